@@ -1,0 +1,3 @@
+"""derivsteps: symbolic differentiation that shows its work."""
+
+__version__ = "0.1.0"

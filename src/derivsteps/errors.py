@@ -1,0 +1,118 @@
+"""The exception hierarchy: every error we raise on purpose is a DerivError, and anything else is a bug."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where in the user's text an error is: 0-based offset, 1-based line and column."""
+
+    offset: int
+    line: int
+    column: int
+
+
+class DerivError(Exception):
+    """Base of every error we raise on purpose."""
+
+    kind = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict:
+        """The error as the JSON renderers write it."""
+        return {"kind": self.kind, "message": self.message, "position": None}
+
+
+class InputError(DerivError):
+    """Something about the user's text; carries the text and a position for the caret excerpt."""
+
+    kind = "input"
+
+    def __init__(self, message: str, text: str | None = None, offset: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.text = text
+        self.hint = hint
+        self.position = _position(text, offset) if text is not None and offset is not None else None
+
+    def excerpt(self) -> str:
+        """The offending line of the input with a caret under the column."""
+        if self.text is None or self.position is None:
+            return ""
+        line = self.text.splitlines()[self.position.line - 1] if self.text.strip() else self.text
+        return f"  {line}\n  {' ' * (self.position.column - 1)}^"
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.position is not None:
+            parts[0] += f" (column {self.position.column})" if "\n" not in self.text else f" (line {self.position.line}, column {self.position.column})"
+            parts.append(self.excerpt())
+        if self.hint:
+            parts.append(self.hint)
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict:
+        pos = self.position
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "position": None if pos is None else {"offset": pos.offset, "line": pos.line, "column": pos.column},
+        }
+
+
+class ParseError(InputError):
+    """The text is not an expression of our language."""
+
+    kind = "parse"
+
+
+class UnknownFunctionError(InputError):
+    """A function name we do not know, or a known one with the wrong number of arguments."""
+
+    kind = "unknown_function"
+
+
+class LimitError(InputError):
+    """A documented resource limit was exceeded; the message names the limit and how to raise it."""
+
+    kind = "limit"
+
+
+class UsageError(DerivError):
+    """The command line or library call is inconsistent (a --wrt missing, an unknown option value)."""
+
+    kind = "usage"
+
+
+class EngineError(DerivError):
+    """Our rules failed on an expression; carries the path into it."""
+
+    kind = "engine"
+
+    def __init__(self, message: str, path: tuple[int, ...] = ()):
+        super().__init__(message)
+        self.path = path
+
+
+class StepLimitError(EngineError, LimitError):
+    """A derivation needed more steps than limits.MAX_STEPS."""
+
+    kind = "limit"
+
+    def __init__(self, message: str, path: tuple[int, ...] = ()):
+        EngineError.__init__(self, message, path)
+        self.text = None
+        self.hint = None
+        self.position = None
+
+
+def _position(text: str, offset: int) -> Position:
+    offset = max(0, min(offset, len(text)))
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return Position(offset, line, column)

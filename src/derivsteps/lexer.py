@@ -1,0 +1,444 @@
+"""Turns the user's text into tokens for the grammar: Unicode a student pastes, letter runs split into names, notes on ambiguity.
+
+A regular-expression lexer cannot do this job: whether "ab" is one variable or a·b, and whether "f(x)" is a call or a
+product, depends on what the caller declared, and "xsin(x)" must be cut at a function name inside a run of letters.
+So lexing is plain Python, and lark only parses the token stream (see parser.py).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import limits
+from .errors import LimitError, ParseError
+
+# Elementary functions by every spelling we accept, mapped to the name the tree stores.
+FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
+    "asin": "asin", "acos": "acos", "atan": "atan",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "exp": "exp", "ln": "ln", "log": "log", "sqrt": "sqrt", "abs": "abs",
+}  # fmt: skip
+
+GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau upsilon phi chi psi omega"
+).split()
+
+# Greek letters as pasted, to the names above; π is the constant.
+GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξορστυφχψω", GREEK[:16] + ["rho", "sigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]))
+GREEK_LETTERS.update({"ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ς": "sigma"})
+GREEK_LETTERS.pop("ο")  # omicron looks exactly like the Latin o; reading it as a Greek name would surprise everyone
+
+CONSTANTS = {"e": "e", "pi": "pi"}
+
+# Characters read as ASCII operators, mapped explicitly: NFKC would turn ² into 2 (x² into the variable x2).
+OPERATOR_LOOKALIKES = {
+    "−": "-", "–": "-", "‐": "-", "﹣": "-", "－": "-",
+    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*",
+    "÷": "/", "∕": "/", "⁄": "/",
+}  # fmt: skip
+SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
+
+SINGLE_CHAR_TOKENS = {
+    "+": "_PLUS", "-": "_MINUS", "*": "_STAR", "/": "_SLASH", "^": "_CARET",
+    "(": "_LPAR", ")": "_RPAR", "[": "_LSQB", "]": "_RSQB", ",": "_COMMA", "'": "PRIME", "′": "PRIME",
+}  # fmt: skip
+
+# Tokens after which a value has ended, so a following "|" closes an absolute value rather than opening one.
+_ENDS_OPERAND = {"NUMBER", "NAME", "CONST", "_RPAR", "_RSQB", "_BAR_CLOSE", "PRIME"}
+# Tokens that can begin a factor of an implicit product.
+_STARTS_OPERAND = {"NAME", "CONST", "FUNC", "AFUNC", "LOGB", "SUM", "DIFF", "_LPAR", "_LSQB", "_BAR_OPEN", "_PARTIAL"}
+
+_DIGITS = "0123456789"
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    type: str
+    value: object
+    start: int  # offsets into the raw text
+    end: int
+    spaced: bool = False  # white space stood right before this token
+
+
+@dataclass(slots=True)
+class Lexed:
+    tokens: list[Token] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fold(char: str) -> str:
+    """One character as the lexer sees it: an explicit look-alike table first, then NFKC when it keeps one character."""
+    if char in OPERATOR_LOOKALIKES:
+        return OPERATOR_LOOKALIKES[char]
+    if char in SUPERSCRIPTS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
+        return char
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset()) -> Lexed:
+    """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions."""
+    if len(text) > limits.MAX_INPUT_LENGTH:
+        raise LimitError(
+            f"the input is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,} (limits.MAX_INPUT_LENGTH)",
+            text,
+            limits.MAX_INPUT_LENGTH,
+        )
+    return _Lexer(text, variables, functions).run()
+
+
+class _Lexer:
+    def __init__(self, text: str, variables: frozenset[str], functions: frozenset[str]):
+        # NFC first (a pasted "e" + combining accent becomes one character); every position we report is into this text.
+        self.raw = unicodedata.normalize("NFC", text)
+        self.text = self.raw if self.raw.isascii() else "".join(_fold(c) for c in self.raw)
+        self.variables = variables
+        self.functions = functions
+        # Longest first, so "sinh" wins over "sin" and "arcsin" over "a"·"rcsin".
+        self.names = sorted(set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} | variables | functions, key=len, reverse=True)
+        self.out = Lexed()
+        self.pos = 0
+        self.spaced = False
+        self.bars = 0  # open absolute-value bars
+        self.brackets: list[tuple[str, int]] = []
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def error(self, message: str, offset: int, hint: str | None = None) -> ParseError:
+        return ParseError(message, self.raw, offset, hint)
+
+    def emit(self, type_: str, value: object, start: int, end: int) -> None:
+        self.out.tokens.append(Token(type_, value, start, end, self.spaced))
+        self.spaced = False
+
+    def last_type(self) -> str | None:
+        return self.out.tokens[-1].type if self.out.tokens else None
+
+    def peek(self, offset: int = 0) -> str:
+        index = self.pos + offset
+        return self.text[index] if index < len(self.text) else ""
+
+    # -- main loop ---------------------------------------------------------------------------------------------
+    def run(self) -> Lexed:
+        if not self.raw.strip():
+            raise self.error("the expression is empty", 0, "type an expression such as x^2 sin(x)")
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char in " \t\r\n":
+                self.pos += 1
+                self.spaced = True
+            elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                raise self.error(f"the control character U+{ord(char):04X} is not allowed in an expression", self.pos)
+            elif char in _DIGITS or (char == "." and self.peek(1) in _DIGITS and self.peek(1)):
+                self.number()
+            elif char in _LETTERS:
+                self.letters()
+            elif char in GREEK_LETTERS:
+                self.pos += 1
+                self.name_token(GREEK_LETTERS[char], self.pos - 1)
+            elif char == "π":
+                self.emit("CONST", "pi", self.pos, self.pos + 1)
+                self.pos += 1
+            elif char in "Σ∑":
+                self.sum_token(self.pos, self.pos + 1)
+            elif char == "∂":
+                self.partial()
+            elif char == "√":
+                self.emit("FUNC", "sqrt", self.pos, self.pos + 1)
+                self.pos += 1
+            elif char in SUPERSCRIPTS:
+                self.superscript()
+            elif char == "|":
+                self.bar()
+            elif char == "*" and self.peek(1) == "*":
+                self.emit("_CARET", "^", self.pos, self.pos + 2)
+                self.pos += 2
+            elif char in SINGLE_CHAR_TOKENS:
+                self.punctuation(char)
+            else:
+                raise self.error(f"unexpected character {self.raw[self.pos]!r}", self.pos)
+        if self.brackets:
+            opener, at = self.brackets[-1]
+            raise self.error(f"unclosed {'parenthesis' if opener == '(' else 'bracket'} {opener!r}", at, f"add the closing {')' if opener == '(' else ']'}")
+        if self.bars:
+            raise self.error("unclosed absolute value bar '|'", len(self.raw), "close it with another '|'")
+        self.note_ambiguities()
+        return self.out
+
+    def punctuation(self, char: str) -> None:
+        type_ = SINGLE_CHAR_TOKENS[char]
+        if char in "([":
+            self.brackets.append((char, self.pos))
+            if len(self.brackets) > limits.MAX_DEPTH:
+                raise LimitError(
+                    f"parentheses are nested more than {limits.MAX_DEPTH} deep (limits.MAX_DEPTH)", self.raw, self.pos
+                )
+        elif char in ")]":
+            want = "(" if char == ")" else "["
+            if not self.brackets:
+                raise self.error(f"unmatched {char!r}: there is no opening {want!r} before it", self.pos)
+            opener, at = self.brackets.pop()
+            if opener != want:
+                raise self.error(f"{char!r} closes the {opener!r} opened at column {at + 1}", self.pos)
+        self.emit(type_, char, self.pos, self.pos + 1)
+        self.pos += 1
+
+    def bar(self) -> None:
+        closing = self.bars > 0 and self.last_type() in _ENDS_OPERAND
+        if closing:
+            self.bars -= 1
+        else:
+            self.bars += 1
+        self.emit("_BAR_CLOSE" if closing else "_BAR_OPEN", "|", self.pos, self.pos + 1)
+        self.pos += 1
+
+    def number(self) -> None:
+        start = self.pos
+        while self.peek() in _DIGITS and self.peek():
+            self.pos += 1
+        if self.peek() == "." and self.peek(1) and self.peek(1) in _DIGITS:
+            self.pos += 1
+            while self.peek() in _DIGITS and self.peek():
+                self.pos += 1
+        digits = self.text[start : self.pos]
+        if len(digits) > limits.MAX_INTEGER_DIGITS:
+            raise LimitError(
+                f"a number with {len(digits):,} digits is longer than the limit of {limits.MAX_INTEGER_DIGITS:,} (limits.MAX_INTEGER_DIGITS)",
+                self.raw,
+                start,
+            )
+        if self.peek() == "." and self.peek(1) not in _DIGITS or (self.peek() == "." and not self.peek(1)):
+            raise self.error("a decimal point needs digits after it", self.pos, f"write {digits}.0 or {digits}")
+        self.emit("NUMBER", digits, start, self.pos)
+
+    def superscript(self) -> None:
+        start = self.pos
+        while self.peek() and self.peek() in SUPERSCRIPTS:
+            self.pos += 1
+        exponent = "".join(SUPERSCRIPTS[c] for c in self.text[start : self.pos])
+        digits = exponent.lstrip("-")
+        if not digits or "-" in digits:
+            raise self.error("a superscript exponent needs digits", start)
+        self.emit("_CARET", "^", start, self.pos)
+        if exponent.startswith("-"):
+            self.emit("_LPAR", "(", start, self.pos)
+            self.emit("_MINUS", "-", start, self.pos)
+            self.emit("NUMBER", digits, start, self.pos)
+            self.emit("_RPAR", ")", start, self.pos)
+        else:
+            self.emit("NUMBER", digits, start, self.pos)
+
+    def subscript(self) -> str:
+        """The subscript after '_' at self.pos: one digit run or one letter, or anything alphanumeric in braces."""
+        underscore = self.pos
+        self.pos += 1
+        char = self.peek()
+        if char == "{":
+            close = self.text.find("}", self.pos)
+            if close < 0:
+                raise self.error("unclosed '{' in a subscript", self.pos)
+            content = self.text[self.pos + 1 : close].replace(" ", "")
+            if not content or not all(c in _LETTERS or c in _DIGITS or c in ",=" for c in content):
+                raise self.error("a subscript in braces holds letters and digits, such as w_{ij}", self.pos)
+            self.pos = close + 1
+            return content
+        if char and char in _DIGITS:
+            start = self.pos
+            while self.peek() and self.peek() in _DIGITS:
+                self.pos += 1
+            return self.text[start : self.pos]
+        if char and char in _LETTERS:
+            self.pos += 1
+            return char
+        raise self.error("'_' must be followed by a subscript, such as a_i, x_1 or w_{ij}", underscore)
+
+    def name_token(self, name: str, start: int) -> None:
+        """A variable name whose letters end at self.pos; digits and a subscript may follow."""
+        if len(name) == 1 and self.peek() and self.peek() in _DIGITS:
+            digits_start = self.pos
+            while self.peek() and self.peek() in _DIGITS:
+                self.pos += 1
+            name += self.text[digits_start : self.pos]
+        sub = self.subscript() if self.peek() == "_" else None
+        self.emit("NAME", (name, sub), start, self.pos)
+
+    def sum_token(self, start: int, end: int) -> None:
+        """Σ_i or sum_i, with optional bounds sum_{i=1}^{n}."""
+        self.pos = end
+        if self.peek() != "_":
+            raise self.error("a sum needs its index, as in sum_i (x_i^2) or Σ_i (x_i^2)", start)
+        sub = self.subscript()
+        index, _, lower = sub.partition("=")
+        if not (len(index) == 1 and index in _LETTERS):
+            raise self.error("the index of a sum is one letter, as in sum_i", start)
+        upper = None
+        if lower and self.peek() == "^":
+            self.pos += 1
+            if self.peek() == "{":
+                close = self.text.find("}", self.pos)
+                if close < 0:
+                    raise self.error("unclosed '{' in the upper bound of a sum", self.pos)
+                upper = self.text[self.pos + 1 : close].strip()
+                self.pos = close + 1
+            else:
+                upper = self.peek()
+                self.pos += 1
+        self.emit("SUM", (index, lower or None, upper), start, self.pos)
+
+    def partial(self) -> None:
+        """∂/∂y is the derivative operator; a lone ∂ begins the fraction form ∂u/∂v."""
+        start = self.pos
+        rest = self.text[self.pos + 1 :].replace(" ", "")
+        if rest.startswith("/∂"):
+            self.pos += 1
+            self.skip_spaces()
+            self.pos += 1  # '/'
+            self.skip_spaces()
+            self.pos += 1  # '∂'
+            self.skip_spaces()
+            self.operator_variable(start)
+        else:
+            self.emit("_PARTIAL", "∂", start, start + 1)
+            self.pos += 1
+
+    def skip_spaces(self) -> None:
+        while self.peek() in (" ", "\t") and self.peek():
+            self.pos += 1
+
+    def operator_variable(self, start: int) -> None:
+        """The variable of d/dx or ∂/∂x, which ends the operator token."""
+        char = self.peek()
+        if char in GREEK_LETTERS:
+            self.pos += 1
+            name = GREEK_LETTERS[char]
+        elif char and char in _LETTERS:
+            name = self.longest_name(self.pos, variables_only=True) or char
+            self.pos += len(name)
+        else:
+            raise self.error("a derivative operator needs its variable, as in d/dx or ∂/∂y", self.pos)
+        name_start = len(self.out.tokens)
+        self.name_token(name, self.pos - len(name))
+        name_token = self.out.tokens.pop(name_start)
+        self.emit("DOP", name_token.value, start, self.pos)
+
+    def longest_name(self, at: int, variables_only: bool = False) -> str | None:
+        candidates = self.variables | set(GREEK) if variables_only else self.names
+        for name in sorted(candidates, key=len, reverse=True) if variables_only else self.names:
+            if self.text.startswith(name, at):
+                return name
+        return None
+
+    # -- letter runs ---------------------------------------------------------------------------------------------
+    def letters(self) -> None:
+        start = self.pos
+        if self.text[start] == "d" and self.is_derivative_operator(start):
+            return
+        end = start
+        while end < len(self.text) and self.text[end] in _LETTERS:
+            end += 1
+        run = self.text[start:end]
+        pieces: list[tuple[str, str, int]] = []  # (kind, name, offset)
+        at = start
+        while at < end:
+            name = self.longest_name(at)
+            if name is None or at + len(name) > end:
+                name = self.text[at]
+            kind = self.kind_of(name)
+            pieces.append((kind, name, at))
+            at += len(name)
+        if len(pieces) > 1:
+            self.out.warnings.append(f"read {run} as {self.describe_split(pieces)}")
+        for index, (kind, name, offset) in enumerate(pieces):
+            last = index == len(pieces) - 1
+            self.pos = offset + len(name)
+            if kind == "NAME":
+                if last:
+                    self.name_token(name, offset)
+                else:
+                    self.emit("NAME", (name, None), offset, self.pos)
+            elif kind == "SUM":
+                if not last:
+                    raise self.error("a sum needs its index, as in sum_i (x_i^2)", offset)
+                self.sum_token(offset, self.pos)
+            elif kind == "FUNC" and name == "log" and last and self.peek() == "_":
+                base = self.subscript()
+                self.emit("LOGB", base, offset, self.pos)
+            else:
+                value = FUNCTIONS.get(name, name)
+                self.emit(kind, value, offset, self.pos)
+            if not last:
+                self.spaced = False
+        self.pos = max(self.pos, end)
+
+    def kind_of(self, name: str) -> str:
+        if name in self.variables:
+            return "NAME"
+        if name in self.functions:
+            return "AFUNC"
+        if name in CONSTANTS:
+            return "CONST"
+        if name in FUNCTIONS:
+            return "FUNC"
+        if name == "sum":
+            return "SUM"
+        if name == "diff":
+            return "DIFF"
+        return "NAME"
+
+    def describe_split(self, pieces: list[tuple[str, str, int]]) -> str:
+        words = []
+        index = 0
+        while index < len(pieces):
+            kind, name, _ = pieces[index]
+            if kind == "FUNC" and index + 1 < len(pieces) and pieces[index + 1][0] in ("NAME", "CONST"):
+                words.append(f"{name}({pieces[index + 1][1]})")
+                index += 2
+            else:
+                words.append(name)
+                index += 1
+        return "·".join(words)
+
+    def is_derivative_operator(self, start: int) -> bool:
+        """d/dx (spaces allowed around '/'), when d stands alone; emits the DOP token."""
+        if start > 0 and self.text[start - 1] in _LETTERS:
+            return False
+        at = start + 1
+        while at < len(self.text) and self.text[at] in " \t":
+            at += 1
+        if at >= len(self.text) or self.text[at] != "/":
+            return False
+        at += 1
+        while at < len(self.text) and self.text[at] in " \t":
+            at += 1
+        if not (self.text.startswith("d", at) and at + 1 < len(self.text) and (self.text[at + 1] in _LETTERS or self.text[at + 1] in GREEK_LETTERS)):
+            return False
+        self.pos = at + 1
+        self.operator_variable(start)
+        return True
+
+    # -- ambiguity notes ---------------------------------------------------------------------------------------------
+    def note_ambiguities(self) -> None:
+        """Warn where an exponent, a divisor or a function's argument is followed directly by more factors."""
+        tokens = self.out.tokens
+        for index in range(len(tokens) - 2):
+            op, operand, following = tokens[index], tokens[index + 1], tokens[index + 2]
+            tight = not following.spaced and following.type in _STARTS_OPERAND
+            if not tight or operand.type not in ("NUMBER", "NAME", "CONST"):
+                continue
+            left = self.raw[tokens[index - 1].start : tokens[index - 1].end] if index > 0 and tokens[index - 1].type in ("NUMBER", "NAME", "CONST") else None
+            piece = self.raw[operand.start : operand.end]
+            rest = "(…)" if following.type in ("_LPAR", "_LSQB", "_BAR_OPEN") else self.raw[following.start : following.end]
+            if op.type == "_CARET" and left is not None:
+                self.out.warnings.append(
+                    f"read {left}^{piece}{rest} as {left}^{piece}·{rest}: the exponent is only {piece}; write {left}^({piece}{rest}) if you meant more"
+                )
+            elif op.type == "_SLASH" and left is not None:
+                self.out.warnings.append(
+                    f"read {left}/{piece}{rest} as ({left}/{piece})·{rest}; write {left}/({piece}{rest}) to divide by {piece}{rest}"
+                )
+            elif op.type == "FUNC" and operand.type == "NUMBER" and following.type != "FUNC":
+                fn = self.raw[op.start : op.end]
+                self.out.warnings.append(f"read {fn} {piece}{rest} as {fn}({piece})·{rest}; write {fn}({piece}{rest}) for the {fn} of {piece}{rest}")

@@ -1,0 +1,17 @@
+"""The named resource limits: every limit the README documents is defined here, and nowhere else."""
+
+# Counted on the raw input string, before any normalisation.
+MAX_INPUT_LENGTH = 10_000
+
+# Nodes on the longest root-to-leaf path. SymPy itself fails to differentiate a construction nested
+# about 140 deep, so a deeper input could not be verified; dataclass equality also recurses.
+MAX_DEPTH = 100
+
+# Rewrites in one derivation (differentiation and simplification together).
+MAX_STEPS = 20_000
+
+# Constant folding refuses to build an integer with more digits than this (no 2^2^2^2^2^2 bombs).
+MAX_INTEGER_DIGITS = 2_000
+
+# Seconds one SymPy call (verification, equivalence) may take before we say "could not verify".
+CAS_SECONDS = 5.0

@@ -1,0 +1,313 @@
+"""Immutable expression nodes, paths into them, and the small helpers every rule is written against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Union
+
+# Constructors never simplify: Add((x, Num(0))) stays as written, so every change is a visible, named step.
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A non-negative exact number; `text` keeps a decimal as typed (0.01), None for integers and fractions."""
+
+    value: int | Fraction
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A named mathematical constant: "e" (Euler's number) or "pi"."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A variable: a letter, letter+digits, a Greek name or a declared name, with an optional subscript (a_i, w_{ij})."""
+
+    name: str
+    sub: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    """An n-ary sum; subtraction is a Neg term (a - b is Add((a, Neg(b)))), printed as written."""
+
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    """Unary minus."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Mul:
+    """An n-ary product, explicit or implicit (2x, x(x+1))."""
+
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Div:
+    """A quotient kept as a quotient, so the quotient rule can be taught."""
+
+    num: Expr
+    den: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Pow:
+    base: Expr
+    exp: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An elementary function by name (sin, ln, sqrt, abs, ...); log's optional second argument is its base."""
+
+    fn: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Apply:
+    """A declared abstract function f(u) or g(u, v); `derivs` lists the argument indices it was differentiated by (f′ is (0,))."""
+
+    name: str
+    args: tuple[Expr, ...]
+    derivs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Deriv:
+    """A pending derivative ∂body/∂var; var is a Var, or a compound expression in the chain rule's ∂f/∂g."""
+
+    body: Expr
+    var: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    """Σ over an index (sum_i body), with optional bounds; meaning comes with data (issue 5)."""
+
+    body: Expr
+    index: str
+    lower: Expr | None = None
+    upper: Expr | None = None
+
+
+Expr = Union[Num, Const, Var, Add, Neg, Mul, Div, Pow, Call, Apply, Deriv, Sum]
+NODE_TYPES = (Num, Const, Var, Add, Neg, Mul, Div, Pow, Call, Apply, Deriv, Sum)
+
+# A path is the sequence of child indices from the root (see `children`); () is the root.
+Path = tuple[int, ...]
+
+ZERO = Num(0)
+ONE = Num(1)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct subexpressions of a node, in the order paths index them."""
+    match expr:
+        case Add(terms):
+            return terms
+        case Mul(factors):
+            return factors
+        case Neg(arg):
+            return (arg,)
+        case Div(num, den):
+            return (num, den)
+        case Pow(base, exp):
+            return (base, exp)
+        case Call(_, args) | Apply(_, args, _):
+            return args
+        case Deriv(body, var):
+            return (body, var)
+        case Sum(body, _, lower, upper):
+            return (body,) + tuple(b for b in (lower, upper) if b is not None)
+        case _:
+            return ()
+
+
+def with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
+    """A node of the same kind as expr with new children (the inverse of `children`)."""
+    match expr:
+        case Add():
+            return Add(kids)
+        case Mul():
+            return Mul(kids)
+        case Neg():
+            return Neg(kids[0])
+        case Div():
+            return Div(kids[0], kids[1])
+        case Pow():
+            return Pow(kids[0], kids[1])
+        case Call(fn, _):
+            return Call(fn, kids)
+        case Apply(name, _, derivs):
+            return Apply(name, kids, derivs)
+        case Deriv():
+            return Deriv(kids[0], kids[1])
+        case Sum(_, index, lower, upper):
+            it = iter(kids[1:])
+            return Sum(kids[0], index, next(it) if lower is not None else None, next(it) if upper is not None else None)
+        case _:
+            if kids:
+                raise ValueError(f"{type(expr).__name__} has no children")
+            return expr
+
+
+def get_at(expr: Expr, path: Path) -> Expr:
+    """The subterm of expr at path."""
+    for index in path:
+        expr = children(expr)[index]
+    return expr
+
+
+def replace_at(expr: Expr, path: Path, new: Expr) -> Expr:
+    """Return expr with the subterm at path replaced; nodes off the path are shared, not copied."""
+    if not path:
+        return new
+    kids = children(expr)
+    head, rest = path[0], path[1:]
+    return with_children(expr, kids[:head] + (replace_at(kids[head], rest, new),) + kids[head + 1 :])
+
+
+def walk(expr: Expr, path: Path = ()):
+    """Yield (path, node) for every node, pre-order (a node before its children, left to right)."""
+    stack = [(path, expr)]
+    while stack:
+        node_path, node = stack.pop()
+        yield node_path, node
+        kids = children(node)
+        for index in range(len(kids) - 1, -1, -1):
+            stack.append((node_path + (index,), kids[index]))
+
+
+def free_of(expr: Expr, var: Expr) -> bool:
+    """True when var (a variable or any subexpression) does not occur in expr."""
+    for _, node in walk(expr):
+        if node == var:
+            return False
+    return True
+
+
+def depth(expr: Expr) -> int:
+    """The number of nodes on the longest root-to-leaf path."""
+    deepest = 0
+    stack = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((kid, level + 1) for kid in children(node))
+    return deepest
+
+
+def size(expr: Expr) -> int:
+    """The number of nodes."""
+    return sum(1 for _ in walk(expr))
+
+
+def variables(expr: Expr) -> list[Var]:
+    """The distinct variables in expr, in order of first appearance (the index of a sum is not one of them)."""
+    seen: dict[Var, None] = {}
+    for _, node in walk(expr):
+        if isinstance(node, Var):
+            seen.setdefault(node, None)
+    return list(seen)
+
+
+def is_number(expr: Expr) -> bool:
+    """A literal number, possibly negated or a quotient of literals (3, -2, 1/2)."""
+    match expr:
+        case Num():
+            return True
+        case Neg(arg):
+            return is_number(arg)
+        case Div(num, den):
+            return is_number(num) and is_number(den) and number_value(den) != 0
+        case _:
+            return False
+
+
+def number_value(expr: Expr) -> Fraction:
+    """The exact value of a literal number (see is_number)."""
+    match expr:
+        case Num(value):
+            return Fraction(value)
+        case Neg(arg):
+            return -number_value(arg)
+        case Div(num, den):
+            return number_value(num) / number_value(den)
+    raise TypeError(f"not a literal number: {expr!r}")
+
+
+def _decimal_text(value: Fraction) -> str | None:
+    """The finite decimal form of value, or None when it has none."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    scaled = value.numerator * 10**places // value.denominator
+    digits = str(scaled).rjust(places + 1, "0")
+    return f"{digits[:-places]}.{digits[-places:]}" if places else digits
+
+
+def number(value: int | Fraction, decimal: bool = False) -> Expr:
+    """The canonical tree for an exact value: Num, Neg(Num) or Div(Num, Num); as a decimal when asked and possible."""
+    value = Fraction(value)
+    if value < 0:
+        return Neg(number(-value, decimal))
+    if value.denominator == 1:
+        return Num(int(value))
+    if decimal and (text := _decimal_text(value)) is not None:
+        return Num(value, text)
+    return Div(Num(value.numerator), Num(value.denominator))
+
+
+def decimal_num(text: str) -> Num:
+    """A decimal literal as typed ("0.01"), exact."""
+    value = Fraction(text)
+    if value.denominator == 1 and "." not in text:
+        return Num(int(value))
+    return Num(value, text)
+
+
+def negate(expr: Expr) -> Expr:
+    """-expr, without a double negation."""
+    return expr.arg if isinstance(expr, Neg) else Neg(expr)
+
+
+def add(*terms: Expr) -> Expr:
+    """A sum of the given terms; a single term is itself, none is 0."""
+    if not terms:
+        return ZERO
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def mul(*factors: Expr) -> Expr:
+    """A product of the given factors, with a minus sign in front rather than on a factor; none is 1."""
+    if not factors:
+        return ONE
+    sign = False
+    plain = []
+    for factor in factors:
+        if isinstance(factor, Neg):
+            sign = not sign
+            factor = factor.arg
+        plain.append(factor)
+    product = plain[0] if len(plain) == 1 else Mul(tuple(plain))
+    return Neg(product) if sign else product
