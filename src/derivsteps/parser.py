@@ -255,6 +255,12 @@ def _describe(token: Token) -> str:
             return f"the function {token.value if token.type != 'LOGB' else 'log'}"
         case "DOP":
             return "a derivative operator"
+        case "SUM":
+            return f"the sum over {token.value[0]}"
+        case "CONST":
+            return f"the constant {token.value}"
+        case "DIFF":
+            return "diff"
         case _:
             return _SHOWN.get(token.type, repr(token.value))
 

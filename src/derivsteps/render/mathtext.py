@@ -1,0 +1,177 @@
+"""Expressions as plain text in lecture style: 2(x + y + z), 6a - b + 1, x^2 sin(x), ∂/∂y (x + y + z)^2."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ..lexer import CONSTANTS, FUNCTIONS, GREEK
+from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
+from ._precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, is_fraction_form, is_operator_form, level
+
+GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"))
+
+# Bracket a marked subterm in the printed string; control characters never occur in printed math.
+MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+
+# Letter runs the lexer would read as one name: a run of single-letter variables printed tight ("ab") must avoid them.
+_NAMES = tuple(n for n in set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1)
+
+
+def to_text(expr: Expr, ascii: bool = False) -> str:
+    """expr as lecture-style text that parse() reads back to the same tree (ascii: d/dx, *, pi instead of ∂, ·, π)."""
+    return _Printer(ascii, ()).show(expr, ())
+
+
+def to_text_spans(expr: Expr, marks: Collection[Path], ascii: bool = False) -> tuple[str, list[tuple[int, int]]]:
+    """expr as text, and the (start, end) character span of each subterm at a path in marks."""
+    marked = _Printer(ascii, frozenset(marks)).show(expr, ())
+    text, spans, opened = [], [], []
+    for char in marked:
+        if char == MARK_OPEN:
+            opened.append(len(text))
+        elif char == MARK_CLOSE:
+            spans.append((opened.pop(), len(text)))
+        else:
+            text.append(char)
+    return "".join(text), sorted(spans)
+
+
+def _plain(text: str) -> str:
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+class _Printer:
+    def __init__(self, ascii: bool, marks: Collection[Path]):
+        self.ascii = ascii
+        self.marks = marks
+        self.times = " * " if ascii else " · "
+        self.partial = "d" if ascii else "∂"
+
+    def show(self, expr: Expr, path: Path, need: int = 0) -> str:
+        text = self.node(expr, path)
+        if level(expr) < need:
+            text = f"({text})"
+        if path in self.marks:
+            text = f"{MARK_OPEN}{text}{MARK_CLOSE}"
+        return text
+
+    def node(self, expr: Expr, path: Path) -> str:
+        match expr:
+            case Num(value, text):
+                return text if text is not None else str(value)
+            case Const(name):
+                return "π" if name == "pi" and not self.ascii else name
+            case Var():
+                return self.var(expr)
+            case Add(terms):
+                return self.add(terms, path)
+            case Neg(arg):
+                return "-" + self.show(arg, path + (0,), ATOM if isinstance(arg, Neg) else TERM)
+            case Mul(factors):
+                return self.mul(factors, path)
+            case Div(num, den):
+                return f"{self.show(num, path + (0,), PRODUCT)}/{self.show(den, path + (1,), FACTOR)}"
+            case Pow(base, exp):
+                return f"{self.show(base, path + (0,), ATOM)}^{self.show(exp, path + (1,), ATOM)}"
+            case Call(fn, args):
+                return self.call(fn, args, path)
+            case Apply(name, args, derivs):
+                inner = ", ".join(self.show(a, path + (i,)) for i, a in enumerate(args))
+                if derivs and len(args) == 1:
+                    return f"{name}{chr(39) * len(derivs)}({inner})"
+                marks = "".join(f"{self.partial}{i + 1}" for i in derivs)
+                return f"{marks}{name}({inner})"
+            case Deriv(body, var):
+                if is_fraction_form(expr):
+                    return f"{self.partial}{self.show(body, path + (0,), POWER)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
+                return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {self.show(body, path + (0,), POWER)}"
+            case Sum(body, index, lower, upper):
+                head = "sum" if self.ascii else "Σ"
+                if lower is None:
+                    bounds = f"_{index}"
+                else:
+                    bounds = f"_{{{index}={self.show(lower, path + (1,))}}}"
+                    if upper is not None:
+                        bounds += f"^{{{self.show(upper, path + (2,))}}}"
+                return f"{head}{bounds} {self.show(body, path + (0,), POWER)}"
+        raise TypeError(f"cannot print {expr!r}")
+
+    def var(self, expr: Var) -> str:
+        name = expr.name if self.ascii else GREEK_SYMBOLS.get(expr.name, expr.name)
+        if expr.sub is None:
+            return name
+        sub = expr.sub
+        return f"{name}_{sub}" if sub.isdigit() or len(sub) == 1 else f"{name}_{{{sub}}}"
+
+    def add(self, terms, path: Path) -> str:
+        parts = []
+        for index, term in enumerate(terms):
+            here = path + (index,)
+            if isinstance(term, Neg):
+                # The sign is printed as the operator, so a mark on the term covers its magnitude.
+                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
+                if here in self.marks:
+                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
+                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
+            else:
+                shown = self.show(term, here, TERM)
+                parts.append(shown if index == 0 else f" + {shown}")
+        return "".join(parts)
+
+    def mul(self, factors, path: Path) -> str:
+        shown = []
+        for index, factor in enumerate(factors):
+            last = index == len(factors) - 1
+            need = TERM if last and is_operator_form(factor) else FACTOR
+            shown.append(self.show(factor, path + (index,), need))
+        out = shown[0]
+        run = _letter_run(factors[0])
+        for index in range(1, len(factors)):
+            prev, nxt = factors[index - 1], factors[index]
+            gap = self.gap(prev, nxt, _plain(shown[index - 1]), _plain(shown[index]), run)
+            run = (run + _letter_run(nxt)) if gap == "" and _letter_run(nxt) else _letter_run(nxt)
+            out += gap + shown[index]
+        return out
+
+    def gap(self, prev: Expr, nxt: Expr, prev_text: str, next_text: str, run: str) -> str:
+        """What stands between two factors: nothing (2x, ab, 2(x + 1)), a space (x sin(x)), or a times sign."""
+        if isinstance(prev, Deriv) or isinstance(nxt, Deriv):
+            return self.times
+        if prev_text.endswith(")") and next_text.startswith("("):
+            return self.times
+        first = next_text[:1]
+        if first.isdigit() or first == ".":
+            return self.times
+        if isinstance(prev, Pow):
+            return " "
+        if first == "(":
+            return ""
+        if prev_text.endswith(")") and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
+            return ""
+        if isinstance(prev, Num) and prev_text[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and first.isalpha():
+            return ""
+        letters = _letter_run(nxt)
+        if run and letters and not any(name in run + letters for name in _NAMES):
+            return ""
+        return " "
+
+    def call(self, fn: str, args, path: Path) -> str:
+        inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
+        if fn == "abs":
+            return f"|{inner[0]}|"
+        if fn == "log" and len(args) == 2:
+            base = args[1]
+            if isinstance(base, Num) and base.text is None or isinstance(base, Var) and base.sub is None and len(base.name) == 1:
+                sub = inner[1] if len(inner[1]) == 1 or inner[1].isdigit() else f"{{{inner[1]}}}"
+                return f"log_{sub}({inner[0]})"
+            return f"log({inner[0]}, {inner[1]})"
+        return f"{fn}({', '.join(inner)})"
+
+
+def _letter_run(expr: Expr) -> str:
+    """The single ASCII letter a factor starts a tight run with (a, or a in a^2), else ""."""
+    if isinstance(expr, Pow):
+        expr = expr.base
+    if isinstance(expr, Var) and expr.sub is None and len(expr.name) == 1 and expr.name.isascii():
+        return expr.name
+    return ""

@@ -1,0 +1,36 @@
+"""Hypothesis strategies for random expression trees, shared by the property tests."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from derivsteps.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var
+
+FUNCTIONS = "sin cos tan sec csc cot asin acos atan sinh cosh tanh exp ln log sqrt abs".split()
+
+variables = st.sampled_from([Var("x"), Var("y"), Var("z"), Var("a"), Var("b"), Var("t"), Var("x1"), Var("theta"), Var("a", "i"), Var("w", "ij")])
+integers = st.integers(min_value=0, max_value=12).map(Num)
+decimals = st.sampled_from(["0.5", "0.01", "2.5", "1.25"]).map(lambda text: Num(Fraction(text), text))
+constants = st.sampled_from([Const("e"), Const("pi")])
+leaves = st.one_of(variables, variables, integers, decimals, constants)
+
+
+def _branches(children):
+    small = st.lists(children, min_size=2, max_size=3).map(tuple)
+    return st.one_of(
+        small.map(Add),
+        small.map(Mul),
+        children.map(Neg),
+        st.tuples(children, children).map(lambda p: Div(*p)),
+        st.tuples(children, st.one_of(integers, variables, children)).map(lambda p: Pow(*p)),
+        st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
+        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), variables)).map(lambda p: Call("log", p)),
+        st.tuples(children, variables).map(lambda p: Deriv(*p)),
+        st.tuples(children, children).map(lambda p: Deriv(*p)),
+        children.map(lambda body: Sum(body, "i")),
+    )
+
+
+trees = st.recursive(leaves, _branches, max_leaves=12)

@@ -1,0 +1,14 @@
+"""Printing a tree and parsing it back gives the same tree."""
+
+from hypothesis import given
+
+from derivsteps.parser import parse
+from derivsteps.render.mathtext import to_text
+
+from strategies import trees
+
+
+@given(trees)
+def test_parse_of_printed_text_is_the_same_tree(tree):
+    text = to_text(tree)
+    assert parse(text).expr == tree, text
