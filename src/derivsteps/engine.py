@@ -1,0 +1,207 @@
+"""Finds the next pending derivative, applies the first rule that matches, records a Step; it knows no calculus itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from . import limits
+from .derivation import DETAILS, Derivation, Rewrite, Step
+from .errors import StepLimitError, UsageError
+from .rules import CAS_FALLBACK, DIFF_RULES, Rule
+from .simplify_rules import SIMPLIFY_RULES
+from .tree import Add, Deriv, Expr, Mul, Path, Var, children, get_at, replace_at, variables, walk
+
+SIMPLIFY_LEVELS = ("none", "light", "full")
+
+
+def differentiate(
+    expr: Expr | str,
+    wrt: Var | str | Sequence[Var | str] | None = None,
+    *,
+    detail: str = "normal",
+    simplify: str = "light",
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Derivation:
+    """Work out the derivative of expr step by step; wrt may list several variables (x, x is the second derivative).
+
+    expr is a tree or the text a student types; wrt may be omitted when the expression has one variable or holds its
+    own pending derivative (d/dx x^2 sin x). The result is a Derivation: every step, named, in order.
+    """
+    if detail not in DETAILS:
+        raise UsageError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
+    if simplify not in SIMPLIFY_LEVELS:
+        raise UsageError(f"simplify must be one of {', '.join(SIMPLIFY_LEVELS)}, not {simplify!r}")
+    text, warnings = None, ()
+    if isinstance(expr, str):
+        from .parser import parse
+
+        parsed = parse(expr, variables=variables, functions=functions)
+        text, warnings, expr = expr, parsed.warnings, parsed.expr
+    wrt_vars = _wrt(expr, wrt, variables, functions)
+    start = expr
+    for var in wrt_vars:
+        start = Deriv(start, var)
+    run = _Run()
+    final = run.derive(start, simplify)
+    assert final is (run.steps[-1].after if run.steps else start)
+    return Derivation(text, expr, wrt_vars, start, tuple(run.steps), tuple(warnings), detail)
+
+
+def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
+    """The variables to differentiate by, as Vars; none when the expression carries its own d/dx."""
+    if wrt is None or wrt == "" or wrt == ():
+        if any(isinstance(node, Deriv) for _, node in walk(expr)):
+            return ()
+        free = variables(expr)
+        if len(free) == 1:
+            return (free[0],)
+        names = ", ".join(_name(v) for v in free)
+        raise UsageError(
+            f"say which variable to differentiate by: the expression has {len(free)} variables ({names}); use --wrt"
+            if free
+            else "the expression has no variable: its derivative is 0 with respect to anything; say which with --wrt"
+        )
+    items = wrt.split(",") if isinstance(wrt, str) else [wrt] if isinstance(wrt, Var) else list(wrt)
+    result = []
+    for item in items:
+        if isinstance(item, Var):
+            result.append(item)
+            continue
+        from .parser import parse
+
+        var = parse(item.strip(), variables=declared_vars, functions=functions).expr
+        if not isinstance(var, Var):
+            raise UsageError(f"--wrt takes variables, such as x or x,y; {item.strip()!r} is not one")
+        result.append(var)
+    return tuple(result)
+
+
+def _name(var: Var) -> str:
+    return var.name if var.sub is None else f"{var.name}_{var.sub}"
+
+
+def graft(expr: Expr, path: Path, new: Expr) -> tuple[Expr, tuple[Path, ...]]:
+    """Replace the subterm at path with new; a product put into a product (a sum into a sum) joins it, as it is written.
+
+    Returns the new expression and the paths of the new parts in it.
+    """
+    if path:
+        parent_path, index = path[:-1], path[-1]
+        parent = get_at(expr, parent_path)
+        if type(parent) is type(new) and isinstance(new, (Mul, Add)):
+            kids = children(parent)
+            parts = children(new)
+            joined = type(parent)(kids[:index] + parts + kids[index + 1 :])
+            return replace_at(expr, parent_path, joined), tuple(parent_path + (index + k,) for k in range(len(parts)))
+    return replace_at(expr, path, new), (path,)
+
+
+def _passes(start: Expr) -> list[Path]:
+    """The scopes worked in order: for nested d/dx d/dy u the inner derivative is finished (and tidied) first."""
+    scopes: list[Path] = [()]
+    node = start
+    while isinstance(node, Deriv) and isinstance(node.body, Deriv):
+        scopes.append(scopes[-1] + (0,))
+        node = node.body
+    return scopes[::-1]
+
+
+def _has_pending(expr: Expr) -> bool:
+    return any(isinstance(node, Deriv) for _, node in walk(expr))
+
+
+def next_pending(expr: Expr, scope: Path = ()) -> Path | None:
+    """The leftmost pending derivative (pre-order) whose body holds no pending derivative itself."""
+    for path, node in walk(get_at(expr, scope), scope):
+        if isinstance(node, Deriv) and not _has_pending(node.body):
+            return path
+    return None
+
+
+def _post_order(expr: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
+    """Every node after its children, leftmost first: simplification tidies the inside before the outside."""
+    stack: list[tuple[Path, Expr, bool]] = [(path, expr, False)]
+    while stack:
+        node_path, node, expanded = stack.pop()
+        if expanded:
+            yield node_path, node
+            continue
+        stack.append((node_path, node, True))
+        kids = children(node)
+        for index in range(len(kids) - 1, -1, -1):
+            stack.append((node_path + (index,), kids[index], False))
+
+
+def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
+    """The first rule in table order that matches node, with its bindings."""
+    for rule in rules:
+        bindings = rule.match(node)
+        if bindings is not None:
+            return rule, bindings
+    return None
+
+
+class _Run:
+    def __init__(self):
+        self.steps: list[Step] = []
+
+    def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str) -> Expr:
+        after, new_paths = graft(expr, path, new)
+        rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group)
+        self.steps.append(Step((rewrite,), expr, after, phase))
+        if len(self.steps) > limits.MAX_STEPS:
+            raise StepLimitError(
+                f"the derivation needs more than {limits.MAX_STEPS:,} steps (limits.MAX_STEPS); simplify the input first",
+                path,
+            )
+        return after
+
+    def derive(self, start: Expr, simplify: str) -> Expr:
+        expr = start
+        for scope in _passes(start):
+            expr = self.differentiate_scope(expr, scope)
+            if simplify != "none":
+                expr = self.simplify_scope(expr, scope)
+        if simplify == "full":
+            expr = self.cas_simplify(expr)
+        return expr
+
+    def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
+        while (path := next_pending(expr, scope)) is not None:
+            node = get_at(expr, path)
+            found = first_match(DIFF_RULES, node)
+            if found is None:
+                result = _sympy_derivative(node)
+                expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, "cas")
+                continue
+            rule, bindings = found
+            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff")
+        return expr
+
+    def simplify_scope(self, expr: Expr, scope: Path) -> Expr:
+        while True:
+            for path, node in _post_order(get_at(expr, scope), scope):
+                found = first_match(SIMPLIFY_RULES, node)
+                if found is not None:
+                    rule, bindings = found
+                    expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "simplify")
+                    break
+            else:
+                return expr
+
+    def cas_simplify(self, expr: Expr) -> Expr:
+        """--simplify full: one recorded step with SymPy's simplification, when it is shorter than ours."""
+        from .cas import simplified
+
+        better = simplified(expr)
+        if better is None:
+            return expr
+        rule = Rule("cas_simplify", "simplified by SymPy", "sympy.simplify", lambda e: None, lambda b: b["result"], "SymPy's simplify found a shorter form.")
+        return self.record(expr, (), rule, {"result": better}, better, "simplify")
+
+
+def _sympy_derivative(node: Deriv) -> Expr:
+    from .cas import derivative
+
+    return derivative(node)

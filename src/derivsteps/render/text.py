@@ -1,0 +1,53 @@
+"""A derivation as plain text: aligned lines, each the whole expression, with the rule in a second column."""
+
+from __future__ import annotations
+
+from ..derivation import Derivation
+from ._labels import held_constant, line_label
+from .mathtext import to_text
+
+# The rule column starts after the longest line, but never further right than this.
+MAX_LABEL_COLUMN = 72
+
+
+def verdict_text(derivation: Derivation, ascii: bool = False) -> str | None:
+    """The last line: ✓ verified, ? could not verify, ✗ disagrees, or None when not checked."""
+    check = derivation.verification
+    if check is None:
+        return None
+    if check.verified is True:
+        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        return f"{'OK' if ascii else '✓'} verified: equals SymPy's derivative ({how})"
+    if check.verified is False:
+        expected = f": SymPy gives {to_text(check.expected, ascii)}" if check.expected is not None else ""
+        return f"{'WRONG' if ascii else '✗'} disagrees with SymPy{expected} ({check.reason}) - this is a bug in derivsteps, please report it"
+    return f"? could not verify ({check.reason})"
+
+
+def read_as_line(derivation: Derivation, ascii: bool = False) -> str:
+    line = f"read as: {to_text(derivation.expr, ascii)}"
+    constants = held_constant(derivation)
+    if constants and derivation.wrt:
+        names = ", ".join(to_text(v, ascii) for v in constants)
+        line += f"      (treat {names} as constant{'s' if len(constants) > 1 else ''})"
+    return line
+
+
+def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False, detail: str | None = None) -> str:
+    """The whole derivation as text (steps=False: the read-as line and the result only)."""
+    out = [read_as_line(derivation, ascii)]
+    out += [f"note: {warning}" for warning in derivation.warnings]
+    show = lambda e: to_text(e, ascii)  # noqa: E731
+    if steps:
+        rows = [("  " + show(derivation.start), "")]
+        for line in derivation.lines(detail):
+            rows.append(("= " + show(line.after), line_label(line, show, detail or derivation.detail)))
+        width = min(max(len(text) for text, _ in rows), MAX_LABEL_COLUMN)
+        for text, label in rows:
+            out.append(f"{text.ljust(width)}    {label}".rstrip() if label else text)
+    else:
+        out.append(f"{show(derivation.start)} = {show(derivation.result)}")
+    verdict = verdict_text(derivation, ascii)
+    if verdict:
+        out.append(verdict)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,401 @@
+"""The simplification cheat sheet: small named rewrites that tidy a result into the form a lecturer writes.
+
+Same Rule shape and the same engine as differentiation, but a rule may match any node. The engine applies the first
+rule that matches the innermost node first, so children are tidy before their parents are looked at. Every rule
+keeps the value (tests check each one against SymPy); none expands a product, so 2(x + y + z) stays as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from . import limits
+from .rules import Bindings, Rule
+from .tree import ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Var, add, is_number, mul, negate, number, number_value
+
+
+def _is_zero(expr: Expr) -> bool:
+    return is_number(expr) and number_value(expr) == 0
+
+
+def _is_one(expr: Expr) -> bool:
+    return isinstance(expr, Num) and expr.value == 1
+
+
+def _is_decimal(expr: Expr) -> bool:
+    match expr:
+        case Num(_, text):
+            return text is not None
+        case Neg(arg):
+            return _is_decimal(arg)
+        case Div(num, den):
+            return _is_decimal(num) or _is_decimal(den)
+    return False
+
+
+def _value(exprs) -> tuple[Fraction, bool]:
+    """Values of literal numbers, and whether any was written as a decimal (then the result is one too)."""
+    return [number_value(e) for e in exprs], any(_is_decimal(e) for e in exprs)
+
+
+# -- matches ------------------------------------------------------------------------------------------------------------
+def _add_zero(expr):
+    if isinstance(expr, Add) and any(_is_zero(t) for t in expr.terms):
+        return {"u": expr}
+    return None
+
+
+def _drop_zeros(b: Bindings) -> Expr:
+    return add(*(t for t in b["u"].terms if not _is_zero(t)))
+
+
+def _multiply_zero(expr):
+    match expr:
+        case Mul(factors) if any(_is_zero(f) for f in factors):
+            return {"u": expr}
+        case Div(num, den) if _is_zero(num) and not _is_zero(den):
+            return {"u": expr}
+    return None
+
+
+def _multiply_one(expr):
+    match expr:
+        case Mul(factors) if any(_is_one(f) for f in factors):
+            return {"u": expr}
+        case Div(num, den) if _is_one(den):
+            return {"u": expr}
+    return None
+
+
+def _drop_ones(b: Bindings) -> Expr:
+    expr = b["u"]
+    if isinstance(expr, Div):
+        return expr.num
+    return mul(*(f for f in expr.factors if not _is_one(f)))
+
+
+def _negate_zero(expr):
+    return {} if isinstance(expr, Neg) and _is_zero(expr.arg) else None
+
+
+def _double_negation(expr):
+    return {"u": expr.arg.arg} if isinstance(expr, Neg) and isinstance(expr.arg, Neg) else None
+
+
+def _sign(expr):
+    """A minus sign inside a product or a quotient moves to the front of it."""
+    match expr:
+        case Mul(factors) if any(isinstance(f, Neg) for f in factors):
+            return {"u": expr}
+        case Div(Neg(), _) | Div(_, Neg()):
+            return {"u": expr}
+    return None
+
+
+def _sign_out(b: Bindings) -> Expr:
+    expr = b["u"]
+    if isinstance(expr, Div):
+        num, den = expr.num, expr.den
+        sign = isinstance(num, Neg) != isinstance(den, Neg)
+        quotient = Div(num.arg if isinstance(num, Neg) else num, den.arg if isinstance(den, Neg) else den)
+        return Neg(quotient) if sign else quotient
+    return mul(*expr.factors)
+
+
+def _regroup(expr):
+    """A sum inside a sum, or a product inside a product, is written as one (a + (b + c) = a + b + c)."""
+    match expr:
+        case Add(terms) if any(isinstance(t, Add) or isinstance(t, Neg) and isinstance(t.arg, Add) for t in terms):
+            return {"u": expr}
+        case Mul(factors) if any(isinstance(f, Mul) for f in factors):
+            return {"u": expr}
+    return None
+
+
+def _flatten(b: Bindings) -> Expr:
+    expr = b["u"]
+    if isinstance(expr, Mul):
+        return Mul(tuple(g for f in expr.factors for g in (f.factors if isinstance(f, Mul) else (f,))))
+    terms = []
+    for t in expr.terms:
+        if isinstance(t, Add):
+            terms.extend(t.terms)
+        elif isinstance(t, Neg) and isinstance(t.arg, Add):
+            terms.extend(negate(s) for s in t.arg.terms)
+        else:
+            terms.append(t)
+    return Add(tuple(terms))
+
+
+def _fold_constants(expr):
+    """Two or more literal numbers in one sum or product, a quotient of numbers not in lowest terms, or a power of numbers."""
+    match expr:
+        case Mul(factors) if sum(is_number(f) for f in factors) >= 2:
+            return {"u": expr}
+        case Add(terms) if sum(is_number(t) for t in terms) >= 2:
+            return {"u": expr}
+        case Div(num, den) if is_number(num) and is_number(den) and number_value(den) != 0 and number(number_value(expr), _is_decimal(expr)) != expr:
+            return {"u": expr}
+        case Pow(base, exp) if is_number(base) and isinstance(exp, Num) and isinstance(exp.value, int) and _small_power(base, exp.value):
+            return {"u": expr}
+    return None
+
+
+def _small_power(base: Expr, exponent: int) -> bool:
+    value = abs(number_value(base))
+    if value in (0, 1):
+        return True
+    digits = exponent * max(math.log10(value.numerator + 1), math.log10(value.denominator + 1))
+    return digits <= limits.MAX_INTEGER_DIGITS
+
+
+def _fold(b: Bindings) -> Expr:
+    expr = b["u"]
+    match expr:
+        case Mul(factors):
+            numbers = [f for f in factors if is_number(f)]
+            values, decimal = _value(numbers)
+            product = number(math.prod(values, start=Fraction(1)), decimal)
+            rest = [f for f in factors if not is_number(f)]
+            return mul(product, *rest)
+        case Add(terms):
+            numbers = [t for t in terms if is_number(t)]
+            values, decimal = _value(numbers)
+            rest = [t for t in terms if not is_number(t)]
+            total = sum(values, Fraction(0))
+            return add(*rest, number(total, decimal)) if total != 0 or not rest else add(*rest)
+        case Div():
+            return number(number_value(expr), _is_decimal(expr))
+        case Pow(base, exp):
+            return number(number_value(base) ** exp.value, _is_decimal(base))
+    raise AssertionError(expr)
+
+
+def _power_one(expr):
+    return {"u": expr.base} if isinstance(expr, Pow) and _is_one(expr.exp) else None
+
+
+def _power_zero(expr):
+    return {} if isinstance(expr, Pow) and _is_zero(expr.exp) and not _is_zero(expr.base) else None
+
+
+def _rank(factor: Expr) -> int:
+    """The lecture's order of factors: the number, then variables and their powers, then everything else."""
+    if is_number(factor):
+        return 0
+    base = factor.base if isinstance(factor, Pow) else factor
+    return 1 if isinstance(base, Var) else 2
+
+
+def _collect_coefficients(expr):
+    """A number written after other factors moves to the front: x·2 is 2x."""
+    if isinstance(expr, Mul):
+        ranks = [_rank(f) == 0 for f in expr.factors]
+        if ranks != sorted(ranks, reverse=True):
+            return {"u": expr}
+    return None
+
+
+def _order_factors(expr):
+    """Variables before functions and brackets: cos(x^2)·2x is written 2x cos(x^2)."""
+    if isinstance(expr, Mul):
+        ranks = [_rank(f) for f in expr.factors]
+        if ranks != sorted(ranks):
+            return {"u": expr}
+    return None
+
+
+def _by_rank(b: Bindings) -> Expr:
+    return Mul(tuple(sorted(b["u"].factors, key=_rank)))
+
+
+def _power_parts(expr: Expr) -> tuple[Expr, Fraction | None]:
+    """A factor as base and numeric exponent: x is (x, 1), x^3 is (x, 3), x^n is (x^n, 1)."""
+    if isinstance(expr, Pow) and is_number(expr.exp):
+        return expr.base, number_value(expr.exp)
+    return expr, Fraction(1)
+
+
+def _power_of(base: Expr, exponent: Fraction, decimal: bool = False) -> Expr:
+    if exponent == 1:
+        return base
+    return Pow(base, number(exponent, decimal))
+
+
+def _multiply_powers(expr):
+    """Factors with the same base combine: x·x = x^2, x^2·x^3 = x^5."""
+    if not isinstance(expr, Mul):
+        return None
+    bases = [_power_parts(f)[0] for f in expr.factors if not is_number(f)]
+    return {"u": expr} if len(bases) != len(set(bases)) else None
+
+
+def _combine_powers(b: Bindings) -> Expr:
+    exponents: dict[Expr, Fraction] = {}
+    order: list[Expr] = []
+    numbers = []
+    for factor in b["u"].factors:
+        if is_number(factor):
+            numbers.append(factor)
+            continue
+        base, exponent = _power_parts(factor)
+        if base not in exponents:
+            order.append(base)
+            exponents[base] = Fraction(0)
+        exponents[base] += exponent
+    rest = [_power_of(base, exponents[base]) for base in order if exponents[base] != 0]
+    return mul(*numbers, *rest)
+
+
+def _term_parts(term: Expr) -> tuple[Fraction, Expr | None]:
+    """A term as coefficient and the rest: -3x is (-3, x), 5 is (5, None)."""
+    if isinstance(term, Neg):
+        coefficient, rest = _term_parts(term.arg)
+        return -coefficient, rest
+    if is_number(term):
+        return number_value(term), None
+    if isinstance(term, Mul) and is_number(term.factors[0]):
+        rest = term.factors[1:]
+        return number_value(term.factors[0]), rest[0] if len(rest) == 1 else Mul(rest)
+    return Fraction(1), term
+
+
+def _combine_like_terms(expr):
+    if not isinstance(expr, Add):
+        return None
+    monomials = [m for m in (_term_parts(t)[1] for t in expr.terms) if m is not None]
+    return {"u": expr} if len(monomials) != len(set(monomials)) else None
+
+
+def _like_terms(b: Bindings) -> Expr:
+    coefficients: dict[Expr, Fraction] = {}
+    order: list[Expr | None] = []
+    decimal = any(_is_decimal(t) for t in b["u"].terms)
+    for term in b["u"].terms:
+        coefficient, monomial = _term_parts(term)
+        if monomial is None:
+            order.append(term)
+            continue
+        if monomial not in coefficients:
+            order.append(monomial)
+            coefficients[monomial] = Fraction(0)
+        coefficients[monomial] += coefficient
+    terms = []
+    for item in order:
+        if item not in coefficients:
+            terms.append(item)
+            continue
+        c = coefficients[item]
+        if c == 0:
+            continue
+        magnitude = item if abs(c) == 1 else mul(number(abs(c), decimal), item)
+        terms.append(Neg(magnitude) if c < 0 else magnitude)
+    return add(*terms)
+
+
+def _negative_exponent(expr):
+    match expr:
+        case Pow(base, Neg(n)) if is_number(n):
+            return {"u": base, "n": n}
+    return None
+
+
+def _multiply_fraction(expr):
+    """A product with a quotient in it becomes one quotient: 2 · (1/x) = 2/x."""
+    if isinstance(expr, Mul) and any(isinstance(f, Div) and not is_number(f) for f in expr.factors):
+        return {"u": expr}
+    return None
+
+
+def _into_fraction(b: Bindings) -> Expr:
+    factors = b["u"].factors
+    index = next(i for i, f in enumerate(factors) if isinstance(f, Div) and not is_number(f))
+    fraction = factors[index]
+    others = factors[:index] + factors[index + 1 :]
+    numerator = mul(*others) if _is_one(fraction.num) else mul(*others[:index], fraction.num, *others[index:])
+    return Div(numerator, fraction.den)
+
+
+def _nested_fraction(expr):
+    match expr:
+        case Div(Div(), _) | Div(_, Div()) if not is_number(expr):
+            return {"u": expr}
+    return None
+
+
+def _unnest(b: Bindings) -> Expr:
+    expr = b["u"]
+    if isinstance(expr.num, Div):
+        return Div(expr.num.num, mul(expr.num.den, expr.den))
+    return Div(mul(expr.num, expr.den.den), expr.den.num)
+
+
+def _factors(expr: Expr) -> list[Expr]:
+    return list(expr.factors) if isinstance(expr, Mul) else [expr]
+
+
+def _cancel(expr):
+    """A factor common to numerator and denominator cancels (x^3/x = x^2)."""
+    if not isinstance(expr, Div):
+        return None
+    if is_number(expr):
+        return None
+    top = {_power_parts(f)[0] for f in _factors(expr.num) if not is_number(f)}
+    bottom = {_power_parts(f)[0] for f in _factors(expr.den) if not is_number(f)}
+    top_c, bottom_c = _coefficient(expr.num), _coefficient(expr.den)
+    ratio = top_c / bottom_c if bottom_c else None
+    numbers_cancel = ratio is not None and bottom_c != 1 and (ratio.numerator, ratio.denominator) != (top_c, bottom_c)
+    return {"u": expr} if top & bottom or numbers_cancel else None
+
+
+def _coefficient(expr: Expr) -> Fraction:
+    return math.prod((number_value(f) for f in _factors(expr) if is_number(f)), start=Fraction(1))
+
+
+def _cancel_common(b: Bindings) -> Expr:
+    expr = b["u"]
+    ratio = _coefficient(expr.num) / _coefficient(expr.den)
+    decimal = _is_decimal(expr)
+    top = [_power_parts(f) for f in _factors(expr.num) if not is_number(f)]
+    bottom = [_power_parts(f) for f in _factors(expr.den) if not is_number(f)]
+    for i, (base, exponent) in enumerate(top):
+        for j, (other, other_exponent) in enumerate(bottom):
+            if base == other:
+                common = min(exponent, other_exponent)
+                top[i] = (base, exponent - common)
+                bottom[j] = (other, other_exponent - common)
+                break
+
+    def rebuild(coefficient: int, parts) -> Expr:
+        factors = [_power_of(b, e) for b, e in parts if e != 0]
+        return mul(number(coefficient, decimal), *factors) if coefficient != 1 else mul(*factors)
+
+    numerator = rebuild(ratio.numerator, top)
+    denominator = rebuild(ratio.denominator, bottom)
+    return numerator if _is_one(denominator) else Div(numerator, denominator)
+
+
+# fmt: off
+SIMPLIFY_RULES: tuple[Rule, ...] = (
+    Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing."),
+    Rule("multiply_zero", "multiply by zero", "0·u = 0", _multiply_zero, lambda b: ZERO, "A product with a factor 0 is 0."),
+    Rule("multiply_one", "multiply by one", "1·u = u", _multiply_one, _drop_ones, "Multiplying by 1 changes nothing."),
+    Rule("negate_zero", "minus zero", "-0 = 0", _negate_zero, lambda b: ZERO, "Minus 0 is 0."),
+    Rule("double_negation", "double negation", "-(-u) = u", _double_negation, lambda b: b["u"], "Two minus signs cancel."),
+    Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers."),
+    Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out."),
+    Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1."),
+    Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front."),
+    Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed."),
+    Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first."),
+    Rule("order_factors", "order the factors", "cos(x)·x = x cos(x)", _order_factors, _by_rank, "Write the variables before the functions."),
+    Rule("negative_exponent", "negative exponent", "u⁻ⁿ = 1/uⁿ", _negative_exponent,
+         lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction."),
+    Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents."),
+    Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms."),
+    Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator."),
+    Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction."),
+    Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator."),
+)
+# fmt: on
