@@ -34,3 +34,22 @@ def _branches(children):
 
 
 trees = st.recursive(leaves, _branches, max_leaves=12)
+
+# For differentiation: mostly the variable x, so rules beyond the constant rule get exercised.
+x_leaves = st.one_of(st.just(Var("x")), st.just(Var("x")), st.just(Var("x")), st.just(Var("y")), integers.filter(lambda n: n.value > 0), constants)
+
+
+def _diff_branches(children):
+    small = st.lists(children, min_size=2, max_size=3).map(tuple)
+    return st.one_of(
+        small.map(Add),
+        small.map(Mul),
+        children.map(Neg),
+        st.tuples(children, children).map(lambda p: Div(*p)),
+        st.tuples(children, st.one_of(integers, st.just(Var("y")), children)).map(lambda p: Pow(*p)),
+        st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
+        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), st.just(Var("b")))).map(lambda p: Call("log", p)),
+    )
+
+
+diff_trees = st.recursive(x_leaves, _diff_branches, max_leaves=14)

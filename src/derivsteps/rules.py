@@ -143,6 +143,13 @@ def _log_base(body, x):
     return None
 
 
+def _change_of_base(body, x):
+    match body:
+        case Call("log", (u, b)) if not free_of(b, x):
+            return {"u": u, "b": b}
+    return None
+
+
 def _chain(body, x):
     """An outer function applied to an inner expression u that is not the variable itself but depends on it."""
     match body:
@@ -327,6 +334,9 @@ DIFF_RULES: tuple[Rule, ...] = (
     Rule("log_base", "logarithm rule", "∂log_b(x)/∂x = 1/(x·ln(b))",
          _when(_log_base), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
          "The derivative of the logarithm to base {b} is 1/({x} ln({b}))."),
+    Rule("change_of_base", "change of base", "log_b(u) = ln(u)/ln(b)",
+         _when(_change_of_base), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
+         "The base {b} depends on {x}: write the logarithm as ln({u})/ln({b}) first."),
     Rule("abstract_function", "chain rule for {f}", "∂f(u)/∂x = f′(u)·∂u/∂x",
          _when(_abstract_function), _abstract_rule,
          "Differentiate the function {f} and multiply by the derivative of its argument."),

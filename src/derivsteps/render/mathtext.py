@@ -47,9 +47,9 @@ class _Printer:
         self.times = " * " if ascii else " · "
         self.partial = "d" if ascii else "∂"
 
-    def show(self, expr: Expr, path: Path, need: int = 0) -> str:
+    def show(self, expr: Expr, path: Path, need: int = 0, bracket: bool = False) -> str:
         text = self.node(expr, path)
-        if level(expr) < need:
+        if level(expr) < need or bracket:
             text = f"({text})"
         if path in self.marks:
             text = f"{MARK_OPEN}{text}{MARK_CLOSE}"
@@ -72,7 +72,8 @@ class _Printer:
             case Div(num, den):
                 return f"{self.show(num, path + (0,), PRODUCT)}/{self.show(den, path + (1,), FACTOR)}"
             case Pow(base, exp):
-                return f"{self.show(base, path + (0,), ATOM)}^{self.show(exp, path + (1,), ATOM)}"
+                # ∂x/∂y^2 would read as ∂x/∂(y^2): a derivative as a base is bracketed.
+                return f"{self.show(base, path + (0,), ATOM, isinstance(base, Deriv))}^{self.show(exp, path + (1,), ATOM)}"
             case Call(fn, args):
                 return self.call(fn, args, path)
             case Apply(name, args, derivs):
@@ -82,9 +83,10 @@ class _Printer:
                 marks = "".join(f"{self.partial}{i + 1}" for i in derivs)
                 return f"{marks}{name}({inner})"
             case Deriv(body, var):
+                inner = isinstance(body, Deriv)  # ∂∂x/∂y/∂z is unreadable: a derivative of a derivative gets brackets
                 if is_fraction_form(expr):
-                    return f"{self.partial}{self.show(body, path + (0,), POWER)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
-                return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {self.show(body, path + (0,), POWER)}"
+                    return f"{self.partial}{self.show(body, path + (0,), POWER, inner)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
+                return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {self.show(body, path + (0,), POWER, inner)}"
             case Sum(body, index, lower, upper):
                 head = "sum" if self.ascii else "Σ"
                 if lower is None:
@@ -123,7 +125,8 @@ class _Printer:
         for index, factor in enumerate(factors):
             last = index == len(factors) - 1
             need = TERM if last and is_operator_form(factor) else FACTOR
-            shown.append(self.show(factor, path + (index,), need))
+            # Σ_i x_i y would read as Σ_i (x_i y): a sum that is not the last factor is bracketed.
+            shown.append(self.show(factor, path + (index,), need, isinstance(factor, Sum) and not last))
         out = shown[0]
         run = _letter_run(factors[0])
         for index in range(1, len(factors)):
