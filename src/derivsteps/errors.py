@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+
+# Characters of the input an error message shows around the caret.
+EXCERPT_WIDTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +48,18 @@ class InputError(DerivError):
         """The offending line of the input with a caret under the column."""
         if self.text is None or self.position is None:
             return ""
-        line = self.text.splitlines()[self.position.line - 1] if self.text.strip() else self.text
-        return f"  {line}\n  {' ' * (self.position.column - 1)}^"
+        # split("\n") agrees with _position; splitlines() also breaks at \v, \x1c, \u2028 and loses a trailing empty line.
+        line = self.text.split("\n")[self.position.line - 1]
+        shown = [_visible(char) for char in line]
+        caret = self.position.column - 1
+        start = 0
+        if len(shown) > EXCERPT_WIDTH:  # a window around the caret, so a 10,000-character input gives a short message
+            start = max(0, min(caret - EXCERPT_WIDTH // 2, len(shown) - EXCERPT_WIDTH))
+            end = start + EXCERPT_WIDTH
+            shown = (["…"] if start else []) + shown[start:end] + (["…"] if end < len(shown) else [])
+            caret = caret - start + (1 if start else 0)
+        pad = sum(_width(char) for char in shown[:caret])
+        return f"  {''.join(shown)}\n  {' ' * pad}^"
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -116,3 +131,23 @@ def _position(text: str, offset: int) -> Position:
     line = before.count("\n") + 1
     column = offset - (before.rfind("\n") + 1) + 1
     return Position(offset, line, column)
+
+
+def _visible(char: str) -> str:
+    """A character as the excerpt shows it: a tab as a space, a control character as its Unicode picture (␀), never raw."""
+    if char in "\t\r":
+        return " "
+    if ord(char) < 0x20:
+        return chr(0x2400 + ord(char))
+    if char == "\x7f":
+        return "\u2421"
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        return "\ufffd"
+    return char
+
+
+def _width(char: str) -> int:
+    """Terminal columns a character takes, so the caret lines up under wide (CJK, full-width) characters."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1

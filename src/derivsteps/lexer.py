@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from . import limits
-from .errors import LimitError, ParseError
+from .errors import LimitError, ParseError, UsageError
 
 # Elementary functions by every spelling we accept, mapped to the name the tree stores.
 FUNCTIONS = {
@@ -80,6 +80,15 @@ def _fold(char: str) -> str:
     return folded if len(folded) == 1 else char
 
 
+def _show_char(char: str) -> str:
+    """A character for an error message: '$', or with its code and name when it is not ASCII (a Cyrillic х looks like x)."""
+    if char.isascii():
+        return f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    shown = f"'{char}' " if char.isprintable() else ""
+    return f"{shown}(U+{ord(char):04X}{' ' + name if name else ''})"
+
+
 def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset()) -> Lexed:
     """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions."""
     if len(text) > limits.MAX_INPUT_LENGTH:
@@ -88,7 +97,20 @@ def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: froz
             text,
             limits.MAX_INPUT_LENGTH,
         )
+    _check_declared(variables, functions)
     return _Lexer(text, variables, functions).run()
+
+
+def _check_declared(variables: frozenset[str], functions: frozenset[str]) -> None:
+    """Declared names must be runs of ASCII letters, the only thing a letter run can match (an empty name never advanced)."""
+    for kind, names in (("variable", variables), ("function", functions)):
+        for name in sorted(names):
+            if not isinstance(name, str) or not name or not all(char in _LETTERS for char in name):
+                raise UsageError(f"a declared {kind} name is made of the letters a-z and A-Z, such as ab or f; not {name!r}")
+    if both := sorted(variables & functions):
+        raise UsageError(f"{', '.join(both)} is declared both as a variable and as a function")
+    if clash := sorted(functions & (set(FUNCTIONS) | set(CONSTANTS) | {"sum", "diff"})):
+        raise UsageError(f"{', '.join(clash)} is already built in and cannot be declared as an abstract function")
 
 
 class _Lexer:
@@ -124,14 +146,18 @@ class _Lexer:
     # -- main loop ---------------------------------------------------------------------------------------------
     def run(self) -> Lexed:
         if not self.raw.strip():
-            raise self.error("the expression is empty", 0, "type an expression such as x^2 sin(x)")
+            # No position: a caret under nothing says nothing.
+            raise ParseError("the expression is empty", self.raw, None, "type an expression such as x^2 sin(x)")
         while self.pos < len(self.text):
             char = self.text[self.pos]
             if char in " \t\r\n":
                 self.pos += 1
                 self.spaced = True
             elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-                raise self.error(f"the control character U+{ord(char):04X} is not allowed in an expression", self.pos)
+                kind = "control" if unicodedata.category(char) == "Cc" else "invisible"
+                name = unicodedata.name(char, "")
+                shown = f"U+{ord(char):04X}{' ' + name if name else ''}"
+                raise self.error(f"the {kind} character {shown} is not allowed in an expression", self.pos, "delete it")
             elif char in _DIGITS or (char == "." and self.peek(1) in _DIGITS and self.peek(1)):
                 self.number()
             elif char in _LETTERS:
@@ -159,7 +185,8 @@ class _Lexer:
             elif char in SINGLE_CHAR_TOKENS:
                 self.punctuation(char)
             else:
-                raise self.error(f"unexpected character {self.raw[self.pos]!r}", self.pos)
+                hint = "write plain math such as sqrt(x) sin(x), not LaTeX" if char == "\\" else None
+                raise self.error(f"unexpected character {_show_char(self.raw[self.pos])}", self.pos, hint)
         if self.brackets:
             opener, at = self.brackets[-1]
             raise self.error(f"unclosed {'parenthesis' if opener == '(' else 'bracket'} {opener!r}", at, f"add the closing {')' if opener == '(' else ']'}")
@@ -354,6 +381,8 @@ class _Lexer:
         for index, (kind, name, offset) in enumerate(pieces):
             last = index == len(pieces) - 1
             self.pos = offset + len(name)
+            if kind == "CONST" and name == "e" and last and self.peek() and self.peek() in _DIGITS:
+                kind = "NAME"  # e1 is a variable (letter + digits), not Euler's number times 1
             if kind == "NAME":
                 if last:
                     self.name_token(name, offset)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextvars
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as FilePath
 
 from lark import Lark, Token as LarkToken, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from . import limits
 from .errors import LimitError, ParseError, UnknownFunctionError
-from .lexer import Lexed, Token, tokenize
+from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Pow, Sum, Var, children, decimal_num
 
 # Elementary functions and how many arguments each takes; log's second argument is its base.
@@ -30,6 +32,17 @@ class Parsed:
     text: str
     warnings: tuple[str, ...] = ()
 
+    @property
+    def read_as(self) -> str:
+        """The canonical display of how the input was read, which parses back to the same tree."""
+        # Imported here: render sits above the parser, and mathtext needs only lexer and tree, so no cycle arises.
+        from .render.mathtext import to_text
+
+        return to_text(self.expr)
+
+    def __str__(self) -> str:
+        return self.read_as
+
 
 def grammar_text() -> str:
     """The grammar: packaged inside the wheel, or from the checkout's grammars/ in an editable install."""
@@ -44,12 +57,24 @@ def grammar_text() -> str:
 _CURRENT: contextvars.ContextVar[_Context] = contextvars.ContextVar("derivsteps_parse")
 
 
+@dataclass(slots=True)
+class _Pending:
+    """What the builder knows about a node that has no parent yet: its depth, where it starts, whether it was bracketed."""
+
+    node: Expr
+    depth: int
+    start: int | None
+    grouped: bool = False  # written inside parentheses: (a + b) + c stays nested
+
+
 class _Context:
     def __init__(self, text: str, lexed: Lexed):
         self.text = text
         self.lexed = lexed
-        self.grouped: set[int] = set()  # ids of nodes written inside parentheses: (a + b) + c stays nested
-        self.depths: dict[int, int] = {}
+        # Keyed by id(node), and each entry holds its node: a bare id of a node already dropped (the shorter Add that
+        # a + b + c replaced) can be reused by a new node, which then inherited a stale depth (a 3,000-term sum hit MAX_DEPTH).
+        # An entry is removed when its node gets a parent, so this holds only what is on the parser's stack.
+        self.pending: dict[int, _Pending] = {}
 
 
 class _TokenFeed(Lexer):
@@ -72,25 +97,45 @@ class _Build(Transformer):
     """One method per grammar alias, each returning a tree node; no simplification happens here."""
 
     # -- bookkeeping -------------------------------------------------------------------------------------------
-    def _node(self, node: Expr, at: int | None = None) -> Expr:
+    def _register(self, node: Expr, depth: int, start: int | None) -> Expr:
         ctx = _CURRENT.get()
-        level = 1 + max((ctx.depths.get(id(kid), 1) for kid in children(node)), default=0)
-        if level > limits.MAX_DEPTH:
+        if depth > limits.MAX_DEPTH:
             raise LimitError(
                 f"the expression is nested more than {limits.MAX_DEPTH} levels deep (limits.MAX_DEPTH)",
                 ctx.text,
-                at if at is not None else 0,
+                start or 0,
+                "split it into smaller expressions",
             )
-        ctx.depths[id(node)] = level
+        ctx.pending[id(node)] = _Pending(node, depth, start)
         return node
 
+    def _take(self, node: Expr) -> _Pending:
+        """The pending entry of a node that is getting a parent (a leaf made outside the builder counts as depth 1)."""
+        entry = _CURRENT.get().pending.pop(id(node), None)
+        return entry if entry is not None and entry.node is node else _Pending(node, 1, None)
+
+    def _node(self, node: Expr, at: int | None = None) -> Expr:
+        kids = [self._take(kid) for kid in children(node)]
+        start = at if at is not None else min((kid.start for kid in kids if kid.start is not None), default=None)
+        return self._register(node, 1 + max((kid.depth for kid in kids), default=0), start)
+
+    def _extend(self, old: Expr, new: Expr, last: Expr) -> Expr:
+        """new is old (a chain a + b or a·b) with one more operand: as deep as old, or as last one level down."""
+        before, added = self._take(old), self._take(last)
+        return self._register(new, max(before.depth, added.depth + 1), before.start)
+
+    def _leaf(self, node: Expr, token) -> Expr:
+        return self._register(node, 1, _start(token))
+
     def _grouped(self, node: Expr) -> bool:
-        return id(node) in _CURRENT.get().grouped
+        entry = _CURRENT.get().pending.get(id(node))
+        return entry is not None and entry.node is node and entry.grouped
 
     # -- sums and products -----------------------------------------------------------------------------------------
     def add(self, left, right):
-        terms = left.terms if isinstance(left, Add) and not self._grouped(left) else (left,)
-        return self._node(Add(terms + (right,)))
+        if isinstance(left, Add) and not self._grouped(left):
+            return self._extend(left, Add(left.terms + (right,)), right)
+        return self._node(Add((left, right)))
 
     def sub(self, left, right):
         return self.add(left, self._node(Neg(right)))
@@ -99,8 +144,9 @@ class _Build(Transformer):
         return self._node(Neg(arg))
 
     def mul(self, left, right):
-        factors = left.factors if isinstance(left, Mul) and not self._grouped(left) else (left,)
-        return self._node(Mul(factors + (right,)))
+        if isinstance(left, Mul) and not self._grouped(left):
+            return self._extend(left, Mul(left.factors + (right,)), right)
+        return self._node(Mul((left, right)))
 
     def div(self, num, den):
         return self._node(Div(num, den))
@@ -129,17 +175,21 @@ class _Build(Transformer):
 
     # -- atoms --------------------------------------------------------------------------------------------------------
     def number(self, token):
-        return decimal_num(str(token))
+        return self._leaf(decimal_num(str(token)), token)
 
     def var(self, token):
         name, sub = token.value
-        return Var(name, sub)
+        return self._leaf(Var(name, sub), token)
 
     def const(self, token):
-        return Const(token.value)
+        return self._leaf(Const(token.value), token)
 
     def group(self, inner):
-        _CURRENT.get().grouped.add(id(inner))
+        pending = _CURRENT.get().pending
+        entry = pending.get(id(inner))
+        if entry is None or entry.node is not inner:
+            entry = pending[id(inner)] = _Pending(inner, 1, None)
+        entry.grouped = True
         return inner
 
     def abs_bars(self, inner):
@@ -211,93 +261,137 @@ def _parser() -> Lark:
     return Lark(grammar_text(), parser="lalr", lexer=_TokenFeed, transformer=_Build(), maybe_placeholders=False)
 
 
-def parse(text: str, variables=(), functions=()) -> Parsed:
-    """Read text as an expression: the tree, and warnings naming how any ambiguous part was read."""
+def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = ()) -> Parsed:
+    """Read text as an expression: the tree, and warnings naming how any ambiguous part was read.
+
+    variables: multi-letter names read as one variable (["ab"]); functions: names of abstract functions (["f", "g"]).
+    """
     if not isinstance(text, str):
         raise TypeError("parse() takes the expression as a string")
-    declared_vars = frozenset(variables)
-    declared_fns = frozenset(functions)
-    lexed = tokenize(text, declared_vars, declared_fns)
-    normalized = _normalized(text)
+    for what, names in (("variables", variables), ("functions", functions)):
+        if isinstance(names, str):
+            raise TypeError(f"{what} is a list of names, such as [{names!r}], not a string")
+    lexed = tokenize(text, frozenset(variables), frozenset(functions))
+    normalized = unicodedata.normalize("NFC", text)  # the text the lexer's offsets point into
     token = _CURRENT.set(_Context(normalized, lexed))
     try:
         expr = _parser().parse(normalized)
-    except UnexpectedInput_ as error:
-        raise _explain(error, normalized, lexed) from None
+    except UnexpectedInput as error:
+        raise _explain(error, normalized, lexed.tokens) from None
     finally:
         _CURRENT.reset(token)
     return Parsed(expr, text, tuple(dict.fromkeys(lexed.warnings)))
 
 
-def _normalized(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFC", text)
-
-
-UnexpectedInput_ = (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF)
-
-# What a student would call each kind of token, for "expected ..." messages.
+# -- error messages in words ------------------------------------------------------------------------------------------
+# Token kinds that can begin an operand: when lark expected only these, the message is "expected a number, ...".
 _OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "AFUNC", "LOGB", "SUM", "DIFF", "DOP", "_LPAR", "_LSQB", "_BAR_OPEN", "_PARTIAL", "_MINUS"}
+_OPERAND = "a number, a variable or '('"
 _SHOWN = {
     "_PLUS": "'+'", "_MINUS": "'-'", "_STAR": "'*'", "_SLASH": "'/'", "_CARET": "'^'", "_LPAR": "'('", "_RPAR": "')'",
-    "_LSQB": "'['", "_RSQB": "']'", "_COMMA": "','", "_BAR_OPEN": "'|'", "_BAR_CLOSE": "'|'", "_PARTIAL": "'∂'", "PRIME": "'",
+    "_LSQB": "'['", "_RSQB": "']'", "_COMMA": "','", "_BAR_OPEN": "'|'", "_BAR_CLOSE": "the closing '|'",
+    "_PARTIAL": "'∂'", "PRIME": "a prime (')",
 }  # fmt: skip
 
 
-def _describe(token: Token) -> str:
+def _describe(token: Token, text: str) -> str:
+    """What a student would call a token: "the variable a_i", "'^'", "d/dx" (never lark's token names)."""
+    raw = text[token.start : token.end]
     match token.type:
+        case "NUMBER" if raw[:1] in SUPERSCRIPTS:
+            return f"the exponent {raw}"
         case "NUMBER":
-            return f"the number {token.value}"
+            return f"the number {raw}"
         case "NAME":
-            return f"the variable {token.value[0]}"
+            return f"the variable {raw}"
         case "FUNC" | "AFUNC" | "LOGB":
-            return f"the function {token.value if token.type != 'LOGB' else 'log'}"
-        case "DOP":
-            return "a derivative operator"
-        case "SUM":
-            return f"the sum over {token.value[0]}"
+            return f"the function {raw}"
         case "CONST":
-            return f"the constant {token.value}"
-        case "DIFF":
-            return "diff"
+            return f"the constant {raw}"
+        case "DOP" | "SUM" | "DIFF":
+            return raw
+        case "_CARET" if raw == "**":
+            return "'**'"
         case _:
-            return _SHOWN.get(token.type, repr(token.value))
+            return _SHOWN.get(token.type, "this")
 
 
-def _explain(error: Exception, text: str, lexed: Lexed) -> ParseError:
-    """Our ParseError, in words, for an error lark reported."""
-    tokens = lexed.tokens
-    if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
-        last = tokens[-1] if tokens else None
-        expected = set(getattr(error, "expected", ()) or ())
-        if last is not None and last.type == "FUNC":
-            return ParseError(f"{last.value} needs an argument", text, last.start, f"write {last.value}(x) or {last.value} x")
-        after = f" after {_describe(last)}" if last is not None else ""
-        if expected & _OPERAND_STARTS or not expected:
-            return ParseError(f"the expression ends too early: expected a number, a variable or '('{after}", text, len(text))
-        return ParseError(f"the expression ends too early{after}", text, len(text))
-    bad_start = error.token.start_pos if isinstance(error, UnexpectedToken) else error.pos_in_stream
-    index = next((i for i, t in enumerate(tokens) if t.start == bad_start), None)
-    bad = tokens[index] if index is not None else None
-    previous = tokens[index - 1] if index else None
+def _needs_argument(tokens: list[Token], last: int, text: str) -> ParseError | None:
+    """The error for input that stops after a function name (sin, sin^2, sin^-1, log_2), if tokens[last] ends one."""
+    start = last
+    if tokens[last].type in ("NUMBER", "NAME", "CONST"):
+        if last >= 2 and tokens[last - 1].type == "_CARET":
+            start = last - 2
+        elif last >= 3 and tokens[last - 1].type == "_MINUS" and tokens[last - 2].type == "_CARET":
+            start = last - 3
+    if start < 0 or tokens[start].type not in ("FUNC", "LOGB") or (start != last and tokens[start].type != "FUNC"):
+        return None
+    shown = " ".join(text[tokens[start].start : tokens[last].end].split())
+    return ParseError(f"{shown} needs an argument", text, tokens[start].start, f"write {shown}(x) or {shown} x")
+
+
+def _explain(error: UnexpectedInput, text: str, tokens: list[Token]) -> ParseError:
+    """Our ParseError, in words, for an error lark reported (the lexer already caught brackets and characters)."""
     expected = set(getattr(error, "expected", ()) or ())
-    if bad is None:
-        return ParseError("this cannot be read as an expression", text, bad_start)
-    if previous is not None and previous.type == "FUNC" and bad.type in ("_RPAR", "_PLUS", "_STAR", "_SLASH", "_CARET", "_COMMA"):
-        return ParseError(f"{previous.value} needs an argument", text, previous.start, f"write {previous.value}(x) or {previous.value} x")
-    if expected and expected <= _OPERAND_STARTS | {"NUMBER"}:
-        where = f" after {_describe(previous)}" if previous is not None else " at the start"
-        return ParseError(f"expected a number, a variable or '('{where}", text, bad.start)
-    if bad.type == "NUMBER" and previous is not None:
+    at_end = isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END")
+    if at_end:
+        index = len(tokens)
+    else:
+        bad_start = error.token.start_pos if isinstance(error, UnexpectedToken) else getattr(error, "pos_in_stream", 0)
+        index = next((i for i, t in enumerate(tokens) if t.start == bad_start), len(tokens))
+    previous = tokens[index - 1] if index > 0 else None
+    bad = tokens[index] if index < len(tokens) else None
+    after = f" after {_describe(previous, text)}" if previous is not None else " at the start"
+    position = len(text) if bad is None else bad.start
+
+    if previous is not None and bad is not None and previous.type in ("FUNC", "LOGB"):
+        shown = text[previous.start : previous.end]
+        if bad.type == "_MINUS":
+            return ParseError(f"a negative argument of {shown} needs parentheses", text, bad.start, f"write {shown}(-x)")
+        if bad.type == "_CARET" and previous.type == "LOGB":
+            return ParseError(f"a power of {shown} needs parentheses", text, bad.start, f"write ({shown} x)^2")
+
+    # What is missing, named by what came before.
+    if previous is not None and (bad is None or bad.type not in _OPERAND_STARTS | {"PRIME"}):
+        if (missing := _needs_argument(tokens, index - 1, text)) is not None:
+            return missing
+        if previous.type == "SUM":
+            return ParseError(f"{_describe(previous, text)} needs something to sum", text, previous.start, "write sum_i (x_i^2)")
+    if previous is not None and previous.type in ("DIFF", "AFUNC", "PRIME"):
+        function = next((t for t in reversed(tokens[:index]) if t.type in ("DIFF", "AFUNC")), previous)
+        name = text[function.start : function.end]
+        example = "diff(x^2, x)" if previous.type == "DIFF" else f"{name}(x)"
+        return ParseError(f"{name} needs its arguments in parentheses", text, position, f"write {example}")
+    if bad is not None and bad.type == "PRIME":
         return ParseError(
-            f"a number cannot follow {_describe(previous)} without an operator",
+            "a prime (') marks the derivative of a declared function and goes right after its name",
             text,
             bad.start,
-            "write * between the two factors, or put the number first (2x, not x 2)",
+            "write f'(x), with f declared as a function (functions=['f'], --functions f)",
         )
+    if expected and expected <= _OPERAND_STARTS:
+        if bad is not None and bad.type == "_RPAR" and previous is not None and previous.type == "_LPAR":
+            return ParseError("the parentheses are empty", text, bad.start, "put an expression inside them")
+        prefix = "the expression ends too early: " if bad is None else ""
+        return ParseError(f"{prefix}expected {_OPERAND}{after}", text, position)
+    wanted = sorted(_SHOWN[kind] for kind in expected if kind in _SHOWN)
+    if bad is None:
+        if len(wanted) == 1:
+            return ParseError(f"the expression ends too early: expected {wanted[0]}{after}", text, position)
+        return ParseError(f"the expression ends too early{after}", text, position)
+    if len(wanted) == 1 and expected <= set(_SHOWN):
+        return ParseError(f"expected {wanted[0]}{after}, not {_describe(bad, text)}", text, bad.start)
+
+    # Something that cannot stand where it is.
+    if bad.type == "NUMBER" and previous is not None:
+        hint = (
+            "write * between the numbers"
+            if previous.type == "NUMBER"
+            else "write * between the two factors, or put the number first (2x, not x 2)"
+        )
+        return ParseError(f"a number cannot follow {_describe(previous, text)} without an operator", text, bad.start, hint)
     if bad.type == "_COMMA":
         return ParseError("a comma only separates the arguments of a function, as in log(x, 2)", text, bad.start)
     if bad.type == "_BAR_OPEN":
         return ParseError("cannot read this '|'", text, bad.start, "write abs(...) for an absolute value")
-    return ParseError(f"unexpected {_describe(bad)}", text, bad.start)
+    return ParseError(f"did not expect {_describe(bad, text)}{after}", text, bad.start)

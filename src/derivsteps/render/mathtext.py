@@ -149,7 +149,7 @@ class _Printer:
             return " "
         if first == "(":
             return ""
-        if prev_text.endswith(")") and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
+        if prev_text.endswith(")") and not isinstance(prev, (Call, Apply)) and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
             return ""
         if isinstance(prev, Num) and prev_text[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and first.isalpha():
             return ""
