@@ -1,0 +1,211 @@
+"""Expressions as LaTeX in lecture style: 2\\left(x + y + z\\right), x^{2} \\sin\\left(x\\right), \\frac{\\partial}{\\partial y}\\left(x + y + z\\right)^{2}."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from ..lexer import GREEK
+from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
+from ._precedence import ATOM, FACTOR, POWER, TERM, is_fraction_form, is_operator_form, level
+
+# Standard LaTeX has no \omicron: it is the Latin o.
+GREEK_MACROS = {name: "o" if name == "omicron" else "\\" + name for name in GREEK}
+
+FUNCTION_MACROS = {
+    "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "sec": r"\sec", "csc": r"\csc", "cot": r"\cot",
+    "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
+    "sinh": r"\sinh", "cosh": r"\cosh", "tanh": r"\tanh",
+    "exp": r"\exp", "ln": r"\ln", "log": r"\log",
+}  # fmt: skip
+
+# Functions whose power is written on the name, as in lectures: \sin^{2}\left(x\right) for sin(x)^2.
+POWER_ON_NAME = frozenset("sin cos tan sec csc cot asin acos atan sinh cosh tanh ln log".split())
+
+TIMES = r" \cdot "
+
+# Bracket a marked subterm while printing, so spacing decisions see the unmarked text; swapped for the macro at the end.
+MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+
+
+def to_latex(expr: Expr, marks: Collection[Path] = (), mark_macro: str = "\\underline") -> str:
+    """expr as lecture-style LaTeX math; the subterm at each path in marks is wrapped as mark_macro{...}."""
+    marked = _Printer(frozenset(marks)).show(expr, ())
+    return marked.replace(MARK_OPEN, mark_macro + "{").replace(MARK_CLOSE, "}")
+
+
+def _plain(latex: str) -> str:
+    return latex.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def _paren(latex: str) -> str:
+    return rf"\left({latex}\right)"
+
+
+class _Printer:
+    def __init__(self, marks: Collection[Path]):
+        self.marks = marks
+
+    def show(self, expr: Expr, path: Path, need: int = 0) -> str:
+        latex = self.node(expr, path)
+        if level(expr) < need or (need >= POWER and _is_fraction_atom(expr)):
+            latex = _paren(latex)
+        if path in self.marks:
+            latex = f"{MARK_OPEN}{latex}{MARK_CLOSE}"
+        return latex
+
+    def node(self, expr: Expr, path: Path) -> str:
+        match expr:
+            case Num(value, text):
+                if text is not None:
+                    return text
+                if value.denominator != 1:
+                    return rf"\frac{{{value.numerator}}}{{{value.denominator}}}"
+                return str(value)
+            case Const(name):
+                return r"\pi" if name == "pi" else name
+            case Var():
+                return self.var(expr)
+            case Add(terms):
+                return self.add(terms, path)
+            case Neg(arg):
+                return "-" + self.show(arg, path + (0,), ATOM if isinstance(arg, Neg) else TERM)
+            case Mul(factors):
+                return self.mul(factors, path)
+            case Div(num, den):
+                # \frac delimits both parts, so neither needs parentheses.
+                return rf"\frac{{{self.show(num, path + (0,))}}}{{{self.show(den, path + (1,))}}}"
+            case Pow(base, exp):
+                return self.pow(base, exp, path)
+            case Call(fn, args):
+                return self.call(fn, args, path)
+            case Apply(name, args, derivs):
+                inner = _paren(", ".join(self.show(a, path + (i,)) for i, a in enumerate(args)))
+                if derivs and len(args) == 1:
+                    return f"{_name(name)}{chr(39) * len(derivs)}{inner}"
+                partials = "".join(rf"\partial_{{{i + 1}}}" for i in derivs)
+                return f"{partials} {_name(name)}{inner}" if partials else f"{_name(name)}{inner}"
+            case Deriv(body, var):
+                wrt = self.show(var, path + (1,), ATOM)
+                if is_fraction_form(expr):
+                    return rf"\frac{{\partial {self.show(body, path + (0,), POWER)}}}{{\partial {wrt}}}"
+                shown = self.show(body, path + (0,), POWER)
+                # A control sequence already ends the operator; anything else reads better a space apart.
+                return rf"\frac{{\partial}}{{\partial {wrt}}}" + ("" if _plain(shown).startswith("\\") else " ") + shown
+            case Sum(body, index, lower, upper):
+                bound_paths = iter((path + (1,), path + (2,)))  # a bound's path counts only the bounds present
+                below = _name(index) if lower is None else f"{_name(index)}={self.show(lower, next(bound_paths))}"
+                above = "" if upper is None else f"^{{{self.show(upper, next(bound_paths))}}}"
+                return rf"\sum_{{{below}}}{above} {self.show(body, path + (0,), POWER)}"
+        raise TypeError(f"cannot print {expr!r}")
+
+    def var(self, expr: Var) -> str:
+        name = _name(expr.name)
+        return name if expr.sub is None else f"{name}_{{{expr.sub}}}"
+
+    def add(self, terms, path: Path) -> str:
+        parts = []
+        for index, term in enumerate(terms):
+            here = path + (index,)
+            if isinstance(term, Neg):
+                # The sign is printed as the operator, so a mark on the term covers its magnitude.
+                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
+                if here in self.marks:
+                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
+                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
+            else:
+                shown = self.show(term, here, TERM)
+                parts.append(shown if index == 0 else f" + {shown}")
+        return "".join(parts)
+
+    def mul(self, factors, path: Path) -> str:
+        shown = []
+        for index, factor in enumerate(factors):
+            last = index == len(factors) - 1
+            need = TERM if last and is_operator_form(factor) else FACTOR
+            shown.append(self.show(factor, path + (index,), need))
+        out = shown[0]
+        run = _letter_run(factors[0])
+        for index in range(1, len(factors)):
+            prev, nxt = factors[index - 1], factors[index]
+            prev_latex, next_latex = _plain(shown[index - 1]), _plain(shown[index])
+            gap = self.gap(prev, nxt, prev_latex, next_latex, run)
+            run = (run + _letter_run(nxt)) if gap == "" and _letter_run(nxt) else _letter_run(nxt)
+            out += gap + shown[index]
+        return out
+
+    def gap(self, prev: Expr, nxt: Expr, prev_latex: str, next_latex: str, run: str) -> str:
+        """What stands between two factors, as in the text printer: nothing (2x, ab, 2\\left(x + 1\\right)), a space, or \\cdot."""
+        if isinstance(prev, Deriv) or isinstance(nxt, Deriv):
+            return TIMES
+        # Judged on the printed LaTeX: \sin^{2}\left(x\right) ends in a parenthesis here, although sin(x)^2 does not.
+        if prev_latex.endswith(r"\right)") and next_latex.startswith(r"\left("):
+            return TIMES
+        if next_latex[:1].isdigit() or next_latex[:1] == ".":
+            return TIMES
+        if isinstance(prev, Pow):
+            return " "
+        if next_latex.startswith(r"\left("):
+            return ""
+        if prev_latex.endswith(r"\right)") and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
+            return ""
+        if isinstance(prev, Num) and prev_latex[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and _starts_with_letter(next_latex):
+            return ""
+        # Math mode ignores spaces, so unlike the text printer no run of letters has to be broken up (p i vs pi).
+        if run and _letter_run(nxt):
+            return ""
+        return " "
+
+    def pow(self, base: Expr, exp: Expr, path: Path) -> str:
+        exponent = self.show(exp, path + (1,))
+        if (
+            isinstance(base, Call)
+            and base.fn in POWER_ON_NAME
+            and len(base.args) == 1
+            and path + (0,) not in self.marks  # a marked call stays whole, so the mark covers it
+            and not isinstance(exp, Neg)  # \sin^{-1} would read as arcsin
+        ):
+            return f"{FUNCTION_MACROS[base.fn]}^{{{exponent}}}{_paren(self.show(base.args[0], path + (0, 0)))}"
+        # The exponent sits in braces, so it never needs parentheses.
+        return f"{self.show(base, path + (0,), ATOM)}^{{{exponent}}}"
+
+    def call(self, fn: str, args, path: Path) -> str:
+        inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
+        if fn == "sqrt":
+            return rf"\sqrt{{{inner[0]}}}"
+        if fn == "abs":
+            return rf"\left|{inner[0]}\right|"
+        if fn == "log" and len(args) == 2:
+            return rf"\log_{{{inner[1]}}}{_paren(inner[0])}"
+        return FUNCTION_MACROS[fn] + _paren(", ".join(inner))
+
+
+def _name(name: str) -> str:
+    """A variable or function name: a Greek letter, a letter with digits (x1), or \\mathrm for a declared word."""
+    if name in GREEK_MACROS:
+        return GREEK_MACROS[name]
+    if len(name) > 1 and not name[1:].isdigit():
+        return rf"\mathrm{{{name}}}"
+    return name
+
+
+def _is_fraction_atom(expr: Expr) -> bool:
+    """∂x/∂y binds as an atom, but typeset as \\frac a power on it, or a ∂ in front of it, reads wrongly without parentheses."""
+    return isinstance(expr, Deriv) and is_fraction_form(expr)
+
+
+def _starts_with_letter(latex: str) -> bool:
+    """Whether printed LaTeX starts with a letter-like symbol (x, \\pi, \\sin), as opposed to \\left( or \\frac."""
+    word = _CONTROL_WORD.match(latex)
+    return latex[:1].isalpha() or (word is not None and word.group(1) not in ("left", "frac", "partial"))
+
+
+def _letter_run(expr: Expr) -> str:
+    """The single ASCII letter a factor starts a tight run with (a, or a in a^2), else ""."""
+    if isinstance(expr, Pow):
+        expr = expr.base
+    if isinstance(expr, Var) and expr.sub is None and len(expr.name) == 1 and expr.name.isascii():
+        return expr.name
+    return ""
