@@ -16,17 +16,23 @@ class Rewrite:
     path: Path
     bindings: Mapping[str, Expr]
     new_paths: tuple[Path, ...]
-    group: str = ""  # rewrites with the same group at sibling places share a line (constant and variable: "leaf")
+    group: str = ""  # the engine applies rules of one group at several places in one line (constant and variable: "leaf")
+    phase: str = "diff"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Step:
-    """One line of a derivation: one or more rewrites (siblings under the same rule) from `before` to `after`."""
+    """One line of a derivation: one or more rewrites from `before` to `after`.
+
+    The engine records one rewrite per step; `continues` marks a rewrite that applies the same rule at another place
+    of the same line, so group_lines can merge it into the line before.
+    """
 
     rewrites: tuple[Rewrite, ...]
     before: Expr
     after: Expr
     phase: str  # "diff", "simplify" or "cas"
+    continues: bool = False
 
     @property
     def rule(self) -> str:
@@ -39,11 +45,64 @@ class Step:
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        return tuple(r.path for r in self.rewrites)
+        """Where the rules applied, as paths into `before` (later rewrites mapped back through earlier splices)."""
+        if self._merged_simplification():
+            return (_common_prefix([r.path for r in self.rewrites]),)
+        paths = []
+        for index, rewrite in enumerate(self.rewrites):
+            path = rewrite.path
+            for earlier in reversed(self.rewrites[:index]):
+                path = _shift(path, earlier, -1)
+            paths.append(path)
+        return tuple(paths)
 
     @property
     def new_paths(self) -> tuple[Path, ...]:
-        return tuple(p for r in self.rewrites for p in r.new_paths)
+        """Where the line put something new in `after`, outermost only: what a renderer highlights.
+
+        Each rewrite's new paths point into its own step's expression; later rewrites of the same line may replace
+        them (then their own new paths cover the place) or shift them (a splice), so every mark is carried forward.
+        """
+        marks: list[Path] = []
+        for rewrite in self.rewrites:
+            marks = [moved for mark in marks if (moved := _carry(mark, rewrite)) is not None]
+            marks += rewrite.new_paths
+        unique = list(dict.fromkeys(marks))
+        return tuple(m for m in unique if not any(o != m and m[: len(o)] == o for o in unique))
+
+    def _merged_simplification(self) -> bool:
+        # Simplification rewrites change structure freely, so only the region they share can be pointed at.
+        return len(self.rewrites) > 1 and any(r.phase == "simplify" for r in self.rewrites)
+
+
+def _shift(path: Path, rewrite: Rewrite, direction: int) -> Path:
+    """Map a path across a rewrite that joined k parts into its parent (a splice): later siblings move by k - 1."""
+    if len(rewrite.new_paths) <= 1:
+        return path
+    parent, start, count = rewrite.new_paths[0][:-1], rewrite.new_paths[0][-1], len(rewrite.new_paths)
+    depth = len(parent)
+    if len(path) > depth and path[:depth] == parent:
+        index = path[depth]
+        if direction > 0 and index > start or direction < 0 and index >= start + count:
+            return path[:depth] + (index + direction * (count - 1),) + path[depth + 1 :]
+    return path
+
+
+def _carry(mark: Path, rewrite: Rewrite) -> Path | None:
+    """Where mark stands after rewrite; None when the rewrite replaced it."""
+    if mark[: len(rewrite.path)] == rewrite.path:
+        return None
+    return _shift(mark, rewrite, +1)
+
+
+def _common_prefix(paths: list[Path]) -> Path:
+    prefix = paths[0]
+    for path in paths[1:]:
+        length = 0
+        while length < min(len(prefix), len(path)) and prefix[length] == path[length]:
+            length += 1
+        prefix = prefix[:length]
+    return prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +181,7 @@ def group_lines(steps: tuple[Step, ...], detail: str) -> tuple[Step, ...]:
     for step in steps:
         if lines and _joins(lines[-1], step, detail):
             last = lines[-1]
-            lines[-1] = Step(last.rewrites + step.rewrites, last.before, step.after, last.phase)
+            lines[-1] = Step(last.rewrites + step.rewrites, last.before, step.after, last.phase, last.continues)
         else:
             lines.append(step)
     return tuple(lines)
@@ -131,9 +190,4 @@ def group_lines(steps: tuple[Step, ...], detail: str) -> tuple[Step, ...]:
 def _joins(line: Step, step: Step, detail: str) -> bool:
     if step.phase == "simplify":
         return line.phase == "simplify" or detail == "brief"
-    if step.phase != "diff" or line.phase != "diff":
-        return False
-    first, new = line.rewrites[0], step.rewrites[0]
-    siblings = len(first.path) == len(new.path) and first.path[:-1] == new.path[:-1] and new.path[-1] > line.rewrites[-1].path[-1]
-    unspliced = all(r.new_paths == (r.path,) for r in line.rewrites + step.rewrites)
-    return bool(first.path) and siblings and unspliced and new.group == first.group
+    return step.continues and line.phase == step.phase

@@ -68,6 +68,8 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
         if isinstance(item, Var):
             result.append(item)
             continue
+        if not item.strip():
+            raise UsageError(f"--wrt lists variables separated by commas, such as x or x,y; {wrt!r} has an empty one")
         from .parser import parse
 
         var = parse(item.strip(), variables=declared_vars, functions=functions).expr
@@ -111,12 +113,16 @@ def _has_pending(expr: Expr) -> bool:
     return any(isinstance(node, Deriv) for _, node in walk(expr))
 
 
-def next_pending(expr: Expr, scope: Path = ()) -> Path | None:
-    """The leftmost pending derivative (pre-order) whose body holds no pending derivative itself."""
+def _pending_nodes(expr: Expr, scope: Path = ()) -> Iterator[tuple[Path, Deriv]]:
+    """Pending derivatives ready for a rule (their bodies hold none), leftmost first."""
     for path, node in walk(get_at(expr, scope), scope):
         if isinstance(node, Deriv) and not _has_pending(node.body):
-            return path
-    return None
+            yield path, node
+
+
+def next_pending(expr: Expr, scope: Path = ()) -> Path | None:
+    """The leftmost pending derivative (pre-order) whose body holds no pending derivative itself."""
+    return next((path for path, _ in _pending_nodes(expr, scope)), None)
 
 
 def _post_order(expr: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
@@ -145,11 +151,12 @@ def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
 class _Run:
     def __init__(self):
         self.steps: list[Step] = []
+        self.written: set[int] = set()
 
-    def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str) -> Expr:
+    def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
         after, new_paths = graft(expr, path, new)
-        rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group)
-        self.steps.append(Step((rewrite,), expr, after, phase))
+        rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group, phase)
+        self.steps.append(Step((rewrite,), expr, after, phase, continues))
         if len(self.steps) > limits.MAX_STEPS:
             raise StepLimitError(
                 f"the derivation needs more than {limits.MAX_STEPS:,} steps (limits.MAX_STEPS); simplify the input first",
@@ -158,6 +165,9 @@ class _Run:
         return after
 
     def derive(self, start: Expr, simplify: str) -> Expr:
+        # What the student wrote stays as written: simplification tidies only what the rules produced. Rules share
+        # the input's untouched subtrees, so identity tells them apart (start keeps the ids alive).
+        self.written = {id(node) for _, node in walk(start) if children(node)}
         expr = start
         for scope in _passes(start):
             expr = self.differentiate_scope(expr, scope)
@@ -175,13 +185,36 @@ class _Run:
                 result = _sympy_derivative(node)
                 expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, "cas")
                 continue
+            line_start = expr
+            waiting = {id(n) for _, n in _pending_nodes(line_start, scope)}
             rule, bindings = found
             expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff")
+            expr = self.same_rule_elsewhere(expr, scope, rule.group, waiting)
         return expr
+
+    def same_rule_elsewhere(self, expr: Expr, scope: Path, group: str, waiting: set[int]) -> Expr:
+        """Apply the line's rule at every other place where it was ready when the line began: (0 + 1 + 0) in one line.
+
+        `waiting` holds the ids of the derivatives pending at the start of the line; the line's first expression keeps
+        them alive, and untouched subtrees are shared, so identity tells an old pending node from a new one.
+        """
+        while True:
+            for path, node in _pending_nodes(expr, scope):
+                if id(node) not in waiting:
+                    continue
+                found = first_match(DIFF_RULES, node)
+                if found is not None and found[0].group == group:
+                    rule, bindings = found
+                    expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
+                    break
+            else:
+                return expr
 
     def simplify_scope(self, expr: Expr, scope: Path) -> Expr:
         while True:
             for path, node in _post_order(get_at(expr, scope), scope):
+                if id(node) in self.written:
+                    continue
                 found = first_match(SIMPLIFY_RULES, node)
                 if found is not None:
                     rule, bindings = found

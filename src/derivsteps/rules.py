@@ -44,8 +44,9 @@ class Rule:
     law: str  # the law in the notation of the lecture; the README's table is generated from these
     match: Callable[[Expr], Bindings | None]  # None: the rule does not apply
     rewrite: Callable[[Bindings], Expr]
-    explain: str  # a sentence, a template over binding names ({x}, {u}, ...); renderers fill in the math
-    group: str = ""  # rules of one group at sibling places share a line at the normal detail
+    explain: str  # a sentence, a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u)
+    group: str = ""  # the engine applies rules of one group at several places in one line
+    note: str = ""  # a caveat worth telling the reader whenever the rule is used (a template like explain)
 
     def __post_init__(self):
         if not self.group:
@@ -183,7 +184,7 @@ def _general_power(body, x):
 def _abstract_function(body, x):
     match body:
         case Apply(name, args, derivs) if any(not free_of(a, x) for a in args):
-            return {"f": body}
+            return {"f": body, "name": Var(name)}  # the name as a Var only so renderers can show it
     return None
 
 
@@ -282,9 +283,15 @@ ELEMENTARY: Mapping[str, tuple[str, Callable[[Expr], Expr]]] = {
 }  # fmt: skip
 
 _FUNCTION_EXPLAIN = {
-    "abs": "The derivative of |{x}| is {x}/|{x}|, the sign of {x}; it is undefined at {x} = 0.",
-    "ln": "The derivative of ln({x}) is 1/{x}.",
+    "abs": "The derivative of |{x}| is {x}/|{x}|, the sign of {x}.",
+    "ln": "The derivative of ln({x}) is 1/{x!p}.",
 }
+
+
+def _table_sentence(law: str) -> str:
+    """The law of the table with the variable as a template field: ∂sin(x)/∂x = cos(x) -> ∂sin({x})/∂{x!p} = cos({x})."""
+    filled = law.replace("∂x", "∂\0").replace("(x)", "(\1)").replace("x", "{x!p}").replace("\0", "{x!p}").replace("\1", "{x}")
+    return f"From the table of derivatives: {filled}."
 
 
 def _elementary_rules() -> list[Rule]:
@@ -293,11 +300,12 @@ def _elementary_rules() -> list[Rule]:
         rules.append(
             Rule(
                 name,
-                f"derivative of {name}" if name != "abs" else "derivative of |x|",
+                f"derivative of {name}",
                 law,
                 _when(_function(name)),
                 lambda b, derivative=derivative: derivative(b["x"]),
-                _FUNCTION_EXPLAIN.get(name, f"From the table of derivatives: {law.replace('x', '{x}')}."),
+                _FUNCTION_EXPLAIN.get(name, _table_sentence(law)),
+                note="the derivative of |{x}| does not exist where {x} = 0" if name == "abs" else "",
             )
         )
     # log without a base is the natural logarithm, like ln.
@@ -324,12 +332,12 @@ DIFF_RULES: tuple[Rule, ...] = (
     Rule("exponent", "exponent rule", "∂xⁿ/∂x = n·xⁿ⁻¹",
          _when(_exponent), _power_rule,
          "Bring the exponent {n} down as a factor and lower the exponent by one."),
-    Rule("exp", "derivative of e^x", "∂eˣ/∂x = eˣ",
+    Rule("exp", "derivative of exp", "∂eˣ/∂x = eˣ",
          _when(_exp), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
-         "e^{x} is its own derivative."),
+         "e^{x!p} is its own derivative."),
     Rule("exponential", "exponential rule", "∂aˣ/∂x = aˣ·ln(a)",
          _when(_exponential), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
-         "The derivative of {a}^{x} is {a}^{x} times ln({a})."),
+         "The derivative of {a!p}^{x!p} is {a!p}^{x!p} times ln({a})."),
     *_elementary_rules(),
     Rule("log_base", "logarithm rule", "∂log_b(x)/∂x = 1/(x·ln(b))",
          _when(_log_base), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
@@ -337,16 +345,16 @@ DIFF_RULES: tuple[Rule, ...] = (
     Rule("change_of_base", "change of base", "log_b(u) = ln(u)/ln(b)",
          _when(_change_of_base), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
          "The base {b} depends on {x}: write the logarithm as ln({u})/ln({b}) first."),
-    Rule("abstract_function", "chain rule for {f}", "∂f(u)/∂x = f′(u)·∂u/∂x",
+    Rule("abstract_function", "chain rule for {name}", "∂f(u)/∂x = f′(u)·∂u/∂x",
          _when(_abstract_function), _abstract_rule,
-         "Differentiate the function {f} and multiply by the derivative of its argument."),
+         "Differentiate the function {name} and multiply by the derivative of its argument."),
     Rule("chain", "chain rule", "∂f(u)/∂x = ∂f/∂u · ∂u/∂x",
          _when(_chain), _chain_rule,
          "{f} is a function of the inner expression {u}: differentiate the outside with respect to {u}, "
          "then multiply by the derivative of {u}."),
     Rule("general_power", "logarithmic differentiation", "∂uᵛ/∂x = uᵛ·∂(v·ln(u))/∂x",
          _when(_general_power), _general_power_rule,
-         "Both the base {u} and the exponent {v} depend on {x}: write {u}^{v} = e^({v} ln({u})) and use the chain rule."),
+         "Both the base {u} and the exponent {v} depend on {x}: write {u!p}^{v!p} = e^({v!p} ln({u})) and use the chain rule."),
     Rule("product", "product rule", "∂(u·v)/∂x = ∂u/∂x·v + u·∂v/∂x",
          _when(_product), _product_rule,
          "Differentiate one factor at a time, keeping the others, and add the results."),

@@ -294,6 +294,32 @@ def _like_terms(b: Bindings) -> Expr:
     return add(*terms)
 
 
+def _degree(term: Expr) -> Fraction:
+    """The total power of the variables in a term (x^2 cos(x) has 2): terms are written in descending powers."""
+    match term:
+        case Neg(arg):
+            return _degree(arg)
+        case Var():
+            return Fraction(1)
+        case Pow(Var(), exp) if is_number(exp):
+            return number_value(exp)
+        case Mul(factors):
+            return sum((_degree(f) for f in factors), Fraction(0))
+        case Div(num, den):
+            return _degree(num) - _degree(den)
+    return Fraction(0)
+
+
+def _order_terms(expr):
+    """Terms in descending powers (x^2 cos(x) + 2x sin(x)), unless that would put a minus sign first (1 - 2x stays)."""
+    if not isinstance(expr, Add):
+        return None
+    ordered = sorted(expr.terms, key=_degree, reverse=True)
+    if list(ordered) != list(expr.terms) and not isinstance(ordered[0], Neg):
+        return {"u": expr}
+    return None
+
+
 def _negative_exponent(expr):
     match expr:
         case Pow(base, Neg(n)) if is_number(n):
@@ -394,6 +420,8 @@ SIMPLIFY_RULES: tuple[Rule, ...] = (
          lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction."),
     Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents."),
     Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms."),
+    Rule("order_terms", "order the terms", "2x + x^2 = x^2 + 2x", _order_terms,
+         lambda b: Add(tuple(sorted(b["u"].terms, key=_degree, reverse=True))), "Write the terms in descending powers."),
     Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator."),
     Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction."),
     Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator."),

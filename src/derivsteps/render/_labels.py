@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 
 from ..derivation import Derivation, Step
 from ..rules import CAS_FALLBACK, RULES_BY_NAME
 from ..simplify_rules import SIMPLIFY_RULES
 from ..tree import Expr, Var, variables
+from ._precedence import ATOM, level
 
 _ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK}
 
 
+class _MathFormatter(string.Formatter):
+    """Fills {u} with the math of a binding; {u!p} brackets it when it is compound (e^{u!p} is e^(2x), not e^2x)."""
+
+    def __init__(self, show: Callable[[Expr], str]):
+        self.show = show
+
+    def convert_field(self, value, conversion):
+        if conversion == "p":
+            text = self.show(value)
+            return text if level(value) >= ATOM else f"({text})"
+        return self.show(value)
+
+
 def _fill(template: str, bindings, show: Callable[[Expr], str]) -> str:
-    values = {name: show(value) for name, value in bindings.items()}
     try:
-        return template.format(**values)
+        return _MathFormatter(show).vformat(template, (), dict(bindings))
     except (KeyError, IndexError):
         return template
+
+
+def notes(derivation: Derivation, show: Callable[[Expr], str]) -> list[str]:
+    """Caveats the rules raised along the way (|u|' is undefined where u = 0), each said once."""
+    found = []
+    for step in derivation.steps:
+        for rewrite in step.rewrites:
+            rule = _ALL_RULES.get(rewrite.rule)
+            if rule is not None and rule.note:
+                found.append(_fill(rule.note, rewrite.bindings, show))
+    return list(dict.fromkeys(found))
 
 
 def line_label(step: Step, show: Callable[[Expr], str], detail: str = "normal") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
-from ._labels import held_constant, line_label
+from ._labels import held_constant, line_label, notes
 from .mathtext import to_text
 
 # The rule column starts after the longest line, but never further right than this.
@@ -47,6 +47,7 @@ def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False,
             out.append(f"{text.ljust(width)}    {label}".rstrip() if label else text)
     else:
         out.append(f"{show(derivation.start)} = {show(derivation.result)}")
+    out += [f"note: {note}" for note in notes(derivation, show)]
     verdict = verdict_text(derivation, ascii)
     if verdict:
         out.append(verdict)
