@@ -13,3 +13,8 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def pytest_addoption(parser):
+    # Golden files change only on purpose: this rewrites them, and the diff is reviewed like code (tests/golden_util.py).
+    parser.addoption("--update-golden", action="store_true", default=False, help="rewrite tests/golden/* from the current output")

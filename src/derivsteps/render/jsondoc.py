@@ -1,0 +1,75 @@
+"""A derivation as the JSON document of schema 1 (issue 3's contract): plain dicts, lists and strings for json.dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..derivation import Derivation, Step
+from ..errors import DerivError
+from ..tree import Expr
+from ._labels import explanation, line_label, notes
+from .mathlatex import to_latex
+from .mathtext import to_text
+
+# Bump when a key changes meaning or disappears; adding a key is not a new schema.
+SCHEMA = 1
+
+TOP_KEYS = ("schema", "command", "input", "read_as", "wrt", "result", "steps", "verified", "verified_by", "warnings")
+STEP_KEYS = ("rule", "rules", "label", "explanation", "paths", "expr")
+VALUE_KEYS = ("text", "latex", "sympy")
+
+
+def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
+    """The derivation as a JSON-ready dict; `steps` are the lines at the derivation's own detail.
+
+    with_sympy=False writes "sympy": null everywhere, so nothing imports SymPy: `--no-verify` promises not to load it
+    (0.56 s), and the "sympy" string is the only part of the document that needs it.
+
+    "input" is the text as typed, or null for a derivation built from a tree. Each step's "paths" say where each of
+    its rewrites applied, as child indices from the root; a line that groups several rewrites (--detail normal or
+    brief) lists each path in the expression as it stood just before that rewrite, so with --detail full every path
+    points into the previous step's "expr".
+    """
+    value = _valuer(with_sympy)
+    check = derivation.verification
+    return {
+        "schema": SCHEMA,
+        "command": "diff",
+        "input": derivation.input,
+        "read_as": to_text(derivation.expr),
+        "wrt": [to_text(var, ascii=True) for var in derivation.wrt],
+        "result": value(derivation.result),
+        "steps": [_step(line, derivation.detail, value) for line in derivation.lines()],
+        "verified": None if check is None else check.verified,
+        "verified_by": None if check is None else check.method,
+        "warnings": [*derivation.warnings, *notes(derivation, lambda e: to_text(e, ascii=True))],
+    }
+
+
+def error_json(err: DerivError) -> dict:
+    """A DerivError as the JSON document the CLI prints instead of a derivation."""
+    return {"error": err.to_dict()}
+
+
+def _step(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
+    return {
+        "rule": line.rule,
+        "rules": list(line.rules),
+        "label": line_label(line, to_text, detail),
+        "explanation": explanation(line, to_text),
+        "paths": [list(path) for path in line.paths],
+        "expr": value(line.after),
+    }
+
+
+def _valuer(with_sympy: bool) -> Callable[[Expr], dict]:
+    """The function that writes one expression as {"text", "latex", "sympy"}."""
+    sympy_text = None
+    if with_sympy:
+        # Imported here, not at the top: importing this module must not load SymPy (see to_json).
+        from ..sympy_bridge import sympy_text
+
+    def value(expr: Expr) -> dict:
+        return {"text": to_text(expr), "latex": to_latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
+
+    return value

@@ -1,0 +1,69 @@
+"""A derivation as Markdown for notebooks and homework write-ups: the question, the working in $$, the rules in words."""
+
+from __future__ import annotations
+
+import re
+
+from ..derivation import Derivation
+from ._labels import explanation, held_constant, line_label, notes
+from .latex import latex_rows
+from .mathlatex import to_latex
+from .mathtext import to_text
+from .text import verdict_text
+
+# Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$])")
+
+
+def render_markdown(derivation: Derivation, steps: bool = True, detail: str | None = None) -> str:
+    """The question, the derivation as LaTeX inside $$ (steps=False: start = result), the rules used, the verdict."""
+    out = [_question(derivation), ""]
+    for warning in [*derivation.warnings, *notes(derivation, to_text)]:
+        out += [f"*Note:* {_escape(warning)}", ""]
+    # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
+    rows = latex_rows(derivation, steps, detail)
+    out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+    if steps:
+        lines = derivation.lines(detail)
+        if lines:
+            out += ["Rules used:", ""]
+            for number, line in enumerate(lines, 1):
+                label = line_label(line, to_text, detail or derivation.detail)
+                # Explanation templates write their math in the text notation (ln({a}), |{x}|), so bindings stay text.
+                said = explanation(line, to_text)
+                out.append(f"{number}. **{_escape(label)}**" + (f": {_escape(said)}" if said else ""))
+            out.append("")
+    verdict = verdict_text(derivation)
+    if verdict:
+        out += [_escape(verdict), ""]
+    return "\n".join(out)
+
+
+def _question(derivation: Derivation) -> str:
+    """The opening line: what is differentiated by what, as read, and what is held constant."""
+    read = f"${to_latex(derivation.expr)}$"
+    if derivation.wrt:
+        by = ", then ".join(f"${to_latex(var)}$" for var in derivation.wrt)
+        line = f"Differentiate {read} with respect to {by}"
+    else:
+        line = f"Work out {read}"
+    typed = derivation.input
+    if typed is not None and typed.strip() != to_text(derivation.expr):
+        line += f" (typed as {_code(typed.strip())})"
+    constants = held_constant(derivation)
+    if constants and derivation.wrt:
+        names = ", ".join(f"${to_latex(var)}$" for var in constants)
+        line += f", treating {names} as constant{'s' if len(constants) > 1 else ''}"
+    return line + "."
+
+
+def _code(text: str) -> str:
+    """text as inline code: the fence is one backtick longer than any run of backticks inside."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
+
+
+def _escape(text: str) -> str:
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split()))
