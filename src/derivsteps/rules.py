@@ -208,7 +208,9 @@ def _power_rule(b: Bindings) -> Expr:
             return ZERO
         exponent = _minus_one(n)
         power = ONE if value == 1 else x if number_value(exponent) == 1 else Pow(x, exponent)
-        return n if power == ONE else mul(n, power)
+        if power == ONE or value == 1:
+            return n if power == ONE else power
+        return Neg(power) if value == -1 else mul(n, power)
     return mul(n, Pow(x, _minus_one(n)))
 
 
@@ -223,7 +225,7 @@ def _constant_factor_rule(b: Bindings) -> Expr:
         return Div(_d(u, x), c)
     if c == Neg(ONE):
         return Neg(_d(u, x))
-    return mul(c, _d(u, x))
+    return mul(*(c.factors if isinstance(c, Mul) else (c,)), _d(u, x))
 
 
 def _product_rule(b: Bindings) -> Expr:
