@@ -20,6 +20,10 @@ PRECISION = 80
 STEP = mpmath.mpf(10) ** -22
 
 
+# A value this close to 0 is 0 up to rounding: csc(pi) = 1/sin(pi) is a pole, not 10^80.
+_TINY = mpmath.mpf(10) ** -(PRECISION // 2)
+
+
 class EvaluationError(DerivError):
     """The expression has no finite value at the point (1/0, ln(0)), or cannot be evaluated (an abstract f(x))."""
 
@@ -75,7 +79,7 @@ def _eval(expr: Expr, point: Mapping[Var, object]):
             return result
         case Div(num, den):
             denominator = _eval(den, point)
-            if denominator == 0:
+            if abs(denominator) < _TINY:
                 raise EvaluationError("division by zero")
             return _eval(num, point) / denominator
         case Pow(base, exp):
@@ -90,6 +94,8 @@ def _eval(expr: Expr, point: Mapping[Var, object]):
             result = _FUNCTIONS[fn](values[0])
             if fn == "log" and len(values) == 2:
                 result /= mpmath.log(values[1])
+            if abs(result) > 1 / _TINY:
+                raise EvaluationError(f"{fn} has a pole here")
             return result
         case Deriv(body, var):
             return _difference(body, var, point)

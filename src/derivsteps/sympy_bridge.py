@@ -61,6 +61,18 @@ def to_sympy(expr: Expr) -> sympy.Basic:
     return _build(expr, frozenset())[0]
 
 
+def _product(parts: list[sympy.Basic], huge: bool) -> sympy.Basic:
+    """The product; a number times a sum stays 2*(x + y + z), as the lecture writes it (SymPy would distribute it)."""
+    if huge:
+        return sympy.Mul(*parts, evaluate=False)
+    numbers = [p for p in parts if p.is_Number]
+    rest = sympy.Mul(*(p for p in parts if not p.is_Number))
+    coefficient = sympy.Mul(*numbers)
+    if numbers and isinstance(rest, sympy.Add) and coefficient not in (0, 1):
+        return sympy.Mul(coefficient, rest, evaluate=False)
+    return sympy.Mul(*parts)
+
+
 def _build(expr: Expr, indices: frozenset[str]) -> _Built:
     """Convert one node; `indices` are the indices of the sums around it, whose subscripted variables become Indexed."""
     match expr:
@@ -80,10 +92,10 @@ def _build(expr: Expr, indices: frozenset[str]) -> _Built:
             return sympy.Add(*parts, evaluate=not huge), huge
         case Mul(factors):
             parts, huge = _build_all(factors, indices)
-            return sympy.Mul(*parts, evaluate=not huge), huge
+            return _product(parts, huge), huge
         case Neg(arg):
             value, huge = _build(arg, indices)
-            return sympy.Mul(sympy.S.NegativeOne, value, evaluate=not huge), huge
+            return _product([sympy.S.NegativeOne, value], huge), huge
         case Div(num, den):
             (top, bottom), huge = _build_all((num, den), indices)
             inverse, huge = _power(bottom, sympy.S.NegativeOne, huge)
