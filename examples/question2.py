@@ -10,7 +10,7 @@ The command line does the same: deriv "(x+y+z)^2" --wrt y --steps
 
 from derivsteps.engine import differentiate
 from derivsteps.render.text import render_text
-from derivsteps.verify import verify
+from derivsteps.verification import verify
 
 derivation = differentiate("(x+y+z)^2", "y")
 derivation = derivation.with_verification(verify(derivation))

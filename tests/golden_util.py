@@ -9,7 +9,7 @@ import pytest
 
 from derivsteps.derivation import Derivation
 from derivsteps.engine import differentiate
-from derivsteps.verify import verify
+from derivsteps.verification import verify
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 

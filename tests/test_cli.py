@@ -298,18 +298,18 @@ def test_usage_errors_exit_2(capsys, argv, message):
 
 
 def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
-    import derivsteps.verify
+    import derivsteps.verification
 
-    monkeypatch.setattr(derivsteps.verify, "verify", lambda d: Verification(False, "numeric", "the values differ at x=1"))
+    monkeypatch.setattr(derivsteps.verification, "verify", lambda d: Verification(False, "numeric", "the values differ at x=1"))
     code, out, _ = deriv(capsys, "x^2", "--wrt", "x", "--format", "text")
     assert code == 1
     assert out.splitlines()[-1].startswith("✗ disagrees with SymPy")
 
 
 def test_undecided_verification_still_exits_0(monkeypatch, capsys):
-    import derivsteps.verify
+    import derivsteps.verification
 
-    monkeypatch.setattr(derivsteps.verify, "verify", lambda d: Verification(None, None, "SymPy timed out"))
+    monkeypatch.setattr(derivsteps.verification, "verify", lambda d: Verification(None, None, "SymPy timed out"))
     code, out, _ = deriv(capsys, "x^2", "--wrt", "x", "--format", "text")
     assert code == 0
     assert out.splitlines()[-1] == "? could not verify (SymPy timed out)"

@@ -9,7 +9,7 @@ import pytest
 
 from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
-from derivsteps.verify import verify
+from derivsteps.verification import verify
 
 from conftest import CORPORA
 

@@ -19,7 +19,7 @@ from derivsteps.parser import parse
 from derivsteps.render.jsondoc import error_json, to_json
 from derivsteps.sympy_bridge import symbol_name
 from derivsteps.tree import Deriv, Sum, get_at, variables, walk
-from derivsteps.verify import verify
+from derivsteps.verification import verify
 
 from golden_util import SEED_CASES, assert_golden, seed_derivation
 from strategies import diff_trees, trees

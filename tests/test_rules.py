@@ -134,3 +134,16 @@ def test_every_simplify_rule_has_a_case():
 def test_simplification_leaves_a_tidy_result_alone():
     for text in ["2(x + y + z)", "6a - b + 1", "x^2 cos(x) + 2x sin(x)", "-sin(x)", "2x/(x^2 + 1)"]:
         assert first_match(SIMPLIFY_RULES, parse(text).expr) is None, text
+
+
+def test_readme_rule_table_is_the_cheat_sheet():
+    from pathlib import Path
+
+    seen, rows = set(), ["| rule | law |", "|---|---|"]
+    for rule in DIFF_RULES:
+        if rule.name not in seen:
+            seen.add(rule.name)
+            rows.append(f"| `{rule.name}` | {rule.law.replace('|', chr(92) + '|')} |")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "\n".join(rows) in readme, "regenerate the rule table in README.md from rules.DIFF_RULES"
+    assert ", ".join(f"`{rule.name}`" for rule in SIMPLIFY_RULES) in readme

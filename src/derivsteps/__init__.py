@@ -1,13 +1,28 @@
 """derivsteps: symbolic differentiation that shows its work."""
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "parse"]
+
+# The public API, loaded on first use so `import derivsteps` stays cheap: the parser brings lark, the engine nothing
+# more, and only verify() brings SymPy.
+_EXPORTS = {
+    "parse": "parser",
+    "differentiate": "engine",
+    "verify": "verification",
+    "Derivation": "derivation",
+    "Step": "derivation",
+    "DerivError": "errors",
+    "InputError": "errors",
+    "ParseError": "errors",
+    "LimitError": "errors",
+    "UsageError": "errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):
-    # Loaded on first use, so `import derivsteps` stays cheap: the parser brings lark, never sympy or rich.
-    if name == "parse":
-        from .parser import parse
+    if name in _EXPORTS:
+        from importlib import import_module
 
-        return parse
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module 'derivsteps' has no attribute {name!r}")

@@ -151,7 +151,7 @@ def _run_diff(args: argparse.Namespace) -> int:
     if args.hint:
         return _print_hint(derivation, args)
     if args.verify:
-        from .verify import verify
+        from .verification import verify
 
         derivation = derivation.with_verification(verify(derivation))
     _emit(derivation, args)
