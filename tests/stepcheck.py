@@ -7,7 +7,7 @@ import random
 import mpmath
 
 from derivsteps.evaluate import EvaluationError, _eval, evaluate
-from derivsteps.tree import Call, Expr, Pow, Var, get_at, is_number, variables, walk
+from derivsteps.tree import Call, Expr, Pow, get_at, is_number, variables, walk
 
 TOLERANCE = 1e-9
 

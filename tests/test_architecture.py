@@ -18,7 +18,7 @@ LAYERS = [
     {"parser", "rules", "sympy_bridge"},
     {"simplify_rules", "cas"},
     {"engine"},
-    {"render._precedence", "render.mathtext", "render.mathlatex"},
+    {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
     {"render._labels", "verification"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"cli", "__main__", "__init__"},

@@ -29,7 +29,6 @@ from .tree import (
     free_of,
     is_number,
     mul,
-    negate,
     number,
     number_value,
 )
@@ -154,7 +153,7 @@ def _change_of_base(body, x):
 def _chain(body, x):
     """An outer function applied to an inner expression u that is not the variable itself but depends on it."""
     match body:
-        case Call(fn, (u, *rest)) if u != x and not free_of(u, x) and all(free_of(r, x) for r in rest):
+        case Call(_, (u, *rest)) if u != x and not free_of(u, x) and all(free_of(r, x) for r in rest):
             return {"u": u, "f": body}
         case Pow(u, n) if u != x and not free_of(u, x) and free_of(n, x):
             return {"u": u, "f": body}
@@ -183,7 +182,7 @@ def _general_power(body, x):
 
 def _abstract_function(body, x):
     match body:
-        case Apply(name, args, derivs) if any(not free_of(a, x) for a in args):
+        case Apply(name, args) if any(not free_of(a, x) for a in args):
             return {"f": body, "name": Var(name)}  # the name as a Var only so renderers can show it
     return None
 

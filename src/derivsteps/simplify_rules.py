@@ -63,7 +63,7 @@ def _multiply_one(expr):
     match expr:
         case Mul(factors) if any(_is_one(f) for f in factors):
             return {"u": expr}
-        case Div(num, den) if _is_one(den):
+        case Div(_, den) if _is_one(den):
             return {"u": expr}
     return None
 

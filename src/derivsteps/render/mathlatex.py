@@ -7,7 +7,8 @@ from collections.abc import Collection
 
 from ..lexer import GREEK
 from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
-from ._precedence import ATOM, FACTOR, POWER, TERM, is_fraction_form, is_operator_form, level
+from ._precedence import ATOM, POWER, TERM, is_fraction_form, level
+from ._printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, plain
 
 # Standard LaTeX has no \omicron: it is the Latin o.
 GREEK_MACROS = {name: "o" if name == "omicron" else "\\" + name for name in GREEK}
@@ -24,8 +25,6 @@ POWER_ON_NAME = frozenset("sin cos tan sec csc cot asin acos atan sinh cosh tanh
 
 TIMES = r" \cdot "
 
-# Bracket a marked subterm while printing, so spacing decisions see the unmarked text; swapped for the macro at the end.
-MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
 
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
 
@@ -36,25 +35,16 @@ def to_latex(expr: Expr, marks: Collection[Path] = (), mark_macro: str = "\\unde
     return marked.replace(MARK_OPEN, mark_macro + "{").replace(MARK_CLOSE, "}")
 
 
-def _plain(latex: str) -> str:
-    return latex.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-
-
 def _paren(latex: str) -> str:
     return rf"\left({latex}\right)"
 
 
-class _Printer:
-    def __init__(self, marks: Collection[Path]):
-        self.marks = marks
+class _Printer(MathPrinter):
+    def paren(self, printed: str) -> str:
+        return _paren(printed)
 
-    def show(self, expr: Expr, path: Path, need: int = 0) -> str:
-        latex = self.node(expr, path)
-        if level(expr) < need or (need >= POWER and _is_fraction_atom(expr)):
-            latex = _paren(latex)
-        if path in self.marks:
-            latex = f"{MARK_OPEN}{latex}{MARK_CLOSE}"
-        return latex
+    def needs_bracket(self, expr: Expr, need: int) -> bool:
+        return level(expr) < need or (need >= POWER and _is_fraction_atom(expr))
 
     def node(self, expr: Expr, path: Path) -> str:
         match expr:
@@ -93,7 +83,7 @@ class _Printer:
                     return rf"\frac{{\partial {self.show(body, path + (0,), POWER)}}}{{\partial {wrt}}}"
                 shown = self.show(body, path + (0,), POWER)
                 # A control sequence already ends the operator; anything else reads better a space apart.
-                return rf"\frac{{\partial}}{{\partial {wrt}}}" + ("" if _plain(shown).startswith("\\") else " ") + shown
+                return rf"\frac{{\partial}}{{\partial {wrt}}}" + ("" if plain(shown).startswith("\\") else " ") + shown
             case Sum(body, index, lower, upper):
                 bound_paths = iter((path + (1,), path + (2,)))  # a bound's path counts only the bounds present
                 below = _name(index) if lower is None else f"{_name(index)}={self.show(lower, next(bound_paths))}"
@@ -104,37 +94,6 @@ class _Printer:
     def var(self, expr: Var) -> str:
         name = _name(expr.name)
         return name if expr.sub is None else f"{name}_{{{expr.sub}}}"
-
-    def add(self, terms, path: Path) -> str:
-        parts = []
-        for index, term in enumerate(terms):
-            here = path + (index,)
-            if isinstance(term, Neg):
-                # The sign is printed as the operator, so a mark on the term covers its magnitude.
-                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
-                if here in self.marks:
-                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
-                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
-            else:
-                shown = self.show(term, here, TERM)
-                parts.append(shown if index == 0 else f" + {shown}")
-        return "".join(parts)
-
-    def mul(self, factors, path: Path) -> str:
-        shown = []
-        for index, factor in enumerate(factors):
-            last = index == len(factors) - 1
-            need = TERM if last and is_operator_form(factor) else FACTOR
-            shown.append(self.show(factor, path + (index,), need))
-        out = shown[0]
-        run = _letter_run(factors[0])
-        for index in range(1, len(factors)):
-            prev, nxt = factors[index - 1], factors[index]
-            prev_latex, next_latex = _plain(shown[index - 1]), _plain(shown[index])
-            gap = self.gap(prev, nxt, prev_latex, next_latex, run)
-            run = (run + _letter_run(nxt)) if gap == "" and _letter_run(nxt) else _letter_run(nxt)
-            out += gap + shown[index]
-        return out
 
     def gap(self, prev: Expr, nxt: Expr, prev_latex: str, next_latex: str, run: str) -> str:
         """What stands between two factors, as in the text printer: nothing (2x, ab, 2\\left(x + 1\\right)), a space, or \\cdot."""
@@ -149,12 +108,12 @@ class _Printer:
             return " "
         if next_latex.startswith(r"\left("):
             return ""
-        if prev_latex.endswith(r"\right)") and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
+        if prev_latex.endswith(r"\right)") and isinstance(nxt, (Var, Pow)) and letter_run(nxt):
             return ""
         if isinstance(prev, Num) and prev_latex[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and _starts_with_letter(next_latex):
             return ""
         # Math mode ignores spaces, so unlike the text printer no run of letters has to be broken up (p i vs pi).
-        if run and _letter_run(nxt):
+        if run and letter_run(nxt):
             return ""
         return " "
 
@@ -200,12 +159,3 @@ def _starts_with_letter(latex: str) -> bool:
     """Whether printed LaTeX starts with a letter-like symbol (x, \\pi, \\sin), as opposed to \\left( or \\frac."""
     word = _CONTROL_WORD.match(latex)
     return latex[:1].isalpha() or (word is not None and word.group(1) not in ("left", "frac", "partial"))
-
-
-def _letter_run(expr: Expr) -> str:
-    """The single ASCII letter a factor starts a tight run with (a, or a in a^2), else ""."""
-    if isinstance(expr, Pow):
-        expr = expr.base
-    if isinstance(expr, Var) and expr.sub is None and len(expr.name) == 1 and expr.name.isascii():
-        return expr.name
-    return ""

@@ -6,12 +6,11 @@ from collections.abc import Collection
 
 from ..lexer import CONSTANTS, FUNCTIONS, GREEK
 from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
-from ._precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, is_fraction_form, is_operator_form, level
+from ._precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, is_fraction_form
+from ._printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run
 
 GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"))
 
-# Bracket a marked subterm in the printed string; control characters never occur in printed math.
-MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
 
 # Letter runs the lexer would read as one name: a run of single-letter variables printed tight ("ab") must avoid them.
 _NAMES = tuple(n for n in set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1)
@@ -36,24 +35,15 @@ def to_text_spans(expr: Expr, marks: Collection[Path], ascii: bool = False) -> t
     return "".join(text), sorted(spans)
 
 
-def _plain(text: str) -> str:
-    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-
-
-class _Printer:
+class _Printer(MathPrinter):
     def __init__(self, ascii: bool, marks: Collection[Path]):
+        super().__init__(marks)
         self.ascii = ascii
-        self.marks = marks
         self.times = " * " if ascii else " · "
         self.partial = "d" if ascii else "∂"
 
-    def show(self, expr: Expr, path: Path, need: int = 0, bracket: bool = False) -> str:
-        text = self.node(expr, path)
-        if level(expr) < need or bracket:
-            text = f"({text})"
-        if path in self.marks:
-            text = f"{MARK_OPEN}{text}{MARK_CLOSE}"
-        return text
+    def paren(self, printed: str) -> str:
+        return f"({printed})"
 
     def node(self, expr: Expr, path: Path) -> str:
         match expr:
@@ -105,37 +95,6 @@ class _Printer:
         sub = expr.sub
         return f"{name}_{sub}" if sub.isdigit() or len(sub) == 1 else f"{name}_{{{sub}}}"
 
-    def add(self, terms, path: Path) -> str:
-        parts = []
-        for index, term in enumerate(terms):
-            here = path + (index,)
-            if isinstance(term, Neg):
-                # The sign is printed as the operator, so a mark on the term covers its magnitude.
-                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
-                if here in self.marks:
-                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
-                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
-            else:
-                shown = self.show(term, here, TERM)
-                parts.append(shown if index == 0 else f" + {shown}")
-        return "".join(parts)
-
-    def mul(self, factors, path: Path) -> str:
-        shown = []
-        for index, factor in enumerate(factors):
-            last = index == len(factors) - 1
-            need = TERM if last and is_operator_form(factor) else FACTOR
-            # Σ_i x_i y would read as Σ_i (x_i y): a sum that is not the last factor is bracketed.
-            shown.append(self.show(factor, path + (index,), need, isinstance(factor, Sum) and not last))
-        out = shown[0]
-        run = _letter_run(factors[0])
-        for index in range(1, len(factors)):
-            prev, nxt = factors[index - 1], factors[index]
-            gap = self.gap(prev, nxt, _plain(shown[index - 1]), _plain(shown[index]), run)
-            run = (run + _letter_run(nxt)) if gap == "" and _letter_run(nxt) else _letter_run(nxt)
-            out += gap + shown[index]
-        return out
-
     def gap(self, prev: Expr, nxt: Expr, prev_text: str, next_text: str, run: str) -> str:
         """What stands between two factors: nothing (2x, ab, 2(x + 1)), a space (x sin(x)), or a times sign."""
         if isinstance(prev, Deriv) or isinstance(nxt, Deriv):
@@ -149,11 +108,11 @@ class _Printer:
             return " "
         if first == "(":
             return ""
-        if prev_text.endswith(")") and not isinstance(prev, (Call, Apply)) and isinstance(nxt, (Var, Pow)) and _letter_run(nxt):
+        if prev_text.endswith(")") and not isinstance(prev, (Call, Apply)) and isinstance(nxt, (Var, Pow)) and letter_run(nxt):
             return ""
         if isinstance(prev, Num) and prev_text[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and first.isalpha():
             return ""
-        letters = _letter_run(nxt)
+        letters = letter_run(nxt)
         if run and letters and not any(name in run + letters for name in _NAMES):
             return ""
         return " "
@@ -169,12 +128,3 @@ class _Printer:
                 return f"log_{sub}({inner[0]})"
             return f"log({inner[0]}, {inner[1]})"
         return f"{fn}({', '.join(inner)})"
-
-
-def _letter_run(expr: Expr) -> str:
-    """The single ASCII letter a factor starts a tight run with (a, or a in a^2), else ""."""
-    if isinstance(expr, Pow):
-        expr = expr.base
-    if isinstance(expr, Var) and expr.sub is None and len(expr.name) == 1 and expr.name.isascii():
-        return expr.name
-    return ""
