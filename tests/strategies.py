@@ -17,16 +17,23 @@ constants = st.sampled_from([Const("e"), Const("pi")])
 leaves = st.one_of(variables, variables, integers, decimals, constants)
 
 
-def _branches(children):
+def elementary_branches(children, small_vars=variables):
+    """Sums, products, quotients, powers and functions of children: every node but pending derivatives and sums."""
     small = st.lists(children, min_size=2, max_size=3).map(tuple)
     return st.one_of(
         small.map(Add),
         small.map(Mul),
         children.map(Neg),
         st.tuples(children, children).map(lambda p: Div(*p)),
-        st.tuples(children, st.one_of(integers, variables, children)).map(lambda p: Pow(*p)),
+        st.tuples(children, st.one_of(integers, small_vars, children)).map(lambda p: Pow(*p)),
         st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
-        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), variables)).map(lambda p: Call("log", p)),
+        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), small_vars)).map(lambda p: Call("log", p)),
+    )
+
+
+def _branches(children):
+    return st.one_of(
+        elementary_branches(children),
         st.tuples(children, variables).map(lambda p: Deriv(*p)),
         st.tuples(children, children).map(lambda p: Deriv(*p)),
         children.map(lambda body: Sum(body, "i")),
@@ -34,22 +41,8 @@ def _branches(children):
 
 
 trees = st.recursive(leaves, _branches, max_leaves=12)
+plain_trees = st.recursive(leaves, elementary_branches, max_leaves=12)
 
 # For differentiation: mostly the variable x, so rules beyond the constant rule get exercised.
 x_leaves = st.one_of(st.just(Var("x")), st.just(Var("x")), st.just(Var("x")), st.just(Var("y")), integers.filter(lambda n: n.value > 0), constants)
-
-
-def _diff_branches(children):
-    small = st.lists(children, min_size=2, max_size=3).map(tuple)
-    return st.one_of(
-        small.map(Add),
-        small.map(Mul),
-        children.map(Neg),
-        st.tuples(children, children).map(lambda p: Div(*p)),
-        st.tuples(children, st.one_of(integers, st.just(Var("y")), children)).map(lambda p: Pow(*p)),
-        st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
-        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), st.just(Var("b")))).map(lambda p: Call("log", p)),
-    )
-
-
-diff_trees = st.recursive(x_leaves, _diff_branches, max_leaves=14)
+diff_trees = st.recursive(x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14)

@@ -11,7 +11,6 @@ import textwrap
 import pytest
 import sympy
 from hypothesis import assume, given, note
-from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
 
 from derivsteps.errors import EngineError
@@ -20,7 +19,7 @@ from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import _holds_large_power, from_sympy, symbol_name, symbol_var, sympy_text, to_sympy
 from derivsteps.tree import Add, Apply, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Var, walk
 
-from strategies import FUNCTIONS, integers, leaves, trees, variables
+from strategies import FUNCTIONS, plain_trees, trees
 
 x, y, b, t, n, i = sympy.symbols("x y b t n i")
 u = sympy.Symbol("_u")
@@ -306,21 +305,6 @@ def test_a_derivative_at_a_point_cannot_be_shown():
         from_sympy(sympy.Subs(sympy.Derivative(x**2, x), x, 2))
 
 
-def _plain_branches(children):
-    """The branches of strategies.trees without Deriv and Sum: what from_sympy must give back unchanged in value."""
-    small = st.lists(children, min_size=2, max_size=3).map(tuple)
-    return st.one_of(
-        small.map(Add),
-        small.map(Mul),
-        children.map(Neg),
-        st.tuples(children, children).map(lambda p: Div(*p)),
-        st.tuples(children, st.one_of(integers, variables, children)).map(lambda p: Pow(*p)),
-        st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
-        st.tuples(children, st.one_of(integers.filter(lambda k: k.value > 1), variables)).map(lambda p: Call("log", p)),
-    )
-
-
-plain_trees = st.recursive(leaves, _plain_branches, max_leaves=12)
 
 # SymPy heads that have a node. Random trees also make heads that have none (1/0 is zoo, sqrt(-1) is I, |e^x| is
 # e^re(x), sin(zoo) is AccumulationBounds): from_sympy must refuse those by name.
