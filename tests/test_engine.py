@@ -141,3 +141,29 @@ def test_cas_fallback_is_rare(tree):
 def test_group_lines_rejects_an_unknown_detail():
     with pytest.raises(ValueError):
         group_lines((), "verbose")
+
+
+def test_full_simplification_adds_one_recorded_sympy_step_when_shorter():
+    derivation = differentiate("sin(x)^2 + cos(x)^2", "x", simplify="full")
+    assert derivation.steps[-1].rule == "cas_simplify"
+    assert to_text(derivation.result) == "0"
+    check_values(derivation)
+    light = differentiate("sin(x)^2 + cos(x)^2", "x")
+    assert all(step.rule != "cas_simplify" for step in light.steps)
+
+
+def test_no_simplification_stops_when_the_last_derivative_is_gone():
+    derivation = differentiate("(x+y+z)^2", "y", simplify="none")
+    assert to_text(derivation.result) == "2(x + y + z) · (0 + 1 + 0)"
+
+
+def test_a_derivation_shows_itself_in_a_notebook_and_a_terminal():
+    derivation = differentiate("x^2", "x")
+    assert "∂/∂x x^2" in str(derivation)
+    assert derivation._repr_latex_().startswith("\\begin{align*}") or "\\begin{align*}" in derivation._repr_latex_()
+    assert "$$" in derivation._repr_markdown_()
+    from rich.console import Console
+
+    console = Console(record=True, width=80, color_system=None)
+    console.print(derivation)
+    assert "2x" in console.export_text()
