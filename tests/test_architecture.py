@@ -21,6 +21,7 @@ LAYERS = [
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
     {"render._labels", "verification"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
+    {"commands", "commands.diff"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -33,7 +34,7 @@ LAZY_UPWARD = {
 }  # fmt: skip
 
 # Only these modules may import these libraries (at any level).
-OWNERS = {"sympy": {"sympy_bridge", "cas", "verification"}, "rich": {"render.terminal", "cli"}, "lark": {"parser"}}
+OWNERS = {"sympy": {"sympy_bridge", "cas", "verification"}, "rich": {"render.terminal", "cli", "commands.diff"}, "lark": {"parser"}}
 
 
 def _module_name(path: Path) -> str:

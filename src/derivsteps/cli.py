@@ -6,19 +6,12 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from . import __version__
+from .commands import EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
 from .errors import DerivError
 
-FORMATS = ("rich", "text", "latex", "markdown", "json")
-
-# Exit codes; the epilog below documents them.
-EXIT_OK = 0
-EXIT_DISAGREES = 1  # our result disagrees with SymPy: a bug in derivsteps, reported loudly
-EXIT_USAGE = 2  # bad input or usage, with a message that says what and where
-EXIT_INTERNAL = 70  # an unexpected exception (sysexits EX_SOFTWARE): distinct from every answer-like code
 
 # An option-shaped token we do not know (a typo such as --step) is left to argparse, which names it; every other
 # token that starts with "-" is a value: an expression or an answer typed with a leading minus.
@@ -32,17 +25,6 @@ _ASCII_FALLBACK = {
     "∂": "d", "·": "*", "−": "-", "—": "-", "′": "'", "π": "pi", "✓": "OK", "✗": "WRONG", "…": "...",
     "ⁿ": "^n", "⁻": "^-", "¹": "1", "²": "^2", "ˣ": "^x", "ᵛ": "^v", "∇": "grad ", "θ": "theta", "η": "eta",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Command:
-    """One subcommand: its one-line summary, the arguments it takes, and the function that runs it."""
-
-    summary: str
-    arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-    usage: str | None = None  # None: argparse writes it from the arguments
-    epilog: str = ""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,160 +51,7 @@ def _suggestion(tokens: list[str], options: set[str]) -> str:
     return ""
 
 
-# -- options shared by the commands (grad, hessian, ... reuse them) --------------------------------------------------------
-def _add_reading_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("how the expression is read")
-    group.add_argument("--vars", metavar="a,b", default="", help="names to read as variables, e.g. --vars rate,t (so `rate` is not r·a·t·e)")
-    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
-
-
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument(
-        "--format",
-        choices=FORMATS,
-        default=None,
-        help="rich (colours; the default on a terminal), text (the default otherwise), latex (an align* block), markdown, json",
-    )
-    group.add_argument("--ascii", action="store_true", help="plain ASCII: d/dx and * instead of ∂/∂x and ·")
-
-
-def _add_derivation_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("the derivation")
-    group.add_argument("--steps", action="store_true", help="show every step with the rule it uses (default: the result only)")
-    group.add_argument(
-        "--detail",
-        choices=("brief", "normal", "full"),
-        default="normal",
-        help="with --steps: normal (one rule per line), full (one rewrite per line), brief (only the calculus rules)",
-    )
-    group.add_argument(
-        "--simplify",
-        choices=("none", "light", "full"),
-        default="light",
-        help="tidy the result: none, light (as a lecturer writes it; the default), full (also ask SymPy for a shorter form)",
-    )
-    group.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)")
-
-
-# -- diff ---------------------------------------------------------------------------------------------------------------
-_DIFF_EPILOG = """\
-examples:
-  deriv "(x+y+z)^2" --wrt y --steps        every step, each with its rule (x and z are held constant)
-  deriv "3a^2 + b^2 - ab + a" --wrt a      a partial derivative: 6a - b + 1
-  deriv "x^3 sin(x)" --wrt x,x             second derivative (--wrt x,y: mixed partial, each pass shown)
-  deriv "e^(x^2)" --wrt x --steps --format latex
-                                           LaTeX for a write-up (also: --format markdown, json)
-  deriv "sin(x^2)" --wrt x --hint          only the rule that applies next, so you can try the step yourself
-  deriv "d/dx x^2 sin x"                   the expression says what to differentiate by: no --wrt needed
-  deriv "-x^2" --wrt x                     a leading minus works as typed
-
-Every result is checked against SymPy: the last line says ✓ verified (and how), ? could not
-verify (and why), or ✗ disagrees with SymPy, which is a bug in derivsteps.
-"""
-
-
-def _diff_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x^2 sin(x)" or "d/dx e^(2x)"; quote it for the shell')
-    parser.add_argument(
-        "--wrt",
-        metavar="VAR",
-        default=None,
-        help="the variable to differentiate by; x,x for the second derivative, x,y for a mixed partial. "
-        "May be left out when EXPR has one variable or its own d/dx",
-    )
-    parser.add_argument("--hint", action="store_true", help="print only the rule that applies next, and where (not the result)")
-    _add_derivation_options(parser)
-    _add_reading_options(parser)
-    _add_output_options(parser)
-
-
-def _run_diff(args: argparse.Namespace) -> int:
-    from .engine import differentiate
-
-    derivation = differentiate(
-        args.expr,
-        args.wrt,
-        detail=args.detail,
-        simplify="none" if args.hint else args.simplify,
-        variables=_names(args.vars),
-        functions=_names(args.functions),
-    )
-    if args.hint:
-        return _print_hint(derivation, args)
-    if args.verify:
-        from .verification import verify
-
-        derivation = derivation.with_verification(verify(derivation))
-    _emit(derivation, args)
-    check = derivation.verification
-    return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
-
-
-def _print_hint(derivation, args: argparse.Namespace) -> int:
-    """Print the rule that applies next and where it applies, in the rule's own words; never the result."""
-    from .render.mathtext import to_text
-    from .tree import variables
-
-    show = lambda expr: to_text(expr, args.ascii)  # noqa: E731
-    hint = _hint(derivation, show)
-    if _format(args) == "json":
-        import json
-
-        document = {"schema": 1, "command": "hint", "input": derivation.input, "wrt": [to_text(v, ascii=True) for v in derivation.wrt], **hint}
-        print(json.dumps(document, ensure_ascii=args.ascii, indent=2))
-        return EXIT_OK
-    where = hint["at"]
-    if len(variables(derivation.expr)) > 1:  # with held constants, say which variable this derivative is by
-        where += f" (by {hint['by']})"
-    if hint["law"] is None:
-        print(f"next: {where}: {hint['explanation']}")
-        return EXIT_OK
-    dash = "-" if args.ascii else "—"
-    law = "" if hint["law"] == hint["label"] else f"  {dash}  {hint['law']}"  # ∂x/∂x = 1 is its own law
-    print(f"next: {hint['label']} at {where}{law}")
-    if hint["law"] not in hint["explanation"]:  # "From the table of derivatives: <law>" would say it twice
-        print(f"      {hint['explanation']}")
-    return EXIT_OK
-
-
-def _hint(derivation, show: Callable) -> dict:
-    """The first rule the engine applies to the derivation's start: name, label, law, path, and where, as data."""
-    from .derivation import Rewrite, Step
-    from .engine import first_match, next_pending
-    from .render._labels import explanation, line_label
-    from .rules import DIFF_RULES
-    from .tree import get_at
-
-    start = derivation.start
-    path = next_pending(start)  # never None: differentiate() always starts from a pending derivative
-    pending = get_at(start, path)
-    hint = {"path": list(path), "at": show(pending.body), "by": show(pending.var)}
-    found = first_match(DIFF_RULES, pending)
-    if found is None:
-        return {
-            "rule": "cas_fallback",
-            "label": None,
-            "law": None,
-            **hint,
-            "explanation": "no rule on the cheat sheet applies here; SymPy would compute this derivative",
-        }
-    rule, bindings = found
-    # A one-rewrite line that goes nowhere: it lets the shared label and explanation templates fill in the math.
-    line = Step((Rewrite(rule.name, path, bindings, (), rule.group),), start, start, "diff")
-    return {"rule": rule.name, "label": line_label(line, show, "full"), "law": rule.law, **hint, "explanation": explanation(line, show)}
-
-
-# -- the command table: grad, hessian, eval, critical, descend, check, equiv, grade join here -----------------------------
-COMMANDS: dict[str, Command] = {
-    "diff": Command(
-        "differentiate EXPR, showing the steps (the default: `deriv EXPR` means `deriv diff EXPR`)",
-        _diff_arguments,
-        _run_diff,
-        usage="deriv [diff] EXPR [--wrt VAR] [--steps] [--hint] [--format FORMAT] [options]",
-        epilog=_DIFF_EPILOG,
-    ),
-}
+COMMANDS: dict[str, Command] = discover()
 DEFAULT_COMMAND = "diff"
 
 _EXIT_STATUS = f"""\
@@ -322,16 +151,6 @@ def _unprotect(args: argparse.Namespace) -> None:
 
 
 # -- output ---------------------------------------------------------------------------------------------------------------
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def _format(args: argparse.Namespace) -> str:
-    if args.format is not None:
-        return args.format
-    return "rich" if sys.stdout.isatty() else "text"
-
-
 def _stdout_is_unicode() -> bool:
     try:
         _UNICODE_PROBE.encode(sys.stdout.encoding or "ascii")
@@ -353,48 +172,12 @@ def _degrade_stdout() -> None:
         sys.stdout.reconfigure(errors="derivsteps-ascii")
 
 
-def _emit(derivation, args: argparse.Namespace) -> None:
-    """Write the derivation to stdout in the chosen format."""
-    fmt = _format(args)
-    if fmt == "text":
-        from .render.text import render_text
-
-        sys.stdout.write(render_text(derivation, steps=args.steps, ascii=args.ascii, detail=args.detail))
-    elif fmt == "rich":
-        from rich.console import Console
-
-        from .render.terminal import DerivationView
-
-        Console().print(DerivationView(derivation, steps=args.steps, detail=args.detail, ascii=args.ascii))
-    elif fmt == "latex":
-        from .render.latex import render_latex
-
-        _write(render_latex(derivation, steps=args.steps, detail=args.detail))
-    elif fmt == "markdown":
-        from .render.markdown import render_markdown
-
-        _write(render_markdown(derivation, steps=args.steps, detail=args.detail))
-    else:
-        import json
-
-        from .render.jsondoc import to_json
-
-        # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
-        print(json.dumps(to_json(derivation, with_sympy=args.verify), ensure_ascii=args.ascii, indent=2))
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
 def _report(err: DerivError, args: argparse.Namespace) -> int:
     """A DerivError for the user: JSON on stdout in --format json (a program is reading), else one message on stderr."""
     if getattr(args, "format", None) == "json":
-        import json
-
         from .render.jsondoc import error_json
 
-        print(json.dumps(error_json(err), ensure_ascii=args.ascii, indent=2))
+        print_json(error_json(err), args)
     else:
         print(f"error: {err}", file=sys.stderr)
     return EXIT_USAGE

@@ -1,0 +1,105 @@
+"""The subcommands of `deriv`: one module each, found by name, sharing the option groups and output helpers here.
+
+A module `commands/NAME.py` defines `COMMAND` (a Command); cli.py builds one subparser per module, in ORDER.
+Keep these modules light at import time: the command line is parsed before any work is done, so heavy imports
+(SymPy, rich, the engine) belong inside the run function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FORMATS = ("rich", "text", "latex", "markdown", "json")
+
+# Exit codes; cli.py's epilog documents them.
+EXIT_OK = 0
+EXIT_DISAGREES = 1  # our result disagrees with SymPy: a bug in derivsteps, reported loudly
+EXIT_USAGE = 2  # bad input or usage, with a message that says what and where
+EXIT_INTERNAL = 70  # an unexpected exception (sysexits EX_SOFTWARE): distinct from every answer-like code
+
+# The order of the commands in --help, the lecture's order; a command not listed comes after these.
+ORDER = ("diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv", "grade")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its one-line summary, the arguments it takes, and the function that runs it."""
+
+    summary: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    usage: str | None = None  # None: argparse writes it from the arguments
+    epilog: str = ""
+
+
+def discover() -> dict[str, Command]:
+    """Every command module of this package, by name, in ORDER."""
+    found = {}
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            found[module.name] = importlib.import_module(f"{__name__}.{module.name}").COMMAND
+    rank = {name: index for index, name in enumerate(ORDER)}
+    return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0])))
+
+
+# -- options shared by the commands (grad, hessian, ... reuse them) --------------------------------------------------------
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("how the expression is read")
+    group.add_argument("--vars", metavar="a,b", default="", help="names to read as variables, e.g. --vars rate,t (so `rate` is not r·a·t·e)")
+    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="rich (colours; the default on a terminal), text (the default otherwise), latex (an align* block), markdown, json",
+    )
+    group.add_argument("--ascii", action="store_true", help="plain ASCII: d/dx and * instead of ∂/∂x and ·")
+
+
+def add_derivation_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("the derivation")
+    group.add_argument("--steps", action="store_true", help="show every step with the rule it uses (default: the result only)")
+    group.add_argument(
+        "--detail",
+        choices=("brief", "normal", "full"),
+        default="normal",
+        help="with --steps: normal (one rule per line), full (one rewrite per line), brief (only the calculus rules)",
+    )
+    group.add_argument(
+        "--simplify",
+        choices=("none", "light", "full"),
+        default="light",
+        help="tidy the result: none, light (as a lecturer writes it; the default), full (also ask SymPy for a shorter form)",
+    )
+    group.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)")
+
+
+# -- reading arguments and writing output ------------------------------------------------------------------------------
+def names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def output_format(args: argparse.Namespace) -> str:
+    if args.format is not None:
+        return args.format
+    return "rich" if sys.stdout.isatty() else "text"
+
+
+def write(text: str) -> None:
+    """Text to stdout, ending in exactly one newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def print_json(document: dict, args: argparse.Namespace) -> None:
+    import json
+
+    print(json.dumps(document, ensure_ascii=args.ascii, indent=2))

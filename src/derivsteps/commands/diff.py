@@ -1,0 +1,165 @@
+"""deriv diff EXPR: one derivative, step by step (the default command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from . import (
+    EXIT_DISAGREES,
+    EXIT_OK,
+    Command,
+    add_derivation_options,
+    add_output_options,
+    add_reading_options,
+    names,
+    output_format,
+    print_json,
+    write,
+)
+
+_DIFF_EPILOG = """\
+examples:
+  deriv "(x+y+z)^2" --wrt y --steps        every step, each with its rule (x and z are held constant)
+  deriv "3a^2 + b^2 - ab + a" --wrt a      a partial derivative: 6a - b + 1
+  deriv "x^3 sin(x)" --wrt x,x             second derivative (--wrt x,y: mixed partial, each pass shown)
+  deriv "e^(x^2)" --wrt x --steps --format latex
+                                           LaTeX for a write-up (also: --format markdown, json)
+  deriv "sin(x^2)" --wrt x --hint          only the rule that applies next, so you can try the step yourself
+  deriv "d/dx x^2 sin x"                   the expression says what to differentiate by: no --wrt needed
+  deriv "-x^2" --wrt x                     a leading minus works as typed
+
+Every result is checked against SymPy: the last line says ✓ verified (and how), ? could not
+verify (and why), or ✗ disagrees with SymPy, which is a bug in derivsteps.
+"""
+
+
+def _diff_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x^2 sin(x)" or "d/dx e^(2x)"; quote it for the shell')
+    parser.add_argument(
+        "--wrt",
+        metavar="VAR",
+        default=None,
+        help="the variable to differentiate by; x,x for the second derivative, x,y for a mixed partial. "
+        "May be left out when EXPR has one variable or its own d/dx",
+    )
+    parser.add_argument("--hint", action="store_true", help="print only the rule that applies next, and where (not the result)")
+    add_derivation_options(parser)
+    add_reading_options(parser)
+    add_output_options(parser)
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from ..engine import differentiate
+
+    derivation = differentiate(
+        args.expr,
+        args.wrt,
+        detail=args.detail,
+        simplify="none" if args.hint else args.simplify,
+        variables=names(args.vars),
+        functions=names(args.functions),
+    )
+    if args.hint:
+        return _print_hint(derivation, args)
+    if args.verify:
+        from ..verification import verify
+
+        derivation = derivation.with_verification(verify(derivation))
+    emit(derivation, args)
+    check = derivation.verification
+    return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
+
+
+def _print_hint(derivation, args: argparse.Namespace) -> int:
+    """Print the rule that applies next and where it applies, in the rule's own words; never the result."""
+    from ..render.mathtext import to_text
+    from ..tree import variables
+
+    show = lambda expr: to_text(expr, args.ascii)  # noqa: E731
+    hint = _hint(derivation, show)
+    if output_format(args) == "json":
+        document = {"schema": 1, "command": "hint", "input": derivation.input, "wrt": [to_text(v, ascii=True) for v in derivation.wrt], **hint}
+        print_json(document, args)
+        return EXIT_OK
+    where = hint["at"]
+    if len(variables(derivation.expr)) > 1:  # with held constants, say which variable this derivative is by
+        where += f" (by {hint['by']})"
+    if hint["law"] is None:
+        print(f"next: {where}: {hint['explanation']}")
+        return EXIT_OK
+    dash = "-" if args.ascii else "—"
+    law = "" if hint["law"] == hint["label"] else f"  {dash}  {hint['law']}"  # ∂x/∂x = 1 is its own law
+    print(f"next: {hint['label']} at {where}{law}")
+    if hint["law"] not in hint["explanation"]:  # "From the table of derivatives: <law>" would say it twice
+        print(f"      {hint['explanation']}")
+    return EXIT_OK
+
+
+def _hint(derivation, show: Callable) -> dict:
+    """The first rule the engine applies to the derivation's start: name, label, law, path, and where, as data."""
+    from ..derivation import Rewrite, Step
+    from ..engine import first_match, next_pending
+    from ..render._labels import explanation, line_label
+    from ..rules import DIFF_RULES
+    from ..tree import get_at
+
+    start = derivation.start
+    path = next_pending(start)  # never None: differentiate() always starts from a pending derivative
+    pending = get_at(start, path)
+    hint = {"path": list(path), "at": show(pending.body), "by": show(pending.var)}
+    found = first_match(DIFF_RULES, pending)
+    if found is None:
+        return {
+            "rule": "cas_fallback",
+            "label": None,
+            "law": None,
+            **hint,
+            "explanation": "no rule on the cheat sheet applies here; SymPy would compute this derivative",
+        }
+    rule, bindings = found
+    # A one-rewrite line that goes nowhere: it lets the shared label and explanation templates fill in the math.
+    line = Step((Rewrite(rule.name, path, bindings, (), rule.group),), start, start, "diff")
+    return {"rule": rule.name, "label": line_label(line, show, "full"), "law": rule.law, **hint, "explanation": explanation(line, show)}
+
+
+def emit(derivation, args: argparse.Namespace) -> None:
+    """Write the derivation to stdout in the chosen format."""
+    fmt = output_format(args)
+    if fmt == "text":
+        from ..render.text import render_text
+
+        sys.stdout.write(render_text(derivation, steps=args.steps, ascii=args.ascii, detail=args.detail))
+    elif fmt == "rich":
+        from rich.console import Console
+
+        from ..render.terminal import DerivationView
+
+        Console().print(DerivationView(derivation, steps=args.steps, detail=args.detail, ascii=args.ascii))
+    elif fmt == "latex":
+        from ..render.latex import render_latex
+
+        write(render_latex(derivation, steps=args.steps, detail=args.detail))
+    elif fmt == "markdown":
+        from ..render.markdown import render_markdown
+
+        write(render_markdown(derivation, steps=args.steps, detail=args.detail))
+    else:
+        from ..render.jsondoc import to_json
+
+        # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
+        print_json(to_json(derivation, with_sympy=args.verify), args)
+
+
+
+
+
+
+COMMAND = Command(
+    "differentiate EXPR, showing the steps (the default: `deriv EXPR` means `deriv diff EXPR`)",
+    _diff_arguments,
+    _run_diff,
+    usage="deriv [diff] EXPR [--wrt VAR] [--steps] [--hint] [--format FORMAT] [options]",
+    epilog=_DIFF_EPILOG,
+)
