@@ -17,9 +17,11 @@ LAYERS = [
     {"lexer", "derivation", "evaluate"},
     {"parser", "rules", "sympy_bridge"},
     {"simplify_rules", "cas"},
+
     {"engine"},
+    {"multivar"},
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
-    {"render._labels", "verification"},
+    {"render._labels", "render._blocks", "verification"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"commands", "commands.diff"},
     {"cli", "__main__", "__init__"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from . import limits
 from .derivation import DETAILS, Derivation, Rewrite, Step
@@ -46,6 +46,31 @@ def differentiate(
     final = run.derive(start, simplify)
     assert final is (run.steps[-1].after if run.steps else start)
     return Derivation(text, expr, wrt_vars, start, tuple(run.steps), tuple(warnings), detail)
+
+
+def simplify(expr: Expr, keep_written: bool = False) -> tuple[Step, ...]:
+    """The simplification steps for expr, with the same rules as a derivation's last phase.
+
+    keep_written=False tidies every part (after a substitution, 3 · 2^2 is arithmetic to do); True leaves the
+    subtrees of expr as written, as a derivation does with the student's own expression.
+    """
+    run = _Run()
+    if keep_written:
+        run.written = {id(node) for _, node in walk(expr) if children(node)}
+    run.simplify_scope(expr, ())
+    return tuple(run.steps)
+
+
+def substitute(expr: Expr, point: Mapping[Var, Expr]) -> Step:
+    """One step that puts the point's values in place of its variables, every occurrence at once."""
+    from .rules import SUBSTITUTE
+
+    after = expr
+    paths = [path for path, node in walk(expr) if node in point]
+    for path in paths:  # occurrences never nest, and replacing one leaves the others' paths valid
+        after = replace_at(after, path, point[get_at(expr, path)])
+    rewrites = tuple(Rewrite(SUBSTITUTE.name, path, {"x": get_at(expr, path), "value": point[get_at(expr, path)]}, (path,), SUBSTITUTE.group, "substitute") for path in paths)
+    return Step(rewrites or (Rewrite(SUBSTITUTE.name, (), {}, (), SUBSTITUTE.group, "substitute"),), expr, after, "substitute")
 
 
 def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:

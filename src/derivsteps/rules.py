@@ -368,6 +368,16 @@ DIFF_RULES: tuple[Rule, ...] = (
 
 RULES_BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in DIFF_RULES}
 
+# Putting numbers in for variables (deriv eval, gradients at a point): a step of its own, every occurrence at once.
+SUBSTITUTE = Rule(
+    "substitute",
+    "substitute",
+    "f(a) = f(x) with x = a",
+    lambda expr: None,
+    lambda b: b["value"],
+    "Put {value} in place of {x}.",
+)
+
 # The step that takes SymPy's word when no rule of ours matches; it is counted in the tests and must stay rare.
 CAS_FALLBACK = Rule(
     "cas_fallback",

@@ -6,12 +6,12 @@ import string
 from collections.abc import Callable
 
 from ..derivation import Derivation, Step
-from ..rules import CAS_FALLBACK, RULES_BY_NAME
+from ..rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE
 from ..simplify_rules import SIMPLIFY_RULES
 from ..tree import Expr, Var, variables
 from ._precedence import ATOM, level
 
-_ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK}
+_ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK, SUBSTITUTE.name: SUBSTITUTE}
 
 
 class _MathFormatter(string.Formatter):

@@ -30,7 +30,7 @@ def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
     brief) lists each path in the expression as it stood just before that rewrite, so with --detail full every path
     points into the previous step's "expr".
     """
-    value = _valuer(with_sympy)
+    value = valuer(with_sympy)
     check = derivation.verification
     return {
         "schema": SCHEMA,
@@ -62,7 +62,7 @@ def _step(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
     }
 
 
-def _valuer(with_sympy: bool) -> Callable[[Expr], dict]:
+def valuer(with_sympy: bool = True) -> Callable[[Expr], dict]:
     """The function that writes one expression as {"text", "latex", "sympy"}."""
     sympy_text = None
     if with_sympy:
