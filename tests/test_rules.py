@@ -99,7 +99,7 @@ SIMPLIFY_CASES = [
     ("double_negation", "-(-x)", "x"),
     ("fold_constants", "3 · 2x", "6x"),
     ("fold_constants", "x + 2 + 3", "x + 5"),
-    ("fold_constants", "0.5 · 2x", "1x"),
+    ("fold_constants", "0.5 · 2x", "1 · x"),
     ("fold_constants", "2^3", "8"),
     ("power_one", "x^1", "x"),
     ("power_zero", "x^0", "1"),

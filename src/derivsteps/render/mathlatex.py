@@ -102,7 +102,7 @@ class _Printer(MathPrinter):
         # Judged on the printed LaTeX: \sin^{2}\left(x\right) ends in a parenthesis here, although sin(x)^2 does not.
         if prev_latex.endswith(r"\right)") and next_latex.startswith(r"\left("):
             return TIMES
-        if next_latex[:1].isdigit() or next_latex[:1] == ".":
+        if next_latex[:1].isdigit() or next_latex[:1] == "." or _unit(prev):
             return TIMES
         if isinstance(prev, Pow):
             return " "
@@ -139,6 +139,11 @@ class _Printer(MathPrinter):
         if fn == "log" and len(args) == 2:
             return rf"\log_{{{inner[1]}}}{_paren(inner[0])}"
         return FUNCTION_MACROS[fn] + _paren(", ".join(inner))
+
+
+def _unit(expr: Expr) -> bool:
+    """0 and 1 as a factor are written with \\cdot: 1 \\cdot e^{x}, not 1e^{x}, which reads as a number."""
+    return isinstance(expr, Num) and expr.text is None and expr.value in (0, 1)
 
 
 def _name(name: str) -> str:

@@ -35,6 +35,11 @@ def to_text_spans(expr: Expr, marks: Collection[Path], ascii: bool = False) -> t
     return "".join(text), sorted(spans)
 
 
+def _unit(expr: Expr) -> bool:
+    """0 and 1 as a factor are written with a times sign: 1 · e^x, not 1e^x, which reads as a number."""
+    return isinstance(expr, Num) and expr.text is None and expr.value in (0, 1)
+
+
 class _Printer(MathPrinter):
     def __init__(self, ascii: bool, marks: Collection[Path]):
         super().__init__(marks)
@@ -102,7 +107,7 @@ class _Printer(MathPrinter):
         if prev_text.endswith(")") and next_text.startswith("("):
             return self.times
         first = next_text[:1]
-        if first.isdigit() or first == ".":
+        if first.isdigit() or first == "." or _unit(prev):
             return self.times
         if isinstance(prev, Pow):
             return " "
