@@ -20,6 +20,7 @@ DIFF_CASES = [
     ("variable", "x", "1"),
     ("sum", "x + y + z", "∂x/∂x + ∂y/∂x + ∂z/∂x"),
     ("sum", "x - y", "∂x/∂x - ∂y/∂x"),
+    ("sum_linearity", "sum_i (x a_i)", "Σ_i (∂/∂x (x a_i))"),
     ("constant_factor", "3x^2", "3 · ∂/∂x x^2"),
     ("constant_factor", "-x^2", "-∂/∂x x^2"),
     ("constant_factor", "x^2/4", "(∂/∂x x^2)/4"),
@@ -85,9 +86,9 @@ def test_every_diff_rule_has_a_case():
 def test_the_order_of_the_cheat_sheet_is_pinned():
     # Order is part of the rule set: the first match wins, specific before general.
     names = [rule.name for rule in DIFF_RULES]
-    assert names[:7] == ["constant", "variable", "sum", "constant_factor", "exponent", "exp", "exponential"]
-    assert names[7 : 7 + len(ELEMENTARY) + 1] == [*ELEMENTARY, "ln"]
-    assert names[7 + len(ELEMENTARY) + 1 :] == ["log_base", "change_of_base", "abstract_function", "chain", "general_power", "product", "quotient"]
+    assert names[:8] == ["constant", "variable", "sum", "sum_linearity", "constant_factor", "exponent", "exp", "exponential"]
+    assert names[8 : 8 + len(ELEMENTARY) + 1] == [*ELEMENTARY, "ln"]
+    assert names[8 + len(ELEMENTARY) + 1 :] == ["log_base", "change_of_base", "abstract_function", "chain", "general_power", "product", "quotient"]
 
 
 # (rule, expression, the expression after that one rewrite at the root)
@@ -115,6 +116,11 @@ SIMPLIFY_CASES = [
     ("nested_fraction", "(a/b)/c", "a/(bc)"),
     ("cancel", "x^3/x", "x^2"),
     ("cancel", "2x/(4y)", "x/(2y)"),
+    ("sum_constant", "sum_i b", "bn"),
+    ("sum_constant", "sum_{i=1}^{3} 2", "2 · 3"),
+    ("sum_factor", "sum_i (s a_i^2)", "s Σ_i a_i^2"),
+    ("distribute", "sum_i (a_i (s a_i + b))", "Σ_i (a_i s a_i + a_i b)"),
+    ("sum_split", "sum_i (a_i - h_i)", "Σ_i a_i - Σ_i h_i"),
 ]
 
 

@@ -24,6 +24,7 @@ from .tree import (
     Neg,
     Num,
     Pow,
+    Sum,
     Var,
     add,
     free_of,
@@ -43,7 +44,8 @@ class Rule:
     law: str  # the law in the notation of the lecture; the README's table is generated from these
     match: Callable[[Expr], Bindings | None]  # None: the rule does not apply
     rewrite: Callable[[Bindings], Expr]
-    explain: str  # a sentence, a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u)
+    explain: str | Callable[[Bindings], str]  # a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u),
+    # or a function of the bindings that picks one
     group: str = ""  # the engine applies rules of one group at several places in one line
     note: str = ""  # a caveat worth telling the reader whenever the rule is used (a template like explain)
 
@@ -79,6 +81,17 @@ def _when(test: Callable[[Expr, Expr], Bindings | None]) -> Callable[[Expr], Bin
 
 def _constant(body, x):
     return {"c": body} if free_of(body, x) else None
+
+
+def _constant_explanation(b: Bindings) -> str:
+    # a_i inside a sum over i is a data value: the lecture says so rather than "treat it as a constant".
+    if isinstance(b["c"], Var) and b["c"].sub is not None and b["c"].sub.isalpha():
+        return "{c} is data, constant with respect to {x}, so its derivative is 0."
+    return "{c} does not depend on {x}: treat it as a constant, so its derivative is 0."
+
+
+def _sum_over_data(body, x):
+    return {"u": body.body, "sum": body} if isinstance(body, Sum) else None
 
 
 def _variable(body, x):
@@ -319,14 +332,16 @@ def _elementary_rules() -> list[Rule]:
 # fmt: off
 DIFF_RULES: tuple[Rule, ...] = (
     Rule("constant", "constant rule", "∂c/∂x = 0",
-         _when(_constant), lambda b: ZERO,
-         "{c} does not depend on {x}: treat it as a constant, so its derivative is 0.", group="leaf"),
+         _when(_constant), lambda b: ZERO, _constant_explanation, group="leaf"),
     Rule("variable", "∂{x}/∂{x} = 1", "∂x/∂x = 1",
          _when(_variable), lambda b: ONE,
          "The derivative of {x} with respect to itself is 1.", group="leaf"),
     Rule("sum", "sum rule", "∂(u + v)/∂x = ∂u/∂x + ∂v/∂x",
          _when(_sum), _sum_rule,
          "The derivative of a sum is the sum of the derivatives of its terms."),
+    Rule("sum_linearity", "sum rule over the data", "∂(Σ_i u_i)/∂x = Σ_i ∂u_i/∂x",
+         _when(_sum_over_data), lambda b: Sum(_d(b["u"], b["x"]), b["sum"].index, b["sum"].lower, b["sum"].upper),
+         "The derivative of a sum over the data is the sum of the derivatives of its terms."),
     Rule("constant_factor", "constant factor rule", "∂(c·u)/∂x = c·∂u/∂x",
          _when(_constant_factor), _constant_factor_rule,
          "{c} does not depend on {x}, so it stays as a factor in front of the derivative."),

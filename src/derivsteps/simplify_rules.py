@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Var, add, is_number, mul, negate, number, number_value
+from .tree import ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, walk, is_number, mul, negate, number, number_value
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -314,6 +314,8 @@ def _order_terms(expr):
     """Terms in descending powers (x^2 cos(x) + 2x sin(x)), unless that would put a minus sign first (1 - 2x stays)."""
     if not isinstance(expr, Add):
         return None
+    if any(isinstance(node, Sum) for _, node in walk(expr)):
+        return None  # a loss's gradient keeps the lecture's order: s Σ a_i + bn - Σ h_i
     ordered = sorted(expr.terms, key=_degree, reverse=True)
     if list(ordered) != list(expr.terms) and not isinstance(ordered[0], Neg):
         return {"u": expr}
@@ -402,6 +404,98 @@ def _cancel_common(b: Bindings) -> Expr:
     return numerator if _is_one(denominator) else Div(numerator, denominator)
 
 
+# -- sums over data: the lecture's form s Σ a_i^2 + b Σ a_i - Σ a_i h_i ---------------------------------------------------
+def _free_of_index(expr: Expr, index: str) -> bool:
+    """expr is the same for every term of a sum over index: no a_i, and not the index itself."""
+    return not any(isinstance(node, Var) and (node.sub == index or node.name == index and node.sub is None) for _, node in walk(expr))
+
+
+def _sum_constant(expr):
+    """Σ_i b adds b once per data point: n b (or (upper - lower + 1) b with bounds)."""
+    if isinstance(expr, Sum) and _free_of_index(expr.body, expr.index):
+        return {"u": expr.body, "sum": expr}
+    return None
+
+
+def _count(b: Bindings) -> Expr:
+    whole = b["sum"]
+    if whole.lower is None:
+        count = Var("n")
+    elif is_number(whole.lower) and whole.upper is not None and is_number(whole.upper):
+        count = number(number_value(whole.upper) - number_value(whole.lower) + 1)
+    else:
+        count = Add((whole.upper if whole.upper is not None else Var("n"), Neg(whole.lower), ONE))
+    return mul(b["u"], count) if not _is_one(b["u"]) else count
+
+
+def _sum_factor(expr):
+    """Factors the same for every term come out of the sum: Σ_i s a_i^2 = s Σ_i a_i^2."""
+    if not isinstance(expr, Sum):
+        return None
+    match expr.body:
+        case Neg():
+            return {"sum": expr}
+        case Mul(factors) if any(_free_of_index(f, expr.index) for f in factors):
+            return {"sum": expr}
+        case Div(_, den) if _free_of_index(den, expr.index):
+            return {"sum": expr}
+    return None
+
+
+def _factor_out(b: Bindings) -> Expr:
+    whole = b["sum"]
+
+    def again(body: Expr) -> Sum:
+        return Sum(body, whole.index, whole.lower, whole.upper)
+
+    match whole.body:
+        case Neg(arg):
+            return Neg(again(arg))
+        case Div(num, den):
+            return Div(again(num), den)
+        case Mul(factors):
+            outside = [f for f in factors if _free_of_index(f, whole.index)]
+            inside = [f for f in factors if not _free_of_index(f, whole.index)]
+            return mul(*outside, again(mul(*inside)))
+    raise AssertionError(whole)
+
+
+def _distribute_in_sum(expr):
+    """Inside a sum, a product with a sum in it is multiplied out, so the sum can be split term by term."""
+    if isinstance(expr, Sum) and isinstance(expr.body, Mul) and any(isinstance(f, Add) for f in expr.body.factors):
+        return {"sum": expr}
+    return None
+
+
+def _multiply_out(b: Bindings) -> Expr:
+    whole = b["sum"]
+    factors = whole.body.factors
+    index = next(i for i, f in enumerate(factors) if isinstance(f, Add))
+    before, after = factors[:index], factors[index + 1 :]
+    terms = []
+    for term in factors[index].terms:
+        sign = isinstance(term, Neg)
+        inner = term.arg if sign else term
+        parts = inner.factors if isinstance(inner, Mul) else (inner,)
+        product = mul(*before, *parts, *after)
+        terms.append(negate(product) if sign else product)
+    return Sum(Add(tuple(terms)), whole.index, whole.lower, whole.upper)
+
+
+def _sum_split(expr):
+    """A sum of terms, summed over the data, is a sum of sums: Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i."""
+    return {"sum": expr} if isinstance(expr, Sum) and isinstance(expr.body, Add) else None
+
+
+def _split(b: Bindings) -> Expr:
+    whole = b["sum"]
+
+    def over(body: Expr) -> Sum:
+        return Sum(body, whole.index, whole.lower, whole.upper)
+
+    return Add(tuple(Neg(over(t.arg)) if isinstance(t, Neg) else over(t) for t in whole.body.terms))
+
+
 # fmt: off
 SIMPLIFY_RULES: tuple[Rule, ...] = (
     Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing."),
@@ -425,5 +519,9 @@ SIMPLIFY_RULES: tuple[Rule, ...] = (
     Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator."),
     Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction."),
     Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator."),
+    Rule("sum_constant", "sum of a constant", "Σ_i c = n c", _sum_constant, _count, "{u} is the same for all n data points, so the sum is n times it."),
+    Rule("sum_factor", "factor out of the sum", "Σ_i c u_i = c Σ_i u_i", _sum_factor, _factor_out, "A factor that is the same for every data point comes out of the sum."),
+    Rule("distribute", "multiply out", "Σ_i a_i (u_i + v_i) = Σ_i (a_i u_i + a_i v_i)", _distribute_in_sum, _multiply_out, "Multiply out the product inside the sum."),
+    Rule("sum_split", "split the sum", "Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i", _sum_split, _split, "A sum of terms over the data is the sum of their sums."),
 )
 # fmt: on

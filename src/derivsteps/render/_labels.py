@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ..derivation import Derivation, Step
 from ..rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE
 from ..simplify_rules import SIMPLIFY_RULES
-from ..tree import Expr, Var, variables
+from ..tree import Expr, Sum, Var, variables, walk
 from ._precedence import ATOM, level
 
 _ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK, SUBSTITUTE.name: SUBSTITUTE}
@@ -65,10 +65,18 @@ def explanation(step: Step, show: Callable[[Expr], str]) -> str:
     for rewrite in step.rewrites:
         rule = _ALL_RULES.get(rewrite.rule)
         if rule is not None:
-            sentences.append(_fill(rule.explain, rewrite.bindings, show))
+            template = rule.explain(rewrite.bindings) if callable(rule.explain) else rule.explain
+            sentences.append(_fill(template, rewrite.bindings, show))
     return " ".join(dict.fromkeys(sentences))
 
 
 def held_constant(derivation: Derivation) -> list[Var]:
-    """The variables treated as constants: those of the input that are not differentiated by."""
-    return [v for v in variables(derivation.expr) if v not in derivation.wrt]
+    """The variables treated as constants: those of the input that are not differentiated by, nor data."""
+    data = data_variables(derivation)
+    return [v for v in variables(derivation.expr) if v not in derivation.wrt and v not in data]
+
+
+def data_variables(derivation: Derivation) -> list[Var]:
+    """The data of sums over an index: a_i and h_i in Σ_i (s a_i + b - h_i)^2."""
+    indices = {node.index for _, node in walk(derivation.expr) if isinstance(node, Sum)}
+    return [v for v in variables(derivation.expr) if v.sub in indices]

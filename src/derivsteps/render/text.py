@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
-from ._labels import held_constant, line_label, notes
+from ._labels import data_variables, held_constant, line_label, notes
 from .mathtext import to_text
 
 # The rule column starts after the longest line, but never further right than this.
@@ -26,11 +26,15 @@ def verdict_text(derivation: Derivation, ascii: bool = False) -> str | None:
 
 def read_as_line(derivation: Derivation, ascii: bool = False) -> str:
     line = f"read as: {to_text(derivation.expr, ascii)}"
+    notes = []
+    data = data_variables(derivation)
+    if data:
+        notes.append(f"{', '.join(to_text(v, ascii) for v in data)} {'are' if len(data) > 1 else 'is'} data")
     constants = held_constant(derivation)
     if constants and derivation.wrt:
         names = ", ".join(to_text(v, ascii) for v in constants)
-        line += f"      (treat {names} as constant{'s' if len(constants) > 1 else ''})"
-    return line
+        notes.append(f"treat {names} as constant{'s' if len(constants) > 1 else ''}")
+    return line + (f"      ({'; '.join(notes)})" if notes else "")
 
 
 def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False, detail: str | None = None) -> str:
