@@ -8,11 +8,37 @@ from dataclasses import dataclass
 from .derivation import Derivation
 from .engine import differentiate
 from .errors import UsageError
-from .tree import Expr, Var, is_number, variables
+from .tree import Div, Expr, Neg, Num, Var, is_number, variables
+
+
+class Shown:
+    """Display protocols: print(), a notebook cell or rich shows the result as render/multivar.py writes it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        from .render.multivar import render_text
+
+        return render_text(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.multivar import render_latex
+
+        return render_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.multivar import render_markdown
+
+        return render_markdown(self)
+
+    def __rich__(self):
+        from .render.multivar import view
+
+        return view(self)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Gradient:
+class Gradient(Shown):
     """∇f: one derivation per variable, in the order of `vars`."""
 
     input: str | None
@@ -27,7 +53,7 @@ class Gradient:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Hessian:
+class Hessian(Shown):
     """The matrix of second partials: entries[i][j] is the derivation of ∂²f/∂x_j∂x_i (first by x_i, then x_j)."""
 
     input: str | None
@@ -59,12 +85,12 @@ def choose_variables(expr: Expr, names: Sequence[str | Var] = ()) -> tuple[Var, 
         return tuple(sorted(free, key=_sort_key))
     chosen = []
     for name in names:
-        var = name if isinstance(name, Var) else _var(name)
+        var = name if isinstance(name, Var) else variable_named(name)
         if var not in free:
-            shown = ", ".join(_display(v) for v in sorted(free, key=_sort_key)) or "none"
-            raise UsageError(f"{_display(var)} does not occur in the expression (its variables: {shown})")
+            shown = ", ".join(variable_name(v) for v in sorted(free, key=_sort_key)) or "none"
+            raise UsageError(f"{variable_name(var)} does not occur in the expression (its variables: {shown})")
         if var in chosen:
-            raise UsageError(f"{_display(var)} is listed twice in --vars")
+            raise UsageError(f"{variable_name(var)} is listed twice in --vars")
         chosen.append(var)
     return tuple(chosen)
 
@@ -117,12 +143,12 @@ def parse_point(text: str, functions: Sequence[str] = ()) -> dict[Var, Expr]:
         name, equals, value = item.partition("=")
         if not equals or not name.strip() or not value.strip():
             raise UsageError(f"a point is written name=value, separated by commas, such as a=1,b=2; {item.strip()!r} is not")
-        var = _var(name.strip())
+        var = variable_named(name.strip())
         number = parse(value.strip(), functions=functions).expr
         if not is_number(number):
-            raise UsageError(f"the value of {_display(var)} must be a number (such as 2, -0.5 or 1/3), not {value.strip()!r}")
+            raise UsageError(f"the value of {variable_name(var)} must be a number (such as 2, -0.5 or 1/3), not {value.strip()!r}")
         if var in point:
-            raise UsageError(f"{_display(var)} is given twice")
+            raise UsageError(f"{variable_name(var)} is given twice")
         point[var] = number
     return point
 
@@ -132,13 +158,30 @@ def check_point(expr: Expr, point: Mapping[Var, Expr], vars: Sequence[Var] | Non
     needed = list(vars) if vars is not None else variables(expr)
     missing = [v for v in needed if v not in point]
     if missing:
-        raise UsageError(f"the point gives no value for {', '.join(_display(v) for v in missing)}")
+        raise UsageError(f"the point gives no value for {', '.join(variable_name(v) for v in missing)}")
     extra = [v for v in point if v not in variables(expr)]
     if extra:
-        raise UsageError(f"{', '.join(_display(v) for v in extra)} does not occur in the expression")
+        raise UsageError(f"{', '.join(variable_name(v) for v in extra)} does not occur in the expression")
 
 
-def _var(name: str) -> Var:
+def point_words(point: Mapping[Var, Expr]) -> str:
+    """a = 1, b = -1/2 for messages; the values are the literal numbers parse_point makes."""
+    return ", ".join(f"{variable_name(var)} = {_number_words(value)}" for var, value in point.items())
+
+
+def _number_words(value: Expr) -> str:
+    match value:
+        case Num(number, text):
+            return text if text is not None else str(number)
+        case Neg(arg):
+            return "-" + _number_words(arg)
+        case Div(num, den):
+            return f"{_number_words(num)}/{_number_words(den)}"
+    return repr(value)
+
+
+def variable_named(name: str) -> Var:
+    """The variable a name stands for: a, θ, a_i, or a multi-letter name such as rate (declared by being named)."""
     from .parser import parse
 
     parsed = parse(name, variables=[name] if len(name) > 1 and name.isalpha() else ()).expr
@@ -147,7 +190,8 @@ def _var(name: str) -> Var:
     return parsed
 
 
-def _display(var: Var) -> str:
+def variable_name(var: Var) -> str:
+    """a, θ, a_i: the name as typed on the command line."""
     return var.name if var.sub is None else f"{var.name}_{var.sub}"
 
 

@@ -1,0 +1,587 @@
+"""Gradients, Hessians and evaluations at a point in every format: text, LaTeX, Markdown, JSON and the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..derivation import Derivation, Verification
+from ..evaluation import Evaluation
+from ..multivar import Gradient, Hessian
+from ..tree import Deriv, Expr, Path, Var
+from ._blocks import matrix_latex, matrix_text, point_json, point_latex, point_text, vector_latex, vector_text
+from ._labels import line_label, notes
+from .jsondoc import SCHEMA, _step, valuer
+from .latex import MARK_MACRO, _comment, label_latex, latex_rows, line_marks, text_latex, verdict_latex
+from .markdown import _escape
+from .markdown import render_markdown as derivation_markdown
+from .mathlatex import to_latex
+from .mathtext import to_text
+from .text import MAX_LABEL_COLUMN
+from .text import render_text as derivation_text
+
+# The name the output gives the expression, so the lines read like the lecture: f(a, b), ∂f/∂a, ∇f, H_f.
+FUNCTION = Var("f")
+HESSIAN = Var("H", "f")
+
+_SYMBOLS = {
+    False: {"verified": "✓ ", "disagrees": "✗ ", "undecided": "? "},
+    True: {"verified": "OK ", "disagrees": "WRONG ", "undecided": "? "},
+}
+_LATEX_SYMBOLS = {"verified": r"\checkmark\ ", "disagrees": r"\times\ ", "undecided": ""}
+
+Result = Gradient | Hessian | Evaluation
+
+
+# -- public entry points: one per format, each a pure function of the result ----------------------------------------------
+def render_text(
+    result: Result, steps: bool = False, detail: str | None = None, ascii: bool = False, values: Sequence[Evaluation] | None = None
+) -> str:
+    """The result as lecture notes in plain text; steps: each partial derivative's derivation (an evaluation always
+    shows its steps); values: a gradient's components at a point (evaluation.gradient_at)."""
+    return _text(_layout(result, steps, detail, ascii, values), detail, ascii)
+
+
+def render_latex(result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None) -> str:
+    """The result as one align* environment, matrices as pmatrix."""
+    _check_values(result, values)
+    comments, rows = _LATEX[type(result)](result, steps, detail, values)
+    return "\\begin{align*}\n" + "".join(f"% {_comment(c)}\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+
+def render_markdown(result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None) -> str:
+    """The question in words, the working in $$ (with each derivation in full under steps), the verdict."""
+    _check_values(result, values)
+    return _MARKDOWN[type(result)](result, steps, detail, values)
+
+
+def to_json(result: Result, with_sympy: bool = True, values: Sequence[Evaluation] | None = None) -> dict:
+    """The JSON document of schema 1 for grad, hessian or eval; with_sympy=False writes "sympy": null (no SymPy import)."""
+    _check_values(result, values)
+    return _JSON[type(result)](result, valuer(with_sympy), values)
+
+
+def view(result: Result, steps: bool = False, detail: str | None = None, ascii: bool = False, values: Sequence[Evaluation] | None = None):
+    """A rich renderable of the result: the text layout with the terminal's styles, derivations as DerivationView."""
+    return _View(_layout(result, steps, detail, ascii, values), detail, ascii)
+
+
+def print_rich(result: Result, **options) -> None:
+    """Print the result to the terminal with rich (imported here: the other formats never load it)."""
+    from rich.console import Console
+
+    Console().print(view(result, **options))
+
+
+def _check_values(result: Result, values) -> None:
+    if values is not None and not isinstance(result, Gradient):
+        raise TypeError("values are the components of a gradient at a point; they go with a Gradient only")
+
+
+# -- names in the lecture's notation ----------------------------------------------------------------------------------
+def _function_text(vars: Sequence[Var], show: Callable[[Expr], str], name: Expr = FUNCTION) -> str:
+    return f"{show(name)}{_args_text(vars, show)}"
+
+
+def _args_text(vars: Sequence[Var], show: Callable[[Expr], str]) -> str:
+    return f"({', '.join(show(v) for v in vars)})"
+
+
+def _function_latex(vars: Sequence[Var], name: Expr = FUNCTION) -> str:
+    return f"{to_latex(name)}({', '.join(to_latex(v) for v in vars)})"
+
+
+def _partial_text(var: Var, show: Callable[[Expr], str]) -> str:
+    return show(Deriv(FUNCTION, var))
+
+
+def _second_text(first: Var, second: Var, ascii: bool) -> str:
+    """∂²f/∂a² or ∂²f/∂b∂a (by a first, then by b: the notation writes the first variable on the right)."""
+    x, y = to_text(first, ascii), to_text(second, ascii)
+    if ascii:
+        return f"d^2f/d{x}^2" if first == second else f"d^2f/d{y} d{x}"
+    return f"∂²f/∂{x}²" if first == second else f"∂²f/∂{y}∂{x}"
+
+
+def _second_latex(first: Var, second: Var) -> str:
+    x, y = to_latex(first), to_latex(second)
+    below = rf"\partial {x}^{{2}}" if first == second else rf"\partial {y}\, \partial {x}"
+    return rf"\frac{{\partial^{{2}} f}}{{{below}}}"
+
+
+def _nabla(ascii: bool) -> str:
+    return "grad f" if ascii else "∇f"
+
+
+def _point_args(
+    vars: Sequence[Var], point: Mapping[Var, Expr], show: Callable[[Expr], str], words: Callable[[Mapping[Var, Expr]], str]
+) -> str:
+    """(1, 2) when the point gives exactly the variables, in their order; else (a = 1, b = 2, c = 0)."""
+    if set(point) == set(vars):
+        return "(" + ", ".join(show(point[v]) for v in vars) + ")"
+    return f"({words(point)})"
+
+
+def _quiet(derivation: Derivation) -> Derivation:
+    """The derivation without the parser's warnings: a gradient says them once, above its components."""
+    d = derivation
+    return Derivation(d.input, d.expr, d.wrt, d.start, d.steps, (), d.detail, d.verification, d.notes)
+
+
+def _notes(derivations: Sequence[Derivation], show: Callable[[Expr], str]) -> list[str]:
+    return list(dict.fromkeys(note for d in derivations for note in notes(d, show)))
+
+
+def _named_partials(gradient: Gradient, show: Callable[[Expr], str]) -> list[tuple[str, Derivation]]:
+    return [(_partial_text(var, show), d) for var, d in zip(gradient.vars, gradient.components)]
+
+
+def _named_seconds(hessian: Hessian, ascii: bool) -> list[tuple[str, Derivation]]:
+    return [
+        (_second_text(first, second, ascii), d)
+        for first, row in zip(hessian.vars, hessian.entries)
+        for second, d in zip(hessian.vars, row)
+    ]
+
+
+# -- verdicts ---------------------------------------------------------------------------------------------------------
+def _checks(named: Sequence[tuple[str, Derivation]], what: str, show: Callable[[Expr], str]) -> list[tuple[str, str]]:
+    """(status, words) for the verdict lines: one line when all agree with SymPy, else one per derivative; [] unchecked."""
+    checks = [(name, d.verification) for name, d in named if d.verification is not None]
+    if not checks:
+        return []
+    if all(check.verified is True for _, check in checks):
+        every = "each" if len(checks) > 1 else "the"
+        return [("verified", f"verified: {every} {what} equals SymPy's ({_how([c for _, c in checks])})")]
+    lines = []
+    for name, check in checks:
+        if check.verified is True:
+            lines.append(("verified", f"verified {name}: equals SymPy's derivative ({_how([check])})"))
+        elif check.verified is False:
+            expected = f": SymPy gives {show(check.expected)}" if check.expected is not None else ""
+            bug = "this is a bug in derivsteps, please report it"
+            lines.append(("disagrees", f"{name} disagrees with SymPy{expected} ({check.reason}) - {bug}"))
+        else:
+            lines.append(("undecided", f"could not verify {name} ({check.reason})"))
+    return lines
+
+
+def _how(checks: Sequence[Verification]) -> str:
+    methods = {check.method for check in checks}
+    if methods == {"symbolic"}:
+        return "symbolic"
+    return "numeric, at random points" if methods == {"numeric"} else "symbolic and numeric, at random points"
+
+
+def _verdict_latex_rows(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
+    # Only the ✓ and ✗ have LaTeX symbols; the question mark of "could not verify" stays in the words.
+    rows = []
+    for status, words in _checks(named, what, to_text):
+        rows.append(f"& {_LATEX_SYMBOLS[status]}{text_latex(('? ' if status == 'undecided' else '') + words)}")
+    return rows
+
+
+# -- the layout shared by text and the terminal -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Line:
+    """One line: pieces of text, each with the name of its style in terminal.STYLES (None: plain)."""
+
+    pieces: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class _Worked:
+    """A derivation with its steps, as the derivation renderers show it."""
+
+    derivation: Derivation
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Aligned rows of a worked evaluation: (sign, expression, marked paths, rule label)."""
+
+    rows: tuple[tuple[str, Expr, tuple[Path, ...], str], ...]
+
+
+_BLANK = _Line(())
+
+
+def _line(*pieces: str | tuple[str, str | None]) -> _Line:
+    return _Line(tuple(piece if isinstance(piece, tuple) else (piece, None) for piece in pieces))
+
+
+def _layout(result: Result, steps: bool, detail: str | None, ascii: bool, values) -> list:
+    _check_values(result, values)
+    return _LAYOUTS[type(result)](result, steps, detail, ascii, values)
+
+
+def _gradient_layout(gradient: Gradient, steps: bool, detail: str | None, ascii: bool, values) -> list:
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    items: list = [_line(f"{_function_text(gradient.vars, show)} = {show(gradient.expr)}")]
+    items += [_line((f"note: {warning}", "note")) for warning in gradient.warnings]
+    named = _named_partials(gradient, show)
+    if steps:
+        for name, derivation in named:
+            items += [_BLANK, _line(f"{name}:"), _Worked(_quiet(derivation))]
+        items.append(_BLANK)
+    else:
+        items += [_line(f"{name} = ", (show(d.result), "result")) for name, d in named]
+        items += [_line((f"note: {note}", "note")) for note in _notes(gradient.components, show)]
+    vector = vector_text(gradient.vector, ascii)
+    items.append(_line(f"{_nabla(ascii)}{_args_text(gradient.vars, show)} = ", (vector, "result")))
+    if values is not None:
+        items += _values_layout(gradient, values, ascii)
+    return items + _verdict_lines(named, "partial derivative", ascii)
+
+
+def _values_layout(gradient: Gradient, values: Sequence[Evaluation], ascii: bool) -> list:
+    """∂f/∂a(1, 2) = 6 · 1 - 2 + 1 = 5 per component (the substitution, then the arithmetic), then ∇f(1, 2)."""
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    point = values[0].point if values else {}
+    at = _point_args(gradient.vars, point, show, lambda p: point_text(p, ascii))
+    items = []
+    for var, evaluation in zip(gradient.vars, values):
+        chain = [show(e) for e in _chain(evaluation)]
+        pieces = [f"{_partial_text(var, show)}{at} = ", " = ".join(chain[:-1]) + (" = " if len(chain) > 1 else ""), (chain[-1], "result")]
+        if evaluation.approximation is not None:
+            pieces += [" ≈ " if not ascii else " ~ ", (show(evaluation.approximation), "result")]
+        items.append(_line(*pieces))
+    vector = vector_text([evaluation.value for evaluation in values], ascii)
+    items.append(_line(f"{_nabla(ascii)}{at} = ", (vector, "result")))
+    return items
+
+
+def _chain(evaluation: Evaluation) -> list[Expr]:
+    """The expressions of an evaluation in order: after the substitution, after each arithmetic line."""
+    return [line.after for line in evaluation.lines()] or [evaluation.expr]
+
+
+def _hessian_layout(hessian: Hessian, steps: bool, detail: str | None, ascii: bool, values) -> list:
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    items: list = [_line(f"{_function_text(hessian.vars, show)} = {show(hessian.expr)}")]
+    items += [_line((f"note: {warning}", "note")) for warning in hessian.warnings]
+    named = _named_seconds(hessian, ascii)
+    if steps:
+        for name, derivation in named:
+            items += [_BLANK, _line(f"{name}:"), _Worked(_quiet(derivation))]
+        items.append(_BLANK)
+    else:
+        items += [_line((f"note: {note}", "note")) for note in _notes([d for _, d in named], show)]
+    prefix = f"{_function_text(hessian.vars, show, HESSIAN)} = "
+    rows = matrix_text(hessian.matrix, ascii)
+    items += [_line(prefix if index == 0 else " " * len(prefix), (row, "result")) for index, row in enumerate(rows)]
+    return items + _verdict_lines(named, "second partial derivative", ascii)
+
+
+def _evaluation_layout(evaluation: Evaluation, steps: bool, detail: str | None, ascii: bool, values) -> list:
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    at = f"      (at {point_text(evaluation.point, ascii)})" if evaluation.point else ""
+    items: list = [_line(("read as:", "aside"), f" {show(evaluation.expr)}", (at, "aside"))]
+    items += [_line((f"note: {warning}", "note")) for warning in evaluation.warnings]
+    return items + [_Rows(_evaluation_rows(evaluation, detail, ascii))]
+
+
+def _evaluation_rows(evaluation: Evaluation, detail: str | None, ascii: bool) -> tuple:
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    rows = [("  ", evaluation.expr, (), "")]
+    for line in evaluation.lines(detail):
+        rows.append(("= ", line.after, line_marks(line), line_label(line, show, detail or evaluation.detail)))
+    if evaluation.approximation is not None:
+        rows.append(("~ " if ascii else "≈ ", evaluation.approximation, (), "numeric value"))
+    return tuple(rows)
+
+
+def _verdict_lines(named: Sequence[tuple[str, Derivation]], what: str, ascii: bool) -> list[_Line]:
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    return [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in _checks(named, what, show)]
+
+
+_LAYOUTS = {Gradient: _gradient_layout, Hessian: _hessian_layout, Evaluation: _evaluation_layout}
+
+
+# -- text -------------------------------------------------------------------------------------------------------------
+def _text(items: list, detail: str | None, ascii: bool) -> str:
+    out: list[str] = []
+    for item in items:
+        match item:
+            case _Line(pieces):
+                out.append("".join(text for text, _ in pieces).rstrip())
+            case _Worked(derivation):
+                out.append(derivation_text(derivation, steps=True, ascii=ascii, detail=detail).rstrip("\n"))
+            case _Rows(rows):
+                printed = [(sign + to_text(expr, ascii), label) for sign, expr, _, label in rows]
+                width = min(max(len(text) for text, _ in printed), MAX_LABEL_COLUMN)
+                out += [f"{text.ljust(width)}    {label}".rstrip() if label else text for text, label in printed]
+    return "\n".join(out) + "\n"
+
+
+# -- terminal ---------------------------------------------------------------------------------------------------------
+class _View:
+    """The layout for rich: lines with the terminal's styles, derivations as DerivationView, rows as its table."""
+
+    def __init__(self, items: list, detail: str | None, ascii: bool):
+        self.items = items
+        self.detail = detail
+        self.ascii = ascii
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+
+        from .terminal import STYLES, DerivationView
+
+        for item in self.items:
+            match item:
+                case _Line(pieces):
+                    line = Text()
+                    for text, style in pieces:
+                        line.append(text, style=STYLES[style] if style else "")
+                    line.rstrip()
+                    yield line
+                case _Worked(derivation):
+                    yield DerivationView(derivation, steps=True, detail=self.detail, ascii=self.ascii)
+                case _Rows(rows):
+                    yield self._table(rows, options.max_width)
+
+    def _table(self, rows, width: int):
+        from rich.table import Table
+        from rich.text import Text
+
+        from .mathtext import to_text_spans
+        from .terminal import GUTTER, STYLES, _widths
+
+        cells = []
+        for sign, expr, marks, label in rows:
+            printed, spans = to_text_spans(expr, marks, self.ascii)
+            expression = Text(printed)
+            for start, end in spans:
+                expression.stylize(STYLES["changed"], start, end)
+            cells.append((Text(sign), expression, Text(label)))
+        expression_width, rule_width = _widths(cells, width)
+        table = Table.grid()
+        table.add_column("sign", no_wrap=True, width=2)
+        table.add_column("expression", overflow="fold", width=expression_width)
+        table.add_column("gutter", no_wrap=True, width=GUTTER)
+        table.add_column("rule", style=STYLES["rule"], overflow="fold", width=rule_width)
+        for sign, expression, rule in cells:
+            table.add_row(sign, expression, Text(""), rule)
+        return table
+
+
+# -- LaTeX ------------------------------------------------------------------------------------------------------------
+def _comments(expr: Expr, warnings: Sequence[str], more: Sequence[str] = ()) -> list[str]:
+    return [f"read as: {to_text(expr)}", *(f"note: {text}" for text in [*warnings, *more])]
+
+
+def _worked_rows(name: str, derivation: Derivation, detail: str | None) -> list[str]:
+    """A derivation's rows under its name: ∂f/∂a = ∂/∂a (...) = ... with each rule, then its verdict."""
+    rows = latex_rows(derivation, True, detail)
+    rows[0] = f"{name} &= {rows[0].removeprefix('& ')}"
+    verdict = verdict_latex(derivation)
+    return rows + ([f"& {verdict}"] if verdict else [])
+
+
+def _gradient_latex(gradient: Gradient, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
+    rows = [f"{_function_latex(gradient.vars)} &= {to_latex(gradient.expr)}"]
+    names = [to_latex(Deriv(FUNCTION, var)) for var in gradient.vars]
+    if steps:
+        for name, derivation in zip(names, gradient.components):
+            rows += _worked_rows(name, derivation, detail)
+    else:
+        rows += [f"{name} &= {to_latex(d.result)}" for name, d in zip(names, gradient.components)]
+    rows += _gradient_vector_rows(gradient, values)
+    rows += _verdict_latex_rows(_named_partials(gradient, to_text), "partial derivative")
+    more = [] if steps else _notes(gradient.components, to_text)
+    return _comments(gradient.expr, gradient.warnings, more), rows
+
+
+def _gradient_vector_rows(gradient: Gradient, values) -> list[str]:
+    """∇f(a, b) = (...), and with values each component at the point and ∇f there."""
+    rows = [rf"\nabla {_function_latex(gradient.vars)} &= {vector_latex(gradient.vector)}"]
+    if values is None:
+        return rows
+    point = values[0].point if values else {}
+    at = _point_args(gradient.vars, point, to_latex, point_latex)
+    for var, evaluation in zip(gradient.vars, values):
+        chain = " = ".join(to_latex(e) for e in _chain(evaluation))
+        if evaluation.approximation is not None:
+            chain += rf" \approx {to_latex(evaluation.approximation)}"
+        rows.append(f"{to_latex(Deriv(FUNCTION, var))}{at} &= {chain}")
+    rows.append(rf"\nabla f{at} &= {vector_latex([evaluation.value for evaluation in values])}")
+    return rows
+
+
+def _hessian_latex(hessian: Hessian, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
+    rows = [f"{_function_latex(hessian.vars)} &= {to_latex(hessian.expr)}"]
+    if steps:
+        for first, row in zip(hessian.vars, hessian.entries):
+            for second, derivation in zip(hessian.vars, row):
+                rows += _worked_rows(_second_latex(first, second), derivation, detail)
+    rows.append(f"{_function_latex(hessian.vars, HESSIAN)} &= {matrix_latex(hessian.matrix)}")
+    rows += _verdict_latex_rows(_named_seconds(hessian, False), "second partial derivative")
+    more = [] if steps else _notes([d for row in hessian.entries for d in row], to_text)
+    return _comments(hessian.expr, hessian.warnings, more), rows
+
+
+def _evaluation_latex(evaluation: Evaluation, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
+    return _comments(evaluation.expr, evaluation.warnings), _evaluation_latex_rows(evaluation, detail, at=True)
+
+
+def _evaluation_latex_rows(evaluation: Evaluation, detail: str | None, at: bool) -> list[str]:
+    """& expr, then &= one row per line with the substituted values underlined, then &≈ the float when asked for."""
+    note = rf" && \text{{at }}{point_latex(evaluation.point)}" if at and evaluation.point else ""
+    rows = [f"& {to_latex(evaluation.expr)}{note}"]
+    for line in evaluation.lines(detail):
+        label = label_latex(line, detail or evaluation.detail)
+        rows.append(f"&= {to_latex(line.after, marks=line_marks(line), mark_macro=MARK_MACRO)}" + (f" && {label}" if label else ""))
+    if evaluation.approximation is not None:
+        rows.append(rf"&\approx {to_latex(evaluation.approximation)} && \text{{numeric value}}")
+    return rows
+
+
+_LATEX = {Gradient: _gradient_latex, Hessian: _hessian_latex, Evaluation: _evaluation_latex}
+
+
+# -- Markdown ---------------------------------------------------------------------------------------------------------
+def _math_block(rows: list[str]) -> list[str]:
+    # aligned, not align*: the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
+    return ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+
+
+def _note_lines(texts: Sequence[str]) -> list[str]:
+    return [line for text in texts for line in (f"*Note:* {_escape(text)}", "")]
+
+
+def _verdict_markdown(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
+    return [line for status, words in _checks(named, what, to_text) for line in (_escape(_SYMBOLS[False][status] + words), "")]
+
+
+def _worked_markdown(derivation: Derivation, detail: str | None) -> str:
+    return derivation_markdown(_quiet(derivation), steps=True, detail=detail).rstrip("\n")
+
+
+def _by(vars: Sequence[Var]) -> str:
+    return ", ".join(f"${to_latex(var)}$" for var in vars)
+
+
+def _gradient_markdown(gradient: Gradient, steps: bool, detail: str | None, values) -> str:
+    out = [f"The gradient of ${to_latex(gradient.expr)}$ with respect to {_by(gradient.vars)}.", ""]
+    out += _note_lines(gradient.warnings)
+    rows = []
+    if steps:
+        for var, derivation in zip(gradient.vars, gradient.components):
+            out += [f"**The partial derivative by ${to_latex(var)}$**", "", _worked_markdown(derivation, detail), ""]
+    else:
+        out += _note_lines(_notes(gradient.components, to_text))
+        rows.append(f"{_function_latex(gradient.vars)} &= {to_latex(gradient.expr)}")
+        rows += [f"{to_latex(Deriv(FUNCTION, var))} &= {to_latex(d.result)}" for var, d in zip(gradient.vars, gradient.components)]
+    out += _math_block(rows + _gradient_vector_rows(gradient, values))
+    out += _verdict_markdown(_named_partials(gradient, to_text), "partial derivative")
+    return "\n".join(out)
+
+
+def _hessian_markdown(hessian: Hessian, steps: bool, detail: str | None, values) -> str:
+    out = [f"The Hessian of ${to_latex(hessian.expr)}$ with respect to {_by(hessian.vars)}: the matrix of second partial derivatives.", ""]
+    out += _note_lines(hessian.warnings)
+    rows = []
+    if steps:
+        for first, row in zip(hessian.vars, hessian.entries):
+            for second, derivation in zip(hessian.vars, row):
+                by = f"${to_latex(first)}$" + (" twice" if first == second else f", then by ${to_latex(second)}$")
+                out += [f"**The second partial derivative by {by}**", "", _worked_markdown(derivation, detail), ""]
+    else:
+        out += _note_lines(_notes([d for row in hessian.entries for d in row], to_text))
+        rows.append(f"{_function_latex(hessian.vars)} &= {to_latex(hessian.expr)}")
+    rows.append(f"{_function_latex(hessian.vars, HESSIAN)} &= {matrix_latex(hessian.matrix)}")
+    out += _math_block(rows)
+    out += _verdict_markdown(_named_seconds(hessian, False), "second partial derivative")
+    return "\n".join(out)
+
+
+def _evaluation_markdown(evaluation: Evaluation, steps: bool, detail: str | None, values) -> str:
+    at = f" at ${point_latex(evaluation.point)}$" if evaluation.point else ""
+    out = [f"Evaluate ${to_latex(evaluation.expr)}${at}.", ""]
+    out += _note_lines(evaluation.warnings)
+    out += _math_block(_evaluation_latex_rows(evaluation, detail, at=False))
+    return "\n".join(out)
+
+
+_MARKDOWN = {Gradient: _gradient_markdown, Hessian: _hessian_markdown, Evaluation: _evaluation_markdown}
+
+
+# -- JSON -------------------------------------------------------------------------------------------------------------
+def _derivation_json(derivation: Derivation, value: Callable[[Expr], dict]) -> dict:
+    """A component's result, its steps (the step objects of the diff document) and its verdict."""
+    check = derivation.verification
+    return {
+        "result": value(derivation.result),
+        "steps": [_step(line, derivation.detail, value) for line in derivation.lines()],
+        "verified": None if check is None else check.verified,
+        "verified_by": None if check is None else check.method,
+    }
+
+
+def _evaluation_steps(evaluation: Evaluation, value: Callable[[Expr], dict]) -> list[dict]:
+    return [_step(line, evaluation.detail, value) for line in evaluation.lines()]
+
+
+def _name(var: Var) -> str:
+    return to_text(var, ascii=True)
+
+
+def _warnings(warnings: Sequence[str], derivations: Sequence[Derivation]) -> list[str]:
+    return [*warnings, *_notes(derivations, lambda expr: to_text(expr, ascii=True))]
+
+
+def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) -> dict:
+    evaluations = list(values) if values is not None else [None] * len(gradient.components)
+    components = []
+    for var, derivation, evaluation in zip(gradient.vars, gradient.components, evaluations):
+        at = None
+        if evaluation is not None:
+            at = {"value": value(evaluation.value), "exact": value(evaluation.result), "steps": _evaluation_steps(evaluation, value)}
+        components.append({"var": _name(var), **_derivation_json(derivation, value), "evaluation": at})
+    return {
+        "schema": SCHEMA,
+        "command": "grad",
+        "input": gradient.input,
+        "read_as": to_text(gradient.expr),
+        "vars": [_name(var) for var in gradient.vars],
+        "components": components,
+        "at": point_json(values[0].point, value) if values else None,
+        "value": [value(evaluation.value) for evaluation in values] if values is not None else None,
+        "warnings": _warnings(gradient.warnings, gradient.components),
+    }
+
+
+def _hessian_json(hessian: Hessian, value: Callable[[Expr], dict], values) -> dict:
+    return {
+        "schema": SCHEMA,
+        "command": "hessian",
+        "input": hessian.input,
+        "read_as": to_text(hessian.expr),
+        "vars": [_name(var) for var in hessian.vars],
+        "matrix": [[value(entry) for entry in row] for row in hessian.matrix],
+        "entries": [
+            [{"vars": [_name(first), _name(second)], **_derivation_json(d, value)} for second, d in zip(hessian.vars, row)]
+            for first, row in zip(hessian.vars, hessian.entries)
+        ],
+        "warnings": _warnings(hessian.warnings, [d for row in hessian.entries for d in row]),
+    }
+
+
+def _evaluation_json(evaluation: Evaluation, value: Callable[[Expr], dict], values) -> dict:
+    return {
+        "schema": SCHEMA,
+        "command": "eval",
+        "input": evaluation.input,
+        "read_as": to_text(evaluation.expr),
+        "at": point_json(evaluation.point, value),
+        "value": value(evaluation.value),
+        "exact": value(evaluation.result),
+        "numeric": evaluation.approximation is not None,
+        "steps": _evaluation_steps(evaluation, value),
+        "warnings": list(evaluation.warnings),
+    }
+
+
+_JSON = {Gradient: _gradient_json, Hessian: _hessian_json, Evaluation: _evaluation_json}
