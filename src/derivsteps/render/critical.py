@@ -1,0 +1,501 @@
+"""Critical points as text, LaTeX, Markdown, JSON and a rich view: the system, the solving, and the second-derivative test.
+
+JSON (schema 1): {"schema": 1, "command": "critical", "input", "read_as", "vars", "system": [VALUE, ...] (each
+partial, meaning VALUE = 0), "method": "linear" | "sympy", "solution_set": "finite" | "none" | "infinite",
+"steps": [STEP, ...], "points": [{"values": POINT, "kind", "free": [name, ...], "hessian": [[VALUE, ...], ...],
+"minors": [VALUE, ...], "definiteness", "eigenvalue_signs": {"positive", "negative", "zero"} | null}],
+"hessian": [[VALUE, ...], ...] (symbolic), "components": [{"var", "result", "steps", "verified", "verified_by"}],
+"verified", "verified_by", "warnings"}. VALUE is {"text", "latex", "sympy"} (jsondoc.valuer); POINT maps each
+variable name to a VALUE (a free variable to itself). STEP is {"action": one of critical.ACTIONS, "explanation",
+"equations": [EQUATION, ...] (forms of one equation, each equivalent to the one before), "points": [POINT, ...]
+(the solutions of a sympy_solve step, else [])}; EQUATION is {"text", "latex", "sympy": "Eq(l, r)" (a chain
+a = 2b = -2/11 is "And(Eq(...), Eq(...))"), "sides": [VALUE, ...]}.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterator, Mapping
+
+from ..critical import Critical, CriticalPoint, Equation, SecondDerivativeTest, SolveStep
+from ..derivation import Verification
+from ..tree import Deriv, Expr, Var, variables
+from ._blocks import matrix_latex, matrix_text, point_json
+from .jsondoc import SCHEMA, valuer
+from .jsondoc import to_json as derivation_json
+from .latex import latex_rows, text_latex
+from .mathlatex import to_latex
+from .mathtext import to_text
+from .text import render_text as derivation_text
+
+# The function of several variables is called f in every heading (∂f/∂a), as the lecture does; F when f is a variable.
+F, F_ALTERNATIVE = Var("f"), Var("F")
+
+# The explanation column starts after the longest equation line, but never further right than this.
+MAX_LABEL_COLUMN = 60
+
+KIND_WORDS = {
+    "minimum": "a minimum",
+    "maximum": "a maximum",
+    "saddle": "a saddle point",
+    "inconclusive": "inconclusive: the second-derivative test cannot decide",
+}
+
+# How a definiteness reads after "H is"; the others read as they are.
+_SHAPES = {"zero": "the zero matrix"}
+
+# Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$])")
+
+# A sentence with math in it: a template with {name} fields, and the math for each (an expression, a point as a
+# mapping, or a tuple of expressions). Each format fills the math in its own notation (STYLE.md §6).
+Phrase = tuple[str, Mapping[str, object]]
+
+
+# -- what is said, in every format ----------------------------------------------------------------------------------------
+
+
+def fill(
+    template: str,
+    bindings: Mapping[str, object],
+    show: Callable[[Expr], str],
+    words: Callable[[str], str] = str,
+    math: Callable[[str], str] = str,
+) -> str:
+    """The template with its math written by show (each field then passed through math: Markdown's $...$) and its
+    words passed through words (LaTeX: \\text{})."""
+    out = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            out.append(words(literal))
+        if field is not None:
+            out.append(math(_math(bindings[field], show)))
+    return "".join(out)
+
+
+def _math(value, show: Callable[[Expr], str]) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{show(var)} = {show(expr)}" for var, expr in value.items())
+    if isinstance(value, tuple):
+        return ", ".join(show(item) for item in value)
+    return show(value)
+
+
+def explanation(step: SolveStep, show: Callable[[Expr], str], words: Callable[[str], str] = str) -> str:
+    """What a solving step did, in words, with its math filled in."""
+    return fill(step.template, step.bindings, show, words)
+
+
+def _fixed(point: Mapping[Var, Expr]) -> dict[Var, Expr]:
+    """The variables a solution fixes; a free one (mapped to itself) is said in words."""
+    return {var: value for var, value in point.items() if value != var}
+
+
+def _where(solution: Mapping[Var, Expr]) -> Phrase:
+    """a = -2/11, b = -1/11; a = b, for every value of b; every value of x, y."""
+    fixed = _fixed(solution)
+    free = tuple(var for var in solution if var not in fixed)
+    if not free:
+        return "{point}", {"point": fixed}
+    if not fixed:
+        return "every value of {free}", {"free": free}
+    return "{point}, for every value of {free}", {"point": fixed, "free": free}
+
+
+def _prefixed(words: str, phrase: Phrase) -> Phrase:
+    return words + phrase[0], phrase[1]
+
+
+def outcome(critical: Critical) -> Phrase:
+    """The answer in one sentence: the point, how many, none, or infinitely many."""
+    points = critical.points
+    kind = critical.solved.outcome
+    if kind == "none":
+        return "no critical point: the system has no solution", {}
+    if len(points) == 1:
+        return _prefixed("critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values))
+    if kind == "finite":
+        return f"{len(points)} critical points", {}
+    return f"infinitely many critical points, in {len(points)} families", {}
+
+
+def point_title(critical: Critical, number: int, point: CriticalPoint) -> Phrase | None:
+    """The line above a point's test; None for a lone point, which the outcome already names."""
+    if len(critical.points) == 1:
+        return None
+    return _prefixed(f"{'family' if point.free else 'critical point'} {number}: ", _where(point.values))
+
+
+def minors_text(
+    test: SecondDerivativeTest, show: Callable[[Expr], str], name: Callable[[int], str] = "D{}".format, comma: str = ", "
+) -> str:
+    """D1 = 6 > 0, D2 = 11 > 0: the leading principal minors with their signs."""
+    relation = {1: " > 0", -1: " < 0"}
+    pairs = enumerate(zip(test.minors, test.minor_signs), 1)
+    return comma.join(f"{name(k)} = {show(minor)}{relation.get(sign, '')}" for k, (minor, sign) in pairs)
+
+
+def definiteness_words(test: SecondDerivativeTest, ascii: bool = False) -> str:
+    """Why the Hessian is what it is, said after the minors: "all positive, so H is positive definite"."""
+    match test.definiteness:
+        case "positive definite":
+            return "all positive, so H is positive definite"
+        case "negative definite":
+            return "signs alternate, starting negative, so H is negative definite"
+        case "undetermined":
+            return f"{test.reason}, so the test cannot decide"
+    if test.eigenvalue_signs is None:
+        unequal = "!=" if ascii else "≠"
+        return f"det H {unequal} 0, and the signs are neither all positive nor alternating, so H is indefinite"
+    counts = zip(test.eigenvalue_signs, ("positive", "negative", "zero"))
+    said = ", ".join(f"{count} {what}" for count, what in counts if count)
+    return f"det H = 0, so the eigenvalues decide: {said}, so H is {_SHAPES.get(test.definiteness, test.definiteness)}"
+
+
+def _function_name(critical: Critical) -> Var:
+    return F_ALTERNATIVE if F in variables(critical.expr) else F
+
+
+def _hessian_varies(critical: Critical) -> bool:
+    return any(variables(entry) for row in critical.hessian.matrix for entry in row)
+
+
+def _method_heading(critical: Critical) -> str:
+    return "solve the linear system:" if critical.solved.method == "linear" else "solve the system:"
+
+
+def verdict_words(check: Verification | None, ascii: bool = False) -> str | None:
+    """The last line: ✓ verified, ? could not verify, ✗ disagrees; None when not checked."""
+    if check is None:
+        return None
+    if check.verified is True:
+        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        return f"{'OK' if ascii else '✓'} verified: every first and second partial derivative equals SymPy's ({how})"
+    if check.verified is False:
+        expected = f": SymPy gives {to_text(check.expected, ascii)}" if check.expected is not None else ""
+        mark = "WRONG" if ascii else "✗"
+        said = f"a partial derivative disagrees with SymPy{expected} ({check.reason})"
+        return f"{mark} {said} - this is a bug in derivsteps, please report it"
+    return f"? could not verify a partial derivative ({check.reason})"
+
+
+# -- the layout, shared by text and the rich view ---------------------------------------------------------------------------
+
+
+def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) -> Iterator[tuple[str, object]]:
+    """The output as (kind, content): "aside", "note", "heading", "derivation", "rows" [(equation, explanation)],
+    "result", "title", "matrix" (prefix, lines), "line", "kind", "verdict"."""
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    yield "aside", f"read as: {show(critical.expr)}"
+    for warning in critical.warnings:
+        yield "note", f"note: {warning}"
+    if steps:
+        yield "heading", "partial derivatives:"
+        for component in critical.gradient.components:
+            yield "derivation", derivation_text(component, steps=True, ascii=ascii, detail=detail)
+    yield "heading", "set every partial derivative to zero:"
+    system = zip(critical.vars, critical.system)
+    f = _function_name(critical)
+    yield "rows", [(f"({k})  {show(Deriv(f, var))} = {show(value)} = 0", "") for k, (var, value) in enumerate(system, 1)]
+    yield "heading", _method_heading(critical)
+    rows = []
+    for step in critical.solved.steps:
+        lines = step_text(step, ascii)
+        rows += [(line, explanation(step, show) if k == 0 else "") for k, line in enumerate(lines)]
+    yield "rows", rows
+    yield "result", fill(*outcome(critical), show)
+    if critical.points:
+        yield "heading", "second-derivative test:"
+        if _hessian_varies(critical):
+            yield "matrix", (f"H({', '.join(show(v) for v in critical.vars)}) = ", matrix_text(critical.hessian.matrix, ascii))
+        for number, point in enumerate(critical.points, 1):
+            title = point_title(critical, number, point)
+            if title:
+                yield "title", fill(*title, show)
+            yield "matrix", ("H = ", matrix_text(point.test.hessian, ascii))
+            minors = minors_text(point.test, show)
+            yield "line", f"{minors}: {definiteness_words(point.test, ascii)}" if minors else definiteness_words(point.test, ascii)
+            yield "kind", f"{'->' if ascii else '→'} {KIND_WORDS[point.kind]}"
+    verdict = verdict_words(critical.verification, ascii)
+    if verdict:
+        yield "verdict", verdict
+
+
+# -- text -----------------------------------------------------------------------------------------------------------------------
+
+
+def equation_text(equation: Equation, ascii: bool = False) -> str:
+    return " = ".join(to_text(side, ascii) for side in equation.sides)
+
+
+def step_text(step: SolveStep, ascii: bool = False) -> list[str]:
+    """The step's equation forms on one line (6(2b) - b + 1 = 0  ⇔  11b + 1 = 0); SymPy's solutions one a line."""
+    if step.action == "sympy_solve":
+        found = [fill(*_where(p), lambda e: to_text(e, ascii)) for p in step.points]
+        return [found[0], *(f"or {line}" for line in found[1:])] if found else ["no solution"]
+    iff = "  <=>  " if ascii else "  ⇔  "
+    return [iff.join(equation_text(e, ascii) for e in step.equations)]
+
+
+def _columns(rows: list[tuple[str, str]]) -> list[str]:
+    width = min(max((len(left) for left, _ in rows), default=0), MAX_LABEL_COLUMN)
+    return [f"  {left.ljust(width)}    {right}".rstrip() if right else f"  {left}" for left, right in rows]
+
+
+def render_text(critical: Critical, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
+    """The whole solution as text; steps=True also shows each partial derivative's derivation."""
+    out: list[str] = []
+    for kind, content in _sections(critical, steps, ascii, detail):
+        if kind in ("heading", "result", "verdict", "title"):
+            out += ["", content]
+        elif kind == "rows":
+            out += _columns(content)
+        elif kind == "matrix":
+            prefix, lines = content
+            out += ["  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines)]
+        elif kind == "derivation":
+            out += [f"  {line}".rstrip() for line in content.rstrip("\n").split("\n")]
+        elif kind in ("line", "kind"):
+            out.append("  " + content)
+        else:
+            out.append(content)
+    return "\n".join(out) + "\n"
+
+
+# -- LaTeX ----------------------------------------------------------------------------------------------------------------------
+
+
+def equation_latex(equation: Equation, aligned: bool = False) -> str:
+    """The sides joined by =; aligned puts the alignment point & before the first =."""
+    left, *rest = [to_latex(side) for side in equation.sides]
+    return left + (" &= " if aligned else " = ") + " = ".join(rest)
+
+
+def step_latex(step: SolveStep) -> list[str]:
+    """The step's equation forms in one row, aligned at the first =; SymPy's solutions one a row."""
+    if step.action == "sympy_solve":
+        found = [fill(*_where(p), to_latex, _words) for p in step.points]
+        return [f"&{found[0]}", *(rf"&\text{{or }}{line}" for line in found[1:])] if found else [r"&\text{no solution}"]
+    if not step.equations:
+        return ["&"]
+    first, *others = step.equations
+    return [" \\iff ".join([equation_latex(first, aligned=True), *(equation_latex(e) for e in others)])]
+
+
+def _words(text: str) -> str:
+    return text_latex(text)
+
+
+def _sentence(phrase: Phrase) -> str:
+    template, bindings = phrase
+    return fill(template[:1].upper() + template[1:], bindings, to_latex, _words)
+
+
+def latex_body(critical: Critical, steps: bool = False, detail: str | None = None) -> list[str]:
+    """The rows of the alignment, without the verdict: headings, the system, the solving, each point's test."""
+    rows = []
+    if steps:
+        rows.append(r"&\text{Partial derivatives:}")
+        for component in critical.gradient.components:
+            rows += latex_rows(component, True, detail)
+    rows.append(r"&\text{Set every partial derivative to zero:}")
+    f = _function_name(critical)
+    for k, (var, value) in enumerate(zip(critical.vars, critical.system), 1):
+        rows.append(f"{to_latex(Deriv(f, var))} &= {to_latex(value)} = 0 && \\text{{({k})}}")
+    rows.append(f"&{_sentence((_method_heading(critical), {}))}")
+    for step in critical.solved.steps:
+        said = explanation(step, to_latex, _words)
+        first, *more = step_latex(step)
+        rows += [first + (f" && {said}" if said else ""), *more]
+    rows.append(f"&{_sentence(outcome(critical))}")
+    if critical.points:
+        rows.append(r"&\text{Second-derivative test:}")
+        if _hessian_varies(critical):
+            names = ", ".join(to_latex(v) for v in critical.vars)
+            rows.append(f"H\\left({names}\\right) &= {matrix_latex(critical.hessian.matrix)}")
+        for number, point in enumerate(critical.points, 1):
+            title = point_title(critical, number, point)
+            if title:
+                rows.append(f"&{_sentence(title)}")
+            rows.append(f"H &= {matrix_latex(point.test.hessian)}")
+            minors = minors_text(point.test, to_latex, "D_{{{}}}".format, r",\ ")
+            first, _, rest = minors.partition(" = ")
+            aligned = f"{first} &= {rest}" if minors else "&"
+            rows.append(f"{aligned} && {text_latex(definiteness_words(point.test))}")
+            rows.append(r"&\Rightarrow " + text_latex(KIND_WORDS[point.kind]))
+    return rows
+
+
+def verdict_latex(check: Verification | None) -> str | None:
+    words = verdict_words(check, ascii=True)
+    if words is None:
+        return None
+    mark, _, rest = words.partition(" ")
+    symbol = {"OK": r"\checkmark\ ", "WRONG": r"\times\ "}.get(mark)
+    return symbol + text_latex(rest) if symbol else text_latex(words)
+
+
+def render_latex(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
+    """An align* block; the input as read and the notes are TeX comments inside it, as for a derivation."""
+    rows = latex_body(critical, steps, detail)
+    verdict = verdict_latex(critical.verification)
+    if verdict:
+        rows.append(f"& {verdict}")
+    comments = [f"% read as: {' '.join(to_text(critical.expr).split())}"]
+    comments += [f"% note: {' '.join(warning.split())}" for warning in critical.warnings]
+    return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+
+# -- Markdown -------------------------------------------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return _escape_words(" ".join(text.split()))
+
+
+def _escape_words(text: str) -> str:
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def render_markdown(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
+    """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), each point in words."""
+    question = f"Find the critical points of ${to_latex(critical.expr)}$"
+    typed = critical.input
+    if typed is not None and typed.strip() != to_text(critical.expr):
+        question += f" (typed as `{' '.join(typed.split())}`)"
+    out = [question + ".", ""]
+    for warning in critical.warnings:
+        out += [f"*Note:* {_escape(warning)}", ""]
+    out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_body(critical, steps, detail)), r"\end{aligned}", "$$", ""]
+    for number, point in enumerate(critical.points, 1):
+        where = fill(*_where(point.values), to_latex, _escape_words, "${}$".format)
+        numbered = f"{number}. " if len(critical.points) > 1 else ""
+        test = point.test
+        why = test.reason if test.definiteness == "undetermined" else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
+        out.append(f"{numbered}At {where}: **{point.kind}** ({_escape(why)}).")
+    if critical.points:
+        out.append("")
+    else:
+        said = fill(*outcome(critical), to_text)
+        out += [_escape(said[:1].upper() + said[1:]) + ".", ""]
+    verdict = verdict_words(critical.verification)
+    if verdict:
+        out += [_escape(verdict), ""]
+    return "\n".join(out)
+
+
+# -- JSON -----------------------------------------------------------------------------------------------------------------------
+
+
+def to_json(critical: Critical, with_sympy: bool = True) -> dict:
+    """The JSON document of the module docstring; with_sympy=False writes "sympy": null and never imports SymPy."""
+    value = valuer(with_sympy)
+    check = critical.verification
+    return {
+        "schema": SCHEMA,
+        "command": "critical",
+        "input": critical.input,
+        "read_as": to_text(critical.expr),
+        "vars": [to_text(var, ascii=True) for var in critical.vars],
+        "system": [value(expr) for expr in critical.system],
+        "method": critical.solved.method,
+        "solution_set": critical.solved.outcome,
+        "steps": [_step_json(step, value) for step in critical.solved.steps],
+        "points": [_point_json(point, value) for point in critical.points],
+        "hessian": [[value(entry) for entry in row] for row in critical.hessian.matrix],
+        "components": [_component_json(var, d, with_sympy) for var, d in zip(critical.vars, critical.gradient.components)],
+        "verified": None if check is None else check.verified,
+        "verified_by": None if check is None else check.method,
+        "warnings": list(critical.warnings),
+    }
+
+
+def _step_json(step: SolveStep, value) -> dict:
+    return {
+        "action": step.action,
+        "explanation": explanation(step, to_text),
+        "equations": [_equation_json(e, value) for e in step.equations],
+        "points": [point_json(p, value) for p in step.points],
+    }
+
+
+def _equation_json(equation: Equation, value) -> dict:
+    sides = [value(side) for side in equation.sides]
+    sympy = None
+    if all(side["sympy"] is not None for side in sides):
+        pairs = [f"Eq({a['sympy']}, {b['sympy']})" for a, b in zip(sides, sides[1:])]
+        sympy = pairs[0] if len(pairs) == 1 else f"And({', '.join(pairs)})"
+    return {"text": equation_text(equation), "latex": equation_latex(equation), "sympy": sympy, "sides": sides}
+
+
+def _point_json(point: CriticalPoint, value) -> dict:
+    test = point.test
+    counts = test.eigenvalue_signs
+    return {
+        "values": point_json(point.values, value),
+        "kind": point.kind,
+        "free": [to_text(var, ascii=True) for var in point.free],
+        "hessian": [[value(entry) for entry in row] for row in test.hessian],
+        "minors": [value(minor) for minor in test.minors],
+        "definiteness": test.definiteness,
+        "eigenvalue_signs": None if counts is None else dict(zip(("positive", "negative", "zero"), counts)),
+    }
+
+
+def _component_json(var: Var, derivation, with_sympy: bool) -> dict:
+    document = derivation_json(derivation, with_sympy)
+    return {"var": to_text(var, ascii=True), **{key: document[key] for key in ("result", "steps", "verified", "verified_by")}}
+
+
+# -- rich -----------------------------------------------------------------------------------------------------------------------
+
+
+class CriticalView:
+    """A rich renderable of a Critical: `Console().print(CriticalView(critical))`, the text layout with styles."""
+
+    STYLES = {
+        "heading": "bold", "aside": "dim", "note": "italic", "explanation": "dim", "result": "bold", "kind": "bold cyan",
+        "verified": "bold green", "disagrees": "bold red", "undecided": "yellow",
+    }  # fmt: skip
+
+    def __init__(self, critical: Critical, steps: bool = False, detail: str | None = None, ascii: bool = False):
+        self.critical = critical
+        self.steps = steps
+        self.detail = detail
+        self.ascii = ascii
+
+    def __rich_console__(self, console, options):
+        # rich is imported here, so this module (and the text, LaTeX and JSON renderers in it) stays free of it.
+        from rich.padding import Padding
+        from rich.table import Table
+        from rich.text import Text
+
+        for kind, content in _sections(self.critical, self.steps, self.ascii, self.detail):
+            if kind in ("heading", "result", "verdict", "title"):
+                yield Text("")
+            if kind == "rows":
+                table = Table.grid(padding=(0, 4))
+                table.add_column("equation", overflow="fold")
+                table.add_column("explanation", style=self.STYLES["explanation"], overflow="fold")
+                for left, right in content:
+                    table.add_row(Text(left), Text(right))
+                yield Padding(table, (0, 0, 0, 2))
+            elif kind == "matrix":
+                prefix, lines = content
+                yield Text("\n".join("  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines)))
+            elif kind == "derivation":
+                yield Padding(Text(content.rstrip("\n")), (0, 0, 0, 2))
+            elif kind == "verdict":
+                check = self.critical.verification
+                yield Text(content, style=self.STYLES[{True: "verified", False: "disagrees", None: "undecided"}[check.verified]])
+            else:
+                indent = "  " if kind in ("line", "kind") else ""
+                yield Text(indent + content, style=self.STYLES.get(kind, ""))
+
+
+def print_rich(critical: Critical, steps: bool = False, detail: str | None = None, ascii: bool = False) -> None:
+    """Print the view to the terminal (the command's rich format), so the command itself never imports rich."""
+    from rich.console import Console
+
+    Console().print(CriticalView(critical, steps=steps, detail=detail, ascii=ascii))
