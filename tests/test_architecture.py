@@ -17,13 +17,14 @@ LAYERS = [
     {"lexer", "derivation", "evaluate"},
     {"parser", "rules", "sympy_bridge"},
     {"simplify_rules", "cas"},
-
     {"engine"},
-    {"multivar"},
+    {"multivar", "evaluation"},
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
     {"render._labels", "render._blocks", "verification"},
+    {"descent", "critical"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
-    {"commands", "commands.diff"},
+    {"render.multivar", "render.descent", "render.critical"},
+    {"commands", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -32,11 +33,18 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 LAZY_UPWARD = {
     ("derivation", "render.text"), ("derivation", "render.latex"), ("derivation", "render.markdown"),
     ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("engine", "parser"), ("engine", "cas"),
+    ("multivar", "render.multivar"), ("evaluation", "render.multivar"), ("descent", "render.descent"),
+    ("critical", "render.critical"), ("__init__", "multivar"), ("__init__", "evaluation"),
     ("__init__", "parser"), ("__init__", "engine"), ("__init__", "verification"), ("__init__", "derivation"), ("__init__", "errors"),
 }  # fmt: skip
 
 # Only these modules may import these libraries (at any level).
-OWNERS = {"sympy": {"sympy_bridge", "cas", "verification"}, "rich": {"render.terminal", "cli", "commands.diff"}, "lark": {"parser"}}
+OWNERS = {
+    "sympy": {"sympy_bridge", "cas", "verification", "critical"},  # critical: SymPy solves non-linear systems
+    # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
+    "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend"},
+    "lark": {"parser"},
+}
 
 
 def _module_name(path: Path) -> str:

@@ -15,3 +15,8 @@ MAX_INTEGER_DIGITS = 2_000
 
 # Seconds one SymPy call (verification, equivalence) may take before we say "could not verify".
 CAS_SECONDS = 5.0
+
+# Iterations of one gradient descent (deriv descend --iters). Each exact iteration is a few engine simplifications
+# (0.2 to 2 ms for a small quadratic, measured), so the limit keeps a run to seconds; exact numbers usually outgrow
+# descent.EXACT_DIGITS long before it, and a longer run belongs to a numerical library, not a worked example.
+MAX_DESCENT_ITERATIONS = 10_000

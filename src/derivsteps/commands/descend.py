@@ -1,0 +1,171 @@
+"""deriv descend EXPR --from a=1,b=2 --lr 0.1: gradient descent, every iteration worked out with exact numbers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import limits
+from . import EXIT_DISAGREES, EXIT_OK, EXIT_USAGE, Command, add_output_options, names, output_format, print_json, write
+
+# A run of at least this many iterations gets a progress bar (on a terminal only, on stderr).
+PROGRESS_FROM = 200
+
+# Image formats --plot writes; matplotlib picks the format from the file name.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+_EPILOG = f"""\
+examples:
+  deriv descend "3a^2 + b^2 - ab + a" --from a=1,b=2 --lr 0.1
+                                 one step by hand: ∇f(1, 2) = (5, 3), so (a, b) becomes (0.5, 1.7)
+  deriv descend "x^2" --from x=1 --lr 0.25 --iters 5
+                                 five steps, then a table of (iteration, x, f)
+  deriv descend "x^2 + y^2" --from x=1,y=1 --lr 0.1 --iters 200 --numeric --plot descent.png
+                                 floating point, and f along the iterations as an image (pip install 'derivsteps[plot]')
+
+The gradient is worked out once by the rules (and checked against SymPy unless --no-verify); each
+iteration then puts the point into it, updates every variable by θ ← θ − η∇f(θ), and works out f at
+the new point. Arithmetic is exact: fractions stay fractions, a learning rate or a start typed as a
+decimal gives decimals. --iters is at most {limits.MAX_DESCENT_ITERATIONS:,} (limits.MAX_DESCENT_ITERATIONS).
+
+A run stops early, with the iterations so far and the reason, when it diverges (f or the point grows
+a trillion-fold: the learning rate is probably too large), when f falls without bound, when a value
+is not finite, or when exact numbers grow longer than 100 digits (descent.EXACT_DIGITS) or leave the
+rational numbers (use --numeric then). Such a run exits with status {EXIT_USAGE}; in --format json its document says why under "stopped".
+"""
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expr", metavar="EXPR", help='the function f to minimise, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell')
+    parser.add_argument("--from", dest="start", metavar="a=1,b=2", required=True, help="the starting point: a value for every variable of EXPR")
+    parser.add_argument("--lr", metavar="ETA", required=True, help="the learning rate η, a positive number such as 0.1 or 1/10")
+    parser.add_argument(
+        "--iters",
+        metavar="N",
+        type=int,
+        default=1,
+        help=f"the number of iterations (default 1, at most {limits.MAX_DESCENT_ITERATIONS:,})",
+    )
+    parser.add_argument("--numeric", action="store_true", help="floating-point arithmetic instead of exact numbers (for long runs, or sin, e^x, ...)")
+    parser.add_argument("--plot", metavar="FILE.png", help="also draw f along the iterations into FILE (.png, .svg or .pdf; needs matplotlib)")
+    parser.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the gradient against SymPy (faster start)")
+    group = parser.add_argument_group("how the expression is read")
+    group.add_argument(
+        "--vars",
+        metavar="a,b",
+        default="",
+        help="the variables to descend along, in this order (default: those of --from, in its order); "
+        "other variables keep their --from value. Also names to read as one variable, e.g. --vars rate",
+    )
+    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g")
+    add_output_options(parser)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..descent import descend
+    from ..errors import UsageError
+
+    if args.plot is not None:
+        _check_plot(args.plot)
+    with _progress(args) as progress:
+        result = descend(
+            args.expr,
+            args.start,
+            args.lr,
+            args.iters,
+            names(args.vars),
+            numeric=args.numeric,
+            functions=names(args.functions),
+            progress=progress,
+        )
+    if args.verify:
+        from ..verification import verify
+
+        result = result.with_verification([verify(component) for component in result.gradient.components])
+    _emit(result, args)
+    if args.plot is not None:
+        from ..render.descent import write_plot
+
+        try:
+            write_plot(result, args.plot)
+        except OSError as error:
+            raise UsageError(f"cannot write the plot to {args.plot}: {error.strerror or error}") from None
+        print(f"plot of f written to {args.plot}", file=sys.stderr)
+    if any(check is not None and check.verified is False for check in result.verifications):
+        return EXIT_DISAGREES
+    return EXIT_USAGE if result.stop is not None else EXIT_OK
+
+
+def _check_plot(path: str) -> None:
+    """Fail before the work, not after: the file type, and matplotlib being there."""
+    import importlib.util
+
+    from ..errors import UsageError
+
+    if Path(path).suffix.lower() not in PLOT_SUFFIXES:
+        raise UsageError(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {path!r} has none of these endings")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError("--plot needs matplotlib, an optional extra: pip install 'derivsteps[plot]' (or pip install matplotlib)")
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr for the iterations; gone when the run ends (transient)."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("descending", total=total)
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return lambda done: self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
+
+
+def _progress(args: argparse.Namespace):
+    """The progress callback's context: a bar for a long run with a terminal on stderr, nothing otherwise."""
+    if args.iters >= PROGRESS_FROM and sys.stderr.isatty():
+        return _ProgressBar(args.iters)
+    return _NoProgress()
+
+
+def _emit(result, args: argparse.Namespace) -> None:
+    fmt = output_format(args)
+    if fmt == "json":
+        from ..render.descent import to_json
+
+        # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
+        print_json(to_json(result, with_sympy=args.verify), args)
+    elif fmt == "rich":
+        from rich.console import Console
+
+        from ..render.descent import DescentView
+
+        Console().print(DescentView(result, ascii=args.ascii))
+    else:
+        from ..render import descent as render
+
+        chosen = {"text": lambda: render.render_text(result, ascii=args.ascii), "latex": lambda: render.render_latex(result), "markdown": lambda: render.render_markdown(result)}
+        write(chosen[fmt]())
+
+
+COMMAND = Command(
+    "gradient descent on EXPR from a point, every iteration worked out",
+    _arguments,
+    _run,
+    usage="deriv descend EXPR --from a=1,b=2 --lr ETA [--iters N] [--numeric] [--plot FILE.png] [--format FORMAT] [options]",
+    epilog=_EPILOG,
+)
