@@ -24,7 +24,7 @@ LAYERS = [
     {"descent", "critical"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"render.multivar", "render.descent", "render.critical"},
-    {"commands", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend"},
+    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -34,7 +34,8 @@ LAZY_UPWARD = {
     ("derivation", "render.text"), ("derivation", "render.latex"), ("derivation", "render.markdown"),
     ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("engine", "parser"), ("engine", "cas"),
     ("multivar", "render.multivar"), ("evaluation", "render.multivar"), ("descent", "render.descent"),
-    ("critical", "render.critical"), ("__init__", "multivar"), ("__init__", "evaluation"),
+    ("critical", "render.critical"), ("__init__", "multivar"), ("__init__", "evaluation"), ("__init__", "critical"),
+    ("__init__", "descent"),
     ("__init__", "parser"), ("__init__", "engine"), ("__init__", "verification"), ("__init__", "derivation"), ("__init__", "errors"),
 }  # fmt: skip
 

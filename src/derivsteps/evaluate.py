@@ -43,7 +43,10 @@ def evaluate(expr: Expr, point: Mapping[Var, object]) -> mpmath.mpc:
     """The value of expr with each variable set as in point (numbers, Fractions or mpmath values)."""
     with mpmath.workdps(PRECISION):
         values = {var: _number(value) for var, value in point.items()}
-        result = _eval(expr, values)
+        try:
+            result = _eval(expr, values)
+        except ZeroDivisionError:  # mpmath's own, from csc(0) or a logarithm to base 1
+            raise EvaluationError("division by zero") from None
         if not mpmath.isfinite(result):
             raise EvaluationError("the expression is not finite at this point")
         return mpmath.mpc(result)

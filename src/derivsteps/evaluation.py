@@ -145,9 +145,6 @@ def _numeric_value(result: Expr, point: Mapping[Var, Expr]):
         return evaluate(result, {})
     except EvaluationError as err:
         raise EvaluationError(f"the expression has no value{where}: {err.message}") from None
-    except ZeroDivisionError:
-        # evaluate() lets mpmath's own error through for csc(0) and a logarithm to base 1.
-        raise EvaluationError(f"the expression has no value{where}: division by zero") from None
 
 
 def _decimal(value, point: Mapping[Var, Expr]) -> Expr:

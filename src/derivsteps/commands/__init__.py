@@ -83,6 +83,25 @@ def add_derivation_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)")
 
 
+def add_variable_options(parser: argparse.ArgumentParser) -> None:
+    """--vars (which variables, in which order) and --functions: the reading options of the several-variable commands."""
+    group = parser.add_argument_group("variables and how the expression is read")
+    group.add_argument(
+        "--vars",
+        metavar="a,b",
+        default="",
+        help="the variables to differentiate by, in this order (default: every variable, alphabetical); "
+        "also declares names of several letters, e.g. --vars rate,t",
+    )
+    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+
+
+def exit_code(derivations) -> int:
+    """1 when any derivation disagrees with SymPy (a bug, said loudly), else 0."""
+    disagrees = any(d.verification is not None and d.verification.verified is False for d in derivations)
+    return EXIT_DISAGREES if disagrees else EXIT_OK
+
+
 # -- reading arguments and writing output ------------------------------------------------------------------------------
 def names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())

@@ -11,7 +11,7 @@ from . import (
     Command,
     add_derivation_options,
     add_output_options,
-    add_reading_options,
+    add_variable_options,
     names,
     output_format,
     print_json,
@@ -36,7 +36,7 @@ infinitely many, is an answer (exit 0), said in words.
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expr", metavar="EXPR", help='the function, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell')
     add_derivation_options(parser)
-    add_reading_options(parser)
+    add_variable_options(parser)
     add_output_options(parser)
 
 

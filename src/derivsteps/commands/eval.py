@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from . import EXIT_OK, Command, add_output_options, add_reading_options, names
-from .grad import emit_result
+from ._multivar import emit_result
 
 _EVAL_EPILOG = """\
 examples:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from . import (
-    EXIT_DISAGREES,
-    EXIT_OK,
     Command,
     add_derivation_options,
     add_output_options,
+    add_variable_options,
+    exit_code,
     names,
-    output_format,
-    print_json,
-    write,
 )
+from ._multivar import emit_result
 
 _GRAD_EPILOG = """\
 examples:
@@ -29,19 +26,6 @@ examples:
 Every partial derivative is checked against SymPy, as `deriv diff` checks one derivative; the
 last line says so (--no-verify skips the check, and SymPy is never loaded).
 """
-
-
-def add_variable_options(parser: argparse.ArgumentParser) -> None:
-    """--vars (which variables, in which order) and --functions: the reading options of grad and hessian."""
-    group = parser.add_argument_group("variables and how the expression is read")
-    group.add_argument(
-        "--vars",
-        metavar="a,b",
-        default="",
-        help="the variables to differentiate by, in this order (default: every variable, alphabetical); "
-        "also declares names of several letters, e.g. --vars rate,t",
-    )
-    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
 
 
 def _grad_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,31 +63,6 @@ def _run_grad(args: argparse.Namespace) -> int:
         result = dataclasses.replace(result, components=tuple(d.with_verification(verify(d)) for d in result.components))
     emit_result(result, args, steps=args.steps, values=values)
     return exit_code(result.components)
-
-
-def exit_code(derivations) -> int:
-    """1 when any derivation disagrees with SymPy (a bug, said loudly), else 0."""
-    disagrees = any(d.verification is not None and d.verification.verified is False for d in derivations)
-    return EXIT_DISAGREES if disagrees else EXIT_OK
-
-
-def emit_result(result, args: argparse.Namespace, *, steps: bool = False, values=None) -> None:
-    """Write a Gradient, Hessian or Evaluation to stdout in the chosen format (render/multivar.py)."""
-    from ..render import multivar as shown
-
-    fmt = output_format(args)
-    detail = getattr(args, "detail", None)
-    if fmt == "json":
-        # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
-        print_json(shown.to_json(result, with_sympy=getattr(args, "verify", True), values=values), args)
-    elif fmt == "rich":
-        shown.print_rich(result, steps=steps, detail=detail, ascii=args.ascii, values=values)
-    elif fmt == "text":
-        sys.stdout.write(shown.render_text(result, steps=steps, detail=detail, ascii=args.ascii, values=values))
-    elif fmt == "latex":
-        write(shown.render_latex(result, steps=steps, detail=detail, values=values))
-    else:
-        write(shown.render_markdown(result, steps=steps, detail=detail, values=values))
 
 
 COMMAND = Command(

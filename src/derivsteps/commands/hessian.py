@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from . import Command, add_derivation_options, add_output_options, names
-from .grad import add_variable_options, emit_result, exit_code
+from . import add_variable_options, exit_code
+from ._multivar import emit_result
 
 _HESSIAN_EPILOG = """\
 examples:

@@ -14,7 +14,6 @@ a = 2b = -2/11 is "And(Eq(...), Eq(...))"), "sides": [VALUE, ...]}.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 
@@ -25,6 +24,7 @@ from ._blocks import matrix_latex, matrix_text, point_json
 from .jsondoc import SCHEMA, valuer
 from .jsondoc import to_json as derivation_json
 from .latex import latex_rows, text_latex
+from .markdown import escape_markdown
 from .mathlatex import to_latex
 from .mathtext import to_text
 from .text import render_text as derivation_text
@@ -46,7 +46,6 @@ KIND_WORDS = {
 _SHAPES = {"zero": "the zero matrix"}
 
 # Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$])")
 
 # A sentence with math in it: a template with {name} fields, and the math for each (an expression, a point as a
 # mapping, or a tuple of expressions). Each format fills the math in its own notation (STYLE.md §6).
@@ -350,14 +349,6 @@ def render_latex(critical: Critical, steps: bool = False, detail: str | None = N
 # -- Markdown -------------------------------------------------------------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    return _escape_words(" ".join(text.split()))
-
-
-def _escape_words(text: str) -> str:
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
 def render_markdown(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
     """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), each point in words."""
     question = f"Find the critical points of ${to_latex(critical.expr)}$"
@@ -366,22 +357,22 @@ def render_markdown(critical: Critical, steps: bool = False, detail: str | None 
         question += f" (typed as `{' '.join(typed.split())}`)"
     out = [question + ".", ""]
     for warning in critical.warnings:
-        out += [f"*Note:* {_escape(warning)}", ""]
+        out += [f"*Note:* {escape_markdown(warning)}", ""]
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_body(critical, steps, detail)), r"\end{aligned}", "$$", ""]
     for number, point in enumerate(critical.points, 1):
-        where = fill(*_where(point.values), to_latex, _escape_words, "${}$".format)
+        where = fill(*_where(point.values), to_latex, escape_markdown, "${}$".format)
         numbered = f"{number}. " if len(critical.points) > 1 else ""
         test = point.test
         why = test.reason if test.definiteness == "undetermined" else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
-        out.append(f"{numbered}At {where}: **{point.kind}** ({_escape(why)}).")
+        out.append(f"{numbered}At {where}: **{point.kind}** ({escape_markdown(why)}).")
     if critical.points:
         out.append("")
     else:
         said = fill(*outcome(critical), to_text)
-        out += [_escape(said[:1].upper() + said[1:]) + ".", ""]
+        out += [escape_markdown(said[:1].upper() + said[1:]) + ".", ""]
     verdict = verdict_words(critical.verification)
     if verdict:
-        out += [_escape(verdict), ""]
+        out += [escape_markdown(verdict), ""]
     return "\n".join(out)
 
 

@@ -10,7 +10,8 @@ from ..descent import Descent, Iteration
 from ..tree import Expr, Var
 from ._blocks import point_json, point_latex, point_text, vector_latex, vector_text
 from .jsondoc import SCHEMA, valuer
-from .latex import text_latex, verdict_latex
+from .latex import tex_comment, text_latex, verdict_latex
+from .markdown import escape_markdown
 from .mathlatex import to_latex
 from .mathtext import to_text
 from .text import verdict_text
@@ -23,7 +24,6 @@ SHOW_ALL_ROWS = 50
 TABLE_HEAD, TABLE_TAIL = 20, 20
 
 # Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$|])")
 
 _T = TypeVar("_T")
 
@@ -291,8 +291,8 @@ def render_latex(descent: Descent) -> str:
         rows.append("&" + _table_latex(descent))
     rows.append("&" + _result_latex(descent))
     rows += ["& " + verdict for verdict in _verdict_latex_rows(descent)]
-    comments = [f"% read as: {_comment(to_text(descent.expr))}"]
-    comments += [f"% note: {_comment(warning)}" for warning in descent.warnings]
+    comments = [f"% read as: {tex_comment(to_text(descent.expr))}"]
+    comments += [f"% note: {tex_comment(warning)}" for warning in descent.warnings]
     return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
@@ -300,17 +300,17 @@ def render_markdown(descent: Descent) -> str:
     """The question, the work in $$ (aligned), the table as a Markdown table, the result and the check."""
     out = [_question(descent), ""]
     for warning in descent.warnings:
-        out += [f"*Note:* {_escape(warning)}", ""]
+        out += [f"*Note:* {escape_markdown(warning)}", ""]
     # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_rows(descent)), r"\end{aligned}", "$$", ""]
     if descent.stop is not None:
-        out += [f"**Stopped:** {_escape(descent.stop.message)}", ""]
+        out += [f"**Stopped:** {escape_markdown(descent.stop.message)}", ""]
     if _has_table(descent):
         out += _table_markdown(descent) + [""]
     done = _plural(len(descent.iterations), "iteration")
     out += [f"After {done}: ${point_latex(descent.final)}$, $f = {to_latex(descent.final_f)}$.", ""]
     for line in _verdict_text_lines(descent, _Words()):
-        out += [_escape(line), ""]
+        out += [escape_markdown(line), ""]
     return "\n".join(out)
 
 
@@ -346,15 +346,6 @@ def _code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
-
-
-def _escape(text: str) -> str:
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split()))
-
-
-def _comment(text: str) -> str:
-    # A newline would end the comment and let the rest be read as LaTeX.
-    return " ".join(text.split())
 
 
 # -- JSON ---------------------------------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
         "read_as": to_text(derivation.expr),
         "wrt": [to_text(var, ascii=True) for var in derivation.wrt],
         "result": value(derivation.result),
-        "steps": [_step(line, derivation.detail, value) for line in derivation.lines()],
+        "steps": [step_json(line, derivation.detail, value) for line in derivation.lines()],
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
         "warnings": [*derivation.warnings, *notes(derivation, lambda e: to_text(e, ascii=True))],
@@ -51,7 +51,7 @@ def error_json(err: DerivError) -> dict:
     return {"error": err.to_dict()}
 
 
-def _step(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
+def step_json(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
     return {
         "rule": line.rule,
         "rules": list(line.rules),

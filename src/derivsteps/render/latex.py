@@ -46,8 +46,8 @@ def render_latex(derivation: Derivation, steps: bool = True, detail: str | None 
     verdict = verdict_latex(derivation)
     if verdict:
         rows.append(f"& {verdict}")
-    comments = [f"% read as: {_comment(to_text(derivation.expr))}"]
-    comments += [f"% note: {_comment(warning)}" for warning in [*derivation.warnings, *notes(derivation, to_text)]]
+    comments = [f"% read as: {tex_comment(to_text(derivation.expr))}"]
+    comments += [f"% note: {tex_comment(warning)}" for warning in [*derivation.warnings, *notes(derivation, to_text)]]
     return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
@@ -161,6 +161,6 @@ def _treat_as_constants(derivation: Derivation) -> str:
     return _join([("text", "treat "), ("math", names), ("text", f" as constant{plural}")])
 
 
-def _comment(text: str) -> str:
+def tex_comment(text: str) -> str:
     # A newline would end the comment and let the rest be read as LaTeX.
     return " ".join(text.split())

@@ -12,14 +12,14 @@ from .mathtext import to_text
 from .text import verdict_text
 
 # Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$|])")  # | too: the text may stand in a table cell
 
 
 def render_markdown(derivation: Derivation, steps: bool = True, detail: str | None = None) -> str:
     """The question, the derivation as LaTeX inside $$ (steps=False: start = result), the rules used, the verdict."""
     out = [_question(derivation), ""]
     for warning in [*derivation.warnings, *notes(derivation, to_text)]:
-        out += [f"*Note:* {_escape(warning)}", ""]
+        out += [f"*Note:* {escape_markdown(warning)}", ""]
     # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
     rows = latex_rows(derivation, steps, detail)
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
@@ -31,11 +31,11 @@ def render_markdown(derivation: Derivation, steps: bool = True, detail: str | No
                 label = line_label(line, to_text, detail or derivation.detail)
                 # Explanation templates write their math in the text notation (ln({a}), |{x}|), so bindings stay text.
                 said = explanation(line, to_text)
-                out.append(f"{number}. **{_escape(label)}**" + (f": {_escape(said)}" if said else ""))
+                out.append(f"{number}. **{escape_markdown(label)}**" + (f": {escape_markdown(said)}" if said else ""))
             out.append("")
     verdict = verdict_text(derivation)
     if verdict:
-        out += [_escape(verdict), ""]
+        out += [escape_markdown(verdict), ""]
     return "\n".join(out)
 
 
@@ -65,5 +65,5 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
 
 
-def _escape(text: str) -> str:
+def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(text.split()))

@@ -11,9 +11,9 @@ from ..multivar import Gradient, Hessian
 from ..tree import Deriv, Expr, Path, Var
 from ._blocks import matrix_latex, matrix_text, point_json, point_latex, point_text, vector_latex, vector_text
 from ._labels import line_label, notes
-from .jsondoc import SCHEMA, _step, valuer
-from .latex import MARK_MACRO, _comment, label_latex, latex_rows, line_marks, text_latex, verdict_latex
-from .markdown import _escape
+from .jsondoc import SCHEMA, step_json, valuer
+from .latex import MARK_MACRO, label_latex, latex_rows, line_marks, tex_comment, text_latex, verdict_latex
+from .markdown import escape_markdown
 from .markdown import render_markdown as derivation_markdown
 from .mathlatex import to_latex
 from .mathtext import to_text
@@ -46,7 +46,7 @@ def render_latex(result: Result, steps: bool = False, detail: str | None = None,
     """The result as one align* environment, matrices as pmatrix."""
     _check_values(result, values)
     comments, rows = _LATEX[type(result)](result, steps, detail, values)
-    return "\\begin{align*}\n" + "".join(f"% {_comment(c)}\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+    return "\\begin{align*}\n" + "".join(f"% {tex_comment(c)}\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
 def render_markdown(result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None) -> str:
@@ -347,7 +347,7 @@ class _View:
         from rich.text import Text
 
         from .mathtext import to_text_spans
-        from .terminal import GUTTER, STYLES, _widths
+        from .terminal import GUTTER, STYLES, column_widths
 
         cells = []
         for sign, expr, marks, label in rows:
@@ -356,7 +356,7 @@ class _View:
             for start, end in spans:
                 expression.stylize(STYLES["changed"], start, end)
             cells.append((Text(sign), expression, Text(label)))
-        expression_width, rule_width = _widths(cells, width)
+        expression_width, rule_width = column_widths(cells, width)
         table = Table.grid()
         table.add_column("sign", no_wrap=True, width=2)
         table.add_column("expression", overflow="fold", width=expression_width)
@@ -448,11 +448,11 @@ def _math_block(rows: list[str]) -> list[str]:
 
 
 def _note_lines(texts: Sequence[str]) -> list[str]:
-    return [line for text in texts for line in (f"*Note:* {_escape(text)}", "")]
+    return [line for text in texts for line in (f"*Note:* {escape_markdown(text)}", "")]
 
 
 def _verdict_markdown(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
-    return [line for status, words in _checks(named, what, to_text) for line in (_escape(_SYMBOLS[False][status] + words), "")]
+    return [line for status, words in _checks(named, what, to_text) for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
 
 
 def _worked_markdown(derivation: Derivation, detail: str | None) -> str:
@@ -514,14 +514,14 @@ def _derivation_json(derivation: Derivation, value: Callable[[Expr], dict]) -> d
     check = derivation.verification
     return {
         "result": value(derivation.result),
-        "steps": [_step(line, derivation.detail, value) for line in derivation.lines()],
+        "steps": [step_json(line, derivation.detail, value) for line in derivation.lines()],
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
     }
 
 
 def _evaluation_steps(evaluation: Evaluation, value: Callable[[Expr], dict]) -> list[dict]:
-    return [_step(line, evaluation.detail, value) for line in evaluation.lines()]
+    return [step_json(line, evaluation.detail, value) for line in evaluation.lines()]
 
 
 def _name(var: Var) -> str:

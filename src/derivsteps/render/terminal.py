@@ -75,7 +75,7 @@ class DerivationView:
             for start, end in spans:
                 expression.stylize(STYLES["changed"], start, end)
             rows.append((Text("= "), expression, Text(line_label(line, self._show, detail))))
-        expression_width, rule_width = _widths(rows, width)
+        expression_width, rule_width = column_widths(rows, width)
         table = Table.grid()
         # "=" in a column of its own, so an expression too long for the terminal wraps under itself, not under "=".
         table.add_column("sign", no_wrap=True, width=2)
@@ -95,7 +95,7 @@ class DerivationView:
         return Text(verdict, style=STYLES[style])
 
 
-def _widths(rows: list[tuple[Text, Text, Text]], width: int) -> tuple[int, int]:
+def column_widths(rows: list[tuple[Text, Text, Text]], width: int) -> tuple[int, int]:
     """Widths of the expression and rule columns: as wide as their text when the lines fit the terminal; otherwise
     the rule names get at most a third and wrap, and the math wraps under itself in the rest."""
     expression = max(row[1].cell_len for row in rows)
