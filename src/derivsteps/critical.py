@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import ClassVar
 
-from .derivation import Verification
+from .derivation import Displayed, Verification
 from .engine import simplify as tidy
 from .engine import substitute
 from .errors import DerivError, EngineError, UsageError
@@ -99,7 +100,7 @@ class CriticalPoint:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Critical:
+class Critical(Displayed):
     """The critical points of f: its gradient and Hessian (derivations), the solving, and each classified point."""
 
     input: str | None
@@ -130,26 +131,12 @@ class Critical:
         method = "symbolic" if all(check.method == "symbolic" for check in checks) else "numeric"
         return Verification(True, method)
 
-    # Display protocols, as Derivation has them.
-    def __str__(self) -> str:
-        from .render.critical import render_text
-
-        return render_text(self)
-
-    def _repr_latex_(self) -> str:
-        from .render.critical import render_latex
-
-        return render_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.critical import render_markdown
-
-        return render_markdown(self)
-
-    def __rich__(self):
-        from .render.critical import CriticalView
-
-        return CriticalView(self)
+    DISPLAY: ClassVar[Mapping[str, str]] = {
+        "text": "render.critical:render_text",
+        "latex": "render.critical:render_latex",
+        "markdown": "render.critical:render_markdown",
+        "rich": "render.critical:CriticalView",
+    }
 
 
 def free_variables(solution: Mapping[Var, Expr]) -> tuple[Var, ...]:

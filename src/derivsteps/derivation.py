@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
+from typing import ClassVar
 
 from .tree import Expr, Path, Var
 
@@ -118,8 +120,34 @@ class Verification:
 DETAILS = ("brief", "normal", "full")
 
 
+class Displayed:
+    """print(), a notebook cell and rich show a result through its renderers, named in DISPLAY as "module:function".
+
+    The renderers sit above the data in the layers, so they are imported when first asked for, never at import time.
+    """
+
+    __slots__ = ()
+    DISPLAY: ClassVar[Mapping[str, str]] = {}
+
+    def _shown(self, how: str):
+        module, _, name = self.DISPLAY[how].partition(":")
+        return getattr(import_module(f"derivsteps.{module}"), name)(self)
+
+    def __str__(self) -> str:
+        return self._shown("text")
+
+    def _repr_latex_(self) -> str:
+        return self._shown("latex")
+
+    def _repr_markdown_(self) -> str:
+        return self._shown("markdown")
+
+    def __rich__(self):
+        return self._shown("rich")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
-class Derivation:
+class Derivation(Displayed):
     """A worked derivative: what was typed, how it was read, the variables, every step, and the verdict of the check."""
 
     input: str | None
@@ -144,26 +172,12 @@ class Derivation:
     def with_verification(self, verification: Verification) -> Derivation:
         return Derivation(self.input, self.expr, self.wrt, self.start, self.steps, self.warnings, self.detail, verification, self.notes)
 
-    # Display protocols: a notebook cell or print() shows the derivation.
-    def __str__(self) -> str:
-        from .render.text import render_text
-
-        return render_text(self)
-
-    def _repr_latex_(self) -> str:
-        from .render.latex import render_latex
-
-        return render_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.markdown import render_markdown
-
-        return render_markdown(self)
-
-    def __rich__(self):
-        from .render.terminal import DerivationView
-
-        return DerivationView(self)
+    DISPLAY: ClassVar[Mapping[str, str]] = {
+        "text": "render.text:render_text",
+        "latex": "render.latex:render_latex",
+        "markdown": "render.markdown:render_markdown",
+        "rich": "render.terminal:DerivationView",
+    }
 
 
 def group_lines(steps: tuple[Step, ...], detail: str) -> tuple[Step, ...]:

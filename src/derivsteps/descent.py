@@ -6,9 +6,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import ClassVar
 
 from . import limits
-from .derivation import Verification
+from .derivation import Displayed, Verification
 from .engine import simplify, substitute
 from .errors import LimitError, UsageError
 from .multivar import Gradient, check_point, choose_variables, gradient, parse_point
@@ -55,7 +56,7 @@ class Stop:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Descent:
+class Descent(Displayed):
     """A gradient descent: f, its gradient (one derivation per variable), the start, η, and every iteration."""
 
     input: str | None
@@ -73,26 +74,12 @@ class Descent:
     stop: Stop | None = None
     warnings: tuple[str, ...] = ()
 
-    def __str__(self) -> str:
-        from .render.descent import render_text
-
-        return render_text(self)
-
-    def _repr_latex_(self) -> str:
-        # Jupyter shows this for a descent at the end of a cell, as it does for a Derivation.
-        from .render.descent import render_latex
-
-        return render_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.descent import render_markdown
-
-        return render_markdown(self)
-
-    def __rich__(self):
-        from .render.descent import DescentView
-
-        return DescentView(self)
+    DISPLAY: ClassVar[Mapping[str, str]] = {
+        "text": "render.descent:render_text",
+        "latex": "render.descent:render_latex",
+        "markdown": "render.descent:render_markdown",
+        "rich": "render.descent:DescentView",
+    }
 
     @property
     def final(self) -> Mapping[Var, Expr]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import ClassVar
 
-from .derivation import Step, group_lines
+from .derivation import Displayed, Step, group_lines
 from .engine import simplify, substitute
 from .errors import UsageError
-from .multivar import Gradient, Shown, check_point, parse_point, point_words, variable_name, variable_named
+from .multivar import MULTIVAR_DISPLAY, Gradient, check_point, parse_point, point_words, variable_name, variable_named
 from .tree import Apply, Deriv, Expr, Mul, Neg, Num, Pow, Sum, Var, decimal_num, is_number, number, walk
 
 # An imaginary part this small (relative to the real part) is rounding in the 80-digit evaluator, not a complex value.
@@ -19,8 +20,10 @@ PointLike = Mapping[Var | str, Expr | int | Fraction | float | str] | str
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Evaluation(Shown):
+class Evaluation(Displayed):
     """An expression worked out at a point: the substitution step, then the arithmetic steps, in order."""
+
+    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None  # the text as typed, None for a tree
     expr: Expr

@@ -5,41 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .derivation import Derivation
+from typing import ClassVar
+
+from .derivation import Derivation, Displayed
 from .engine import differentiate
 from .errors import UsageError
 from .tree import Div, Expr, Neg, Num, Var, is_number, variables
 
 
-class Shown:
-    """Display protocols: print(), a notebook cell or rich shows the result as render/multivar.py writes it."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        from .render.multivar import render_text
-
-        return render_text(self)
-
-    def _repr_latex_(self) -> str:
-        from .render.multivar import render_latex
-
-        return render_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.multivar import render_markdown
-
-        return render_markdown(self)
-
-    def __rich__(self):
-        from .render.multivar import view
-
-        return view(self)
+# print(), a notebook cell and rich show these results through render/multivar.py.
+MULTIVAR_DISPLAY = {
+    "text": "render.multivar:render_text",
+    "latex": "render.multivar:render_latex",
+    "markdown": "render.multivar:render_markdown",
+    "rich": "render.multivar:view",
+}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Gradient(Shown):
+class Gradient(Displayed):
     """∇f: one derivation per variable, in the order of `vars`."""
+
+    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None
     expr: Expr
@@ -53,8 +40,10 @@ class Gradient(Shown):
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Hessian(Shown):
+class Hessian(Displayed):
     """The matrix of second partials: entries[i][j] is the derivation of ∂²f/∂x_j∂x_i (first by x_i, then x_j)."""
+
+    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None
     expr: Expr
