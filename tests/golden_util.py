@@ -49,3 +49,12 @@ def assert_golden(config: pytest.Config, name: str, actual: str) -> None:
             f"output differs from golden/{name} (if the change is intended, run pytest --update-golden):\n" + "".join(diff),
             pytrace=False,
         )
+
+
+def deriv(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the deriv command line in-process: (exit code, stdout, stderr)."""
+    from derivsteps import cli
+
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

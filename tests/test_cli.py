@@ -12,6 +12,7 @@ import pytest
 
 from derivsteps import __version__, cli
 from derivsteps.derivation import Verification
+from golden_util import deriv
 
 Q2_LINES = [
     "read as: (x + y + z)^2 (treat x, z as constants)",
@@ -24,10 +25,6 @@ Q2_LINES = [
 ]
 
 
-def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def squeezed(text: str) -> list[str]:

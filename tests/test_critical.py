@@ -13,7 +13,6 @@ import pytest
 import sympy
 from hypothesis import event, given, strategies as st
 
-from derivsteps import cli
 from derivsteps.critical import (
     ACTIONS,
     KINDS,
@@ -33,7 +32,7 @@ from derivsteps.render.critical import CriticalView, render_latex, render_markdo
 from derivsteps.sympy_bridge import symbol_name, to_sympy
 from derivsteps.tree import Num, Var, number, number_value
 
-from golden_util import assert_golden
+from golden_util import assert_golden, deriv
 from test_mathlatex import _katex_failures
 
 QUESTION_1 = "3a^2 + b^2 - ab + a"
@@ -443,10 +442,6 @@ def test_json_without_sympy_has_no_sympy_strings():
 # -- the command line ------------------------------------------------------------------------------------------------------------
 
 
-def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_question_1(capsys):

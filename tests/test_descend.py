@@ -15,7 +15,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivsteps import cli, limits
+from derivsteps import limits
 from derivsteps.descent import DIVERGENCE_FACTOR, EXACT_DIGITS, STOP_REASONS, Descent, descend, float_number
 from derivsteps.errors import LimitError, UsageError
 from derivsteps.render.descent import (
@@ -33,7 +33,7 @@ from derivsteps.render.mathtext import to_text
 from derivsteps.tree import Num, Var, is_number, number_value
 from derivsteps.verification import verify
 
-from golden_util import assert_golden
+from golden_util import deriv as run_deriv, assert_golden
 from test_mathlatex import _katex_failures
 
 a, b, s, x, y = (Var(n) for n in "absxy")
@@ -53,9 +53,7 @@ def checked(expr: str, start: str, lr: str, iterations: int = 1, **options) -> D
 
 
 def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(["descend", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_deriv(capsys, "descend", *argv)
 
 
 def values(point) -> dict[str, Fraction]:

@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from derivsteps import cli
 from derivsteps.errors import DerivError, UsageError
 from derivsteps.evaluate import EvaluationError, evaluate
 from derivsteps.evaluation import Evaluation, evaluate_at
@@ -23,7 +22,7 @@ from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Div, Neg, Num, Var, number_value, variables, walk
 
-from golden_util import assert_golden
+from golden_util import assert_golden, deriv
 from test_grad import SEED, polynomials
 from strategies import plain_trees
 from test_mathlatex import _katex_failures
@@ -31,10 +30,6 @@ from test_mathlatex import _katex_failures
 TOP_KEYS = {"schema", "command", "input", "read_as", "at", "value", "exact", "numeric", "steps", "warnings"}
 
 
-def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the seed example: golden files in every format -------------------------------------------------------------------

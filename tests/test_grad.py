@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from derivsteps import cli
 from derivsteps.derivation import Verification
 from derivsteps.errors import DerivError, UsageError
 from derivsteps.evaluation import gradient_at
@@ -26,7 +25,7 @@ from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Add, Div, Mul, Neg, Num, Pow, Var, variables
 
-from golden_util import assert_golden
+from golden_util import assert_golden, deriv
 from strategies import plain_trees
 from test_mathlatex import _katex_failures
 
@@ -43,10 +42,6 @@ STEP_KEYS = {"rule", "rules", "label", "explanation", "paths", "expr"}
 VALUE_KEYS = {"text", "latex", "sympy"}
 
 
-def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the seed example: golden files in every format -------------------------------------------------------------------

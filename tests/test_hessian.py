@@ -13,7 +13,6 @@ import sympy
 from hypothesis import given
 from rich.console import Console
 
-from derivsteps import cli
 from derivsteps.derivation import Verification
 from derivsteps.multivar import hessian
 from derivsteps.render import multivar as shown
@@ -21,7 +20,7 @@ from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Num, variables
 
-from golden_util import assert_golden
+from golden_util import assert_golden, deriv
 from test_grad import MATH_BLOCK, SEED, polynomials
 from test_mathlatex import _katex_failures
 
@@ -29,10 +28,6 @@ TOP_KEYS = {"schema", "command", "input", "read_as", "vars", "matrix", "entries"
 ENTRY_KEYS = {"vars", "result", "steps", "verified", "verified_by"}
 
 
-def deriv(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the seed example: golden files in every format -------------------------------------------------------------------
