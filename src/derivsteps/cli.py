@@ -159,8 +159,9 @@ def _stdout_is_unicode() -> bool:
     return True
 
 
-def _degrade_stdout() -> None:
-    """Write what stdout cannot encode in ASCII look-alikes (∂ as d), or "?", rather than fail."""
+def _degrade_stdout(ascii_only: bool = False) -> None:
+    """Write what stdout cannot encode in ASCII look-alikes (∂ as d), or "?", rather than fail; with ascii_only,
+    write every character that way (--ascii), whatever the terminal could show."""
     import codecs
 
     def fallback(error: UnicodeEncodeError):
@@ -169,7 +170,10 @@ def _degrade_stdout() -> None:
 
     codecs.register_error("derivsteps-ascii", fallback)
     if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="derivsteps-ascii")
+        try:
+            sys.stdout.reconfigure(errors="derivsteps-ascii", **({"encoding": "ascii"} if ascii_only else {}))
+        except (ValueError, OSError):  # a stream that has already written, or cannot change: leave it as it is
+            pass
 
 
 def _report(err: DerivError, args: argparse.Namespace) -> int:
@@ -196,7 +200,9 @@ def run(argv: Sequence[str]) -> int:
     except SystemExit as done:  # --help, --version and usage errors: argparse has printed what it had to say
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     _unprotect(args)
-    if not _stdout_is_unicode():
+    if getattr(args, "ascii", False):
+        _degrade_stdout(ascii_only=True)  # the parser's notes and rule laws too: a·b becomes a*b
+    elif not _stdout_is_unicode():
         args.ascii = True
         _degrade_stdout()
     try:
