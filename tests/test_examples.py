@@ -24,6 +24,20 @@ EXPECTED = {
         "simplify",
         "✓ verified",
     ],
+    "lecture.py": [
+        "terms: 900, 1444, 2116",
+        "loss(1, 0) = 2230",
+        "checked against the sums written out: True",
+        "∂loss/∂s = s Σ_i a_i^2 + b Σ_i a_i - Σ_i (a_i h_i)",
+        "∂loss/∂b = s Σ_i a_i + bn - Σ_i h_i",
+        "Σ_i a_i^2 = 20",
+        "Σ_i (a_i h_i) = 280",
+        "∇loss(1, 0) = (-260, -114)",
+        "after one step: s = 3.6, b = 1.14",
+        "b = h\u0304 - s a\u0304",  # bar notation, with the combining macron
+        "s = 5, b = 30: a minimum",
+        "1,000 points:",
+    ],
     "library_usage.py": [
         "rules: product",
         "result: x^2 cos(x) + 2x sin(x)",
@@ -35,7 +49,7 @@ EXPECTED = {
 
 
 def test_there_are_examples():
-    assert {"question2.py", "library_usage.py"} <= {script.name for script in SCRIPTS}
+    assert {"question2.py", "library_usage.py", "lecture.py"} <= {script.name for script in SCRIPTS}
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
@@ -55,7 +69,25 @@ def test_example_runs(script):
     for expected in EXPECTED.get(script.name, []):
         assert expected in done.stdout, expected
     # Steps appear in order: the golden lines of question 2 are checked for sequence, not just presence.
-    if script.name == "question2.py":
-        positions = [done.stdout.index(expected) for expected in EXPECTED["question2.py"]]
+    if script.name in ("question2.py", "lecture.py"):
+        positions = [done.stdout.index(expected) for expected in EXPECTED[script.name]]
         assert positions == sorted(positions)
+    if script.name == "question2.py":
         assert "\n= 2(x + y + z)    " in done.stdout
+
+
+def test_the_example_data_sets():
+    """lecture_data.csv is the lecture's three points; large_data.csv is a_k = (37k mod 101)/10 and
+    h_k = 30 + 5a_k + ((7919k mod 21) - 10)/10 for k = 1 to 1,000: deterministic, near the line h = 5a + 30."""
+    from fractions import Fraction
+
+    from derivsteps.data import parse_data_options
+
+    lecture = parse_data_options([str(EXAMPLES / "lecture_data.csv")])
+    assert lecture.columns == {"a": (0, 2, 4), "h": (30, 40, 50)}
+    large = parse_data_options([str(EXAMPLES / "large_data.csv")])
+    assert large.n == 1_000 and large.decimal == {"a", "h"}
+    for k, (a, h) in enumerate(zip(large.columns["a"], large.columns["h"]), start=1):
+        assert a == Fraction((37 * k) % 101, 10)
+        assert h == 30 + 5 * a + Fraction((7919 * k) % 21 - 10, 10)
+    assert (EXAMPLES / "large_data.csv").stat().st_size < 20_000

@@ -9,12 +9,13 @@ from fractions import Fraction
 from typing import ClassVar
 
 from . import limits
+from .data import COUNT, Data, check_data, parameters, sum_value, to_data
 from .derivation import Displayed, Verification
 from .engine import simplify, substitute
 from .errors import LimitError, UsageError
 from .multivar import Gradient, check_point, choose_variables, gradient, parse_point
 from .render.mathtext import to_text
-from .tree import Add, Div, Expr, Mul, Neg, Num, Pow, Var, decimal_num, is_number, number, number_value, walk
+from .tree import Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, decimal_num, get_at, is_number, number, number_value, replace_at, walk
 
 # Exact numbers with more digits than this (numerator or denominator) stop the descent with a suggestion to use
 # --numeric: a decimal learning rate adds about two digits per iteration, and nobody reads a 100-digit number.
@@ -73,6 +74,7 @@ class Descent(Displayed):
     numeric: bool = False
     stop: Stop | None = None
     warnings: tuple[str, ...] = ()
+    data: Data | None = None  # the data set of the sums in f (a loss over data points), or None
 
     DISPLAY: ClassVar[Mapping[str, str]] = {
         "text": "render.descent:render_text",
@@ -121,6 +123,7 @@ def descend(
     numeric: bool = False,
     functions: Sequence[str] = (),
     progress: Callable[[int], None] | None = None,
+    data: Data | Mapping | str | Sequence[str] | None = None,
 ) -> Descent:
     """Run gradient descent on expr from start (a=1,b=2) with learning rate lr, every number worked out.
 
@@ -129,7 +132,9 @@ def descend(
     picks the variables to descend along and their order (default: the start point's); the start must give every
     variable of expr a value, and the others stay fixed. A run that diverges, leaves the rational numbers or grows
     numbers longer than EXACT_DIGITS ends early: `stop` says why, and the iterations done so far are kept.
-    progress(k) is called after iteration k.
+    progress(k) is called after iteration k. data (a Data, a mapping such as {"a": [0, 2, 4]}, or --data specs)
+    gives the sums over an index their values: each gradient component's sums are statistics of the data, computed
+    once; f's sums hold the point, so f is summed over the data at every iteration.
     """
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
         raise UsageError(f"the number of iterations must be a whole number of at least 1, not {iterations!r}")
@@ -141,18 +146,22 @@ def descend(
     point = _read_point(start, functions)
     declared = [v.name for v in point if len(v.name) > 1] + [v for v in vars if isinstance(v, str) and len(v) > 1]
     text, tree, warnings = _read_expr(expr, declared, functions)
+    data = to_data(data)
     chosen = choose_variables(tree, vars) if vars else tuple(point)
-    check_point(tree, point)
+    warnings = tuple(warnings) + _check_point(tree, point, data)
     if not chosen:
         raise UsageError("there is nothing to descend along: f has no variables")
     rate = _read_rate(lr, functions)
     grad = gradient(tree, chosen)
     current = {var: point[var] for var in chosen}
     fixed = {var: value for var, value in point.items() if var not in current}
-    arithmetic = _Numeric() if numeric else _Exact()
+    arithmetic = _Numeric(data) if numeric else _Exact(data)
+    # n, the number of data points, is put in with the point wherever it occurs (s Σ_i a_i + bn - Σ_i h_i).
+    counted = {COUNT: number(data.n)} if data is not None and COUNT not in point else {}
+    fixed = {**counted, **fixed}
 
     try:
-        start_f, start_f_float = arithmetic.value(substitute(tree, point).after, rational=False)
+        start_f, start_f_float = arithmetic.value(arithmetic.summed(substitute(tree, {**counted, **point}).after), rational=False)
     except _Halt as halt:
         raise UsageError(f"f has no value at the start point ({halt.detail}); start somewhere else") from None
     done: list[Iteration] = []
@@ -170,27 +179,70 @@ def descend(
         stop = _runaway(step, start_f_float, point, chosen, rate) or _too_long(step, numeric)
         if stop is not None:
             break
-    return Descent(text, tree, chosen, grad, rate, {v: point[v] for v in chosen}, fixed, start_f, start_f_float,
-                   tuple(done), iterations, numeric, stop, warnings)  # fmt: skip
+    shown_fixed = {var: value for var, value in fixed.items() if var not in counted}
+    return Descent(text, tree, chosen, grad, rate, {v: point[v] for v in chosen}, shown_fixed, start_f, start_f_float,
+                   tuple(done), iterations, numeric, stop, warnings, data)  # fmt: skip
+
+
+def _check_point(tree: Expr, point: Mapping[Var, Expr], data: Data | None) -> tuple[str, ...]:
+    """check_point, and with data the data's own checks: a_i and n come from the data, not from the point."""
+    if data is None:
+        if any(isinstance(node, Sum) for _, node in walk(tree)):
+            raise UsageError("f holds a sum over data: give the data, such as --data a=0,2,4 --data h=30,40,50 (data= in the library)")
+        check_point(tree, point)
+        return ()
+    warnings = check_data(tree, data)
+    check_point(tree, point, [var for var in parameters(tree) if var != COUNT or var in point])
+    return warnings
 
 
 def _iterate(index, tree, grad, rate, current, fixed, arithmetic) -> Iteration:
     """One step: the gradient at the current point, the update of each variable, f at the new point."""
     here = {**fixed, **current}
-    gradient_at = tuple(substitute(component, here).after for component in grad.vector)
+    # With data, the gradient is shown with each sum's value in place (1 · 20 + 0 · 6 - 280): the statistics.
+    gradient_at = tuple(arithmetic.summed(substitute(component, here).after) for component in grad.vector)
     values = tuple(arithmetic.value(at, rational=True)[0] for at in gradient_at)
     updates = tuple(Add((current[var], Neg(Mul((rate, value))))) for var, value in zip(grad.vars, values))
     following = {var: arithmetic.value(update, rational=True)[0] for var, update in zip(grad.vars, updates)}
     f_at = substitute(tree, {**fixed, **following}).after
-    f_value, f_float = arithmetic.value(f_at, rational=False)
+    f_value, f_float = arithmetic.value(arithmetic.summed(f_at), rational=False)
     return Iteration(index, dict(current), gradient_at, values, updates, following, f_at, f_value, f_float)
 
 
 # -- arithmetic ---------------------------------------------------------------------------------------------------------
-class _Exact:
+class _Summing:
+    """The sums over the data, each replaced by its exact value (data.statistic, cached on the Data)."""
+
+    def __init__(self, data: Data | None):
+        self.data = data
+
+    def summed(self, expr: Expr) -> Expr:
+        """expr with every outermost sum over the data replaced by its value; as a decimal where the data or point is one."""
+        if self.data is None:
+            return expr
+        from .evaluate import EvaluationError
+
+        found: list[tuple[int, ...]] = []
+        for path, node in walk(expr):
+            if isinstance(node, Sum) and not any(path[: len(outer)] == outer for outer in found):
+                found.append(path)
+        for path in found:  # outermost sums are disjoint, so replacing one keeps the others' paths
+            node = get_at(expr, path)
+            decimal = _is_decimal(node) or any(Var(name, node.index) in _vars(node.body) for name in self.data.decimal)
+            try:
+                expr = replace_at(expr, path, number(sum_value(node, self.data), decimal))
+            except EvaluationError as error:  # a term of the sum divides by zero at this point
+                raise _Halt("not_finite", error.message) from None
+        return expr
+
+
+def _vars(expr: Expr) -> set:
+    return {node for _, node in walk(expr) if isinstance(node, Var)}
+
+
+class _Exact(_Summing):
     """Fractions by the engine's own simplification rules, so 0.1 · 5 is worked out as the arithmetic steps do it."""
 
-    # TODO(#5): with data, the sums over the data set are worked out here too (Question 6 ends at (3.6, 1.14)).
     def value(self, expr: Expr, rational: bool) -> tuple[Expr, float]:
         steps = simplify(expr)
         result = steps[-1].after if steps else expr
@@ -205,7 +257,7 @@ class _Exact:
         return result, approximate
 
 
-class _Numeric:
+class _Numeric(_Summing):
     """Floats (--numeric): each value is computed by our mpmath evaluator and rounded to a float."""
 
     def value(self, expr: Expr, rational: bool) -> tuple[Expr, float]:

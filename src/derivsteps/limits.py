@@ -20,3 +20,18 @@ CAS_SECONDS = 5.0
 # (0.2 to 2 ms for a small quadratic, measured), so the limit keeps a run to seconds; exact numbers usually outgrow
 # descent.EXACT_DIGITS long before it, and a longer run belongs to a numerical library, not a worked example.
 MAX_DESCENT_ITERATIONS = 10_000
+
+# Rows of one data set (--data). A sum over 100,000 rows takes about 0.03 s (integer arithmetic, see
+# benchmarks/data_bench.py), so a million keeps every command to about a second; a bigger data set belongs to NumPy.
+MAX_DATA_ROWS = 1_000_000
+
+# Columns of one data set: each is a variable of the expression, and no lecture's loss has more than a few.
+MAX_DATA_COLUMNS = 100
+
+# Characters of one value in a data set, and the largest power of ten it may carry (1e5000 would be a 5,000-digit
+# integer before anything is summed).
+MAX_DATA_VALUE_LENGTH = 100
+MAX_DATA_EXPONENT = 100
+
+# Integer exponent in a body summed over the data: a_i^100000 on 100,000 rows would build enormous integers.
+MAX_DATA_POWER = 1_000

@@ -10,7 +10,7 @@ from typing import ClassVar
 from .derivation import Derivation, Displayed
 from .engine import differentiate
 from .errors import UsageError
-from .tree import Div, Expr, Neg, Num, Var, is_number, variables
+from .tree import Div, Expr, Neg, Num, Sum, Var, is_number, variables, walk
 
 
 # print(), a notebook cell and rich show these results through render/multivar.py.
@@ -66,9 +66,17 @@ def _read(expr: Expr | str, names: Sequence[str], functions: Sequence[str]) -> t
 
 
 def choose_variables(expr: Expr, names: Sequence[str | Var] = ()) -> tuple[Var, ...]:
-    """The variables to work with: as listed (checked to occur in expr), or the free ones in alphabetical order."""
+    """The variables to work with: as listed (checked to occur in expr), or by default the free ones in alphabetical
+    order — except for a loss with sums over data, whose parameters come in the order they appear (s, b, as the
+    lecture writes them), without the data a_i, h_i and the count n."""
     free = variables(expr)
     if not names:
+        if any(isinstance(node, Sum) for _, node in walk(expr)):
+            from .data import COUNT, parameters
+
+            free = [var for var in parameters(expr) if var != COUNT]
+            if free:
+                return tuple(free)
         if not free:
             raise UsageError("the expression has no variables: there is nothing to differentiate by")
         return tuple(sorted(free, key=_sort_key))

@@ -393,6 +393,16 @@ SUBSTITUTE = Rule(
     "Put {value} in place of {x}.",
 )
 
+# Summing over a data set (deriv eval/grad/descend --data): each Σ_i becomes its value, every sum at once.
+SUM_OVER_DATA = Rule(
+    "sum_over_data",
+    "sum over the data",
+    "Σ_i u_i = u_1 + u_2 + … + u_n",
+    lambda expr: None,
+    lambda b: b["value"],
+    "Add up {sum} over the {rows} data points: {value}.",
+)
+
 # The step that takes SymPy's word when no rule of ours matches; it is counted in the tests and must stay rare.
 CAS_FALLBACK = Rule(
     "cas_fallback",

@@ -1,4 +1,4 @@
-"""Output of the several-variable results (Gradient, Hessian, Evaluation), shared by grad, hessian and eval."""
+"""Output of the several-variable results (Gradient, Hessian, Evaluation) and the --data option, shared by their commands."""
 
 from __future__ import annotations
 
@@ -25,3 +25,26 @@ def emit_result(result, args: argparse.Namespace, *, steps: bool = False, values
         write(shown.render_latex(result, steps=steps, detail=detail, values=values))
     else:
         write(shown.render_markdown(result, steps=steps, detail=detail, values=values))
+
+
+DATA_HELP = (
+    "values of the indexed variables of a sum: a=0,2,4 (one option per column) or FILE.csv (its header row names the "
+    "columns); repeat for several columns"
+)
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """--data, repeatable: the data set the sums over an index run over (Σ_i ... a_i ...)."""
+    group = parser.add_argument_group("data for sums over an index")
+    group.add_argument("--data", metavar="a=0,2,4 | FILE.csv", action="append", default=None, help=DATA_HELP)
+
+
+def read_data(args: argparse.Namespace):
+    """The Data of the --data options, or None when there are none."""
+    if not args.data:
+        return None
+    from ..data import parse_data_options
+
+    return parse_data_options(args.data)
+
+

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import limits
 from . import EXIT_DISAGREES, EXIT_OK, EXIT_USAGE, Command, add_output_options, names, output_format, print_json, write
+from ._multivar import add_data_option, read_data
 
 # A run of at least this many iterations gets a progress bar (on a terminal only, on stderr).
 PROGRESS_FROM = 200
@@ -23,6 +24,8 @@ examples:
                                  five steps, then a table of (iteration, x, f)
   deriv descend "x^2 + y^2" --from x=1,y=1 --lr 0.1 --iters 200 --numeric --plot descent.png
                                  floating point, and f along the iterations as an image (pip install 'derivsteps[plot]')
+  deriv descend "1/2 sum_i (s a_i + b - h_i)^2" --from s=1,b=0 --lr 0.01 --data a=0,2,4 --data h=30,40,50
+                                 a loss over data: ∇f(1, 0) = (-260, -114), so (s, b) becomes (3.6, 1.14)
 
 The gradient is worked out once by the rules (and checked against SymPy unless --no-verify); each
 iteration then puts the point into it, updates every variable by θ ← θ − η∇f(θ), and works out f at
@@ -59,6 +62,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "other variables keep their --from value. Also names to read as one variable, e.g. --vars rate",
     )
     group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g")
+    add_data_option(parser)
     add_output_options(parser)
 
 
@@ -78,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
             numeric=args.numeric,
             functions=names(args.functions),
             progress=progress,
+            data=read_data(args),
         )
     if args.verify:
         from ..verification import verify
@@ -166,6 +171,6 @@ COMMAND = Command(
     "gradient descent on EXPR from a point, every iteration worked out",
     _arguments,
     _run,
-    usage="deriv descend EXPR --from a=1,b=2 --lr ETA [--iters N] [--numeric] [--plot FILE.png] [--format FORMAT] [options]",
+    usage="deriv descend EXPR --from a=1,b=2 --lr ETA [--iters N] [--data a=0,2,4 ...] [--numeric] [--plot FILE.png] [--format FORMAT] [options]",
     epilog=_EPILOG,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import EXIT_OK, Command, add_output_options, add_reading_options, names
-from ._multivar import emit_result
+from . import EXIT_DISAGREES, EXIT_OK, Command, add_output_options, add_reading_options, names
+from ._multivar import add_data_option, emit_result, read_data
 
 _EVAL_EPILOG = """\
 examples:
@@ -14,8 +14,12 @@ examples:
   deriv eval "sqrt(x)" --at x=2 --numeric        sqrt(2), and the float 1.4142135623730951
   deriv eval "rate t" --at rate=2,t=3            a name of several letters in the point is a variable
   deriv eval "1/2 + 1/3"                         no variables: just the arithmetic
+  deriv eval "1/2 sum_i (s a_i + b - h_i)^2" --at s=1,b=0 --data a=0,2,4 --data h=30,40,50
+                                                 a loss over data: each point's term (900, 1444, 2116), then 2230
 
-Every variable of EXPR needs a value in --at, and every name in --at must occur in EXPR.
+Every variable of EXPR needs a value in --at, and every name in --at must occur in EXPR. With --data,
+a_i in a sum over i takes column a's values and n is the number of data points; the value is then
+checked against the sums written out term by term (--no-verify skips that).
 """
 
 
@@ -23,6 +27,7 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell')
     parser.add_argument("--at", metavar="a=1,b=2", default=None, help="the point: a value for every variable, e.g. a=1,b=-1/2,c=0.25")
     parser.add_argument("--numeric", action="store_true", help="also give the value as a floating-point number (the exact steps stay)")
+    add_data_option(parser)
     group = parser.add_argument_group("the working")
     group.add_argument(
         "--detail",
@@ -31,6 +36,7 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
         help="full (one rewrite per line: every piece of arithmetic; the default), normal (the arithmetic in one line), "
         "brief (one line)",
     )
+    group.add_argument("--no-verify", dest="verify", action="store_false", help="with --data: do not check the value against the sums written out")
     add_reading_options(parser)
     add_output_options(parser)
 
@@ -38,22 +44,32 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_eval(args: argparse.Namespace) -> int:
     from ..evaluation import evaluate_at
 
+    data = read_data(args)
     if args.at is None:
-        _require_no_variables(args)
+        _require_no_variables(args, data is not None)
     point = args.at if args.at is not None else ""
-    result = evaluate_at(args.expr, point, args.numeric, detail=args.detail, variables=names(args.vars), functions=names(args.functions))
+    result = evaluate_at(
+        args.expr, point, args.numeric, detail=args.detail, variables=names(args.vars), functions=names(args.functions), data=data
+    )
+    if data is not None and args.verify:
+        from ..evaluation import check_value
+
+        result = result.with_check(check_value(result))
     emit_result(result, args)
-    return EXIT_OK
+    return EXIT_DISAGREES if result.check is not None and result.check.verified is False else EXIT_OK
 
 
-def _require_no_variables(args: argparse.Namespace) -> None:
+def _require_no_variables(args: argparse.Namespace, with_data: bool) -> None:
     """Without --at only numbers can be worked out; say how to give the point rather than "no value for x"."""
+    from ..data import COUNT, parameters
     from ..errors import UsageError
     from ..multivar import variable_name
     from ..parser import parse
     from ..tree import variables
 
-    found = variables(parse(args.expr, variables=names(args.vars), functions=names(args.functions)).expr)
+    tree = parse(args.expr, variables=names(args.vars), functions=names(args.functions)).expr
+    # With data, a_i and n have their values already: only the parameters need a point.
+    found = [var for var in parameters(tree) if var != COUNT] if with_data else variables(tree)
     if found:
         example = ",".join(f"{variable_name(var)}=1" for var in found)
         raise UsageError(f"say where to evaluate with --at, a value for each variable: such as --at {example}")
@@ -63,6 +79,6 @@ COMMAND = Command(
     "the value of EXPR at a point: the substitution, then the arithmetic, exactly",
     _eval_arguments,
     _run_eval,
-    usage="deriv eval EXPR --at a=1,b=2 [--numeric] [--format FORMAT] [options]",
+    usage="deriv eval EXPR --at a=1,b=2 [--data a=0,2,4 ...] [--numeric] [--format FORMAT] [options]",
     epilog=_EVAL_EPILOG,
 )

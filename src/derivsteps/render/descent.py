@@ -14,6 +14,7 @@ from .latex import tex_comment, text_latex, verdict_latex
 from .markdown import escape_markdown
 from .mathlatex import to_latex
 from .mathtext import to_text
+from .multivar import data_json, data_text
 from .text import verdict_text
 
 # Long runs: the work of every iteration is shown up to SHOW_ALL_WORK iterations, else the first WORK_HEAD and the
@@ -165,6 +166,8 @@ def _header(descent: Descent, words: _Words) -> list[str]:
         names = ", ".join(show(v) for v in descent.vars)
         rule = f"{theta} {words.arrow} {theta} - {eta}{grad}({theta})"
         out.append(f"step: {rule} with {theta} = ({names}) and learning rate {eta.strip(' *')} = {show(descent.lr)}")
+    if descent.data is not None:
+        out.append(data_text(descent.data))
     if descent.numeric:
         out.append("arithmetic: floating point (--numeric)")
     return out
@@ -237,6 +240,8 @@ def latex_rows(descent: Descent) -> list[str]:
         names = ", ".join(to_latex(v) for v in descent.vars)
         rule = rf"\theta \leftarrow \theta - \eta \nabla f\left(\theta\right),\ \theta = \left({names}\right)"
     rows.append(rf"&\text{{step: }}{rule},\ \eta = {to_latex(descent.lr)}")
+    if descent.data is not None:
+        rows.append("&" + text_latex(data_text(descent.data)))
     if descent.numeric:
         rows.append(r"&\text{arithmetic: floating point}")
     shown = _elide(descent.iterations, SHOW_ALL_WORK, WORK_HEAD, WORK_TAIL)
@@ -387,7 +392,7 @@ def to_json(descent: Descent, with_sympy: bool = True) -> dict:
         "stopped": None if stop is None else {"reason": stop.reason, "message": stop.message, "after": stop.after},
         "verified": _verified_json(descent),
         "warnings": list(descent.warnings),
-    }
+    } | ({"data": data_json(descent.data)} if descent.data is not None else {})
 
 
 # -- the terminal -----------------------------------------------------------------------------------------------------------

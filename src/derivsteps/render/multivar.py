@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..data import COUNT, Data
 from ..derivation import Derivation, Verification
-from ..evaluation import Evaluation
+from ..evaluation import DataSum, Evaluation
 from ..multivar import Gradient, Hessian
-from ..tree import Deriv, Expr, Path, Var
+from ..tree import Deriv, Expr, Path, Var, is_number, number, number_value, walk
 from ._blocks import matrix_latex, matrix_text, point_json, point_latex, point_text, vector_latex, vector_text
 from ._labels import line_label, notes
 from .jsondoc import SCHEMA, step_json, valuer
@@ -31,6 +32,9 @@ _SYMBOLS = {
 _LATEX_SYMBOLS = {"verified": r"\checkmark\ ", "disagrees": r"\times\ ", "undecided": ""}
 
 Result = Gradient | Hessian | Evaluation
+
+# A JSON document lists the data's values up to this many rows; a larger data set is named, counted and summarised.
+JSON_DATA_ROWS = 1_000
 
 
 # -- public entry points: one per format, each a pure function of the result ----------------------------------------------
@@ -181,6 +185,79 @@ def _verdict_latex_rows(named: Sequence[tuple[str, Derivation]], what: str) -> l
     return rows
 
 
+# -- data: what the data set is, its statistics, and each sum's table ----------------------------------------------------
+def data_text(data: Data) -> str:
+    """data: 3 points, columns a, h"""
+    points = "1 point" if data.n == 1 else f"{data.n:,} points"
+    return f"data: {points}, column{'s' if len(data.names) > 1 else ''} {', '.join(data.names)}"
+
+
+def data_json(data: Data) -> dict:
+    """The data as JSON: its size, its column names, and its values as text (null beyond JSON_DATA_ROWS rows)."""
+    columns = None
+    if data.n <= JSON_DATA_ROWS:
+        columns = {name: [to_text(data.value(name, row), ascii=True) for row in range(data.n)] for name in data.names}
+    return {"n": data.n, "names": list(data.names), "columns": columns}
+
+
+def _statistics(values: Sequence[Evaluation]) -> list[tuple[Expr, Expr]]:
+    """(sum, value) for every distinct sum the components needed, in order, and n = 3 last when a component uses n."""
+    found: dict[Expr, Expr] = {}
+    for evaluation in values:
+        for summed in evaluation.sums:
+            found.setdefault(summed.sum, summed.value)
+    data = next((e.data for e in values if e.data is not None), None)
+    if data is not None and any(node == COUNT for e in values for _, node in walk(e.expr)) and not any(COUNT in e.point for e in values):
+        found[COUNT] = number(data.n)
+    return list(found.items())
+
+
+def _has_data(values) -> bool:
+    return values is not None and any(e.data is not None for e in values)
+
+
+def _table_lines(summed: DataSum, data: Data, ascii: bool) -> list[str]:
+    """A sum's terms as a small table (i, the columns it reads, the term), then the sum written out and its value."""
+    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+    index = summed.sum.index
+    first = 1 + _first_row(summed)
+    header = [index, *(show(Var(name, index)) for name in summed.columns), show(summed.sum.body)]
+    rows = []
+    for offset, term in enumerate(summed.terms):
+        row = first - 1 + offset
+        rows.append([f"{first + offset:,}", *(show(data.value(name, row)) for name in summed.columns), show(term)])
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    out = ["  " + "  ".join(cell.rjust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]]
+    more = summed.rows - len(summed.terms)
+    if more > 0:
+        out.append(f"  {'...' if ascii else '⋮'}  ({more:,} more data point{'s' if more > 1 else ''})")
+    written = " + ".join(show(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+    out.append(f"  {show(summed.sum)} = {written}{show(summed.value)}")
+    return out
+
+
+def _first_row(summed: DataSum) -> int:
+    """The 0-based row a sum's table starts at: its lower bound's, when it has one."""
+    lower = summed.sum.lower
+    return int(number_value(lower)) - 1 if lower is not None and is_number(lower) else 0
+
+
+def _check_words(checks: Sequence[Verification | None], data: Data, where: str) -> list[tuple[str, str]]:
+    """(status, words) for the check of values over data against the sums written out term by term; [] unchecked."""
+    done = [c for c in checks if c is not None]
+    if not done:
+        return []
+    points = "1 data point" if data.n == 1 else f"{data.n:,} data points"
+    ending = "s" if len(done) == 1 else ""
+    if all(c.verified is True for c in done):
+        return [("verified", f"checked: {where} agree{ending} with the sums written out term by term over the {points}")]
+    if any(c.verified is False for c in done):
+        reasons = "; ".join(c.reason for c in done if c.verified is False)
+        bug = "this is a bug in derivsteps, please report it"
+        return [("disagrees", f"{where} disagree{ending} with the sums written out term by term ({reasons}) - {bug}")]
+    return [("undecided", f"could not check {where}: {done[0].reason}")]
+
+
 # -- the layout shared by text and the terminal -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Line:
@@ -231,7 +308,12 @@ def _gradient_layout(gradient: Gradient, steps: bool, detail: str | None, ascii:
     items.append(_line(f"{_nabla(ascii)}{_args_text(gradient.vars, show)} = ", (vector, "result")))
     if values is not None:
         items += _values_layout(gradient, values, ascii)
-    return items + _verdict_lines(named, "partial derivative", ascii)
+    items += _verdict_lines(named, "partial derivative", ascii)
+    if _has_data(values):
+        at = _point_args(gradient.vars, values[0].point, show, lambda p: point_text(p, ascii))
+        checks = _check_words([e.check for e in values], values[0].data, f"the values at {at}")
+        items += [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in checks]
+    return items
 
 
 def _values_layout(gradient: Gradient, values: Sequence[Evaluation], ascii: bool) -> list:
@@ -240,6 +322,10 @@ def _values_layout(gradient: Gradient, values: Sequence[Evaluation], ascii: bool
     point = values[0].point if values else {}
     at = _point_args(gradient.vars, point, show, lambda p: point_text(p, ascii))
     items = []
+    if _has_data(values):
+        items.append(_line(data_text(values[0].data)))
+        items += [_line((f"note: {warning}", "note")) for warning in values[0].warnings]
+        items += [_line(f"  {show(summed)} = ", (show(value), "result")) for summed, value in _statistics(values)]
     for var, evaluation in zip(gradient.vars, values):
         chain = [show(e) for e in _chain(evaluation)]
         pieces = [f"{_partial_text(var, show)}{at} = ", " = ".join(chain[:-1]) + (" = " if len(chain) > 1 else ""), (chain[-1], "result")]
@@ -278,7 +364,16 @@ def _evaluation_layout(evaluation: Evaluation, steps: bool, detail: str | None, 
     at = f"      (at {point_text(evaluation.point, ascii)})" if evaluation.point else ""
     items: list = [_line(("read as:", "aside"), f" {show(evaluation.expr)}", (at, "aside"))]
     items += [_line((f"note: {warning}", "note")) for warning in evaluation.warnings]
-    return items + [_Rows(_evaluation_rows(evaluation, detail, ascii))]
+    if evaluation.data is not None:
+        items.append(_line(data_text(evaluation.data)))
+    items.append(_Rows(_evaluation_rows(evaluation, detail, ascii)))
+    for summed in evaluation.sums:
+        items += [_BLANK, _line(f"{to_text(summed.sum, ascii)}, term by term:")]
+        items += [_line(text) for text in _table_lines(summed, evaluation.data, ascii)]
+    if evaluation.data is not None:
+        checks = _check_words([evaluation.check], evaluation.data, "the value")
+        items += [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in checks]
+    return items
 
 
 def _evaluation_rows(evaluation: Evaluation, detail: str | None, ascii: bool) -> tuple:
@@ -390,6 +485,10 @@ def _gradient_latex(gradient: Gradient, steps: bool, detail: str | None, values)
         rows += [f"{name} &= {to_latex(d.result)}" for name, d in zip(names, gradient.components)]
     rows += _gradient_vector_rows(gradient, values)
     rows += _verdict_latex_rows(_named_partials(gradient, to_text), "partial derivative")
+    if _has_data(values):
+        at = _point_args(gradient.vars, values[0].point, to_text, point_text)
+        for status, words in _check_words([e.check for e in values], values[0].data, f"the values at {at}"):
+            rows.append(f"& {_LATEX_SYMBOLS[status]}{text_latex(('? ' if status == 'undecided' else '') + words)}")
     more = [] if steps else _notes(gradient.components, to_text)
     return _comments(gradient.expr, gradient.warnings, more), rows
 
@@ -401,6 +500,9 @@ def _gradient_vector_rows(gradient: Gradient, values) -> list[str]:
         return rows
     point = values[0].point if values else {}
     at = _point_args(gradient.vars, point, to_latex, point_latex)
+    if _has_data(values):
+        rows.append(rf"&{text_latex(data_text(values[0].data))}")
+        rows += [f"{to_latex(summed)} &= {to_latex(value)}" for summed, value in _statistics(values)]
     for var, evaluation in zip(gradient.vars, values):
         chain = " = ".join(to_latex(e) for e in _chain(evaluation))
         if evaluation.approximation is not None:
@@ -423,7 +525,30 @@ def _hessian_latex(hessian: Hessian, steps: bool, detail: str | None, values) ->
 
 
 def _evaluation_latex(evaluation: Evaluation, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
-    return _comments(evaluation.expr, evaluation.warnings), _evaluation_latex_rows(evaluation, detail, at=True)
+    more = [data_text(evaluation.data)] if evaluation.data is not None else []
+    rows = _evaluation_latex_rows(evaluation, detail, at=True) + _sums_latex_rows(evaluation)
+    return _comments(evaluation.expr, evaluation.warnings, more), rows
+
+
+def _sums_latex_rows(evaluation: Evaluation) -> list[str]:
+    """Each sum over the data: its terms as an array (i, the columns, the term), then the sum written out."""
+    rows = []
+    for summed in evaluation.sums:
+        index = summed.sum.index
+        first = 1 + _first_row(summed)
+        header = [index, *(to_latex(Var(name, index)) for name in summed.columns), to_latex(summed.sum.body)]
+        lines = [" & ".join(header)]
+        for offset, term in enumerate(summed.terms):
+            row = first - 1 + offset
+            cells = [f"{first + offset:,}".replace(",", "{,}"), *(to_latex(evaluation.data.value(name, row)) for name in summed.columns), to_latex(term)]
+            lines.append(" & ".join(cells))
+        if summed.rows > len(summed.terms):
+            lines.append(r"\vdots" + " &" * (len(header) - 1))
+        spec = "r|" + "r" * len(summed.columns) + "|r"
+        rows.append(rf"&\begin{{array}}{{{spec}}} " + lines[0] + r" \\ \hline " + r" \\ ".join(lines[1:]) + r" \end{array}")
+        written = " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+        rows.append(f"{to_latex(summed.sum)} &= {written}{to_latex(summed.value)}")
+    return rows
 
 
 def _evaluation_latex_rows(evaluation: Evaluation, detail: str | None, at: bool) -> list[str]:
@@ -476,6 +601,10 @@ def _gradient_markdown(gradient: Gradient, steps: bool, detail: str | None, valu
         rows += [f"{to_latex(Deriv(FUNCTION, var))} &= {to_latex(d.result)}" for var, d in zip(gradient.vars, gradient.components)]
     out += _math_block(rows + _gradient_vector_rows(gradient, values))
     out += _verdict_markdown(_named_partials(gradient, to_text), "partial derivative")
+    if _has_data(values):
+        at = _point_args(gradient.vars, values[0].point, to_text, point_text)
+        checks = _check_words([e.check for e in values], values[0].data, f"the values at {at}")
+        out += [line for status, words in checks for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
     return "\n".join(out)
 
 
@@ -501,8 +630,30 @@ def _evaluation_markdown(evaluation: Evaluation, steps: bool, detail: str | None
     at = f" at ${point_latex(evaluation.point)}$" if evaluation.point else ""
     out = [f"Evaluate ${to_latex(evaluation.expr)}${at}.", ""]
     out += _note_lines(evaluation.warnings)
+    if evaluation.data is not None:
+        out += [escape_markdown(data_text(evaluation.data)[0].upper() + data_text(evaluation.data)[1:]) + ".", ""]
     out += _math_block(_evaluation_latex_rows(evaluation, detail, at=False))
+    for summed in evaluation.sums:
+        out += _sum_markdown(summed, evaluation.data)
+    if evaluation.data is not None:
+        out += [line for status, words in _check_words([evaluation.check], evaluation.data, "the value") for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
     return "\n".join(out)
+
+
+def _sum_markdown(summed: DataSum, data: Data) -> list[str]:
+    """The terms of one sum as a Markdown table, then the sum written out."""
+    index = summed.sum.index
+    first = 1 + _first_row(summed)
+    header = [f"${index}$", *(f"${to_latex(Var(name, index))}$" for name in summed.columns), f"${to_latex(summed.sum.body)}$"]
+    out = [f"${to_latex(summed.sum)}$, term by term:", "", "| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    for offset, term in enumerate(summed.terms):
+        row = first - 1 + offset
+        cells = [f"{first + offset:,}", *(f"${to_latex(data.value(name, row))}$" for name in summed.columns), f"${to_latex(term)}$"]
+        out.append("| " + " | ".join(cells) + " |")
+    if summed.rows > len(summed.terms):
+        out.append("| ⋮ |" + " |" * (len(header) - 1))
+    written = " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+    return out + ["", f"$${to_latex(summed.sum)} = {written}{to_latex(summed.value)}$$", ""]
 
 
 _MARKDOWN = {Gradient: _gradient_markdown, Hessian: _hessian_markdown, Evaluation: _evaluation_markdown}
@@ -540,7 +691,7 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
         if evaluation is not None:
             at = {"value": value(evaluation.value), "exact": value(evaluation.result), "steps": _evaluation_steps(evaluation, value)}
         components.append({"var": _name(var), **_derivation_json(derivation, value), "evaluation": at})
-    return {
+    document = {
         "schema": SCHEMA,
         "command": "grad",
         "input": gradient.input,
@@ -551,6 +702,19 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
         "value": [value(evaluation.value) for evaluation in values] if values is not None else None,
         "warnings": _warnings(gradient.warnings, gradient.components),
     }
+    if _has_data(values):
+        document["warnings"] += [warning for warning in values[0].warnings if warning not in document["warnings"]]
+        document["data"] = data_json(values[0].data)
+        document["statistics"] = [{"sum": value(summed), "value": value(result)} for summed, result in _statistics(values)]
+        document["checked"] = _checked_json([e.check for e in values])
+    return document
+
+
+def _checked_json(checks: Sequence[Verification | None]) -> bool | None:
+    """True when every value agrees with the sums written out, False when one does not, null when unchecked."""
+    if not checks or any(c is None or c.verified is None for c in checks):
+        return None if not any(c is not None and c.verified is False for c in checks) else False
+    return all(c.verified for c in checks)
 
 
 def _hessian_json(hessian: Hessian, value: Callable[[Expr], dict], values) -> dict:
@@ -581,7 +745,18 @@ def _evaluation_json(evaluation: Evaluation, value: Callable[[Expr], dict], valu
         "numeric": evaluation.approximation is not None,
         "steps": _evaluation_steps(evaluation, value),
         "warnings": list(evaluation.warnings),
-    }
+    } | _evaluation_data_json(evaluation, value)
+
+
+def _evaluation_data_json(evaluation: Evaluation, value: Callable[[Expr], dict]) -> dict:
+    """With data: the data, each sum with its value and its first terms (the table), and the independent check."""
+    if evaluation.data is None:
+        return {}
+    sums = [
+        {"sum": value(s.sum), "value": value(s.value), "rows": s.rows, "terms": [value(term) for term in s.terms]}
+        for s in evaluation.sums
+    ]
+    return {"data": data_json(evaluation.data), "sums": sums, "checked": _checked_json([evaluation.check])}
 
 
 _JSON = {Gradient: _gradient_json, Hessian: _hessian_json, Evaluation: _evaluation_json}
