@@ -262,7 +262,7 @@ def test_fractions_in_the_steps():
     lines = [step_text(step)[0] for step in result.solved.steps]
     assert lines == [
         "3x = -4y  ⇔  x = -4y/3",
-        "4(-4y/3) + 3y + 1 = 0  ⇔  -7y/3 + 1 = 0",
+        "4(-4y/3) + 3y + 1 = 0  ⇔  1 - 7y/3 = 0",
         "-7y/3 = -1  ⇔  y = 3/7",
         "x = -4y/3 = -4/7",
     ]
@@ -412,8 +412,9 @@ def test_latex_has_one_row_per_step():
 # The contract, written out here rather than imported, so a change to the renderer cannot move it silently.
 TOP_KEYS = {
     "schema", "command", "input", "read_as", "vars", "system", "method", "solution_set", "steps", "points", "hessian",
-    "components", "verified", "verified_by", "warnings",
+    "components", "verified", "verified_by", "warnings", "data", "statistics", "equations", "closed_form", "conditions",
 }  # fmt: skip
+POINT_KEYS = {"values", "kind", "free", "hessian", "minors", "definiteness", "eigenvalue_signs", "condition", "argument"}
 
 
 @pytest.mark.parametrize("text", CASES)
@@ -426,7 +427,10 @@ def test_json_contract(text):
         for equation in step["equations"]:
             assert set(equation) == {"text", "latex", "sympy", "sides"}
             sympy.parse_expr(equation["sympy"])  # reads back
+    assert document["data"] is None and document["statistics"] == [] and document["closed_form"] is None
+    assert document["equations"] == document["system"]
     for point in document["points"]:
+        assert set(point) == POINT_KEYS
         assert point["kind"] in KINDS and set(point["values"]) == set(document["vars"])
         for value in point["values"].values():
             sympy.parse_expr(value["sympy"])

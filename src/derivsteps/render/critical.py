@@ -3,30 +3,42 @@
 JSON (schema 1): {"schema": 1, "command": "critical", "input", "read_as", "vars", "system": [VALUE, ...] (each
 partial, meaning VALUE = 0), "method": "linear" | "sympy", "solution_set": "finite" | "none" | "infinite",
 "steps": [STEP, ...], "points": [{"values": POINT, "kind", "free": [name, ...], "hessian": [[VALUE, ...], ...],
-"minors": [VALUE, ...], "definiteness", "eigenvalue_signs": {"positive", "negative", "zero"} | null}],
+"minors": [VALUE, ...], "definiteness", "eigenvalue_signs": {"positive", "negative", "zero"} | null,
+"condition": text | null (when the kind holds), "argument": text | null (how a symbolic Hessian was decided)}],
 "hessian": [[VALUE, ...], ...] (symbolic), "components": [{"var", "result", "steps", "verified", "verified_by"}],
-"verified", "verified_by", "warnings"}. VALUE is {"text", "latex", "sympy"} (jsondoc.valuer); POINT maps each
-variable name to a VALUE (a free variable to itself). STEP is {"action": one of critical.ACTIONS, "explanation",
-"equations": [EQUATION, ...] (forms of one equation, each equivalent to the one before), "points": [POINT, ...]
-(the solutions of a sympy_solve step, else [])}; EQUATION is {"text", "latex", "sympy": "Eq(l, r)" (a chain
-a = 2b = -2/11 is "And(Eq(...), Eq(...))"), "sides": [VALUE, ...]}.
+"verified", "verified_by", "warnings", and for sums over data: "data": {"n", "columns"} | null, "statistics":
+[{"sum": VALUE, "mean": VALUE, "value": VALUE | null, "terms": VALUE | null}] (the sums in the system; value and
+terms with data), "equations": [VALUE, ...] (the system as solved: with data, the sums' values put in),
+"closed_form": POINT | null (without data: the solution as formulas in the means), "conditions": [text, ...]
+(what the solving assumed, such as "the a_i are not all equal")}. VALUE is {"text", "latex", "sympy"}; POINT maps
+each variable name to a VALUE (a free variable to itself). STEP is {"action": one of critical.ACTIONS,
+"explanation", "equations": [EQUATION, ...] (forms of one equation, each equivalent to the one before), "points":
+[POINT, ...] (the solutions of a sympy_solve step, else [])}; EQUATION is {"text", "latex", "sympy": "Eq(l, r)"
+(a chain a = 2b = -2/11 is "And(Eq(...), Eq(...))"), "sides": [VALUE, ...]}.
+
+Means are written in bar notation: ā for (1/n) Σ_i a_i (a combining macron, U+0304, after a one-letter name),
+mean(ah) and mean(a^2) for the mean of anything else (and for every mean with --ascii); in LaTeX \\bar{a},
+\\overline{ah} and \\overline{a^{2}}. The "sympy" string keeps the sum: Sum(a[i], (i, 1, n))/n.
 """
 
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 
-from ..critical import Critical, CriticalPoint, Equation, SecondDerivativeTest, SolveStep
+from ..critical import Critical, CriticalPoint, Equation, SecondDerivativeTest, SolveStep, canonical, is_mean
 from ..derivation import Verification
-from ..tree import Deriv, Expr, Var, variables
+from ..data import COUNT
+from ..tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
 from ._blocks import matrix_latex, matrix_text, point_json
-from .jsondoc import SCHEMA, valuer
+from .jsondoc import SCHEMA
 from .jsondoc import to_json as derivation_json
 from .latex import latex_rows, text_latex
 from .markdown import escape_markdown
-from .mathlatex import to_latex
-from .mathtext import to_text
+from .mathlatex import to_latex as plain_latex
+from .mathtext import GREEK_SYMBOLS
+from .mathtext import to_text as plain_text
 from .text import render_text as derivation_text
 
 # The function of several variables is called f in every heading (∂f/∂a), as the lecture does; F when f is a variable.
@@ -34,6 +46,9 @@ F, F_ALTERNATIVE = Var("f"), Var("F")
 
 # The explanation column starts after the longest equation line, but never further right than this.
 MAX_LABEL_COLUMN = 60
+
+# A step whose forms joined by ⇔ would be longer than this is written one form a line.
+MAX_STEP_LINE = 80
 
 KIND_WORDS = {
     "minimum": "a minimum",
@@ -50,6 +65,97 @@ _SHAPES = {"zero": "the zero matrix"}
 # A sentence with math in it: a template with {name} fields, and the math for each (an expression, a point as a
 # mapping, or a tuple of expressions). Each format fills the math in its own notation (STYLE.md §6).
 Phrase = tuple[str, Mapping[str, object]]
+
+
+# -- bar notation: ā for (1/n) Σ_i a_i ---------------------------------------------------------------------------------------
+
+_MACRON = "\u0304"
+# Private-use characters never occur in printed math: each stands in for one mean while the plain printers run, so
+# spacing and brackets treat a mean as the single symbol it is.
+_STAND_IN = 0xE000
+
+
+def to_text(expr: Expr, ascii: bool = False) -> str:
+    """expr as text with each mean (1/n) Σ_i u_i written ū or mean(u) (module docstring)."""
+    marked, means = _stand_ins(expr)
+    out = plain_text(marked, ascii)
+    for char, mean in means.items():
+        out = out.replace(char, mean_text(mean, ascii))
+    return out
+
+
+def to_latex(expr: Expr) -> str:
+    """expr as LaTeX with each mean written \\bar{u} or \\overline{...}."""
+    marked, means = _stand_ins(expr)
+    out = plain_latex(marked)
+    for char, mean in means.items():
+        out = out.replace(char, mean_latex(mean))
+    return out
+
+
+def mean_text(mean: Div, ascii: bool = False) -> str:
+    body, index = mean.num.body, mean.num.index
+    if not ascii and isinstance(body, Var) and body.sub == index and (len(body.name) == 1 or body.name in GREEK_SYMBOLS):
+        return GREEK_SYMBOLS.get(body.name, body.name) + _MACRON
+    return f"mean({plain_text(_without_index(body, index), ascii)})"
+
+
+def mean_latex(mean: Div) -> str:
+    body, index = mean.num.body, mean.num.index
+    if isinstance(body, Var) and body.sub == index:
+        return rf"\bar{{{plain_latex(Var(body.name))}}}"
+    return rf"\overline{{{plain_latex(_without_index(body, index))}}}"
+
+
+def _without_index(body: Expr, index: str) -> Expr:
+    """a_i h_i as ah, the index left off inside a mean; kept where the bare name also occurs (a_i and a)."""
+    names = {node.name for node in _nodes(body) if isinstance(node, Var) and node.sub is None}
+    if any(isinstance(node, Var) and node.sub == index and node.name in names for node in _nodes(body)):
+        return body
+
+    def drop(node: Expr) -> Expr:
+        if isinstance(node, Var) and node.sub == index:
+            return Var(node.name)
+        kids = children(node)
+        return with_children(node, tuple(drop(kid) for kid in kids)) if kids else node
+
+    return drop(body)
+
+
+def _nodes(expr: Expr):
+    yield expr
+    for kid in children(expr):
+        yield from _nodes(kid)
+
+
+def _stand_ins(expr: Expr) -> tuple[Expr, dict[str, Div]]:
+    means: dict[Div, str] = {}
+
+    def swap(node: Expr) -> Expr:
+        if is_mean(node):
+            return Var(means.setdefault(node, chr(_STAND_IN + len(means))))
+        kids = children(node)
+        return with_children(node, tuple(swap(kid) for kid in kids)) if kids else node
+
+    marked = swap(expr)
+    return marked, {char: mean for mean, char in means.items()}
+
+
+def valuer(with_sympy: bool = True) -> Callable[[Expr], dict]:
+    """One expression as {"text", "latex", "sympy"}, means in bar notation (the sympy string keeps the sum)."""
+    sympy_text = None
+    if with_sympy:
+        from ..sympy_bridge import sympy_text
+
+    def value(expr: Expr) -> dict:
+        return {"text": to_text(expr), "latex": to_latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
+
+    return value
+
+
+def mean_definition(mean: Div) -> Expr:
+    """(1/n) Σ_i u_i, the definition of a mean, as a tree the bar printers leave alone."""
+    return Mul((Div(Num(1), mean.den), mean.num))
 
 
 # -- what is said, in every format ----------------------------------------------------------------------------------------
@@ -107,16 +213,51 @@ def _prefixed(words: str, phrase: Phrase) -> Phrase:
 
 
 def outcome(critical: Critical) -> Phrase:
-    """The answer in one sentence: the point, how many, none, or infinitely many."""
+    """The answer in one sentence: the point, how many, none, or infinitely many; and what the solving assumed."""
     points = critical.points
     kind = critical.solved.outcome
     if kind == "none":
         return "no critical point: the system has no solution", {}
     if len(points) == 1:
-        return _prefixed("critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values))
-    if kind == "finite":
-        return f"{len(points)} critical points", {}
-    return f"infinitely many critical points, in {len(points)} families", {}
+        said = _prefixed("critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values))
+    elif kind == "finite":
+        said = f"{len(points)} critical points", {}
+    else:
+        said = f"infinitely many critical points, in {len(points)} families", {}
+    return _joined(said, critical.solved.assumptions, " (when ", " and ", ")")
+
+
+def _joined(first: Phrase, others, opening: str, separator: str, closing: str) -> Phrase:
+    """first followed by the other phrases (each template's fields renamed apart), or first alone when none."""
+    if not others:
+        return first
+    template, bindings = first[0], dict(first[1])
+    parts = []
+    for k, (other, values) in enumerate(others):
+        renamed = {name: f"{name}_{k}" for name in values}
+        parts.append(other.format_map({name: "{" + new + "}" for name, new in renamed.items()}))
+        bindings.update({renamed[name]: value for name, value in values.items()})
+    return template + opening + separator.join(parts) + closing, bindings
+
+
+def kind_phrase(point: CriticalPoint) -> Phrase:
+    """a minimum; a minimum, when the a_i are not all equal."""
+    return _joined((KIND_WORDS[point.kind], {}), [point.test.condition] if point.test.condition else [], ", when ", "", "")
+
+
+def argument_phrases(test: SecondDerivativeTest) -> list[Phrase]:
+    """The argument that decides a symbolic Hessian, one phrase a line: why it is semidefinite, when it is definite."""
+    if test.argument is None:
+        return []
+    why = _prefixed("", test.argument)
+    why = (why[0] + ", so H is positive semidefinite", why[1])
+    if test.condition is None:
+        return [why]
+    return [why, _joined(("it is positive definite (every minor > 0) when ", {}), [test.condition], "", "", "")]
+
+
+def _ascii_words(text: str, ascii: bool) -> str:
+    return text.replace("≠", "!=") if ascii else text
 
 
 def point_title(critical: Critical, number: int, point: CriticalPoint) -> Phrase | None:
@@ -179,6 +320,29 @@ def verdict_words(check: Verification | None, ascii: bool = False) -> str | None
     return f"? could not verify a partial derivative ({check.reason})"
 
 
+def data_sections(critical: Critical) -> list[tuple[str, list[tuple[int | None, tuple[Expr, ...], str]]]]:
+    """For sums over data, what comes between the system and the solving, as (heading, [(equation number or None,
+    sides, words)]): with data, each sum's value, then the system with the values put in; without data, what each
+    mean in the solving stands for."""
+    if critical.data is not None:
+        sums: list[tuple[int | None, tuple[Expr, ...], str]] = [(None, (COUNT, number(critical.data.n)), "the number of data points")]
+        for stat in critical.statistics:
+            written = stat.terms is not None and stat.terms != stat.value_tree
+            sums.append((None, (stat.total, stat.terms, stat.value_tree) if written else (stat.total, stat.value_tree), ""))
+        system = [(k, (equation, ZERO), "") for k, equation in enumerate(critical.equations, 1)]
+        return [("the sums over the data:", sums), ("put them into the system:", system)]
+    if critical.closed_form:
+        distinct: dict[Expr, Div] = {}
+        for stat in critical.statistics:
+            if is_mean(stat.mean):
+                distinct.setdefault(canonical(stat.mean), stat.mean)  # Σ_i (c_i a_i) is Σ_i (a_i c_i): one line
+        # Single letters first: ā, h̄, then mean(a^2), mean(ah).
+        shown = sorted(distinct.values(), key=lambda mean: not isinstance(mean.num.body, Var))
+        means = [(None, (mean, mean_definition(mean)), "") for mean in shown]
+        return [("the means over the n data points, in bar notation:", means)] if means else []
+    return []
+
+
 # -- the layout, shared by text and the rich view ---------------------------------------------------------------------------
 
 
@@ -197,25 +361,35 @@ def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) 
     system = zip(critical.vars, critical.system)
     f = _function_name(critical)
     yield "rows", [(f"({k})  {show(Deriv(f, var))} = {show(value)} = 0", "") for k, (var, value) in enumerate(system, 1)]
+    for heading, rows in data_sections(critical):
+        yield "heading", heading
+        yield "rows", [(("" if k is None else f"({k})  ") + " = ".join(show(side) for side in sides), words) for k, sides, words in rows]
     yield "heading", _method_heading(critical)
     rows = []
     for step in critical.solved.steps:
         lines = step_text(step, ascii)
-        rows += [(line, explanation(step, show) if k == 0 else "") for k, line in enumerate(lines)]
+        said = _ascii_words(explanation(step, show), ascii)
+        rows += [(line, said if k == 0 else "") for k, line in enumerate(lines)]
     yield "rows", rows
-    yield "result", fill(*outcome(critical), show)
+    yield "result", _ascii_words(fill(*outcome(critical), show), ascii)
     if critical.points:
         yield "heading", "second-derivative test:"
         if _hessian_varies(critical):
             yield "matrix", (f"H({', '.join(show(v) for v in critical.vars)}) = ", matrix_text(critical.hessian.matrix, ascii))
-        for number, point in enumerate(critical.points, 1):
-            title = point_title(critical, number, point)
+        for place, point in enumerate(critical.points, 1):
+            title = point_title(critical, place, point)
             if title:
                 yield "title", fill(*title, show)
-            yield "matrix", ("H = ", matrix_text(point.test.hessian, ascii))
+            if not _hessian_varies(critical) or point.test.hessian != critical.hessian.matrix:
+                yield "matrix", ("H = ", matrix_text(point.test.hessian, ascii))
             minors = minors_text(point.test, show)
-            yield "line", f"{minors}: {definiteness_words(point.test, ascii)}" if minors else definiteness_words(point.test, ascii)
-            yield "kind", f"{'->' if ascii else '→'} {KIND_WORDS[point.kind]}"
+            if point.test.argument is not None:
+                yield "line", minors
+                for phrase in argument_phrases(point.test):
+                    yield "line", fill(*phrase, show)
+            else:
+                yield "line", f"{minors}: {definiteness_words(point.test, ascii)}" if minors else definiteness_words(point.test, ascii)
+            yield "kind", f"{'->' if ascii else '→'} {fill(*kind_phrase(point), show)}"
     verdict = verdict_words(critical.verification, ascii)
     if verdict:
         yield "verdict", verdict
@@ -233,13 +407,23 @@ def step_text(step: SolveStep, ascii: bool = False) -> list[str]:
     if step.action == "sympy_solve":
         found = [fill(*_where(p), lambda e: to_text(e, ascii)) for p in step.points]
         return [found[0], *(f"or {line}" for line in found[1:])] if found else ["no solution"]
-    iff = "  <=>  " if ascii else "  ⇔  "
-    return [iff.join(equation_text(e, ascii) for e in step.equations)]
+    iff = "<=>" if ascii else "⇔"
+    forms = [equation_text(e, ascii) for e in step.equations]
+    line = f"  {iff}  ".join(forms)
+    if len(line) <= MAX_STEP_LINE:
+        return [line]
+    # A long chain (the closed form's substitution) gets one form a line, each after its ⇔.
+    return [forms[0], *(f"{iff}  {form}" for form in forms[1:])]
 
 
 def _columns(rows: list[tuple[str, str]]) -> list[str]:
-    width = min(max((len(left) for left, _ in rows), default=0), MAX_LABEL_COLUMN)
-    return [f"  {left.ljust(width)}    {right}".rstrip() if right else f"  {left}" for left, right in rows]
+    width = min(max((_width(left) for left, _ in rows), default=0), MAX_LABEL_COLUMN)
+    return [f"  {left}{' ' * (width - _width(left))}    {right}".rstrip() if right else f"  {left}" for left, right in rows]
+
+
+def _width(text: str) -> int:
+    """Columns on screen: a combining macron (ā) takes none."""
+    return sum(1 for char in text if not unicodedata.combining(char))
 
 
 def render_text(critical: Critical, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
@@ -279,7 +463,10 @@ def step_latex(step: SolveStep) -> list[str]:
     if not step.equations:
         return ["&"]
     first, *others = step.equations
-    return [" \\iff ".join([equation_latex(first, aligned=True), *(equation_latex(e) for e in others)])]
+    if len("  ⇔  ".join(equation_text(e) for e in step.equations)) <= MAX_STEP_LINE:
+        return [" \\iff ".join([equation_latex(first, aligned=True), *(equation_latex(e) for e in others)])]
+    # As in text: a long chain one form a row, each after its \iff.
+    return [equation_latex(first, aligned=True), *(f"&\\iff {equation_latex(e)}" for e in others)]
 
 
 def _words(text: str) -> str:
@@ -302,6 +489,12 @@ def latex_body(critical: Critical, steps: bool = False, detail: str | None = Non
     f = _function_name(critical)
     for k, (var, value) in enumerate(zip(critical.vars, critical.system), 1):
         rows.append(f"{to_latex(Deriv(f, var))} &= {to_latex(value)} = 0 && \\text{{({k})}}")
+    for heading, lines in data_sections(critical):
+        rows.append(f"&{_sentence((heading, {}))}")
+        for k, sides, words in lines:
+            left, *rest = [to_latex(side) for side in sides]
+            label = f" && \\text{{({k})}}" if k is not None else (f" && {_words(words)}" if words else "")
+            rows.append(f"{left} &= {' = '.join(rest)}{label}")
     rows.append(f"&{_sentence((_method_heading(critical), {}))}")
     for step in critical.solved.steps:
         said = explanation(step, to_latex, _words)
@@ -313,16 +506,22 @@ def latex_body(critical: Critical, steps: bool = False, detail: str | None = Non
         if _hessian_varies(critical):
             names = ", ".join(to_latex(v) for v in critical.vars)
             rows.append(f"H\\left({names}\\right) &= {matrix_latex(critical.hessian.matrix)}")
-        for number, point in enumerate(critical.points, 1):
-            title = point_title(critical, number, point)
+        for place, point in enumerate(critical.points, 1):
+            title = point_title(critical, place, point)
             if title:
                 rows.append(f"&{_sentence(title)}")
-            rows.append(f"H &= {matrix_latex(point.test.hessian)}")
+            if not _hessian_varies(critical) or point.test.hessian != critical.hessian.matrix:
+                rows.append(f"H &= {matrix_latex(point.test.hessian)}")
             minors = minors_text(point.test, to_latex, "D_{{{}}}".format, r",\ ")
             first, _, rest = minors.partition(" = ")
             aligned = f"{first} &= {rest}" if minors else "&"
-            rows.append(f"{aligned} && {text_latex(definiteness_words(point.test))}")
-            rows.append(r"&\Rightarrow " + text_latex(KIND_WORDS[point.kind]))
+            if point.test.argument is not None:
+                rows.append(aligned)
+                # Not a sentence start: f is the function's name, and capitalised it would be another.
+                rows += [f"&{fill(*phrase, to_latex, _words)}" for phrase in argument_phrases(point.test)]
+            else:
+                rows.append(f"{aligned} && {text_latex(definiteness_words(point.test))}")
+            rows.append(r"&\Rightarrow " + fill(*kind_phrase(point), to_latex, _words))
     return rows
 
 
@@ -359,12 +558,16 @@ def render_markdown(critical: Critical, steps: bool = False, detail: str | None 
     for warning in critical.warnings:
         out += [f"*Note:* {escape_markdown(warning)}", ""]
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_body(critical, steps, detail)), r"\end{aligned}", "$$", ""]
-    for number, point in enumerate(critical.points, 1):
-        where = fill(*_where(point.values), to_latex, escape_markdown, "${}$".format)
-        numbered = f"{number}. " if len(critical.points) > 1 else ""
+    for place, point in enumerate(critical.points, 1):
+        where = fill(*_where(point.values), to_latex, _markdown_words, "${}$".format)
+        numbered = f"{place}. " if len(critical.points) > 1 else ""
         test = point.test
         why = test.reason if test.definiteness == "undetermined" else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
-        out.append(f"{numbered}At {where}: **{point.kind}** ({escape_markdown(why)}).")
+        if test.condition is not None:
+            why = fill(*_joined((why + " when ", {}), [test.condition], "", "", ""), to_latex, _markdown_words, "${}$".format)
+        else:
+            why = escape_markdown(why)
+        out.append(f"{numbered}At {where}: **{point.kind}** ({why}).")
     if critical.points:
         out.append("")
     else:
@@ -374,6 +577,11 @@ def render_markdown(critical: Critical, steps: bool = False, detail: str | None 
     if verdict:
         out += [escape_markdown(verdict), ""]
     return "\n".join(out)
+
+
+def _markdown_words(text: str) -> str:
+    """Words between math, escaped, keeping the spaces at their edges that separate them from the math."""
+    return (" " if text[:1].isspace() else "") + escape_markdown(text) + (" " if text[-1:].isspace() else "")
 
 
 # -- JSON -----------------------------------------------------------------------------------------------------------------------
@@ -399,6 +607,20 @@ def to_json(critical: Critical, with_sympy: bool = True) -> dict:
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
         "warnings": list(critical.warnings),
+        "data": None if critical.data is None else {"n": critical.data.n, "columns": list(critical.data.names)},
+        "statistics": [_statistic_json(stat, value) for stat in critical.statistics],
+        "equations": [value(expr) for expr in critical.solved_system],
+        "closed_form": point_json(critical.points[0].values, value) if critical.closed_form and len(critical.points) == 1 else None,
+        "conditions": [fill(*phrase, to_text) for phrase in critical.solved.assumptions],
+    }
+
+
+def _statistic_json(stat, value) -> dict:
+    return {
+        "sum": value(stat.total),
+        "mean": value(stat.mean),
+        "value": None if stat.value is None else value(stat.value_tree),
+        "terms": None if stat.terms is None else value(stat.terms),
     }
 
 
@@ -431,6 +653,8 @@ def _point_json(point: CriticalPoint, value) -> dict:
         "minors": [value(minor) for minor in test.minors],
         "definiteness": test.definiteness,
         "eigenvalue_signs": None if counts is None else dict(zip(("positive", "negative", "zero"), counts)),
+        "condition": None if test.condition is None else fill(*test.condition, to_text),
+        "argument": "; ".join(fill(*phrase, to_text) for phrase in argument_phrases(test)) or None,
     }
 
 
