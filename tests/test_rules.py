@@ -153,3 +153,20 @@ def test_readme_rule_table_is_the_cheat_sheet():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "\n".join(rows) in readme, "regenerate the rule table in README.md from rules.DIFF_RULES"
     assert ", ".join(f"`{rule.name}`" for rule in SIMPLIFY_RULES) in readme
+
+
+def test_a_double_sum_keeps_x_ij_inside_the_sum_over_j():
+    from derivsteps.engine import differentiate
+    from derivsteps.verification import verify
+
+    derivation = differentiate("sum_i (sum_j (s x_{ij}) - y_i)^2", "s")
+    assert verify(derivation).verified is True
+    assert "Σ_j x_{ij}" in to_text(derivation.result)
+
+
+def test_differentiating_by_an_indexed_variable_is_refused_in_words():
+    from derivsteps.engine import differentiate
+    from derivsteps.errors import UsageError
+
+    with pytest.raises(UsageError, match="indexed by a sum over j"):
+        differentiate("sum_i (sum_j (w_j x_{ij}) - y_i)^2", "w_j")

@@ -9,7 +9,7 @@ from .derivation import DETAILS, Derivation, Rewrite, Step
 from .errors import StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
-from .tree import Add, Deriv, Expr, Mul, Path, Var, children, get_at, replace_at, variables, walk
+from .tree import Add, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk
 
 SIMPLIFY_LEVELS = ("none", "light", "full")
 
@@ -39,6 +39,7 @@ def differentiate(
         parsed = parse(expr, variables=variables, functions=functions)
         text, warnings, expr = expr, parsed.warnings, parsed.expr
     wrt_vars = _wrt(expr, wrt, variables, functions)
+    _refuse_indexed(expr, wrt_vars)
     start = expr
     for var in wrt_vars:
         start = Deriv(start, var)
@@ -102,6 +103,17 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
             raise UsageError(f"--wrt takes variables, such as x or x,y; {item.strip()!r} is not one")
         result.append(var)
     return tuple(result)
+
+
+def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
+    """w_j inside a sum over j is a whole column of values, not one variable: the derivative by it is not defined here."""
+    indices = {node.index for _, node in walk(expr) if isinstance(node, Sum)}
+    for var in wrt:
+        if var.sub is not None and var.sub.isalpha() and set(var.sub) & indices:
+            raise UsageError(
+                f"{_name(var)} is indexed by a sum over {''.join(sorted(set(var.sub) & indices))}: it stands for one value per "
+                "data point, so there is no single variable to differentiate by; differentiate by a parameter instead"
+            )
 
 
 def _name(var: Var) -> str:

@@ -407,7 +407,12 @@ def _cancel_common(b: Bindings) -> Expr:
 # -- sums over data: the lecture's form s Σ a_i^2 + b Σ a_i - Σ a_i h_i ---------------------------------------------------
 def _free_of_index(expr: Expr, index: str) -> bool:
     """expr is the same for every term of a sum over index: no a_i, and not the index itself."""
-    return not any(isinstance(node, Var) and (node.sub == index or node.name == index and node.sub is None) for _, node in walk(expr))
+    return not any(isinstance(node, Var) and (_indexed_by(node, index) or node.name == index and node.sub is None) for _, node in walk(expr))
+
+
+def _indexed_by(var: Var, index: str) -> bool:
+    """a_i is indexed by i, and so is x_{ij} (by i and by j)."""
+    return var.sub is not None and (var.sub == index or var.sub.isalpha() and index in var.sub)
 
 
 def _sum_constant(expr):

@@ -86,6 +86,9 @@ def _build(expr: Expr, indices: frozenset[str]) -> _Built:
         case Var(name, sub):
             if sub is not None and sub in indices:
                 return sympy.Indexed(sympy.IndexedBase(name), sympy.Symbol(sub)), False
+            if sub is not None and len(sub) > 1 and sub.isalpha() and set(sub) <= indices:
+                # x_{ij} inside sums over i and j: one entry of a table of data
+                return sympy.Indexed(sympy.IndexedBase(name), *(sympy.Symbol(letter) for letter in sub)), False
             return sympy.Symbol(symbol_name(expr)), False
         case Add(terms):
             parts, huge = _build_all(terms, indices)

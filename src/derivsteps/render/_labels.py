@@ -80,4 +80,4 @@ def held_constant(derivation: Derivation) -> list[Var]:
 def data_variables(derivation: Derivation) -> list[Var]:
     """The data of sums over an index: a_i and h_i in Σ_i (s a_i + b - h_i)^2."""
     indices = {node.index for _, node in walk(derivation.expr) if isinstance(node, Sum)}
-    return [v for v in variables(derivation.expr) if v.sub in indices]
+    return [v for v in variables(derivation.expr) if v.sub is not None and (v.sub in indices or v.sub.isalpha() and set(v.sub) <= indices)]
