@@ -32,7 +32,7 @@ from ..derivation import Verification
 from ..data import COUNT
 from ..tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
 from ._blocks import matrix_latex, matrix_text, point_json
-from .jsondoc import SCHEMA
+from .jsondoc import SCHEMA, valuer
 from .jsondoc import to_json as derivation_json
 from .latex import latex_rows, text_latex
 from .markdown import escape_markdown
@@ -139,18 +139,6 @@ def _stand_ins(expr: Expr) -> tuple[Expr, dict[str, Div]]:
 
     marked = swap(expr)
     return marked, {char: mean for mean, char in means.items()}
-
-
-def valuer(with_sympy: bool = True) -> Callable[[Expr], dict]:
-    """One expression as {"text", "latex", "sympy"}, means in bar notation (the sympy string keeps the sum)."""
-    sympy_text = None
-    if with_sympy:
-        from ..sympy_bridge import sympy_text
-
-    def value(expr: Expr) -> dict:
-        return {"text": to_text(expr), "latex": to_latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
-
-    return value
 
 
 def mean_definition(mean: Div) -> Expr:
@@ -589,7 +577,7 @@ def _markdown_words(text: str) -> str:
 
 def to_json(critical: Critical, with_sympy: bool = True) -> dict:
     """The JSON document of the module docstring; with_sympy=False writes "sympy": null and never imports SymPy."""
-    value = valuer(with_sympy)
+    value = valuer(with_sympy, to_text, to_latex)  # means in bar notation; the sympy string keeps the sum
     check = critical.verification
     return {
         "schema": SCHEMA,

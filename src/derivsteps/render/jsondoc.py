@@ -62,14 +62,16 @@ def step_json(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
     }
 
 
-def valuer(with_sympy: bool = True) -> Callable[[Expr], dict]:
-    """The function that writes one expression as {"text", "latex", "sympy"}."""
+def valuer(
+    with_sympy: bool = True, text: Callable[[Expr], str] = to_text, latex: Callable[[Expr], str] = to_latex
+) -> Callable[[Expr], dict]:
+    """The function that writes one expression as {"text", "latex", "sympy"} (text and latex: the printers to use)."""
     sympy_text = None
     if with_sympy:
         # Imported here, not at the top: importing this module must not load SymPy (see to_json).
         from ..sympy_bridge import sympy_text
 
     def value(expr: Expr) -> dict:
-        return {"text": to_text(expr), "latex": to_latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
+        return {"text": text(expr), "latex": latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
 
     return value
