@@ -438,28 +438,12 @@ class _View:
                     yield self._table(rows, options.max_width)
 
     def _table(self, rows, width: int):
-        from rich.table import Table
         from rich.text import Text
 
-        from .mathtext import to_text_spans
-        from .terminal import GUTTER, STYLES, column_widths
+        from .terminal import aligned_table, highlighted
 
-        cells = []
-        for sign, expr, marks, label in rows:
-            printed, spans = to_text_spans(expr, marks, self.ascii)
-            expression = Text(printed)
-            for start, end in spans:
-                expression.stylize(STYLES["changed"], start, end)
-            cells.append((Text(sign), expression, Text(label)))
-        expression_width, rule_width = column_widths(cells, width)
-        table = Table.grid()
-        table.add_column("sign", no_wrap=True, width=2)
-        table.add_column("expression", overflow="fold", width=expression_width)
-        table.add_column("gutter", no_wrap=True, width=GUTTER)
-        table.add_column("rule", style=STYLES["rule"], overflow="fold", width=rule_width)
-        for sign, expression, rule in cells:
-            table.add_row(sign, expression, Text(""), rule)
-        return table
+        cells = [(Text(sign), highlighted(expr, marks, self.ascii), Text(label)) for sign, expr, marks, label in rows]
+        return aligned_table(cells, width)
 
 
 # -- LaTeX ------------------------------------------------------------------------------------------------------------

@@ -70,21 +70,10 @@ class DerivationView:
         detail = self.detail or self.derivation.detail
         rows = [(Text(""), Text(self._show(self.derivation.start)), Text(""))]
         for line in self.derivation.lines(detail):
-            printed, spans = to_text_spans(line.after, line_marks(line), self.ascii)
-            expression = Text(printed)
-            for start, end in spans:
-                expression.stylize(STYLES["changed"], start, end)
+            expression = highlighted(line.after, line_marks(line), self.ascii)
             rows.append((Text("= "), expression, Text(line_label(line, self._show, detail))))
-        expression_width, rule_width = column_widths(rows, width)
-        table = Table.grid()
-        # "=" in a column of its own, so an expression too long for the terminal wraps under itself, not under "=".
-        table.add_column("sign", no_wrap=True, width=2)
-        table.add_column("expression", overflow="fold", width=expression_width)
-        table.add_column("gutter", no_wrap=True, width=GUTTER)
-        table.add_column("rule", style=STYLES["rule"], overflow="fold", width=rule_width)
-        for sign, expression, rule in rows:
-            table.add_row(sign, expression, Text(""), rule)
-        return table
+        return aligned_table(rows, width)
+
 
     def _verdict(self) -> Text | None:
         verdict = verdict_text(self.derivation, self.ascii)
@@ -111,3 +100,26 @@ if __name__ == "__main__":  # python -m derivsteps.render.terminal: a look at th
     from ..engine import differentiate
 
     Console().print(DerivationView(differentiate("(x+y+z)^2", "y")))
+
+
+def highlighted(expr, marks, ascii: bool = False) -> Text:
+    """expr as text with the subterms at marks styled as changed."""
+    printed, spans = to_text_spans(expr, marks, ascii)
+    expression = Text(printed)
+    for start, end in spans:
+        expression.stylize(STYLES["changed"], start, end)
+    return expression
+
+
+def aligned_table(rows: list[tuple[Text, Text, Text]], width: int) -> Table:
+    """(sign, expression, rule) rows as the aligned columns of a derivation."""
+    expression_width, rule_width = column_widths(rows, width)
+    table = Table.grid()
+    # "=" in a column of its own, so an expression too long for the terminal wraps under itself, not under "=".
+    table.add_column("sign", no_wrap=True, width=2)
+    table.add_column("expression", overflow="fold", width=expression_width)
+    table.add_column("gutter", no_wrap=True, width=GUTTER)
+    table.add_column("rule", style=STYLES["rule"], overflow="fold", width=rule_width)
+    for sign, expression, rule in rows:
+        table.add_row(sign, expression, Text(""), rule)
+    return table
