@@ -61,7 +61,7 @@ class DerivationView:
         line = read_as_line(self.derivation, self.ascii)
         text = Text(line)
         text.stylize(STYLES["aside"], 0, len("read as:"))
-        aside = line.find("(treat ")
+        aside = line.find("      (")  # the note after the expression: (treat x, z as constants), (a_i is data; ...)
         if aside != -1:
             text.stylize(STYLES["aside"], aside)
         return text
@@ -96,12 +96,6 @@ def column_widths(rows: list[tuple[Text, Text, Text]], width: int) -> tuple[int,
     return max(available - rule, 1), rule
 
 
-if __name__ == "__main__":  # python -m derivsteps.render.terminal: a look at the view in this terminal
-    from ..engine import differentiate
-
-    Console().print(DerivationView(differentiate("(x+y+z)^2", "y")))
-
-
 def highlighted(expr, marks, ascii: bool = False) -> Text:
     """expr as text with the subterms at marks styled as changed."""
     printed, spans = to_text_spans(expr, marks, ascii)
@@ -123,3 +117,9 @@ def aligned_table(rows: list[tuple[Text, Text, Text]], width: int) -> Table:
     for sign, expression, rule in rows:
         table.add_row(sign, expression, Text(""), rule)
     return table
+
+
+if __name__ == "__main__":  # python -m derivsteps.render.terminal: a look at the view in this terminal
+    from ..engine import differentiate
+
+    Console().print(DerivationView(differentiate("(x+y+z)^2", "y")))
