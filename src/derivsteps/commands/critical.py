@@ -38,8 +38,8 @@ infinitely many, is an answer (exit 0), said in words.
 
 A loss with sums over data is differentiated by its parameters (s, b, in the order they appear; not a_i, not n).
 Without --data the sums are the system's coefficients and the answer is a formula in the means, written in bar
-notation: ā = (1/n) Σ_i a_i, and mean(ah), mean(a^2) for the mean of a product or a power (\bar{a},
-\overline{ah} in LaTeX; mean(a) for every mean with --ascii). With --data each sum is worked out from the data
+notation: ā = (1/n) Σ_i a_i, and mean(ah), mean(a^2) for the mean of a product or a power (\\bar{a},
+\\overline{ah} in LaTeX; mean(a) for every mean with --ascii). With --data each sum is worked out from the data
 (written term by term for up to 8 rows) and put into the system, which is then solved with numbers.
 """
 
