@@ -22,6 +22,7 @@ def differentiate(
     simplify: str = "light",
     variables: Sequence[str] = (),
     functions: Sequence[str] = (),
+    rules: Sequence[Rule] = DIFF_RULES,
 ) -> Derivation:
     """Work out the derivative of expr step by step; wrt may list several variables (x, x is the second derivative).
 
@@ -43,7 +44,7 @@ def differentiate(
     start = expr
     for var in wrt_vars:
         start = Deriv(start, var)
-    run = _Run()
+    run = _Run(rules)  # another table replays a student's slip (the homework checker's mistake catalogue)
     final = run.derive(start, simplify)
     assert final is (run.steps[-1].after if run.steps else start)
     return Derivation(text, expr, wrt_vars, start, tuple(run.steps), tuple(warnings), detail)
@@ -186,7 +187,8 @@ def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
 
 
 class _Run:
-    def __init__(self):
+    def __init__(self, rules: Sequence[Rule] = DIFF_RULES):
+        self.rules = rules
         self.steps: list[Step] = []
         self.written: set[int] = set()
 
@@ -217,7 +219,7 @@ class _Run:
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
         while (path := next_pending(expr, scope)) is not None:
             node = get_at(expr, path)
-            found = first_match(DIFF_RULES, node)
+            found = first_match(self.rules, node)
             if found is None:
                 result = _sympy_derivative(node)
                 expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, "cas")
@@ -239,7 +241,7 @@ class _Run:
             for path, node in _pending_nodes(expr, scope):
                 if id(node) not in waiting:
                     continue
-                found = first_match(DIFF_RULES, node)
+                found = first_match(self.rules, node)
                 if found is not None and found[0].group == group:
                     rule, bindings = found
                     expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
