@@ -41,7 +41,7 @@ LAZY_UPWARD = {
 
 # Only these modules may import these libraries (at any level).
 OWNERS = {
-    "sympy": {"sympy_bridge", "cas", "verification", "critical"},  # critical: SymPy solves non-linear systems
+    "sympy": {"sympy_bridge", "cas", "verification"},
     # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
     "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend"},
     "lark": {"parser"},

@@ -12,7 +12,7 @@ from .data import COUNT, Data, check_data, exact_value, expand_sums, rows_of, su
 from .derivation import Displayed, Verification
 from .engine import simplify as tidy
 from .engine import substitute
-from .errors import DerivError, EngineError, UsageError
+from .errors import UsageError
 from .multivar import Gradient, Hessian, gradient, hessian, variable_name
 from .tree import (
     ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var,
@@ -357,7 +357,9 @@ def solve_system(system: Sequence[Expr], vars: Sequence[Var]) -> SolvedSystem:
     linear = solve_linear(system, vars)
     if linear is not None:
         return linear
-    solutions = _sympy_solve(system, vars)
+    from .cas import solve_real
+
+    solutions = solve_real(system, vars)
     periodic = sorted({node.fn for expr in system for _, node in walk(expr) if isinstance(node, Call) and node.fn in PERIODIC})
     return SolvedSystem("sympy", (_sympy_step(solutions, periodic),), solutions)
 
@@ -1125,7 +1127,9 @@ def second_derivative_test(matrix: Sequence[Sequence[Expr]]) -> SecondDerivative
         polynomial_signs = lambda: ([_sign(c) for c in _characteristic_polynomial(values)], "")  # noqa: E731
     else:
         # What our simplifier leaves (sin(π/2), sqrt(3)^2) SymPy evaluates: the matrix is shown as it decides it.
-        rows, minor_trees, minor_signs, polynomial_signs = _sympy_minors(rows)
+        from .cas import symbolic_minors
+
+        rows, minor_trees, minor_signs, polynomial_signs = symbolic_minors(rows)
     return _decide(rows, minor_trees, minor_signs, polynomial_signs)
 
 
@@ -1348,57 +1352,7 @@ def _eigenvalue_signs(signs: Sequence[int]) -> tuple[int, int, int]:
     return positive, negative, zero
 
 
-# -- SymPy: a non-linear system, and the signs of symbolic minors (the only SymPy calls of this module) ----------------------
-
-
-def _sympy_solve(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[Var, Expr], ...]:
-    """sympy.solve over the reals, each solution back as a tree; a variable SymPy leaves free maps to itself."""
-    import sympy
-
-    from .sympy_bridge import from_sympy, to_sympy
-
-    equations = [to_sympy(expr) for expr in system]
-    real = {s: sympy.Symbol(s.name, real=True) for eq in equations for s in eq.free_symbols if isinstance(s, sympy.Symbol)}
-    back = {r: s for s, r in real.items()}
-    targets = [real.get(sympy.Symbol(_symbol_name(var)), sympy.Symbol(_symbol_name(var), real=True)) for var in unknowns]
-    try:
-        found = sympy.solve([eq.xreplace(real) for eq in equations], targets, dict=True)
-    except NotImplementedError as err:
-        raise EngineError(f"SymPy cannot solve this system ({err}); derivsteps has no other way to find its critical points") from None
-    solutions = []
-    for solution in found:
-        values = {}
-        for var, target in zip(unknowns, targets):
-            value = sympy.simplify(solution[target]) if target in solution else target
-            if value.is_real is False:
-                break  # a complex solution is no critical point of a real function
-            if value.has(sympy.I):
-                shown = f"{_symbol_name(var)} = {value}"
-                raise EngineError(f"SymPy writes a solution with complex numbers ({shown}), which derivsteps cannot show")
-            values[var] = from_sympy(value.xreplace(back))
-        else:
-            solutions.append(values)
-    return tuple(sorted(solutions, key=lambda s: _order(s, unknowns)))
-
-
-def _order(solution: Mapping[Var, Expr], unknowns: Sequence[Var]) -> tuple:
-    """Solutions from left to right (x = -1 before x = 1); a family after the points."""
-    from .evaluate import evaluate
-
-    key = []
-    for var in unknowns:
-        value = solution[var]
-        try:
-            key.append((0, float(evaluate(value, {}).real)))
-        except DerivError:  # a family's free variable, or a value with no number (never expected from sympy.solve)
-            key.append((1, 0.0))
-    return tuple(key)
-
-
-def _symbol_name(var: Var) -> str:
-    from .sympy_bridge import symbol_name
-
-    return symbol_name(var)
+# -- SymPy solved a non-linear system (cas.solve_real): its one recorded step ----------------------------------------------
 
 
 def _sympy_step(solutions: Sequence[Mapping[Var, Expr]], periodic: Sequence[str] = ()) -> SolveStep:
@@ -1414,53 +1368,4 @@ def _sympy_step(solutions: Sequence[Mapping[Var, Expr]], periodic: Sequence[str]
         found += f" in one period of {', '.join(periodic)}; they repeat with the period, so there are infinitely many more"
     return SolveStep("sympy_solve", f"the system is not linear: SymPy solves it (sympy.solve) and {found}", {}, (), tuple(solutions))
 
-
-def _sympy_minors(rows: tuple[tuple[Expr, ...], ...]):
-    """Leading principal minors of a symbolic matrix and their signs, and a function for the characteristic polynomial's."""
-    import sympy
-
-    from .sympy_bridge import from_sympy, to_sympy
-
-    matrix = sympy.Matrix([[to_sympy(entry) for entry in row] for row in rows])
-    real = {s: sympy.Symbol(s.name, real=True) for s in matrix.free_symbols if isinstance(s, sympy.Symbol)}
-    matrix = matrix.xreplace(real).applyfunc(sympy.simplify)
-    back = {r: s for s, r in real.items()}
-
-    def shown(value, fallback: Expr) -> Expr:
-        try:
-            return from_sympy(value.xreplace(back))
-        except EngineError:
-            return fallback
-
-    entries = tuple(tuple(shown(matrix[i, j], rows[i][j]) for j in range(len(rows))) for i in range(len(rows)))
-    trees, signs = [], []
-    for k in range(1, len(rows) + 1):
-        minor = sympy.simplify(matrix[:k, :k].det())
-        try:
-            trees.append(from_sympy(minor.xreplace(back)))
-        except EngineError:
-            break  # undefined here (zoo) or not showable: the minors before it are all that is said
-        signs.append(_sympy_sign(minor))
-
-    def polynomial_signs():
-        if len(trees) < len(rows):
-            return [None], "SymPy gives a minor of H here that derivsteps cannot show (is f defined at this point?)"
-        lam = sympy.Dummy("lambda")
-        coefficients = [sympy.simplify(c) for c in matrix.charpoly(lam).all_coeffs()]
-        found = [_sympy_sign(c) for c in coefficients]
-        names = sorted({str(back.get(s, s)) for c in coefficients for s in c.free_symbols if s in back})
-        reason = f"the signs depend on {', '.join(names)}" if names else "SymPy cannot decide the signs"
-        return found, reason if None in found else ""
-
-    return entries, tuple(trees), tuple(signs), polynomial_signs
-
-
-def _sympy_sign(value) -> int | None:
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    return None
 
