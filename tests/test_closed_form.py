@@ -11,7 +11,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from derivsteps.critical import DataSums, Ratio, critical_points, verify_critical
+from derivsteps.critical import critical_points, verify_critical
+from derivsteps.datasums import DataSums, Ratio
 from derivsteps.data import Data, exact_value
 from derivsteps.parser import parse
 from derivsteps.render.critical import mean_latex, mean_text, render_latex, render_markdown, render_text, to_json, to_latex, to_text

@@ -13,18 +13,9 @@ import pytest
 import sympy
 from hypothesis import event, given, strategies as st
 
-from derivsteps.critical import (
-    ACTIONS,
-    KINDS,
-    Critical,
-    Rationals,
-    choose_pivot,
-    critical_points,
-    read_linear,
-    second_derivative_test,
-    solve_linear,
-    verify_critical,
-)
+from derivsteps.critical import Critical, critical_points, verify_critical
+from derivsteps.definiteness import KINDS, second_derivative_test
+from derivsteps.linear import ACTIONS, Rationals, choose_pivot, read_linear, solve_linear
 from derivsteps.derivation import Verification
 from derivsteps.errors import DerivError, UsageError
 from derivsteps.parser import parse

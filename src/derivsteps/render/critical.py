@@ -27,7 +27,10 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 
-from ..critical import Critical, CriticalPoint, Equation, SecondDerivativeTest, SolveStep, canonical, is_mean
+from ..critical import Critical, CriticalPoint
+from ..datasums import canonical, is_mean
+from ..definiteness import SecondDerivativeTest
+from ..linear import Equation, SolveStep
 from ..derivation import Verification
 from ..data import COUNT
 from ..tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
