@@ -24,7 +24,7 @@ LAYERS = [
     {"linear"},
     {"datasums"},
     {"definiteness"},
-    {"descent", "critical"},
+    {"descent", "critical", "mistakes"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"render.multivar", "render.descent", "render.critical"},
     {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend"},
