@@ -24,10 +24,10 @@ LAYERS = [
     {"linear"},
     {"datasums"},
     {"definiteness"},
-    {"descent", "critical", "mistakes"},
+    {"descent", "critical", "mistakes", "checker"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"render.multivar", "render.descent", "render.critical"},
-    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend"},
+    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend", "commands.check", "commands.equiv"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -44,7 +44,7 @@ LAZY_UPWARD = {
 
 # Only these modules may import these libraries (at any level).
 OWNERS = {
-    "sympy": {"sympy_bridge", "cas", "verification"},
+    "sympy": {"sympy_bridge", "cas", "verification", "checker"},  # checker: mixed-sign sampling and domain checks
     # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
     "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend"},
     "lark": {"parser"},

@@ -1,0 +1,495 @@
+"""Checks homework answers: is a student's derivative, expression or antiderivative right, and which layer decided.
+
+Equivalence is decided in layers, cheapest first, and the verdict names the layer that decided:
+1. structural: the two trees are identical;
+2. symbolic: SymPy's difference is 0 (simplified only while it is small, as in verification); an exact rational
+   function that does not cancel to 0 is a symbolic "incorrect";
+3. numeric: values at random points, positive ones first, then points with mixed signs (see the constants below).
+
+A wrong answer is a value, not an exception. A verdict is "correct", "incorrect", "inconclusive" (sampling could not
+decide: never reported as "incorrect") or "invalid" (the answer could not be read). Variables are real numbers:
+a point where either side is not a real number (log of a negative, 1/0) is outside the domain and resampled, and an
+odd root of a negative number is the real root ((-8)^(1/3) = -2), as in a calculus course.
+
+A wrong answer is replayed against the mistake catalogue (mistakes.py); the first slip that reproduces it names the mistake.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy
+
+from .errors import DerivError
+from .sympy_bridge import to_sympy
+from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, size, variables, walk
+from .verification import MAX_SIMPLIFY_OPS
+
+VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
+LAYERS = ("structural", "symbolic", "numeric")
+
+# Numeric layer. Every variable is drawn from POSITIVE_INTERVAL, first all positive, then each with a random sign;
+# a difference found only at mixed signs is still "incorrect" (x vs sqrt(x^2)), with a note.
+# A phase makes at most ATTEMPTS_PER_POINT * its points attempts (points outside a domain are resampled), and a
+# "correct" needs MIN_VALID_POINTS points where both sides are real; values agree within RELATIVE_TOLERANCE
+# (|a - b| <= RELATIVE_TOLERANCE * max(|a|, |b|, ABSOLUTE_FLOOR): relative even for tiny values, as 0.5^6000 is
+# not 0.5^5999). A difference is trusted only when it survives
+# recomputation with FINE_DIGITS digits (0/0 forms give arbitrary values at DIGITS digits).
+POSITIVE_INTERVAL = (0.1, 2.0)
+POSITIVE_POINTS = 6
+MIXED_POINTS = 6
+# Only while fewer than MIN_VALID_POINTS points were usable: wider values with mixed signs (log(sqrt(t) - 5) needs
+# t > 25), then nonzero integers ((-2)^n is real only there).
+WIDE_INTERVAL = (0.1, 100.0)
+INTEGER_RANGE = 6
+PHASES = {"positive": POSITIVE_POINTS, "mixed": MIXED_POINTS, "wide": POSITIVE_POINTS, "integer": POSITIVE_POINTS}
+# The subexpressions (non-integer powers, log, asin, acos) that must be real at a point, at most this many per side.
+MAX_DOMAIN_PARTS = 20
+ATTEMPTS_PER_POINT = 3
+MIN_VALID_POINTS = 4
+DIGITS = 30
+RELATIVE_TOLERANCE = 1e-14  # the corpus README's; values are computed with DIGITS digits, so noise is far below it
+ABSOLUTE_FLOOR = 1e-20
+# A decimal with at least this many significant digits is taken as rounded (see _decimal_tolerance).
+ROUNDED_DIGITS = 9
+FINE_DIGITS = 60
+# A value is real when its imaginary part is below this, relative to its size.
+IMAGINARY_TOLERANCE = 1e-20
+# The exact rational-function shortcut expands powers: only below this exponent ((x - a)^6001 is left to sampling).
+MAX_CANCEL_EXPONENT = 12
+
+SEED = 20240601
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: the verdict, the layer that decided it, feedback in words, the expected answer."""
+
+    verdict: str  # "correct" | "incorrect" | "inconclusive" | "invalid"
+    decided_by: str | None  # "structural" | "symbolic" | "numeric" | None
+    feedback: str = ""
+    expected: Expr | None = None
+    notes: tuple[str, ...] = field(default=())
+    mistake: str | None = None  # the id of the catalogued mistake the answer shows (none catalogued yet)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "correct"
+
+
+# -- the library ---------------------------------------------------------------------------------------------------------
+def check_answer(
+    expr: Expr | str,
+    wrt: Var | str | Sequence[Var | str] | None,
+    answer: Expr | str,
+    *,
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Is `answer` the derivative of `expr` by `wrt`? Raises DerivError only for a bad problem, never for a bad answer."""
+    from .engine import differentiate
+    from .render.mathtext import to_text
+
+    derivation = differentiate(expr, wrt, variables=variables, functions=functions)
+    expected = derivation.result
+    student = _read_answer(answer, variables, functions)
+    if isinstance(student, Verdict):
+        return Verdict(student.verdict, None, student.feedback, expected)
+    pending = _pending(student)
+    if pending is not None:
+        return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected)
+    if student == expected:
+        return Verdict("correct", "structural", "correct", expected)
+    want, got = _real(to_sympy(expected)), _real(to_sympy(student))
+    outcome = _equivalent(want, got, tolerance=_decimal_tolerance(student))
+    notes = list(outcome.notes)
+    if outcome.verdict == "correct":
+        if size(student) > size(expected):
+            notes.append(f"correct, but not simplified: {to_text(expected)} is shorter")
+        return Verdict("correct", outcome.decided_by, "correct", expected, tuple(notes))
+    if outcome.verdict == "incorrect":
+        from .mistakes import diagnose
+
+        found = diagnose(derivation.expr, derivation.wrt, student, variables=variables, functions=functions)
+        mistake, feedback = (found.mistake, found.feedback) if found is not None else (None, None)
+        factor = _constant_factor(got, want)
+        if factor is not None:
+            notes.append(f"right up to a constant factor: your answer is {factor} times the derivative")
+        feedback = feedback or f"incorrect: your answer is not the derivative ({outcome.feedback})"
+        return Verdict("incorrect", outcome.decided_by, feedback, expected, tuple(notes), mistake)
+    return Verdict("inconclusive", None, outcome.feedback, expected, tuple(notes))
+
+
+def equivalent_expressions(
+    a: Expr | str,
+    b: Expr | str,
+    *,
+    same_form: bool = False,
+    rename: bool = False,
+    fixed: Iterable[str] = (),
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Are a and b equal as functions (or, with same_form, equal up to commutativity and associativity of + and ·)?
+
+    rename: also accept a and b when some one-to-one renaming of a's variables (those not in `fixed`) onto b's makes
+    them equal, trying every renaming when there are at most MAX_RENAMED variables.
+    """
+    first = _read_answer(a, variables, functions)
+    second = _read_answer(b, variables, functions)
+    for side in (first, second):
+        if isinstance(side, Verdict):
+            return side
+    if first == second:
+        return Verdict("correct", "structural", "identical")
+    if same_form:
+        if same_form_of(first, second):
+            return Verdict("correct", "structural", "the same up to the order of terms and factors")
+        return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
+    left, right = _real(to_sympy(first)), _real(to_sympy(second))
+    tolerance = _decimal_tolerance(first, second)
+    if not rename:
+        return _equivalent(left, right, tolerance=tolerance)
+    return _renamed(left, right, {_real_symbol(name) for name in fixed}, tolerance)
+
+
+MAX_RENAMED = 4
+
+
+def _renamed(left: sympy.Expr, right: sympy.Expr, fixed: set, tolerance: float) -> Verdict:
+    ours = sorted(left.free_symbols - fixed, key=str)
+    theirs = sorted(right.free_symbols - fixed, key=str)
+    if len(ours) != len(theirs) or len(ours) > MAX_RENAMED:
+        outcome = _equivalent(left, right, tolerance=tolerance)
+        if outcome.verdict == "correct" or len(ours) == len(theirs):
+            return outcome
+        return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
+    undecided = None
+    first_no = None
+    for image in itertools.permutations(theirs):
+        mapping = dict(zip(ours, image))
+        outcome = _equivalent(left.xreplace(mapping), right, tolerance=tolerance)
+        if outcome.verdict == "correct":
+            shown = ", ".join(f"{k}→{v}" for k, v in mapping.items() if k != v)
+            return Verdict("correct", outcome.decided_by, f"equal after renaming {shown}" if shown else "equal")
+        if outcome.verdict == "inconclusive":
+            undecided = undecided or outcome
+        first_no = first_no or outcome
+    if undecided is not None:
+        return undecided
+    return Verdict("incorrect", first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
+
+
+def check_antiderivative(
+    f: Expr | str,
+    wrt: Var | str,
+    g: Expr | str,
+    *,
+    require_constant: bool = False,
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Is g an antiderivative of f? We differentiate g with our engine and compare with f on the domain of g.
+
+    A constant of integration is optional (required with require_constant) and may have any name: a variable of g
+    that is neither in f nor wrt. log(x) for ∫ 1/x is accepted, on the part of the line where it is defined, with a
+    note that log(|x|) covers both signs. `expected` is g′ as our engine writes it.
+    """
+    from .engine import differentiate
+    from .render.mathtext import to_text
+
+    integrand = _read(f, variables, functions)
+    student = _read_answer(g, variables, functions)
+    if isinstance(student, Verdict):
+        return student
+    pending = _pending(student)
+    if pending is not None:
+        return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative")
+    var = Var(wrt) if isinstance(wrt, str) else wrt
+    derivative = differentiate(student, var, variables=variables, functions=functions).result
+    shown = to_text(derivative)
+    constants = sorted({v for v in _vars(student) if v not in _vars(integrand) and v != var}, key=lambda v: (v.name, v.sub or ""))
+    notes = []
+    if derivative == integrand:
+        outcome = Verdict("correct", "structural")
+    else:
+        want, got, domain = _real(to_sympy(integrand)), _real(to_sympy(derivative)), _real(to_sympy(student))
+        outcome = _equivalent(got, want, domain=(domain,), tolerance=_decimal_tolerance(student, integrand))
+        notes += outcome.notes
+    if outcome.verdict == "incorrect":
+        feedback = f"the derivative of your answer is {shown}, not {to_text(integrand)}"
+        if _differentiated(integrand, var, student):
+            feedback += "; you differentiated instead of integrating"
+        return Verdict("incorrect", outcome.decided_by, feedback, derivative, tuple(notes))
+    if outcome.verdict == "inconclusive":
+        return Verdict("inconclusive", None, outcome.feedback, derivative, tuple(notes))
+    notes += _log_notes(student, to_text)
+    if not constants:
+        if require_constant:
+            return Verdict("incorrect", outcome.decided_by, "right up to the constant of integration: add one (+ C)", derivative, tuple(notes))
+        notes.append("tip: add a constant of integration (+ C)")
+    elif len(constants) > 1:
+        notes.append(f"several constants of integration ({', '.join(map(to_text, constants))}): one is enough")
+    return Verdict("correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes))
+
+
+def _log_notes(answer: Expr, to_text) -> list[str]:
+    """log(u) without |u|: an antiderivative only where u > 0 (the derivative of both log(u) and log(|u|) is u′/u)."""
+    notes = []
+    for _, node in walk(answer):
+        if isinstance(node, Call) and node.fn in ("log", "ln") and len(node.args) == 1:
+            if not any(isinstance(inner, Call) and inner.fn == "abs" for _, inner in walk(node.args[0])):
+                u = to_text(node.args[0])
+                notes.append(f"{to_text(node)} is an antiderivative only where {u} > 0; log(|{u}|) also covers {u} < 0")
+    return list(dict.fromkeys(notes))
+
+
+def _differentiated(integrand: Expr, var: Var, student: Expr) -> bool:
+    """Whether the student's answer is the derivative of the integrand (differentiated instead of integrated)."""
+    from .engine import differentiate
+
+    try:
+        twice = differentiate(integrand, var).result
+        return _equivalent(_real(to_sympy(twice)), _real(to_sympy(student))).verdict == "correct"
+    except DerivError:
+        return False
+
+
+# -- same form: equal up to commutativity and associativity ---------------------------------------------------------------
+def same_form_of(a: Expr, b: Expr) -> bool:
+    """Equal up to the order and grouping of + and ·. Unary minus is a factor that commutes, a/b is a·(1/b), and
+    exp(u) is e^u; nothing is computed (2/4 is not 1/2, 0.75 is not 3/4)."""
+    return _form(a) == _form(b)
+
+
+def _form(expr: Expr) -> tuple:
+    match expr:
+        case Num(value, text):
+            return ("num", text or str(value))
+        case Const(name):
+            return ("const", name)
+        case Var(name, sub):
+            return ("var", name, sub)
+        case Add(terms):
+            return ("add", _sorted(_flat("add", terms)))
+        case Mul(_) | Neg(_) | Div(_, _):
+            return ("mul", _sorted(_flat("mul", (expr,))))
+        case Call("exp", (arg,)):
+            return ("pow", ("const", "e"), _form(arg))
+        case Call(fn, args):
+            return ("call", "log" if fn == "ln" else fn, tuple(map(_form, args)))
+        case Pow(base, exp):
+            return ("pow", _form(base), _form(exp))
+        case Apply(name, args, derivs):
+            return ("apply", name, tuple(map(_form, args)), derivs)
+        case Deriv(body, var):
+            return ("deriv", _form(body), _form(var))
+        case Sum(body, index, lower, upper):
+            return ("sum", _form(body), index, lower and _form(lower), upper and _form(upper))
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def _flat(kind: str, items: Iterable[Expr]) -> list[tuple]:
+    out = []
+    for item in items:
+        match item:
+            case Add(terms) if kind == "add":
+                out += _flat(kind, terms)
+            case Mul(factors) if kind == "mul":
+                out += _flat(kind, factors)
+            case Neg(arg) if kind == "mul":
+                out += [("neg",), *_flat(kind, (arg,))]
+            case Div(num, den) if kind == "mul":
+                out += [*_flat(kind, (num,)), ("recip", _form(den))]
+            case _:
+                out.append(_form(item))
+    return out
+
+
+def _sorted(forms: list[tuple]) -> tuple:
+    return tuple(sorted(forms, key=repr))
+
+
+# -- reading ---------------------------------------------------------------------------------------------------------------
+def _read(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> Expr:
+    if not isinstance(text, str):
+        return text
+    from .parser import parse
+
+    return parse(text, variables=variables, functions=functions).expr
+
+
+def _read_answer(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> Expr | Verdict:
+    """The answer's tree, or an "invalid" verdict saying where it could not be read: student text is data."""
+    try:
+        return _read(text, variables, functions)
+    except DerivError as error:
+        return Verdict("invalid", None, f"cannot read the answer: {error}")
+
+
+def _pending(expr: Expr) -> Expr | None:
+    """The first pending derivative in the answer, or None."""
+    for _, node in walk(expr):
+        if isinstance(node, Deriv):
+            return node
+    return None
+
+
+def _vars(expr: Expr) -> set[Var]:
+    return set(variables(expr))
+
+
+# -- the layers on SymPy objects ---------------------------------------------------------------------------------------
+def _real_symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+def _real(expr: sympy.Expr) -> sympy.Expr:
+    """Real variables, and odd roots of negative numbers taken as real roots: x^(p/q) = sign(x)^p·|x|^(p/q), q odd."""
+    expr = expr.xreplace({s: _real_symbol(s.name) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
+
+    def odd_root(node) -> bool:
+        exp = node.exp
+        return exp.is_Rational and not exp.is_Integer and exp.q % 2 == 1 and node.base.is_nonnegative is not True
+
+    def real_root(node):
+        return sympy.sign(node.base) ** node.exp.p * sympy.Abs(node.base) ** node.exp
+
+    return expr.replace(lambda node: node.is_Pow and odd_root(node), real_root)
+
+
+def _equivalent(a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr] = (), tolerance: float = 0.0) -> Verdict:
+    """The symbolic layer, then the numeric one; points must also be in the domain of the `domain` expressions."""
+    difference = a - b
+    if difference == 0:
+        return Verdict("correct", "symbolic", "the difference is 0")
+    # A large integer power ((x - a)^5999) makes simplify expand it for minutes: sampling decides in milliseconds.
+    small = sympy.count_ops(difference) <= MAX_SIMPLIFY_OPS and not _large_power(difference)
+    if small:
+        try:
+            if sympy.simplify(difference) == 0:
+                return Verdict("correct", "symbolic", "the difference simplifies to 0")
+        except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
+            pass
+        if _exact_rational(difference) and not domain and not tolerance:
+            try:
+                if sympy.cancel(sympy.together(difference)) != 0:
+                    return Verdict("incorrect", "symbolic", "the difference is a nonzero rational function")
+            except (TypeError, ValueError, RecursionError, NotImplementedError):
+                pass
+    return _numeric(a, b, domain, max(tolerance, RELATIVE_TOLERANCE))
+
+
+def _large_power(expr: sympy.Expr) -> bool:
+    return any(p.exp.is_Integer and abs(p.exp) > MAX_CANCEL_EXPONENT for p in expr.atoms(sympy.Pow))
+
+
+def _exact_rational(expr: sympy.Expr) -> bool:
+    if expr.atoms(sympy.Float, sympy.Function, sympy.NumberSymbol) or expr.has(sympy.E):
+        return False
+    symbols = sorted(expr.free_symbols, key=str)
+    if not symbols:
+        return expr.is_Rational is True
+    if not expr.is_rational_function(*symbols):
+        return False
+    return all(not p.exp.is_Integer or abs(p.exp) <= MAX_CANCEL_EXPONENT for p in expr.atoms(sympy.Pow))
+
+
+def _numeric(a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr], tolerance: float) -> Verdict:
+    domain = (*domain, *_partial_values(a), *_partial_values(b))
+    symbols = sorted(set().union(a.free_symbols, b.free_symbols, *(d.free_symbols for d in domain)), key=lambda s: s.name)
+    rng = random.Random(SEED)
+    valid = dict.fromkeys(PHASES, 0)
+    for phase, wanted in PHASES.items():
+        if phase != "positive" and (not symbols or (phase != "mixed" and sum(valid.values()) >= MIN_VALID_POINTS)):
+            continue
+        for _ in range(wanted * ATTEMPTS_PER_POINT):
+            point = [_draw(rng, phase) for _ in symbols]
+            values = _values(a, b, domain, symbols, point, DIGITS)
+            if values is None:
+                continue
+            if not _close(*values, tolerance):
+                finer = _values(a, b, domain, symbols, point, FINE_DIGITS)
+                if finer is None or not (_close(values[0], finer[0]) and _close(values[1], finer[1])):
+                    continue  # numerically meaningless there (0/0): no evidence either way
+                where = ", ".join(f"{s}={v:.4g}" for s, v in zip(symbols, point)) or "every point"
+                differ = f"the values differ at {where}: {_show(values[0])} vs {_show(values[1])}"
+                notes = ("equal for positive values of the variables only",) if phase != "positive" and valid["positive"] >= MIN_VALID_POINTS else ()
+                return Verdict("incorrect", "numeric", differ, notes=notes)
+            valid[phase] += 1
+            if valid[phase] >= wanted or not symbols:
+                break
+    total = sum(valid.values())
+    if total >= MIN_VALID_POINTS or (not symbols and total):
+        return Verdict("correct", "numeric", f"equal at {total} random points")
+    return Verdict("inconclusive", None, f"only {total} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed")
+
+
+def _draw(rng: random.Random, phase: str) -> float:
+    if phase == "integer":
+        return float(rng.choice([n for n in range(-INTEGER_RANGE, INTEGER_RANGE + 1) if n]))
+    low, high = WIDE_INTERVAL if phase == "wide" else POSITIVE_INTERVAL
+    return rng.uniform(low, high) * (rng.choice((-1, 1)) if phase != "positive" else 1)
+
+
+def _partial_values(expr: sympy.Expr) -> list[sympy.Expr]:
+    """The parts that must be real too: sqrt(k/m)·sqrt(m/k) is real at k > 0 > m, but its factors are not."""
+    parts = [p for p in expr.atoms(sympy.Pow) if not p.exp.is_Integer]
+    parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, (sympy.log, sympy.asin, sympy.acos))]
+    return sorted(parts, key=sympy.count_ops)[:MAX_DOMAIN_PARTS]
+
+
+def _values(a, b, domain, symbols, point, digits) -> tuple[complex, complex] | None:
+    """Both values at the point; None where either (or a domain expression) is undefined or not real."""
+    floats = {s: sympy.Float(v, digits) for s, v in zip(symbols, point)}
+    try:
+        values = [complex(e.xreplace(floats).evalf(digits)) for e in (a, b, *domain)]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        return None
+    if not all(_real_finite(v) for v in values):
+        return None
+    return values[0], values[1]
+
+
+def _real_finite(value: complex) -> bool:
+    return value == value and abs(value) != float("inf") and abs(value.imag) <= IMAGINARY_TOLERANCE * max(abs(value.real), 1.0)
+
+
+def _close(x: complex, y: complex, tolerance: float = RELATIVE_TOLERANCE) -> bool:
+    return x == y or abs(x - y) <= tolerance * max(abs(x), abs(y), ABSOLUTE_FLOOR)
+
+
+def _decimal_tolerance(*trees: Expr) -> float:
+    """A long decimal is a rounded value, as precise as it is written: -1.709975946 (10 significant digits, at least
+    ROUNDED_DIGITS) matches (-5)^(1/3) within 1e-9, relative. 0 otherwise: shorter decimals and exact numbers are
+    compared exactly (0.33 is not 1/3, and 99999999/10^8 is not 99999998/99999999)."""
+    digits = [len(node.text.replace(".", "").replace("-", "").lstrip("0")) for tree in trees for _, node in walk(tree) if isinstance(node, Num) and node.text]
+    return max((10.0 ** -(d - 1) for d in digits if d >= ROUNDED_DIGITS), default=0.0)
+
+
+def _show(value: complex) -> str:
+    return f"{value.real:.10g}"
+
+
+def _constant_factor(got: sympy.Expr, want: sympy.Expr) -> str | None:
+    """k when got = k·want for a number k ≠ 1 (at every sampled point), shown as a simple fraction when it is one."""
+    symbols = sorted(got.free_symbols | want.free_symbols, key=str)
+    rng = random.Random(SEED + 1)
+    ratios = []
+    for _ in range(POSITIVE_POINTS * ATTEMPTS_PER_POINT):
+        point = [rng.uniform(*POSITIVE_INTERVAL) for _ in symbols]
+        values = _values(got, want, (), symbols, point, DIGITS)
+        if values is None or values[1] == 0:
+            continue
+        ratios.append(values[0] / values[1])
+        if len(ratios) >= MIN_VALID_POINTS:
+            break
+    if len(ratios) < MIN_VALID_POINTS or not all(_close(r, ratios[0]) for r in ratios) or _close(ratios[0], 1) or _close(ratios[0], 0):
+        return None
+    ratio = ratios[0].real
+    simple = Fraction(ratio).limit_denominator(100)
+    return str(simple) if abs(float(simple) - ratio) <= 1e-9 * max(abs(ratio), 1) else f"{ratio:.6g}"

@@ -1,0 +1,34 @@
+"""deriv equiv A B: are two expressions equal as functions (or, with --same-form, written the same way)?"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import Command, add_output_options, add_reading_options, names
+
+_EQUIV_EPILOG = """\
+examples:
+  deriv equiv "sin(2x)" "2 sin(x) cos(x)"      equal (decided symbolically)
+  deriv equiv "a*b + c" "c + b*a" --same-form   equal up to the order of terms and factors
+exit codes: 0 equal, 1 not equal, 3 inconclusive, 2 bad input
+"""
+
+
+def _equiv_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", metavar="A", help="the first expression")
+    parser.add_argument("b", metavar="B", help="the second expression")
+    parser.add_argument("--same-form", action="store_true", help="equal up to commutativity and associativity of + and · only (nothing computed)")
+    add_reading_options(parser)
+    add_output_options(parser)
+
+
+def _run_equiv(args: argparse.Namespace) -> int:
+    from ..checker import equivalent_expressions
+    from .check import EXIT_CODES, report
+
+    verdict = equivalent_expressions(args.a, args.b, same_form=args.same_form, variables=names(args.vars), functions=names(args.functions))
+    report(verdict, args, "equiv")
+    return EXIT_CODES[verdict.verdict]
+
+
+COMMAND = Command("are A and B equal as functions (--same-form: written the same way)?", _equiv_arguments, _run_equiv, epilog=_EQUIV_EPILOG)
