@@ -22,7 +22,7 @@ from derivsteps.engine import differentiate
 from derivsteps.parser import parse
 from derivsteps.tree import Call, Pow, Num, Var, variables, walk
 
-from conftest import CORPORA
+from conftest import CORPORA, known_failures
 
 CORPUS = CORPORA / "answer_checks.jsonl"
 KNOWN = Path(__file__).parent / "known_failures" / "answers.txt"
@@ -39,15 +39,6 @@ MIN_AGREEMENT = 0.97
 # only 85 of 101) and Int (STACK form rules). The floors keep what we have; every difference is listed in KNOWN.
 FLOORS = {"AlgEquiv": 0.87, "Int": 0.95}
 CASE_SECONDS = 5.0  # limits.CAS_SECONDS: no case may take longer
-
-
-def _known() -> dict[str, str]:
-    known = {}
-    for line in KNOWN.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            case_id, _, reason = line.partition(" ")
-            known[case_id] = reason.strip()
-    return known
 
 
 def _logs(expr) -> list[bool]:
@@ -124,7 +115,7 @@ def test_answer_corpus():
         print(f"{test}: {agree[test]} of {total[test]} agree ({agree[test] / total[test]:.1%})")
     print(f"answer corpus: {sum(agree.values())} of {len(cases)} agree in {elapsed:.1f} s")
     assert not slow, f"cases over {CASE_SECONDS} s: {slow}"
-    known = _known()
+    known = known_failures(KNOWN)
     unexplained = {k: v for k, v in disagreements.items() if k not in known}
     assert not unexplained, f"disagreements not in {KNOWN.name}: " + "\n".join(f"{k} {v}" for k, v in unexplained.items())
     stale = sorted(set(known) - set(disagreements))

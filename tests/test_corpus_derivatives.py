@@ -11,7 +11,7 @@ from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
 from derivsteps.verification import verify
 
-from conftest import CORPORA
+from conftest import CORPORA, known_failures
 
 CORPUS = CORPORA / "derivatives.jsonl"
 KNOWN = Path(__file__).parent / "known_failures" / "derivatives.txt"
@@ -20,15 +20,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CORPUS.exists(), reason=f"the shared corpora are not beside the clone ({CORPUS} is missing)"),
 ]
-
-
-def _known() -> dict[str, str]:
-    known = {}
-    for line in KNOWN.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            case_id, _, reason = line.partition(" ")
-            known[case_id] = reason.strip()
-    return known
 
 
 def _outcome(case: dict) -> str | None:
@@ -48,7 +39,7 @@ def _outcome(case: dict) -> str | None:
 def test_derivative_corpus():
     cases = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     failures = {case["id"]: why for case in cases if (why := _outcome(case)) is not None}
-    known = _known()
+    known = known_failures(KNOWN)
     passed = len(cases) - len(failures)
     print(f"derivative corpus: {passed} of {len(cases)} pass")
     unexplained = {k: v for k, v in failures.items() if k not in known}
