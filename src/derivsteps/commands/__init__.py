@@ -83,16 +83,16 @@ def add_derivation_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)")
 
 
-def add_variable_options(parser: argparse.ArgumentParser) -> None:
+_VARS_HELP = (
+    "the variables to differentiate by, in this order (default: every variable, alphabetical; for a loss over data, "
+    "its parameters as they appear); also declares names of several letters, e.g. --vars rate,t"
+)
+
+
+def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS_HELP) -> None:
     """--vars (which variables, in which order) and --functions: the reading options of the several-variable commands."""
     group = parser.add_argument_group("variables and how the expression is read")
-    group.add_argument(
-        "--vars",
-        metavar="a,b",
-        default="",
-        help="the variables to differentiate by, in this order (default: every variable, alphabetical); "
-        "also declares names of several letters, e.g. --vars rate,t",
-    )
+    group.add_argument("--vars", metavar="a,b", default="", help=vars_help)
     group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
 
 

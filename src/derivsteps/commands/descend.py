@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .. import limits
-from . import EXIT_DISAGREES, EXIT_OK, EXIT_USAGE, Command, add_output_options, names, output_format, print_json, write
+from . import EXIT_DISAGREES, EXIT_OK, EXIT_USAGE, Command, add_output_options, add_variable_options, names, output_format, print_json, write
 from ._multivar import add_data_option, read_data
 
 # A run of at least this many iterations gets a progress bar (on a terminal only, on stderr).
@@ -53,15 +53,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--numeric", action="store_true", help="floating-point arithmetic instead of exact numbers (for long runs, or sin, e^x, ...)")
     parser.add_argument("--plot", metavar="FILE.png", help="also draw f along the iterations into FILE (.png, .svg or .pdf; needs matplotlib)")
     parser.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the gradient against SymPy (faster start)")
-    group = parser.add_argument_group("how the expression is read")
-    group.add_argument(
-        "--vars",
-        metavar="a,b",
-        default="",
-        help="the variables to descend along, in this order (default: those of --from, in its order); "
+    add_variable_options(
+        parser,
+        "the variables to descend along, in this order (default: those of --from, in its order); "
         "other variables keep their --from value. Also names to read as one variable, e.g. --vars rate",
     )
-    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g")
     add_data_option(parser)
     add_output_options(parser)
 
