@@ -13,21 +13,23 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "derivsteps"
 
 # Lower layers never import higher ones at module level (STYLE.md §1).
 LAYERS = [
-    {"tree", "errors", "limits"},
-    {"lexer", "derivation", "evaluate", "data"},
+    {"tree", "errors", "limits", "deadline"},
+    {"lexer", "derivation", "evaluate", "data", "sameform"},
     {"parser", "rules", "sympy_bridge"},
     {"simplify_rules", "cas"},
     {"engine"},
     {"multivar", "evaluation"},
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
-    {"render._labels", "render._blocks", "verification"},
+    {"render._labels", "render._blocks", "render._abbrev", "verification"},
     {"linear"},
     {"datasums"},
     {"definiteness"},
     {"descent", "critical", "mistakes", "checker"},
+    {"written", "grading"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
+    {"render.written", "render.grading"},
     {"render.multivar", "render.descent", "render.critical"},
-    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend", "commands.check", "commands.equiv"},
+    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend", "commands.check", "commands.equiv", "commands.grade"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -46,7 +48,7 @@ LAZY_UPWARD = {
 OWNERS = {
     "sympy": {"sympy_bridge", "cas", "verification", "checker"},  # checker: mixed-sign sampling and domain checks
     # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
-    "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend"},
+    "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend", "commands.grade", "render.written", "render.grading"},
     "lark": {"parser"},
 }
 

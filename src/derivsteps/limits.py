@@ -13,8 +13,12 @@ MAX_STEPS = 20_000
 # Constant folding refuses to build an integer with more digits than this (no 2^2^2^2^2^2 bombs).
 MAX_INTEGER_DIGITS = 2_000
 
-# Seconds one SymPy call (verification, equivalence) may take before we say "could not verify".
+# Seconds one SymPy call (verification, equivalence, simplification, solving) may take before we say "could not
+# verify" / "inconclusive"; the call runs in a worker process that is killed at the deadline (deadline.py).
 CAS_SECONDS = 5.0
+
+# Memory one such worker may take beyond what the parent process already uses, in MiB.
+CAS_MEMORY_MB = 500
 
 # Iterations of one gradient descent (deriv descend --iters). Each exact iteration is a few engine simplifications
 # (0.2 to 2 ms for a small quadratic, measured), so the limit keeps a run to seconds; exact numbers usually outgrow
