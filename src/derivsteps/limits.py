@@ -39,3 +39,12 @@ MAX_DATA_EXPONENT = 100
 
 # Integer exponent in a body summed over the data: a_i^100000 on 100,000 rows would build enormous integers.
 MAX_DATA_POWER = 1_000
+
+# Rows of one class file (deriv grade). A row takes 1 to 300 ms (benchmarks/grade_bench.py), so this is at most a few
+# hours of grading; a bigger file is better split, and each id must be kept in memory for --resume anyway.
+MAX_GRADE_ROWS = 100_000
+
+# Seconds one row of deriv grade may take in its worker process before the worker is killed and the row gets the
+# verdict "limit". Each SymPy call of a row already stops at CAS_SECONDS; this also catches the rest (a diagnosis
+# replays up to a dozen derivations), and it is generous because killing the worker also loses its warm caches.
+GRADE_ROW_SECONDS = 60.0
