@@ -1,5 +1,9 @@
 """The few places where derivsteps asks SymPy for mathematics: a derivative no rule covers, a shorter form, a
-non-linear system to solve, and the signs of a Hessian with symbols in it."""
+non-linear system to solve, and the signs of a Hessian with symbols in it.
+
+Each runs under the CAS deadline (deadline.run: limits.CAS_SECONDS, limits.CAS_MEMORY_MB). Past it, simplified() finds
+no shorter form; the others raise the CasLimitError (a LimitError), since nothing can be said without them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import sympy
 
-from .errors import DerivError, EngineError
+from . import deadline
+from .errors import CasLimitError, DerivError, EngineError
 from .sympy_bridge import from_sympy, symbol_name, to_sympy
 from .tree import Deriv, Expr, Var, size
 
@@ -17,13 +22,24 @@ MAX_SIMPLIFY_NODES = 60
 
 def derivative(node: Deriv) -> Expr:
     """SymPy's derivative of a pending derivative, as our tree (the cas_fallback step)."""
+    return deadline.run(_derivative, node, what="derivative (cas_fallback)")
+
+
+def _derivative(node: Deriv) -> Expr:
     return from_sympy(to_sympy(node).doit())
 
 
 def simplified(expr: Expr) -> Expr | None:
-    """SymPy's simplification of expr when it has fewer nodes than expr, else None."""
+    """SymPy's simplification of expr when it has fewer nodes than expr, else None (also when SymPy overruns its limits)."""
     if size(expr) > MAX_SIMPLIFY_NODES:
         return None
+    try:
+        return deadline.run(_simplified, expr, what="simplification")
+    except CasLimitError:
+        return None
+
+
+def _simplified(expr: Expr) -> Expr | None:
     candidate = from_sympy(sympy.simplify(to_sympy(expr)))
     return candidate if size(candidate) < size(expr) else None
 
@@ -31,6 +47,10 @@ def simplified(expr: Expr) -> Expr | None:
 # -- critical points: a non-linear system, and the signs of a Hessian with symbols in it -------------------------------
 def solve_real(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[Var, Expr], ...]:
     """sympy.solve over the reals, each solution back as a tree; a variable SymPy leaves free maps to itself."""
+    return deadline.run(_solve_real, system, unknowns, what="solving of the system")
+
+
+def _solve_real(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[Var, Expr], ...]:
     equations = [to_sympy(expr) for expr in system]
     real = {s: sympy.Symbol(s.name, real=True) for eq in equations for s in eq.free_symbols if isinstance(s, sympy.Symbol)}
     back = {r: s for s, r in real.items()}
@@ -71,6 +91,21 @@ def _order(solution: Mapping[Var, Expr], unknowns: Sequence[Var]) -> tuple:
 
 def symbolic_minors(rows: tuple[tuple[Expr, ...], ...]):
     """Leading principal minors of a symbolic matrix and their signs, and a function for the characteristic polynomial's."""
+    entries, trees, signs, matrix, back = deadline.run(_minors, rows, what="computation of the Hessian's minors")
+
+    def polynomial_signs():
+        if len(trees) < len(rows):
+            return [None], "SymPy gives a minor of H here that derivsteps cannot show (is f defined at this point?)"
+        try:
+            return deadline.run(_polynomial_signs, matrix, back, what="characteristic polynomial")
+        except CasLimitError as error:
+            return [None], f"SymPy cannot decide the signs: {error.message}"
+
+    return entries, trees, signs, polynomial_signs
+
+
+def _minors(rows: tuple[tuple[Expr, ...], ...]):
+    """The matrix as SymPy decides it, its minors as trees and their signs, and the SymPy matrix for the polynomial."""
     matrix = sympy.Matrix([[to_sympy(entry) for entry in row] for row in rows])
     real = {s: sympy.Symbol(s.name, real=True) for s in matrix.free_symbols if isinstance(s, sympy.Symbol)}
     matrix = matrix.xreplace(real).applyfunc(sympy.simplify)
@@ -91,18 +126,16 @@ def symbolic_minors(rows: tuple[tuple[Expr, ...], ...]):
         except EngineError:
             break  # undefined here (zoo) or not showable: the minors before it are all that is said
         signs.append(sign_of(minor))
+    return entries, tuple(trees), tuple(signs), sympy.ImmutableMatrix(matrix), back
 
-    def polynomial_signs():
-        if len(trees) < len(rows):
-            return [None], "SymPy gives a minor of H here that derivsteps cannot show (is f defined at this point?)"
-        lam = sympy.Dummy("lambda")
-        coefficients = [sympy.simplify(c) for c in matrix.charpoly(lam).all_coeffs()]
-        found = [sign_of(c) for c in coefficients]
-        names = sorted({str(back.get(s, s)) for c in coefficients for s in c.free_symbols if s in back})
-        reason = f"the signs depend on {', '.join(names)}" if names else "SymPy cannot decide the signs"
-        return found, reason if None in found else ""
 
-    return entries, tuple(trees), tuple(signs), polynomial_signs
+def _polynomial_signs(matrix, back) -> tuple[list[int | None], str]:
+    lam = sympy.Dummy("lambda")
+    coefficients = [sympy.simplify(c) for c in matrix.charpoly(lam).all_coeffs()]
+    found = [sign_of(c) for c in coefficients]
+    names = sorted({str(back.get(s, s)) for c in coefficients for s in c.free_symbols if s in back})
+    reason = f"the signs depend on {', '.join(names)}" if names else "SymPy cannot decide the signs"
+    return found, reason if None in found else ""
 
 
 def sign_of(value) -> int | None:

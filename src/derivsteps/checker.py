@@ -24,7 +24,8 @@ from fractions import Fraction
 
 import sympy
 
-from .errors import DerivError
+from . import deadline
+from .errors import CasLimitError, DerivError
 from .sympy_bridge import to_sympy
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, size, variables, walk
 from .verification import MAX_SIMPLIFY_OPS
@@ -104,6 +105,17 @@ def check_answer(
         return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected)
     if student == expected:
         return Verdict("correct", "structural", "correct", expected)
+    try:
+        return deadline.run(_judge_answer, derivation, student, variables, functions, what="answer check")
+    except CasLimitError as error:
+        return Verdict("inconclusive", None, f"could not decide: {error.message}", expected)
+
+
+def _judge_answer(derivation, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
+    """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
+    from .render.mathtext import to_text
+
+    expected = derivation.result
     want, got = _real(to_sympy(expected)), _real(to_sympy(student))
     outcome = _equivalent(want, got, tolerance=_decimal_tolerance(student))
     notes = list(outcome.notes)
@@ -150,6 +162,14 @@ def equivalent_expressions(
         if same_form_of(first, second):
             return Verdict("correct", "structural", "the same up to the order of terms and factors")
         return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
+    try:
+        return deadline.run(_sympy_equivalence, first, second, rename, fixed, what="equivalence check")
+    except CasLimitError as error:
+        return Verdict("inconclusive", None, f"could not decide: {error.message}")
+
+
+def _sympy_equivalence(first: Expr, second: Expr, rename: bool, fixed: Iterable[str]) -> Verdict:
+    """equivalent_expressions' SymPy part, one call under the CAS deadline."""
     left, right = _real(to_sympy(first)), _real(to_sympy(second))
     tolerance = _decimal_tolerance(first, second)
     if not rename:
@@ -215,14 +235,16 @@ def check_antiderivative(
     constants = sorted({v for v in _vars(student) if v not in _vars(integrand) and v != var}, key=lambda v: (v.name, v.sub or ""))
     notes = []
     if derivative == integrand:
-        outcome = Verdict("correct", "structural")
+        outcome, differentiated = Verdict("correct", "structural"), False
     else:
-        want, got, domain = _real(to_sympy(integrand)), _real(to_sympy(derivative)), _real(to_sympy(student))
-        outcome = _equivalent(got, want, domain=(domain,), tolerance=_decimal_tolerance(student, integrand))
+        try:
+            outcome, differentiated = deadline.run(_antiderivative_outcome, integrand, derivative, student, var, what="answer check")
+        except CasLimitError as error:
+            return Verdict("inconclusive", None, f"could not decide: {error.message}", derivative)
         notes += outcome.notes
     if outcome.verdict == "incorrect":
         feedback = f"the derivative of your answer is {shown}, not {to_text(integrand)}"
-        if _differentiated(integrand, var, student):
+        if differentiated:
             feedback += "; you differentiated instead of integrating"
         return Verdict("incorrect", outcome.decided_by, feedback, derivative, tuple(notes))
     if outcome.verdict == "inconclusive":
@@ -235,6 +257,13 @@ def check_antiderivative(
     elif len(constants) > 1:
         notes.append(f"several constants of integration ({', '.join(map(to_text, constants))}): one is enough")
     return Verdict("correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes))
+
+
+def _antiderivative_outcome(integrand: Expr, derivative: Expr, student: Expr, var: Var) -> tuple[Verdict, bool]:
+    """check_antiderivative's SymPy part, one call under the CAS deadline: is g′ = f, and if not, is g = f′?"""
+    want, got, domain = _real(to_sympy(integrand)), _real(to_sympy(derivative)), _real(to_sympy(student))
+    outcome = _equivalent(got, want, domain=(domain,), tolerance=_decimal_tolerance(student, integrand))
+    return outcome, outcome.verdict == "incorrect" and _differentiated(integrand, var, student)
 
 
 def _log_notes(answer: Expr, to_text) -> list[str]:

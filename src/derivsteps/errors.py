@@ -97,6 +97,22 @@ class LimitError(InputError):
     kind = "limit"
 
 
+class CasLimitError(LimitError):
+    """A SymPy call ran out of its time or memory (deadline.py): a verdict says "could not verify" / "inconclusive"."""
+
+    def __init__(self, message: str, limit: float | None = None):
+        super().__init__(message)
+        self.limit = limit  # the seconds or MB that were exceeded
+
+
+class CasTimeout(CasLimitError):
+    """A SymPy call took longer than limits.CAS_SECONDS; its worker process was killed."""
+
+
+class CasMemoryError(CasLimitError):
+    """A SymPy call needed more memory than limits.CAS_MEMORY_MB allows its worker process."""
+
+
 class UsageError(DerivError):
     """The command line or library call is inconsistent (a --wrt missing, an unknown option value)."""
 

@@ -6,8 +6,9 @@ import random
 
 import sympy
 
+from . import deadline
 from .derivation import Derivation, Verification
-from .errors import DerivError
+from .errors import CasLimitError, DerivError
 from .sympy_bridge import from_sympy, to_sympy
 
 # Symbolic simplification of a difference is tried only below this many operations: on the derivative corpus,
@@ -21,7 +22,18 @@ RELATIVE_TOLERANCE = 1e-9
 
 
 def verify(derivation: Derivation) -> Verification:
-    """Compare the derivation's result with sympy.diff of its input; never raises for a wrong result."""
+    """Compare the derivation's result with sympy.diff of its input; never raises for a wrong result.
+
+    The whole comparison is one call under the CAS deadline (deadline.run): past limits.CAS_SECONDS or
+    limits.CAS_MEMORY_MB the verdict is None, "could not verify", with the limit named in the reason.
+    """
+    try:
+        return deadline.run(_verify, derivation, what="verification")
+    except CasLimitError as error:
+        return Verification(None, None, f"could not verify: {error.message}")
+
+
+def _verify(derivation: Derivation) -> Verification:
     start = _real(to_sympy(derivation.start))
     expected = start.doit()
     got = _real(to_sympy(derivation.result))
@@ -41,7 +53,14 @@ def _real(expr: sympy.Expr) -> sympy.Expr:
 
 
 def equivalent(a: sympy.Expr, b: sympy.Expr, seed: int = 20240601) -> tuple[bool | None, str | None, str]:
-    """Whether a and b are equal as functions: (verdict, "symbolic" | "numeric" | None, reason)."""
+    """Whether a and b are equal as functions: (verdict, "symbolic" | "numeric" | None, reason); None past the CAS limits."""
+    try:
+        return deadline.run(_equivalent, a, b, seed, what="equivalence check")
+    except CasLimitError as error:
+        return None, None, f"could not decide: {error.message}"
+
+
+def _equivalent(a: sympy.Expr, b: sympy.Expr, seed: int) -> tuple[bool | None, str | None, str]:
     difference = a - b
     if difference == 0:
         return True, "symbolic", ""
