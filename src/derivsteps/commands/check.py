@@ -1,4 +1,5 @@
-"""deriv check EXPR --wrt VAR --answer ANS: is a student's derivative right? Also --antiderivative-of F."""
+"""deriv check EXPR --wrt VAR --answer ANS: is a student's derivative right? Also --antiderivative-of F, and a whole
+written derivation, line by line, with --derivation FILE."""
 
 from __future__ import annotations
 
@@ -16,18 +17,28 @@ examples:
   deriv check "sin(x^2)" --wrt x --answer "cos(x^2)"   incorrect
   deriv check --antiderivative-of "1/x" --wrt x --answer "ln|x| + C"
   deriv check "x^2" --wrt x --answer "2x" --format json
+  deriv check --derivation examples/derivation_q2.txt          a written derivation: every line ✓ or ✗, with its rule
+  deriv check --derivation examples/derivation_q2_wrong.txt    the first wrong line, its correct rewrite, the mistake
+  printf 'd/dx x^3\n= 3x^2\n' | deriv check --derivation -    the work from stdin
 
 Equivalence is decided in layers: structural (identical), symbolic (the difference simplifies to 0), numeric
 (random points inside the domain of both: positive values first, then mixed signs). The verdict says which decided.
+A derivation file holds one expression per line, each optionally starting with "="; the first line is the problem
+with its pending derivative (d/dy (x+y+z)^2). Blank lines and lines starting with # are skipped.
 exit codes: 0 correct, 1 incorrect, 3 inconclusive, 2 bad input
+  with --derivation: 0 every line right and finished, 1 a wrong line, 2 an unreadable line (none wrong) or a file that
+  is not a derivation, 3 a step that could not be decided, or every line right but a pending ∂ left (unfinished)
 """
 
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expr", metavar="EXPR", nargs="?", default=None, help="the expression whose derivative was asked for")
     parser.add_argument("--wrt", metavar="VAR", default=None, help="the variable (x,x: the second derivative)")
-    parser.add_argument("--answer", metavar="ANS", required=True, help='the answer to check, e.g. "-1/x^2"')
+    parser.add_argument("--answer", metavar="ANS", default=None, help='the answer to check, e.g. "-1/x^2"')
     parser.add_argument("--antiderivative-of", metavar="F", default=None, help="check instead that ANS is an antiderivative of F")
+    parser.add_argument(
+        "--derivation", metavar="FILE", default=None, help="check a written derivation line by line instead (FILE, or - for stdin)"
+    )
     add_reading_options(parser)
     add_output_options(parser)
 
@@ -37,6 +48,10 @@ def _run_check(args: argparse.Namespace) -> int:
     from ..errors import UsageError
 
     reading = {"variables": names(args.vars), "functions": names(args.functions)}
+    if args.derivation is not None:
+        return _run_derivation(args, reading)
+    if args.answer is None:
+        raise UsageError("give the answer to check with --answer ANS (or a written derivation with --derivation FILE)")
     if args.antiderivative_of is not None:
         if args.expr is not None:
             raise UsageError("give either EXPR (a derivative to check) or --antiderivative-of F, not both")
@@ -49,6 +64,72 @@ def _run_check(args: argparse.Namespace) -> int:
         verdict = check_answer(args.expr, args.wrt, args.answer, **reading)
     report(verdict, args, "check")
     return EXIT_CODES[verdict.verdict]
+
+
+# A derivation's verdict as an exit code: a wrong line outranks an unreadable one, which outranks an undecided step.
+DERIVATION_EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_USAGE, "inconclusive": EXIT_INCONCLUSIVE,
+                         "unfinished": EXIT_INCONCLUSIVE}  # fmt: skip
+
+
+def _run_derivation(args: argparse.Namespace, reading: dict) -> int:
+    from ..errors import UsageError
+    from ..written import check_derivation
+
+    mixed = [option for option, value in (("EXPR", args.expr), ("--wrt", args.wrt), ("--answer", args.answer),
+                                          ("--antiderivative-of", args.antiderivative_of)) if value is not None]  # fmt: skip
+    if mixed:
+        raise UsageError(
+            f"--derivation checks a whole written derivation, whose first line is the problem: drop {', '.join(mixed)} "
+            "(or drop --derivation to check one answer)"
+        )
+    checked = check_derivation(_read_derivation(args.derivation), **reading)
+    shown = output_format(args)
+    if shown == "json":
+        from ..render.written import to_json
+
+        print_json(to_json(checked, ascii=args.ascii), args)
+    elif shown == "rich":
+        from ..render.written import print_rich
+
+        print_rich(checked, args.ascii)
+    elif shown == "markdown":
+        from ..render.written import render_markdown
+
+        write(render_markdown(checked))
+    elif shown == "latex":
+        raise UsageError("--derivation writes text, rich, markdown or json; LaTeX is not available for a checked derivation")
+    else:
+        from ..render.written import render_text
+
+        write(render_text(checked, args.ascii))
+    return DERIVATION_EXIT_CODES[checked.verdict]
+
+
+def _read_derivation(where: str) -> str:
+    """The derivation's text from a file, or from stdin for "-"."""
+    import sys
+    from pathlib import Path
+
+    from ..errors import InputError, UsageError
+
+    if where == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        name = "stdin"
+    else:
+        path = Path(where)
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"--derivation {path}: no such file; give a text file with one line of the derivation per line, or - for stdin") from None
+        except IsADirectoryError:
+            raise UsageError(f"--derivation {path} is a directory; give a text file, or - for stdin") from None
+        except OSError as err:
+            raise UsageError(f"--derivation {path}: cannot read the file ({err.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")  # -sig: an editor's byte-order mark would otherwise start the first line
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name} is not UTF-8 text (byte {err.start}): save the derivation as UTF-8") from None
 
 
 def report(verdict, args: argparse.Namespace, command: str) -> None:
@@ -85,6 +166,9 @@ COMMAND = Command(
     "check a student's answer: a derivative, or an antiderivative (--antiderivative-of)",
     _check_arguments,
     _run_check,
-    usage='deriv check EXPR --wrt VAR --answer ANS | deriv check --antiderivative-of F --wrt VAR --answer G [--format json]',
+    usage=(
+        "deriv check EXPR --wrt VAR --answer ANS | deriv check --antiderivative-of F --wrt VAR --answer G | "
+        "deriv check --derivation FILE [--format json]"
+    ),
     epilog=_CHECK_EPILOG,
 )
