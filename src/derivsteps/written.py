@@ -238,6 +238,7 @@ class _Replay:
     step: Step  # the rewrites of the replay merged into one line (for its label and explanation)
     label: str
     several: bool
+    line: int = 0  # for a cut of the engine's run: which of its lines the cut falls in
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -297,9 +298,9 @@ def _cuts(steps: Sequence[Step], key: tuple) -> list[_Replay]:
         labels = [line_label(line, to_text) for line in lines[:line_index]] + [line_label(partial, to_text)]
         merged = Step(tuple(r for s in steps[: cut + 1] for r in s.rewrites), steps[0].before, step.after, steps[0].phase)
         if line_index == 0:
-            replays.append(_Replay((*key, cut), step.after, partial, labels[0], False))
+            replays.append(_Replay((*key, cut), step.after, partial, labels[0], False, line_index))
         else:
-            replays.append(_Replay((*key, cut), step.after, merged, _several_label(labels), True))
+            replays.append(_Replay((*key, cut), step.after, merged, _several_label(labels), True, line_index))
     return replays
 
 
@@ -362,25 +363,26 @@ def _everywhere(before: Expr, group: str, table: Sequence[Rule]) -> tuple[Expr, 
 
 def _attempted(after: Expr, replays: list[_Replay]) -> _Replay | None:
     """The correct replay the student most likely attempted: the first that leaves the same pending derivatives
-    (the same places were worked on), else the first that leaves as many, else the engine's next line."""
+    (the same places were worked on), else the first that leaves as many, else the engine's next line. A line with
+    no ∂ left that only several engine lines reach is shown the engine's finished derivative."""
     if not replays:
         return None
     left = Counter(node for _, node in walk(after) if isinstance(node, Deriv))
-    for replay in replays:
-        if Counter(node for _, node in walk(replay.after) if isinstance(node, Deriv)) == left:
-            return _whole_line(replay, replays)
-    for replay in replays:
-        if sum(isinstance(node, Deriv) for _, node in walk(replay.after)) == sum(left.values()):
-            return _whole_line(replay, replays)
-    return _whole_line(replays[0], replays)
+    chosen = next((r for r in replays if Counter(n for _, n in walk(r.after) if isinstance(n, Deriv)) == left), None)
+    if chosen is None:
+        chosen = next((r for r in replays if sum(isinstance(n, Deriv) for _, n in walk(r.after)) == sum(left.values())), replays[0])
+    if chosen.several and not left:
+        return _whole_line(chosen, replays, last=True)
+    return _whole_line(chosen, replays)
 
 
-def _whole_line(replay: _Replay, replays: list[_Replay]) -> _Replay:
-    """A cut inside the engine's first line stands for the whole line (0 + 1 + 0, not 0 + ∂y/∂y + ∂z/∂y)."""
-    if replay.key[0] != "run" or replay.several:
+def _whole_line(replay: _Replay, replays: list[_Replay], last: bool = False) -> _Replay:
+    """A cut inside one of the engine's lines stands for the whole line (0 + 1 + 0, not 0 + ∂y/∂y + ∂z/∂y); with
+    last, for the end of the run."""
+    if replay.key[0] not in ("run", "tidy"):
         return replay
-    whole = [r for r in replays if r.key[0] == "run" and not r.several]
-    return whole[-1] if whole else replay
+    same = [r for r in replays if r.key[0] == replay.key[0] and (last or r.line == replay.line)]
+    return same[-1] if same else replay
 
 
 # -- naming the slip of a wrong line ------------------------------------------------------------------------------------
@@ -497,7 +499,7 @@ def _summarize(lines: tuple[WrittenLine, ...], problem: Expr, derivative: Expr, 
         feedback = f"every line is right, but line {last.number} still contains {to_text(pending)}: finish the derivative"
         nxt = _candidates(last.expr, DIFF_RULES, reading)
         if nxt:
-            feedback += f" (next: the {_whole_line(nxt[0], nxt).label})"
+            feedback += f" (next step: {_whole_line(nxt[0], nxt).label})"
     else:
         verdict = "correct"
         feedback = f"every line follows from the one before, and line {last.number} is the derivative: {to_text(last.expr)}"
