@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from . import limits
-from .derivation import DETAILS, Derivation, Rewrite, Step
+from .derivation import DETAILS, Derivation, Rewrite, Step, _shift
 from .errors import StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
@@ -191,6 +191,8 @@ class _Run:
         self.rules = rules
         self.steps: list[Step] = []
         self.written: set[int] = set()
+        self.has_pending: dict[int, tuple[Expr, bool]] = {}
+        self.clean: dict[int, Expr] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
 
     def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
         after, new_paths = graft(expr, path, new)
@@ -216,49 +218,93 @@ class _Run:
             expr = self.cas_simplify(expr)
         return expr
 
+    def pending(self, node: Expr) -> bool:
+        """Whether node holds a pending derivative, memoised by identity: untouched subtrees are shared between steps,
+        so each is looked at once, not once per step (which made long sums quadratic)."""
+        known = self.has_pending.get(id(node))
+        if known is not None:
+            return known[1]
+        stack = [(node, False)]
+        while stack:  # post-order without recursion: a chain 1,000 deep is fine
+            item, expanded = stack.pop()
+            if id(item) in self.has_pending:
+                continue
+            kids = children(item)
+            if expanded or not kids:
+                found = isinstance(item, Deriv) or any(self.has_pending[id(k)][1] for k in kids)
+                self.has_pending[id(item)] = (item, found)  # the node itself is kept, so its id is never reused
+                continue
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in self.has_pending)
+        return self.has_pending[id(node)][1]
+
+    def ready(self, expr: Expr, scope: Path) -> Iterator[tuple[Path, Deriv]]:
+        """The same as _pending_nodes, leftmost first, but descending only into subtrees that hold a derivative."""
+        stack = [(scope, get_at(expr, scope))]
+        while stack:
+            path, node = stack.pop()
+            if not self.pending(node):
+                continue
+            if isinstance(node, Deriv) and not self.pending(node.body):
+                yield path, node
+                continue
+            kids = children(node)
+            stack.extend((path + (index,), kids[index]) for index in range(len(kids) - 1, -1, -1))
+
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
-        while (path := next_pending(expr, scope)) is not None:
+        while (found_path := next((p for p, _ in self.ready(expr, scope)), None)) is not None:
+            path = found_path
             node = get_at(expr, path)
             found = first_match(self.rules, node)
             if found is None:
                 result = _sympy_derivative(node)
                 expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, "cas")
                 continue
-            line_start = expr
-            waiting = {id(n) for _, n in _pending_nodes(line_start, scope)}
+            waiting = [(p, n) for p, n in self.ready(expr, scope) if p != path]
             rule, bindings = found
             expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff")
-            expr = self.same_rule_elsewhere(expr, scope, rule.group, waiting)
+            expr = self.same_rule_elsewhere(expr, rule.group, waiting, [self.steps[-1].rewrites[0]])
         return expr
 
-    def same_rule_elsewhere(self, expr: Expr, scope: Path, group: str, waiting: set[int]) -> Expr:
+    def same_rule_elsewhere(self, expr: Expr, group: str, waiting: list[tuple[Path, Deriv]], moves: list[Rewrite]) -> Expr:
         """Apply the line's rule at every other place where it was ready when the line began: (0 + 1 + 0) in one line.
 
-        `waiting` holds the ids of the derivatives pending at the start of the line; the line's first expression keeps
-        them alive, and untouched subtrees are shared, so identity tells an old pending node from a new one.
+        `waiting` lists the other derivatives ready at the start of the line, leftmost first; each rewrite replaces
+        only its own node, so the others stay in place, moved only when a product joins its parent product (a splice):
+        `moves` holds the line's rewrites so far, whose splices shift the paths recorded before them.
         """
-        while True:
-            for path, node in _pending_nodes(expr, scope):
-                if id(node) not in waiting:
-                    continue
-                found = first_match(self.rules, node)
-                if found is not None and found[0].group == group:
-                    rule, bindings = found
-                    expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
-                    break
-            else:
-                return expr
+        for path, node in waiting:
+            found = first_match(self.rules, node)
+            if found is None or found[0].group != group:
+                continue
+            for earlier in moves:
+                path = _shift(path, earlier, +1)
+            rule, bindings = found
+            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
+            moves.append(self.steps[-1].rewrites[0])
+        return expr
 
     def simplify_scope(self, expr: Expr, scope: Path) -> Expr:
+        # Post-order, the first node a rule matches is rewritten and the walk starts again; a subtree walked without a
+        # match is remembered (by identity, shared between steps), so the next walk skips it instead of re-matching it.
+        clean = self.clean
         while True:
-            for path, node in _post_order(get_at(expr, scope), scope):
-                if id(node) in self.written:
+            stack: list[tuple[Path, Expr, bool]] = [(scope, get_at(expr, scope), False)]
+            while stack:
+                path, node, expanded = stack.pop()
+                if not expanded:
+                    if id(node) in clean:
+                        continue
+                    stack.append((path, node, True))
+                    kids = children(node)
+                    stack.extend((path + (index,), kids[index], False) for index in range(len(kids) - 1, -1, -1))
                     continue
-                found = first_match(SIMPLIFY_RULES, node)
+                found = None if id(node) in self.written else first_match(SIMPLIFY_RULES, node)
                 if found is not None:
                     rule, bindings = found
                     expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "simplify")
                     break
+                clean[id(node)] = node
             else:
                 return expr
 

@@ -192,10 +192,40 @@ def walk(expr: Expr, path: Path = ()):
 
 def free_of(expr: Expr, var: Expr) -> bool:
     """True when var (a variable or any subexpression) does not occur in expr."""
+    if isinstance(var, Var):
+        return var not in _variable_set(expr)
     for _, node in walk(expr):
         if node == var:
             return False
     return True
+
+
+# The variables under each node, by identity. Every rule asks free_of of the same shared subtrees again at each step,
+# and a walk each time made a chain 1,000 deep quadratic. The node is kept beside its set so its id is never reused;
+# the memo is simply emptied when it grows past this many nodes.
+_VARIABLE_SETS: dict[int, tuple[Expr, frozenset]] = {}
+_VARIABLE_SETS_LIMIT = 200_000
+
+
+def _variable_set(expr: Expr) -> frozenset:
+    known = _VARIABLE_SETS.get(id(expr))
+    if known is not None:
+        return known[1]
+    if len(_VARIABLE_SETS) > _VARIABLE_SETS_LIMIT:
+        _VARIABLE_SETS.clear()
+    stack = [(expr, False)]
+    while stack:  # post-order without recursion
+        node, expanded = stack.pop()
+        if id(node) in _VARIABLE_SETS:
+            continue
+        kids = children(node)
+        if expanded or not kids:
+            found = frozenset((node,)) if isinstance(node, Var) else frozenset().union(*(_VARIABLE_SETS[id(k)][1] for k in kids))
+            _VARIABLE_SETS[id(node)] = (node, found)
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in _VARIABLE_SETS)
+    return _VARIABLE_SETS[id(expr)][1]
 
 
 def depth(expr: Expr) -> int:
