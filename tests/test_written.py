@@ -150,6 +150,29 @@ def test_d_dx_before_a_product_is_explained_on_a_wrong_line():
     assert line.expected == tree("(∂/∂x x^2) · sin x + x^2 · ∂/∂x sin x")
 
 
+# -- sums over data ------------------------------------------------------------------------------------------------------
+LOSS = "d/ds 1/2 sum_i (s a_i + b - h_i)^2"
+
+
+def test_a_loss_over_data_is_compared_on_sample_data():
+    report = check_derivation([LOSS, "= sum_i ((s a_i + b - h_i) a_i)", "= s sum_i a_i^2 + b sum_i a_i - sum_i (a_i h_i)"])
+    assert report.verdict == "correct"
+    assert [line.decided_by for line in report.lines[1:]] == ["numeric", "numeric"]
+    assert report.lines[2].label == "simplify"
+
+
+def test_the_data_factor_dropped_inside_a_sum_is_named():
+    line = check_derivation([LOSS, "= sum_i (s a_i + b - h_i)"]).lines[1]
+    assert (line.verdict, line.mistake) == ("incorrect", "data_factor_dropped")
+    assert "sample data" in line.reason
+
+
+def test_a_data_value_left_outside_its_sum_is_explained():
+    line = check_derivation([LOSS, "= sum_i (s a_i + b - h_i) a_i"]).lines[1]
+    assert line.verdict == "incorrect"
+    assert any("a_i outside the sum" in warning for warning in line.warnings)
+
+
 # -- unfinished, invalid lines, the first line -------------------------------------------------------------------------------
 def test_right_but_ending_with_a_pending_derivative_is_unfinished():
     report = check_derivation(["d/dx (x^2 + 7)", "= ∂/∂x x^2 + ∂/∂x 7", "= ∂/∂x x^2 + 0"])

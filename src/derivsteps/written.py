@@ -24,9 +24,11 @@ an unreadable first line, a first line without a pending derivative) raises an I
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from .checker import equivalent_expressions, same_form_of
 from .derivation import Rewrite, Step, group_lines
@@ -36,7 +38,7 @@ from .mistakes import MISTAKES
 from .render._labels import explanation, line_label
 from .render.mathtext import to_text
 from .rules import DIFF_RULES, Rule
-from .tree import Deriv, Expr, Mul, Path, Var, get_at, size, walk
+from .tree import Deriv, Expr, Mul, Path, Sum, Var, get_at, size, variables, walk
 
 LINE_VERDICTS = ("problem", "correct", "incorrect", "inconclusive", "invalid")
 VERDICTS = ("correct", "incorrect", "invalid", "inconclusive", "unfinished")
@@ -159,6 +161,36 @@ def _value(expr: Expr, reading: dict) -> Expr:
     return differentiate(expr, (), **reading).result
 
 
+# Sums over data (Σ_i a_i ...) are compared on SAMPLE_SETS made-up data sets of SAMPLE_ROWS rows: SymPy cannot
+# decide symbolic sums quickly, and two formulas that agree on random data agree as formulas, as at random points.
+SAMPLE_SETS = 2
+SAMPLE_ROWS = 3
+SAMPLE_SEED = 20240601
+
+
+def _compare(a: Expr, b: Expr, reading: dict):
+    """The checker's layered equivalence of two values; sums over data written out over sample data first."""
+    if not any(isinstance(node, Sum) for e in (a, b) for _, node in walk(e)):
+        return equivalent_expressions(a, b, **reading)
+    from .data import Data, expand_sums
+
+    indices = {node.index for e in (a, b) for _, node in walk(e) if isinstance(node, Sum)}
+    columns = sorted({v.name for e in (a, b) for v in variables(e) if v.sub in indices})
+    rng = random.Random(SAMPLE_SEED)
+    outcome = None
+    for _ in range(SAMPLE_SETS):
+        data = Data.from_mapping({name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns})
+        try:
+            outcome = equivalent_expressions(expand_sums(a, data), expand_sums(b, data), **reading)
+        except DerivError:
+            return equivalent_expressions(a, b, **reading)
+        if outcome.verdict != "correct":
+            if outcome.verdict == "incorrect":
+                return replace(outcome, feedback=f"they differ on sample data: {outcome.feedback}")
+            return outcome
+    return replace(outcome, decided_by="numeric", feedback=f"equal on {SAMPLE_SETS} sample data sets of {SAMPLE_ROWS} rows")
+
+
 # -- one line ---------------------------------------------------------------------------------------------------------
 def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) -> WrittenLine:
     written = text.strip()
@@ -175,7 +207,7 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
     except DerivError as error:
         return WrittenLine(number, written, "invalid", expr, feedback=f"cannot work out this line's derivative: {error}", compared_with=previous.number)
     base = {"expr": expr, "value": value, "compared_with": previous.number, "warnings": tuple(parsed.warnings)}
-    outcome = equivalent_expressions(previous.value, value, **reading)
+    outcome = _compare(previous.value, value, reading)
     if outcome.verdict == "correct":
         replay = _reproduce(previous.expr, expr, reading)
         if replay is None:
@@ -219,13 +251,30 @@ def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outc
 
 
 def _reach_hint(expr: Expr) -> str:
-    """d/dx takes the whole product after it (∂/∂x x^2 · sin x is ∂/∂x (x^2 sin x)): say so when a line has one."""
+    """How far an operator reaches, said on a wrong line where it may be the cause: d/dx takes the whole product after
+    it (∂/∂x x^2 · sin x is ∂/∂x (x^2 sin x)), Σ_i only the factor right after it ((Σ_i u) a_i leaves a_i outside)."""
+    outside = _indexed_outside_sums(expr)
+    if outside is not None:
+        name = to_text(outside)
+        return (f"Σ_{outside.sub} takes only the factor right after it, so this line reads {to_text(expr)}, with {name} "
+                f"outside the sum; write Σ_{outside.sub} (u · {name}) to keep it inside")  # fmt: skip
     for _, node in walk(expr):
         if isinstance(node, Deriv) and isinstance(node.body, Mul):
             operator = f"∂/∂{to_text(node.var)}"
             return (f"{operator} applies to the whole product after it, so this line reads {to_text(expr)}; "
                     f"write ({operator} u) · v to differentiate u alone")  # fmt: skip
     return ""
+
+
+def _indexed_outside_sums(expr: Expr) -> Var | None:
+    """An indexed variable (a_i) not inside a sum over its index, where the line also has such a sum."""
+    all_indices = {node.index for _, node in walk(expr) if isinstance(node, Sum)}
+    for path, node in walk(expr):
+        if isinstance(node, Var) and node.sub in all_indices:
+            enclosing = {get_at(expr, path[:k]).index for k in range(len(path)) if isinstance(get_at(expr, path[:k]), Sum)}
+            if node.sub not in enclosing:
+                return node
+    return None
 
 
 # -- replaying a step with our rules ------------------------------------------------------------------------------------
@@ -461,7 +510,7 @@ def _slip_in_value(before: Expr, value: Expr, reading: dict):
             continue
         if _has_pending(slipped) or slipped == _value(before, reading):
             continue
-        if equivalent_expressions(slipped, value, **reading).verdict == "correct":
+        if _compare(slipped, value, reading).verdict == "correct":
             return mistake, None, []
     return None
 
