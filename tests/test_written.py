@@ -181,6 +181,19 @@ def test_right_but_ending_with_a_pending_derivative_is_unfinished():
     assert "still contains ∂/∂x x^2" in report.feedback and "exponent rule" in report.feedback
 
 
+def test_right_but_not_simplified_is_correct_with_a_note():
+    report = check_derivation(["d/dy (x+y+z)^2", "= 2(x+y+z)·(0+1+0)"])
+    assert report.verdict == "correct"
+    assert report.notes == ("correct, but not simplified: 2(x + y + z) is shorter",)
+
+
+def test_a_report_shows_itself_in_print_and_notebooks():
+    report = check_derivation(Q2.read_text(encoding="utf-8"))
+    assert str(report) == render_text(report)
+    assert report._repr_markdown_() == render_markdown(report)
+    assert report._repr_latex_() is None
+
+
 def test_only_the_problem_is_unfinished():
     assert check_derivation("d/dx x^2\n").verdict == "unfinished"
 

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import ClassVar
 
 from .checker import equivalent_expressions, same_form_of
-from .derivation import Rewrite, Step, group_lines
+from .derivation import Displayed, Rewrite, Step, group_lines
 from .engine import differentiate, first_match, graft, simplify
 from .errors import DerivError, InputError
 from .mistakes import MISTAKES
@@ -80,9 +81,12 @@ class WrittenLine:
         return self.verdict in ("problem", "correct")
 
 
-@dataclass(frozen=True)
-class WrittenReport:
-    """The checked derivation: every line's verdict, the verdict of the whole, and the derivative it should reach."""
+@dataclass(frozen=True, eq=False)
+class WrittenReport(Displayed):
+    """The checked derivation: every line's verdict, the verdict of the whole, and the derivative it should reach.
+
+    print(report) shows it as text; a notebook cell as Markdown; rich as its own view.
+    """
 
     lines: tuple[WrittenLine, ...]
     verdict: str  # one of VERDICTS
@@ -96,6 +100,15 @@ class WrittenReport:
     @property
     def ok(self) -> bool:
         return self.verdict == "correct"
+
+    DISPLAY: ClassVar[Mapping[str, str]] = {
+        "text": "render.written:render_text",
+        "markdown": "render.written:render_markdown",
+        "rich": "render.written:written_view",
+    }
+
+    def _repr_latex_(self) -> None:  # a table of lines with feedback has no LaTeX form: the notebook uses Markdown
+        return None
 
 
 # -- the library ------------------------------------------------------------------------------------------------------
