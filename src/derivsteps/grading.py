@@ -415,9 +415,9 @@ class _Pool:
             for _ in range(self.size):
                 self.workers.append(_Worker(self.workers))
             while next_out < len(rows):
-                for worker in self.workers:
+                for position, worker in enumerate(self.workers):
                     if worker.task is None and waiting:
-                        worker.send(*waiting.popleft())
+                        self._dispatch(position, waiting.popleft())
                 busy = [worker for worker in self.workers if worker.task is not None]
                 ready = wait([worker.connection for worker in busy], timeout=self._timeout(busy))
                 for worker in busy:
@@ -431,6 +431,15 @@ class _Pool:
         finally:
             for worker in self.workers:
                 worker.kill() if worker.task is not None else worker.stop()
+
+    def _dispatch(self, position: int, task: tuple[int, AnswerRow]) -> None:
+        try:
+            self.workers[position].send(*task)
+        except OSError:  # the worker died while idle (the kernel's OOM killer, say): a fresh one takes the row
+            self.workers[position].task = None
+            self.workers[position].kill()
+            self.workers[position] = _Worker([other for index, other in enumerate(self.workers) if index != position])
+            self.workers[position].send(*task)
 
     def _timeout(self, busy: list[_Worker]) -> float | None:
         if self.row_seconds is None or not busy:

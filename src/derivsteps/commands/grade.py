@@ -120,6 +120,9 @@ def _run_grade(args: argparse.Namespace) -> int:
             stopped = EXIT_INTERRUPTED
         except _Terminated:
             stopped = EXIT_TERMINATED
+        except BaseException:  # a bug: keep what is graded (a JSON report is written now or never), then let it surface
+            sink.close(summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=True))
+            raise
         finally:
             if progress is not None:
                 progress.stop()
@@ -186,7 +189,7 @@ def _progress(total: int):
     # No refresh thread: the workers are forked, and a fork while another thread holds a lock is asking for trouble.
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), auto_refresh=False, transient=True,
+        console=Console(stderr=True), auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False,
     )  # fmt: skip
     progress.add_task("grading", total=total)
     progress.start()
