@@ -192,8 +192,9 @@ def _compare(a: Expr, b: Expr, reading: dict):
     rng = random.Random(SAMPLE_SEED)
     outcome = None
     for _ in range(SAMPLE_SETS):
-        data = Data.from_mapping({name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns})
+        values = {name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns}
         try:
+            data = Data.from_mapping(values or {"unused": [0] * SAMPLE_ROWS})  # no data column: still n rows
             outcome = equivalent_expressions(expand_sums(a, data), expand_sums(b, data), **reading)
         except DerivError:
             return equivalent_expressions(a, b, **reading)

@@ -19,7 +19,7 @@ examples:
   deriv check "x^2" --wrt x --answer "2x" --format json
   deriv check --derivation examples/derivation_q2.txt          a written derivation: every line ✓ or ✗, with its rule
   deriv check --derivation examples/derivation_q2_wrong.txt    the first wrong line, its correct rewrite, the mistake
-  printf 'd/dx x^3\n= 3x^2\n' | deriv check --derivation -    the work from stdin
+  printf 'd/dx x^3\\n= 3x^2\\n' | deriv check --derivation -  the work from stdin
 
 Equivalence is decided in layers: structural (identical), symbolic (the difference simplifies to 0), numeric
 (random points inside the domain of both: positive values first, then mixed signs). The verdict says which decided.
@@ -163,7 +163,7 @@ def report(verdict, args: argparse.Namespace, command: str) -> None:
 
 
 COMMAND = Command(
-    "check a student's answer: a derivative, or an antiderivative (--antiderivative-of)",
+    "check a student's answer: a derivative, an antiderivative (--antiderivative-of), or a written derivation (--derivation)",
     _check_arguments,
     _run_check,
     usage=(
