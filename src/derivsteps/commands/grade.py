@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import EXIT_OK, EXIT_USAGE, Command
+from . import EXIT_OK, Command
 
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as a shell reports it
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
