@@ -113,6 +113,22 @@ def test_an_equal_line_no_rule_of_ours_gives_is_still_right():
     assert (line.verdict, line.rules, line.label) == ("correct", (), "equal (several steps at once)")
 
 
+ENGINE_CASES = [("(x+y+z)^2", "y"), ("3a^2 + b^2 - ab + a", "a"), ("x^2 sin x", "x"), ("x/(x+1)", "x"), ("e^(2x) ln x", "x"),
+                ("sqrt(x^2+1)", "x"), ("tan(3x) - cos x", "x"), ("x^x", "x"), ("1/2 sum_i (s a_i + b - h_i)^2", "s")]  # fmt: skip
+
+
+@pytest.mark.parametrize("expr, wrt", ENGINE_CASES, ids=[case[0] for case in ENGINE_CASES])
+def test_the_engines_own_derivation_written_out_is_right_line_by_line_with_its_labels(expr, wrt):
+    from derivsteps.engine import differentiate
+    from derivsteps.render._labels import line_label
+    from derivsteps.render.mathtext import to_text
+
+    derivation = differentiate(expr, wrt)
+    report = check_derivation([to_text(derivation.start)] + ["= " + to_text(line.after) for line in derivation.lines()])
+    assert report.verdict == "correct"
+    assert [line.label for line in report.lines[1:]] == [line_label(line, to_text) for line in derivation.lines()]
+
+
 # -- wrong lines: the slip named, the correct rewrite shown ------------------------------------------------------------------
 @pytest.mark.parametrize(
     "problem, wrong, mistake, expected",
