@@ -210,6 +210,18 @@ def test_a_report_shows_itself_in_print_and_notebooks():
     assert report._repr_latex_() is None
 
 
+def test_a_step_the_checker_cannot_decide_is_inconclusive_never_wrong(capsys, monkeypatch):
+    from derivsteps import written
+    from derivsteps.checker import Verdict
+
+    monkeypatch.setattr(written, "equivalent_expressions", lambda a, b, **_: Verdict("inconclusive", None, "too few points"))
+    report = check_derivation(["d/dx x^3", "= 3x^2"])
+    assert (report.lines[1].verdict, report.verdict) == ("inconclusive", "inconclusive")
+    assert "too few points" in report.lines[1].feedback
+    _stdin(monkeypatch, "d/dx x^3\n= 3x^2\n")
+    assert deriv(capsys, "check", "--derivation", "-")[0] == 3
+
+
 def test_only_the_problem_is_unfinished():
     assert check_derivation("d/dx x^2\n").verdict == "unfinished"
 

@@ -221,7 +221,10 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
     except DerivError as error:
         return WrittenLine(number, written, "invalid", expr, feedback=f"cannot work out this line's derivative: {error}", compared_with=previous.number)
     base = {"expr": expr, "value": value, "compared_with": previous.number, "warnings": tuple(parsed.warnings)}
-    outcome = _compare(previous.value, value, reading)
+    try:
+        outcome = _compare(previous.value, value, reading)
+    except DerivError as error:  # a form the checker cannot be given: undecided, never "wrong"
+        return WrittenLine(number, written, "inconclusive", feedback=f"could not compare this line with line {previous.number}: {error}", **base)
     if outcome.verdict == "correct":
         replay = _reproduce(previous.expr, expr, reading)
         if replay is None:
