@@ -84,6 +84,15 @@ def _sigterm_raises():
 
 
 def _run_grade(args: argparse.Namespace) -> int:
+    with _sigterm_raises():  # from the start, so that SIGTERM never ends the run without our message
+        try:
+            return _grade(args)
+        except _Terminated:  # before the first row, or while the report was being written after the first signal
+            print("terminated: no row was added to the report in this run", file=sys.stderr)
+            return EXIT_TERMINATED
+
+
+def _grade(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..grading import grade_rows, read_answers, summarize
     from ..render.grading import format_of, recover
@@ -108,26 +117,24 @@ def _run_grade(args: argparse.Namespace) -> int:
     sink = _Sink(args, fmt, previous, max((len(row.id) for row in rows), default=2))
     progress = _progress(len(todo)) if _show_progress(args, len(todo)) else None
     start, graded, stopped = time.monotonic(), 0, None
-    with _sigterm_raises():
-        try:
-            for row in grade_rows(todo, jobs=args.jobs, row_seconds=args.max_row_seconds):
-                sink.add(row)
-                graded += 1
-                if progress is not None:
-                    progress.advance(progress.task_ids[0])
-                    progress.refresh()
-        except KeyboardInterrupt:
-            stopped = EXIT_INTERRUPTED
-        except _Terminated:
-            stopped = EXIT_TERMINATED
-        except BaseException:  # a bug: keep what is graded (a JSON report is written now or never), then let it surface
-            sink.close(summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=True))
-            raise
-        finally:
+    try:
+        for row in grade_rows(todo, jobs=args.jobs, row_seconds=args.max_row_seconds):
+            sink.add(row)
+            graded += 1
             if progress is not None:
-                progress.stop()
-        summary = summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=stopped is not None)
-        sink.close(summary)
+                progress.advance(progress.task_ids[0])
+                progress.refresh()
+    except KeyboardInterrupt:
+        stopped = EXIT_INTERRUPTED
+    except _Terminated:
+        stopped = EXIT_TERMINATED
+    except BaseException:  # a bug: keep what is graded (a JSON report is written now or never), then let it surface
+        sink.close(summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=True))
+        raise
+    finally:
+        if progress is not None:
+            progress.stop()
+    sink.close(summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=stopped is not None))
     if stopped is not None:
         kept = f"{args.output} keeps them; run the same command with --resume to grade the rest" if args.output else "add -o REPORT to keep rows across runs"
         print(f"interrupted after {graded} of {len(todo)} rows: {kept}", file=sys.stderr)
