@@ -280,8 +280,8 @@ def grade_rows(rows: Iterable[AnswerRow], *, jobs: int = 1, row_seconds: float |
     """Grade every row, yielding the results in input order as soon as each is ready.
 
     jobs: worker processes (0: one per core). row_seconds: the time one row may take before its worker is killed and
-    the row graded "limit" (default limits.GRADE_ROW_SECONDS); with jobs=1 and row_seconds=0 the rows are graded in
-    this process, with no limit but SymPy's own (limits.CAS_SECONDS per call).
+    the row graded "limit" (default limits.GRADE_ROW_SECONDS; 0: no such limit, only SymPy's own, limits.CAS_SECONDS
+    per call). With jobs=1 and row_seconds=0, or where os.fork does not exist, the rows are graded in this process.
     """
     rows = list(rows)
     jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
