@@ -108,11 +108,7 @@ def _grade(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output} is the answers file itself: write the report to another file")
     rows = read_answers(args.file)
     previous = recover(args.output, fmt) if args.resume else []
-    done = {row.id for row in previous}
-    todo = [row for row in rows if row.id not in done]
-    strangers = len(done - {row.id for row in rows})
-    if strangers:
-        print(f"note: {strangers} rows of {args.output} have ids that {args.file} does not: they stay in the report", file=sys.stderr)
+    todo = _still_to_grade(rows, previous, args)
 
     sink = _Sink(args, fmt, previous, max((len(row.id) for row in rows), default=2))
     progress = _progress(len(todo)) if _show_progress(args, len(todo)) else None
@@ -140,6 +136,30 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"interrupted after {graded} of {len(todo)} rows: {kept}", file=sys.stderr)
         return stopped
     return EXIT_OK
+
+
+def _still_to_grade(rows, previous, args: argparse.Namespace) -> list:
+    """The rows whose id the report being resumed lacks; notes on stderr for rows that differ from the file."""
+    from collections import Counter
+
+    from ..errors import InputError
+
+    twice = [name for name, count in Counter(row.id for row in previous).items() if count > 1]
+    if twice:
+        raise InputError(f"{args.output} has the id {twice[0]!r} more than once: it was not written by one deriv grade run; remove the extra rows or the file")
+    done = {row.id: row for row in previous}
+    given = {row.id for row in rows}
+    strangers = sum(name not in given for name in done)
+    if strangers:
+        print(f"note: {strangers} rows of {args.output} have ids that {args.file} lacks: they stay in the report", file=sys.stderr)
+    changed = [row.id for row in rows if row.id in done and (row.expr, row.wrt, row.answer) != (done[row.id].expr, done[row.id].wrt, done[row.id].answer)]
+    if changed:
+        print(
+            f"note: {len(changed)} rows changed in {args.file} since {args.output} graded them ({', '.join(changed[:3])}"
+            f"{', ...' if len(changed) > 3 else ''}): they keep their earlier verdicts; remove them from the report to grade them again",
+            file=sys.stderr,
+        )
+    return [row for row in rows if row.id not in done]
 
 
 class _Sink:

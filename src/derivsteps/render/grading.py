@@ -37,7 +37,8 @@ _ROW_END = "\r\n"  # the csv module's; a value's own line breaks are written as 
 # The text summary names this many mistakes; the JSON and Markdown reports list them all.
 SUMMARY_MISTAKES = 5
 
-MARKS = {"correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!", "limit": "⏱", "error": "‼"}
+# Not ⏱ or ‼: terminals may draw those as two-column emoji, and the table would lose its alignment.
+MARKS = {"correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!", "limit": "⧖", "error": "!!"}
 ASCII_MARKS = {"correct": "ok", "incorrect": "x", "inconclusive": "?", "invalid": "!", "limit": "T", "error": "!!"}
 
 
@@ -116,13 +117,14 @@ class TextTable:
         self.id_width = max(id_width, 2)
         self.marks = ASCII_MARKS if ascii else MARKS
         self.separator = "; " if ascii else " · "
-        self.indent = " " * (self.id_width + 2 + 2 + max(len(mark) for mark in self.marks.values()) + len("inconclusive") + 2)
-        self.stream.write(f"{'id'.ljust(self.id_width)}  {'verdict'.ljust(len(self.indent) - self.id_width - 4)}  feedback\n")
+        self.mark_width = max(len(mark) for mark in self.marks.values())
+        self.verdict_width = max(len(verdict) for verdict in VERDICTS)
+        self.indent = " " * (self.id_width + 2 + self.mark_width + 1 + self.verdict_width + 2)
+        self.stream.write(f"{'id'.ljust(self.id_width)}  {'verdict'.ljust(self.mark_width + 1 + self.verdict_width)}  feedback\n")
 
     def add(self, row: GradedRow) -> None:
-        mark = self.marks[row.verdict]
-        width = len(self.indent) - self.id_width - 4 - len(mark) - 1
-        head = f"{row.id.ljust(self.id_width)}  {mark} {row.verdict.ljust(width)}  "
+        mark = self.marks[row.verdict].ljust(self.mark_width)
+        head = f"{row.id.ljust(self.id_width)}  {mark} {row.verdict.ljust(self.verdict_width)}  "
         feedback = row.feedback.split("\n")
         lines = [head + feedback[0], *(self.indent + line for line in feedback[1:])]
         if row.verdict not in ("correct", "invalid"):  # an invalid row's message already shows the answer
