@@ -13,6 +13,7 @@ in a process group of its own, so that killing it at the row deadline also kills
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import signal
@@ -125,10 +126,10 @@ def _file_kind(path: Path, text: str) -> str:
 
 
 def _csv_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    lines = text.splitlines(keepends=True)
     # A spreadsheet in a comma-decimal locale writes ";" between values; the header tells which.
-    delimiter = next((mark for mark in ",;\t" if mark in lines[0]), ",")
-    reader = csv.reader(lines, delimiter=delimiter)
+    delimiter = next((mark for mark in ",;\t" if mark in text.split("\n", 1)[0]), ",")
+    # newline="": rows end at \r\n or \n only, never at the other characters str.splitlines breaks at (\u2028, \x1c).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [name.strip().lower() for name in next(reader)]
         missing = [name for name in COLUMNS if name not in header]
@@ -168,7 +169,7 @@ def _json_records(path: Path, text: str) -> list[tuple[str, dict]]:
 
 def _jsonl_records(path: Path, text: str) -> list[tuple[str, dict]]:
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: a JSON string may hold \u2028 as is
         if not line.strip():
             continue
         try:
