@@ -392,9 +392,39 @@ def test_sigterm_writes_a_valid_json_document_that_resume_completes(tmp_path, ex
     assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(example_report, 2)
 
 
-def test_no_progress_bar_off_a_terminal(tmp_path):
+def _many_answers(tmp_path: Path) -> Path:
     answers = tmp_path / "a.csv"
     answers.write_text("id,expr,wrt,answer\n" + "".join(f"s{i},x^{i},x,{i}x^{i - 1}\n" for i in range(2, 30)))
-    done = _deriv("grade", str(answers), "-o", str(tmp_path / "r.jsonl"))
+    return answers
+
+
+def test_no_progress_bar_and_no_rich_off_a_terminal(tmp_path):
+    code = "import sys; from derivsteps.cli import main; code = main(sys.argv[1:]); print('rich' in sys.modules); sys.exit(code)"
+    answers = _many_answers(tmp_path)
+    done = subprocess.run([sys.executable, "-c", code, "grade", str(answers), "-o", str(tmp_path / "r.jsonl")], capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == ""
-    assert "28 answers: 28 correct." in done.stdout
+    assert "28 answers: 28 correct." in done.stdout and done.stdout.rstrip().endswith("False")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_progress_bar_on_a_terminal(tmp_path):
+    answers = _many_answers(tmp_path)
+    main, terminal = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "derivsteps", "grade", str(answers), "-o", str(tmp_path / "r.csv")],
+        stdout=subprocess.PIPE, stderr=terminal, env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal's other end closed: the run is over
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=60)
+    os.close(main)
+    assert process.returncode == 0
+    assert b"grading" in shown and b"28/28" in shown
