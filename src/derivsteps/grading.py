@@ -289,10 +289,12 @@ def grade_rows(rows: Iterable[AnswerRow], *, jobs: int = 1, row_seconds: float |
     if jobs < 0:
         raise UsageError(f"--jobs must be 0 (one per core) or more, not {jobs}")
     row_seconds = limits.GRADE_ROW_SECONDS if row_seconds is None else row_seconds
+    if not rows:
+        return
     if (jobs == 1 and row_seconds == 0) or not hasattr(os, "fork"):
         yield from (grade_row(row) for row in rows)
         return
-    yield from _Pool(min(jobs, len(rows)) or 1, row_seconds or None).grade(rows)
+    yield from _Pool(min(jobs, len(rows)), row_seconds or None).grade(rows)
 
 
 @dataclass
