@@ -238,6 +238,14 @@ def test_a_row_over_its_time_or_a_dead_worker_costs_only_that_row(monkeypatch):
     assert "died (exit code 3)" in graded[3].feedback
 
 
+def test_a_row_whose_sympy_call_times_out_is_inconclusive_and_the_others_go_on(monkeypatch):
+    monkeypatch.setattr(grading.limits, "CAS_SECONDS", 0.001)  # read at call time, in the workers forked after this
+    rows = [AnswerRow("slow", "sin(x^2)", "x", "cos(x^2)"), AnswerRow("fast", "x^3", "x", "3x^2")]
+    graded = list(grade_rows(rows, jobs=1))
+    assert [(row.id, row.verdict) for row in graded] == [("slow", "inconclusive"), ("fast", "correct")]
+    assert "limits.CAS_SECONDS" in graded[0].feedback
+
+
 # -- the command line: usage errors ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("args", "message"),
