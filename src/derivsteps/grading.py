@@ -372,11 +372,11 @@ class _Worker:
         self.process.join(5)
 
     def stop(self) -> None:
-        """Let an idle worker finish (closing the pipe ends its loop); kill it if it lingers."""
+        """Let an idle worker finish (closing the pipe ends its loop), then end whatever is left of its process group
+        (a SymPy worker it kept, deadline.py, should leave by itself when its pipe closes; this makes sure)."""
         self.connection.close()
         self.process.join(1)
-        if self.process.is_alive():
-            self.kill()
+        self.kill()
 
 
 def _serve(connection, inherited) -> None:
