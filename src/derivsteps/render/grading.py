@@ -91,7 +91,8 @@ def render_markdown(rows: Sequence[GradedRow], summary: Summary) -> str:
             _md("; ".join(row.notes)),
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "**Summary.** " + summary_sentence(summary)]
+    speed = _speed(summary)
+    lines += ["", "**Summary.** " + summary_sentence(summary) + (f" {speed[0].upper()}{speed[1:]}." if speed else "")]
     if summary.mistakes:
         lines += ["", "| most common mistakes | answers |", "|---|---|"]
         lines += [f"| `{name}` | {count} |" for name, count in summary.mistakes]
@@ -99,7 +100,9 @@ def render_markdown(rows: Sequence[GradedRow], summary: Summary) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    for special in "\\`*_[]|":
+        text = text.replace(special, "\\" + special)
+    return text.replace("\n", " ").replace("<", "&lt;")
 
 
 def _md_code(text: str) -> str:
@@ -159,14 +162,19 @@ def render_summary(summary: Summary) -> str:
         shown = ", ".join(f"{name} ({count})" for name, count in summary.mistakes[:SUMMARY_MISTAKES])
         more = len(summary.mistakes) - SUMMARY_MISTAKES
         lines.append(f"most common mistakes: {shown}" + (f", and {more} more" if more > 0 else ""))
+    speed = _speed(summary)
+    if speed:
+        lines.append(speed)
+    return "\n".join(lines) + "\n"
+
+
+def _speed(summary: Summary) -> str:
     rate = summary.answers_per_second
     earlier = summary.rows - summary.graded
     resumed = f", {earlier} from the report before" if earlier else ""
     if rate is not None:
-        lines.append(f"graded {summary.graded} in {summary.seconds:.1f} s ({rate:g} answers per second){resumed}")
-    elif earlier:
-        lines.append(f"nothing left to grade: all {earlier} rows were in the report already")
-    return "\n".join(lines) + "\n"
+        return f"graded {summary.graded} in {summary.seconds:.1f} s ({rate:g} answers per second){resumed}"
+    return f"nothing left to grade: all {earlier} rows were in the report already" if earlier else ""
 
 
 # -- report files -------------------------------------------------------------------------------------------------------------
