@@ -106,16 +106,16 @@ def check_answer(
     if student == expected:
         return Verdict("correct", "structural", "correct", expected)
     try:
-        return deadline.run(_judge_answer, derivation, student, variables, functions, what="answer check")
+        judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions))
+        return deadline.run(_judge_answer, *judged, what="answer check")
     except CasLimitError as error:
         return Verdict("inconclusive", None, f"could not decide: {error.message}", expected)
 
 
-def _judge_answer(derivation, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
+def _judge_answer(expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
     """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
     from .render.mathtext import to_text
 
-    expected = derivation.result
     want, got = _real(to_sympy(expected)), _real(to_sympy(student))
     outcome = _equivalent(want, got, tolerance=_decimal_tolerance(student))
     notes = list(outcome.notes)
@@ -126,7 +126,7 @@ def _judge_answer(derivation, student: Expr, variables: Sequence[str], functions
     if outcome.verdict == "incorrect":
         from .mistakes import diagnose
 
-        found = diagnose(derivation.expr, derivation.wrt, student, variables=variables, functions=functions)
+        found = diagnose(expr, wrt, student, variables=variables, functions=functions)
         mistake, feedback = (found.mistake, found.feedback) if found is not None else (None, None)
         factor = _constant_factor(got, want)
         if factor is not None:
@@ -163,7 +163,7 @@ def equivalent_expressions(
             return Verdict("correct", "structural", "the same up to the order of terms and factors")
         return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
     try:
-        return deadline.run(_sympy_equivalence, first, second, rename, fixed, what="equivalence check")
+        return deadline.run(_sympy_equivalence, first, second, rename, tuple(fixed), what="equivalence check")
     except CasLimitError as error:
         return Verdict("inconclusive", None, f"could not decide: {error.message}")
 

@@ -10,6 +10,7 @@ from . import deadline
 from .derivation import Derivation, Verification
 from .errors import CasLimitError, DerivError
 from .sympy_bridge import from_sympy, to_sympy
+from .tree import Expr
 
 # Symbolic simplification of a difference is tried only below this many operations: on the derivative corpus,
 # simplify of a 100-operation difference took about 9 s and still failed, where random points decide in milliseconds.
@@ -28,15 +29,15 @@ def verify(derivation: Derivation) -> Verification:
     limits.CAS_MEMORY_MB the verdict is None, "could not verify", with the limit named in the reason.
     """
     try:
-        return deadline.run(_verify, derivation, what="verification")
+        return deadline.run(_verify, derivation.start, derivation.result, what="verification")
     except CasLimitError as error:
         return Verification(None, None, f"could not verify: {error.message}")
 
 
-def _verify(derivation: Derivation) -> Verification:
-    start = _real(to_sympy(derivation.start))
+def _verify(start_tree: Expr, result: Expr) -> Verification:
+    start = _real(to_sympy(start_tree))
     expected = start.doit()
-    got = _real(to_sympy(derivation.result))
+    got = _real(to_sympy(result))
     verdict, method, reason = equivalent(expected, got)
     expected_tree = None
     if verdict is False:  # shown only when we disagree; a form we cannot show does not change the verdict
@@ -45,6 +46,17 @@ def _verify(derivation: Derivation) -> Verification:
         except DerivError:
             expected_tree = None
     return Verification(verdict, method, reason, expected_tree)
+
+
+@deadline.primer
+def _warm_up() -> None:
+    """SymPy's first-use set-up of what verification and the checker call (deadline.primer), on constant input."""
+    x, y = sympy.symbols("x y", real=True)
+    sympy.diff(sympy.sin(x) * sympy.exp(x) * x**2 / (1 + sympy.log(y)), x)
+    for difference in ((x**2 - 1) / (x - 1) - x - 1, sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1, sympy.sqrt(x**2) - sympy.Abs(x)):
+        sympy.simplify(difference)
+    sympy.cancel(sympy.together(1 / x + 1 / y))
+    (sympy.atan(x) + sympy.sqrt(x)).xreplace({x: sympy.Float(0.5, 30)}).evalf(30)
 
 
 def _real(expr: sympy.Expr) -> sympy.Expr:
