@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from derivsteps.checker import check_answer
 from derivsteps.mistakes import MISTAKES, MISTAKES_BY_ID, Diagnosis, diagnose
 
 # (mistake id, problem, variable, a wrong answer as a student types it)
@@ -125,3 +126,8 @@ def test_trees_are_diagnosed_as_well_as_text():
         "At step 1 the product rule gives ∂(x^2 sin(x))/∂x = x^2 cos(x) + 2x sin(x): differentiate one factor at a "
         "time and add; your answer 2x cos(x) multiplies the derivatives."
     )
+
+
+def test_a_compound_variable_of_differentiation_is_bracketed_in_feedback():
+    feedback = check_answer("cos(2x)", "x", "2 sin(2x)").feedback
+    assert "∂cos(2x)/∂(2x) = -sin(2x)" in feedback

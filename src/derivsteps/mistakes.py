@@ -336,9 +336,9 @@ def _inner(bindings, functions: Sequence[str]) -> str:
 
 
 def _show(expr: Expr) -> str:
-    """A pending derivative in fraction form with its body bracketed when compound: ∂(x^2)/∂x."""
+    """A pending derivative in fraction form, body and variable bracketed when compound: ∂(x^2)/∂x, ∂cos(2x)/∂(2x)."""
     if isinstance(expr, Deriv):
-        return f"∂{_bracketed(expr.body)}/∂{to_text(expr.var)}"
+        return f"∂{_bracketed(expr.body)}/∂{_bracketed(expr.var)}"
     return to_text(expr)
 
 
