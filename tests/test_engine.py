@@ -38,6 +38,8 @@ RESULTS = [
     ("tan x", "x", "sec(x)^2"),
     ("x^3", "x,x", "6x"),
     ("x^2 y^3", "x,y", "6xy^2"),
+    ("x^2 y", "x", "2xy"),  # the variables in alphabetical order, as written on the board (not y·2x = 2yx)
+    ("x^2 y^3", "y", "3x^2 y^2"),
 ]
 
 

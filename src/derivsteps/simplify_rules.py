@@ -197,17 +197,26 @@ def _collect_coefficients(expr):
     return None
 
 
+def _order(factor: Expr) -> tuple:
+    """_rank, and within the variables alphabetical order: y·2x is written 2xy."""
+    rank = _rank(factor)
+    if rank != 1:
+        return (rank,)
+    base = factor.base if isinstance(factor, Pow) else factor
+    return (rank, base.name, base.sub or "")
+
+
 def _order_factors(expr):
     """Variables before functions and brackets: cos(x^2)·2x is written 2x cos(x^2)."""
     if isinstance(expr, Mul):
-        ranks = [_rank(f) for f in expr.factors]
-        if ranks != sorted(ranks):
+        keys = [_order(f) for f in expr.factors]
+        if keys != sorted(keys):
             return {"u": expr}
     return None
 
 
 def _by_rank(b: Bindings) -> Expr:
-    return Mul(tuple(sorted(b["u"].factors, key=_rank)))
+    return Mul(tuple(sorted(b["u"].factors, key=_order)))
 
 
 def _power_parts(expr: Expr) -> tuple[Expr, Fraction | None]:
