@@ -349,3 +349,15 @@ def test_a_cas_derivative_past_the_deadline_is_a_limit_error(monkeypatch):
     error, took = _timed(cas.derivative, Deriv(parse("x^2").expr, Var("x")))
     assert isinstance(error, CasTimeout) and took < SHORT + MARGIN
     assert "SymPy's derivative (cas_fallback) took longer than 0.4 s" in str(error)
+
+
+def test_a_function_the_kept_worker_cannot_find_gets_a_worker_of_its_own(tmp_path, monkeypatch):
+    kept = deadline.run(_pid)
+    (tmp_path / "made_after_the_fork.py").write_text("import os\n\ndef pid():\n    return os.getpid()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import made_after_the_fork
+
+    (tmp_path / "made_after_the_fork.py").unlink()  # the kept worker cannot import it either
+    own = deadline.run(made_after_the_fork.pid)
+    assert own not in (kept, os.getpid())
+    assert deadline.run(_pid) == kept  # and the kept worker goes on serving

@@ -7,7 +7,8 @@ Equivalence is decided in layers, cheapest first, and the verdict names the laye
 3. numeric: values at random points, positive ones first, then points with mixed signs (see the constants below).
 
 A wrong answer is a value, not an exception. A verdict is "correct", "incorrect", "inconclusive" (sampling could not
-decide: never reported as "incorrect") or "invalid" (the answer could not be read). Variables are real numbers:
+decide, or SymPy ran past limits.CAS_SECONDS or limits.CAS_MEMORY_MB: never reported as "incorrect") or "invalid"
+(the answer could not be read). Each check's SymPy work is one call in the CAS worker (deadline.run). Variables are real numbers:
 a point where either side is not a real number (log of a negative, 1/0) is outside the domain and resampled, and an
 odd root of a negative number is the real root ((-8)^(1/3) = -2), as in a calculus course.
 

@@ -9,9 +9,10 @@ then it is killed, and the next call forks a fresh one. A call whose function or
 lambda, a closure) gets a worker of its own, forked for it and gone after it. Raw os.fork and pipes rather than
 multiprocessing, so all this also works inside the daemonic workers of a multiprocessing pool.
 
-Measured on the answer corpus (2 cores, CPU time per check): a fork per call cost 3.2x in-process until the parent
-was primed, 1.35x after (the copy-on-write faults of a fresh process touching SymPy), and a kept worker about 1.05x;
-the fixed cost of one call is about 2 ms for a fork, a fraction of a millisecond in a kept worker.
+Measured on the answer corpus's 174 equivalence rows (CPU time of parent and workers together, against the same
+checks in-process): a fresh fork per call cost 3.2x until the parent was primed and 1.35x after (a fresh process pays
+copy-on-write faults as it touches SymPy, about 10 ms a check), and the kept worker 1.0x. One call's fixed cost is
+about 0.02 ms in the kept worker, 2 ms for a fork; the first call of a process (fork plus the faults) about 14 ms.
 
 The worker sees this process as it was when forked: code that patches a module afterwards (a test's monkeypatch of
 something the worker runs) calls reset() to start a fresh one. Where os.fork does not exist (Windows), run() calls the
@@ -57,6 +58,7 @@ _forked = 0
 CPU_MARGIN = 2
 
 _HEADER = struct.Struct("!Q")  # the length of each message on a kept worker's pipes
+_UNREADABLE = b"unreadable"  # the kept worker's answer to a request it cannot unpickle (no pickle starts so)
 
 _lock = threading.Lock()  # one call at a time uses the kept worker; a concurrent one gets a worker of its own
 _worker = None  # the kept worker (_Worker), made by the first call that can use it
@@ -109,12 +111,13 @@ def run(fn, *args, seconds: float | None = None, memory_mb: float | None = None,
         request = pickle.dumps((fn, args, kwargs, seconds), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 — a lambda, a closure, an open file: this call gets a worker of its own
         request = None
+    outcome = None
     if request is not None and _lock.acquire(blocking=False):
         try:
             outcome = _kept(request, seconds, memory_mb)
         finally:
             _lock.release()
-    else:
+    if outcome is None:
         outcome = _one_shot(fn, args, kwargs, seconds, memory_mb)
     return _result(outcome, seconds, memory_mb, what)
 
@@ -180,7 +183,7 @@ class _Worker:
         return _describe(_reap(self.pid, finished=False))
 
 
-def _kept(request: bytes, seconds: float, memory_mb: float) -> tuple:
+def _kept(request: bytes, seconds: float, memory_mb: float) -> tuple | None:
     global _worker
     if _worker is not None and _worker.memory_mb != memory_mb:
         _worker.kill()
@@ -209,6 +212,8 @@ def _kept(request: bytes, seconds: float, memory_mb: float) -> tuple:
         how = _worker.kill()
         _worker = None
         return "died", how
+    if answer == _UNREADABLE:
+        return None  # the worker cannot find fn: a worker of its own will have it
     if b"MemoryError" in answer[:200] and _is_memory_error(answer):
         _worker.kill()  # it ran out mid-call; its heap may be full of debris, so the next call gets a fresh one
         _worker = None
@@ -220,7 +225,7 @@ def _is_memory_error(data: bytes) -> bool:
         ok, value = pickle.loads(data)
     except Exception:  # noqa: BLE001
         return False
-    return not ok and isinstance(value, MemoryError)
+    return ok is False and isinstance(value, MemoryError)
 
 
 def _serve(requests: int, answers: int, cap: int):
@@ -243,9 +248,13 @@ def _serve(requests: int, answers: int, cap: int):
 
 
 def _answer(request: bytes) -> bytes:
-    """Run one pickled request; its pickled (ok, value), framed."""
+    """Run one pickled request; its pickled (ok, value), framed. _UNREADABLE when the request names code this worker
+    cannot find (a module imported in the parent after the fork): the parent then forks a worker of its own for it."""
     try:
         fn, args, kwargs, seconds = pickle.loads(request)
+    except Exception:  # noqa: BLE001
+        return _HEADER.pack(len(_UNREADABLE)) + _UNREADABLE
+    try:
         _limit_cpu(seconds)
         payload = (True, fn(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 — every outcome goes back to the parent, which re-raises it
