@@ -8,7 +8,8 @@ Equivalence is decided in layers, cheapest first, and the verdict names the laye
 
 A wrong answer is a value, not an exception. A verdict is "correct", "incorrect", "inconclusive" (sampling could not
 decide, or SymPy ran past limits.CAS_SECONDS or limits.CAS_MEMORY_MB: never reported as "incorrect") or "invalid"
-(the answer could not be read). Each check's SymPy work is one call in the CAS worker (deadline.run). Variables are real numbers:
+(the answer could not be read). Each check's SymPy work is one call in the CAS worker (deadline.run); a search over
+renamings, one call per renaming. Variables are real numbers:
 a point where either side is not a real number (log of a negative, 1/0) is outside the domain and resampled, and an
 odd root of a negative number is the real root ((-8)^(1/3) = -2), as in a calculus course.
 
@@ -164,36 +165,36 @@ def equivalent_expressions(
             return Verdict("correct", "structural", "the same up to the order of terms and factors")
         return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
     try:
-        return deadline.run(_sympy_equivalence, first, second, rename, tuple(fixed), what="equivalence check")
+        if rename:
+            return _renamed(first, second, tuple(fixed))
+        return deadline.run(_sympy_equivalence, first, second, what="equivalence check")
     except CasLimitError as error:
         return Verdict("inconclusive", None, f"could not decide: {error.message}")
 
 
-def _sympy_equivalence(first: Expr, second: Expr, rename: bool, fixed: Iterable[str]) -> Verdict:
-    """equivalent_expressions' SymPy part, one call under the CAS deadline."""
+def _sympy_equivalence(first: Expr, second: Expr, renaming: dict | None = None) -> Verdict:
+    """The symbolic and numeric layers on first (its variables renamed by `renaming`) and second: one CAS worker call."""
     left, right = _real(to_sympy(first)), _real(to_sympy(second))
-    tolerance = _decimal_tolerance(first, second)
-    if not rename:
-        return _equivalent(left, right, tolerance=tolerance)
-    return _renamed(left, right, {_real_symbol(name) for name in fixed}, tolerance)
+    if renaming:
+        left = left.xreplace(renaming)
+    return _equivalent(left, right, tolerance=_decimal_tolerance(first, second))
 
 
 MAX_RENAMED = 4
 
 
-def _renamed(left: sympy.Expr, right: sympy.Expr, fixed: set, tolerance: float) -> Verdict:
-    ours = sorted(left.free_symbols - fixed, key=str)
-    theirs = sorted(right.free_symbols - fixed, key=str)
-    if len(ours) != len(theirs) or len(ours) > MAX_RENAMED:
-        outcome = _equivalent(left, right, tolerance=tolerance)
-        if outcome.verdict == "correct" or len(ours) == len(theirs):
-            return outcome
-        return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
+def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
+    """Try every renaming, each its own call in the CAS worker: the search may take up to MAX_RENAMED! calls, and
+    each is held to limits.CAS_SECONDS (a search of 24 took 5 s in all, over the limit as one call)."""
+    plan = deadline.run(_renaming, first, second, fixed, what="equivalence check")
+    if isinstance(plan, Verdict):
+        return plan
+    ours, theirs = plan
     undecided = None
     first_no = None
     for image in itertools.permutations(theirs):
         mapping = dict(zip(ours, image))
-        outcome = _equivalent(left.xreplace(mapping), right, tolerance=tolerance)
+        outcome = deadline.run(_sympy_equivalence, first, second, mapping, what="equivalence check")
         if outcome.verdict == "correct":
             shown = ", ".join(f"{k}→{v}" for k, v in mapping.items() if k != v)
             return Verdict("correct", outcome.decided_by, f"equal after renaming {shown}" if shown else "equal")
@@ -203,6 +204,20 @@ def _renamed(left: sympy.Expr, right: sympy.Expr, fixed: set, tolerance: float) 
     if undecided is not None:
         return undecided
     return Verdict("incorrect", first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
+
+
+def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tuple[list, list]:
+    """The variables to rename onto each other (first's, second's), or the verdict when no renaming is tried."""
+    left, right = _real(to_sympy(first)), _real(to_sympy(second))
+    kept = {_real_symbol(name) for name in fixed}
+    ours = sorted(left.free_symbols - kept, key=str)
+    theirs = sorted(right.free_symbols - kept, key=str)
+    if len(ours) != len(theirs) or len(ours) > MAX_RENAMED:
+        outcome = _equivalent(left, right, tolerance=_decimal_tolerance(first, second))
+        if outcome.verdict == "correct" or len(ours) == len(theirs):
+            return outcome
+        return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
+    return ours, theirs
 
 
 def check_antiderivative(
