@@ -8,9 +8,9 @@ import re
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, limits
 from .commands import EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
-from .errors import DerivError
+from .errors import DerivError, LimitError
 
 
 # An option-shaped token we do not know (a typo such as --step) is left to argparse, which names it; every other
@@ -27,6 +27,15 @@ _ASCII_FALLBACK = {
 }  # fmt: skip
 
 
+class _ArgumentError(Exception):
+    """A usage error argparse found, carried to run(), which reports it as text or, with --format json, as JSON."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with our error format: 'error: ...', a guess at a mistyped option, a pointer to --help; exit code 2."""
 
@@ -35,8 +44,7 @@ class _Parser(argparse.ArgumentParser):
         if unknown:
             tokens = unknown.split()  # also drops the space _protect_values put before -steps
             message = f"unrecognized arguments: {' '.join(tokens)}" + _suggestion(tokens, _option_strings(self))
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"error: {message}\n(see `deriv --help` for the options and examples)\n")
+        raise _ArgumentError(self, message)
 
 
 def _suggestion(tokens: list[str], options: set[str]) -> str:
@@ -98,7 +106,46 @@ def build_parser() -> argparse.ArgumentParser:
             allow_abbrev=False,
         )
         command.arguments(sub)
+        _add_limit_options(sub)
     return parser
+
+
+def _limit_value(name: str):
+    """The argparse type of a --max-... flag: a whole number from 1 to the limit's ceiling."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"a whole number is needed, not {text!r}") from None
+        if not 1 <= value <= limits.CEILINGS[name]:
+            raise argparse.ArgumentTypeError(f"{value:,} is outside 1 to {limits.CEILINGS[name]:,}")
+        return value
+
+    return read
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """--max-length, --max-depth, ...: raise a limit of limits.py for this run (a flag the command has already is kept)."""
+    group = parser.add_argument_group("limits (see the README's \"Limits and safety\")")
+    for name, flag in limits.FLAGS.items():
+        if flag in parser._option_string_actions:  # argparse has no public lookup of an option string
+            continue
+        dest = "limit_" + name.lower()
+        group.add_argument(
+            flag, metavar="N", dest=dest, type=_limit_value(name), default=None,
+            help=f"limits.{name} for this run (default {getattr(limits, name):,}, at most {limits.CEILINGS[name]:,})",
+        )  # fmt: skip
+
+
+def _limits_asked(args: argparse.Namespace) -> dict[str, int]:
+    """The limits the command line raised (or lowered), by name."""
+    asked = {}
+    for name in limits.FLAGS:
+        value = getattr(args, "limit_" + name.lower(), None)
+        if value is not None:
+            asked[name] = value
+    return asked
 
 
 # -- argv preprocessing -------------------------------------------------------------------------------------------------
@@ -187,6 +234,27 @@ def _report(err: DerivError, args: argparse.Namespace) -> int:
     return EXIT_USAGE
 
 
+def _report_usage(wrong: _ArgumentError, argv: list[str]) -> int:
+    """A usage error from argparse: JSON on stdout when the command line asked for --format json, else usage on stderr."""
+    if _asks_for_json(argv):
+        import json
+
+        document = {"error": {"kind": "usage", "message": wrong.message, "position": None}}
+        print(json.dumps(document, ensure_ascii="--ascii" in argv, indent=2))
+    else:
+        wrong.parser.print_usage(sys.stderr)
+        print(f"error: {wrong.message}\n(see `deriv --help` for the options and examples)", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _asks_for_json(argv: list[str]) -> bool:
+    """Whether the command line says --format json (or --format=json), though argparse could not read all of it."""
+    return any(
+        token == "--format=json" or (token == "--format" and index + 1 < len(argv) and argv[index + 1] == "json")
+        for index, token in enumerate(argv)
+    )
+
+
 # -- entry points ---------------------------------------------------------------------------------------------------------
 def run(argv: Sequence[str]) -> int:
     """Run one command line and return its exit code; an unexpected exception propagates (it is a bug)."""
@@ -197,18 +265,28 @@ def run(argv: Sequence[str]) -> int:
             args = _subparsers(parser)[argv[0]].parse_args(argv[1:], argparse.Namespace(command=argv[0]))
         else:
             args = parser.parse_args(argv)
-    except SystemExit as done:  # --help, --version and usage errors: argparse has printed what it had to say
+    except SystemExit as done:  # --help and --version: argparse has printed what it had to say
         return done.code if isinstance(done.code, int) else EXIT_USAGE
+    except _ArgumentError as wrong:
+        return _report_usage(wrong, argv)
     _unprotect(args)
     if getattr(args, "ascii", False):
         _degrade_stdout(ascii_only=True)  # the parser's notes and rule laws too: a·b becomes a*b
     elif not _stdout_is_unicode():
         args.ascii = True
         _degrade_stdout()
+    asked = _limits_asked(args)
     try:
-        return COMMANDS[args.command].run(args)
+        with limits.override(**asked):
+            return COMMANDS[args.command].run(args)
     except DerivError as err:
         return _report(err, args)
+    except RecursionError:
+        if "MAX_DEPTH" not in asked:
+            raise  # at the default depth limit this is a bug
+        # Python's stack ran out below limits.CEILINGS["MAX_DEPTH"] (a renderer or SymPy recursing): the user's choice.
+        message = f"the expression is too deeply nested for --max-depth {asked['MAX_DEPTH']}; try a smaller value"
+        return _report(LimitError(message), args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -43,7 +43,7 @@ class Data:
         if not columns:
             raise UsageError("the data has no columns: give at least one, such as --data a=0,2,4")
         if len(columns) > limits.MAX_DATA_COLUMNS:
-            raise LimitError(f"the data has {len(columns)} columns, more than limits.MAX_DATA_COLUMNS ({limits.MAX_DATA_COLUMNS})")
+            raise LimitError(f"the data has {len(columns)} columns, more than limits.MAX_DATA_COLUMNS ({limits.MAX_DATA_COLUMNS}); {limits.how_to_raise('MAX_DATA_COLUMNS')}")
         for name in columns:
             if not _NAME.fullmatch(name):
                 raise UsageError(f"{name!r} is not a column name: use the name of the indexed variable, such as a for a_i")
@@ -55,7 +55,7 @@ class Data:
         if rows == 0:
             raise InputError("the data has no rows: give at least one value per column")
         if rows > limits.MAX_DATA_ROWS:
-            raise LimitError(f"the data has {rows:,} rows, more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,})")
+            raise LimitError(f"the data has {rows:,} rows, more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}); {limits.how_to_raise('MAX_DATA_ROWS')}")
         object.__setattr__(self, "columns", MappingProxyType(columns))
         object.__setattr__(self, "decimal", frozenset(self.decimal) & frozenset(columns))
 
@@ -199,7 +199,7 @@ def _csv_rows(reader) -> Iterable[tuple[int, list[str]]]:
         if row and any(cell.strip() for cell in row):
             count += 1
             if count > limits.MAX_DATA_ROWS + 1:  # the header and MAX_DATA_ROWS rows: stop reading a runaway file here
-                raise LimitError(f"the data file has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows")
+                raise LimitError(f"the data file has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}")
             yield reader.line_num, row
 
 
@@ -254,20 +254,20 @@ def _text_value(text: str, where: str) -> tuple[Fraction, bool]:
     if not text:
         raise InputError(f"{where} is empty: every data point needs a value in every column")
     if len(text) > limits.MAX_DATA_VALUE_LENGTH:
-        raise LimitError(f"{where} has {len(text)} characters, more than limits.MAX_DATA_VALUE_LENGTH ({limits.MAX_DATA_VALUE_LENGTH})")
+        raise LimitError(f"{where} has {len(text)} characters, more than limits.MAX_DATA_VALUE_LENGTH ({limits.MAX_DATA_VALUE_LENGTH}); {limits.how_to_raise('MAX_DATA_VALUE_LENGTH')}")
     match = _VALUE.fullmatch(text)
     if match is None:
         raise InputError(f"{where} is {text!r}, which is not a number (such as 3, -0.5 or 1/3)")
     if match["den"] is not None and int(match["den"]) == 0:
         raise InputError(f"{where} is {text!r}, a division by zero")
     if match["exp"] is not None and abs(int(match["exp"])) > limits.MAX_DATA_EXPONENT:
-        raise LimitError(f"{where} is {text!r}: its exponent is beyond limits.MAX_DATA_EXPONENT ({limits.MAX_DATA_EXPONENT})")
+        raise LimitError(f"{where} is {text!r}: its exponent is beyond limits.MAX_DATA_EXPONENT ({limits.MAX_DATA_EXPONENT}); {limits.how_to_raise('MAX_DATA_EXPONENT')}")
     return Fraction(text), match["dec"] is not None and not match["dec"].isdigit()
 
 
 def _check_rows(count: int) -> None:
     if count > limits.MAX_DATA_ROWS:
-        raise LimitError(f"the data has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows")
+        raise LimitError(f"the data has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}")
 
 
 # -- which variables are data ----------------------------------------------------------------------------------------------
@@ -520,7 +520,7 @@ class _Summation:
         if value.denominator != 1:
             raise UsageError(f"the power {value} has no exact value in general: a sum over data uses whole-number powers")
         if abs(value) > limits.MAX_DATA_POWER:
-            raise LimitError(f"the power {value} is beyond limits.MAX_DATA_POWER ({limits.MAX_DATA_POWER}) for a sum over data")
+            raise LimitError(f"the power {value} is beyond limits.MAX_DATA_POWER ({limits.MAX_DATA_POWER}) for a sum over data; {limits.how_to_raise('MAX_DATA_POWER')}")
         return int(value)
 
     def _is_row_variable(self, var: Var) -> bool:

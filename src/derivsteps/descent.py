@@ -140,7 +140,7 @@ def descend(
         raise UsageError(f"the number of iterations must be a whole number of at least 1, not {iterations!r}")
     if iterations > limits.MAX_DESCENT_ITERATIONS:
         raise LimitError(
-            f"{iterations:,} iterations are more than the limit of {limits.MAX_DESCENT_ITERATIONS:,} (limits.MAX_DESCENT_ITERATIONS)",
+            f"{iterations:,} iterations are more than the limit of {limits.MAX_DESCENT_ITERATIONS:,} ({limits.named('MAX_DESCENT_ITERATIONS')})",
             hint="run fewer iterations, or continue from the last point with --from",
         )
     point = _read_point(start, functions)

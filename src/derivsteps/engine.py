@@ -193,6 +193,7 @@ class _Run:
         self.written: set[int] = set()
         self.has_pending: dict[int, tuple[Expr, bool]] = {}
         self.clean: dict[int, Expr] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
+        self.sizes: dict[int, tuple[Expr, int]] = {}  # node counts, memoised by identity like has_pending
 
     def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
         after, new_paths = graft(expr, path, new)
@@ -200,10 +201,35 @@ class _Run:
         self.steps.append(Step((rewrite,), expr, after, phase, continues))
         if len(self.steps) > limits.MAX_STEPS:
             raise StepLimitError(
-                f"the derivation needs more than {limits.MAX_STEPS:,} steps (limits.MAX_STEPS); simplify the input first",
+                f"the derivation needs more than {limits.MAX_STEPS:,} steps ({limits.named('MAX_STEPS')}); simplify the input first",
+                path,
+            )
+        if self.size(after) > limits.MAX_EXPRESSION_NODES:
+            raise StepLimitError(
+                f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
+                f"({limits.named('MAX_EXPRESSION_NODES')}); differentiate smaller pieces one at a time",
                 path,
             )
         return after
+
+    def size(self, node: Expr) -> int:
+        """The number of nodes in node; a step shares all but the rewritten spine with the step before, so each
+        new node is counted once and a step costs about its own size, not the whole expression's."""
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known[1]
+        stack = [(node, False)]
+        while stack:
+            item, expanded = stack.pop()
+            if id(item) in self.sizes:
+                continue
+            kids = children(item)
+            if expanded or not kids:
+                self.sizes[id(item)] = (item, 1 + sum(self.sizes[id(k)][1] for k in kids))
+                continue
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in self.sizes)
+        return self.sizes[id(node)][1]
 
     def derive(self, start: Expr, simplify: str) -> Expr:
         # What the student wrote stays as written: simplification tidies only what the rules produced. Rules share

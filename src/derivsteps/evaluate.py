@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import mpmath
 
+from . import limits
 from .errors import DerivError
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, replace_at, walk
 
@@ -47,6 +48,8 @@ def evaluate(expr: Expr, point: Mapping[Var, object]) -> mpmath.mpc:
             result = _eval(expr, values)
         except ZeroDivisionError:  # mpmath's own, from csc(0) or a logarithm to base 1
             raise EvaluationError("division by zero") from None
+        except OverflowError:  # mpmath turning an exponent like 2^(2^100) into a Python integer
+            raise EvaluationError("a number in the expression is too large to evaluate") from None
         if not mpmath.isfinite(result):
             raise EvaluationError("the expression is not finite at this point")
         return mpmath.mpc(result)
@@ -89,15 +92,20 @@ def _eval(expr: Expr, point: Mapping[Var, object]):
             b, e = _eval(base, point), _eval(exp, point)
             if b == 0 and mpmath.re(e) <= 0:
                 raise EvaluationError("0 to a power that is not positive")
+            if abs(b) != 1:
+                _check_size(e, "an exponent")
             return mpmath.power(b, e)
         case Call(fn, args):
             values = [_eval(a, point) for a in args]
             if fn in ("ln", "log") and values[0] == 0:
                 raise EvaluationError("the logarithm of 0")
+            if fn in _REDUCING:
+                _check_size(values[0], f"the argument of {fn}")
             result = _FUNCTIONS[fn](values[0])
             if fn == "log" and len(values) == 2:
                 result /= mpmath.log(values[1])
-            if abs(result) > 1 / _TINY:
+            # Only these have poles at finite points; a huge exp(100) or ln(10^(10^100)) is a value, not a pole.
+            if fn in ("tan", "sec", "csc", "cot") and abs(result) > 1 / _TINY:
                 raise EvaluationError(f"{fn} has a pole here")
             return result
         case Deriv(body, var):
@@ -107,6 +115,20 @@ def _eval(expr: Expr, point: Mapping[Var, object]):
         case Sum():
             raise EvaluationError("a sum over data needs the data")
     raise EvaluationError(f"cannot evaluate {type(expr).__name__}")
+
+
+# Functions whose value mpmath finds by reducing the argument (modulo pi, or ln 2): that takes as many bits as the
+# argument has digits, so sin(2^(2^100)) would never finish; an exponent that long has the same cost in power().
+_REDUCING = frozenset({"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", "tanh"})
+
+
+def _check_size(value, what: str) -> None:
+    """Refuse a value with more than limits.MAX_INTEGER_DIGITS digits before its integer part costs as many bits."""
+    if mpmath.mag(value) > limits.MAX_INTEGER_DIGITS * 3.33:  # log2(10): digits to bits
+        raise EvaluationError(
+            f"{what} has more than {limits.MAX_INTEGER_DIGITS:,} digits, too large to evaluate "
+            f"({limits.named('MAX_INTEGER_DIGITS')})"
+        )
 
 
 def _difference(body: Expr, var: Expr, point: Mapping[Var, object]):

@@ -93,7 +93,7 @@ def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: froz
     """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions."""
     if len(text) > limits.MAX_INPUT_LENGTH:
         raise LimitError(
-            f"the input is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,} (limits.MAX_INPUT_LENGTH)",
+            f"the input is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,} ({limits.named('MAX_INPUT_LENGTH')})",
             text,
             limits.MAX_INPUT_LENGTH,
         )
@@ -201,7 +201,7 @@ class _Lexer:
             self.brackets.append((char, self.pos))
             if len(self.brackets) > limits.MAX_DEPTH:
                 raise LimitError(
-                    f"parentheses are nested more than {limits.MAX_DEPTH} deep (limits.MAX_DEPTH)", self.raw, self.pos
+                    f"parentheses are nested more than {limits.MAX_DEPTH} deep ({limits.named('MAX_DEPTH')})", self.raw, self.pos
                 )
         elif char in ")]":
             want = "(" if char == ")" else "["
@@ -233,7 +233,7 @@ class _Lexer:
         digits = self.text[start : self.pos]
         if len(digits) > limits.MAX_INTEGER_DIGITS:
             raise LimitError(
-                f"a number with {len(digits):,} digits is longer than the limit of {limits.MAX_INTEGER_DIGITS:,} (limits.MAX_INTEGER_DIGITS)",
+                f"a number with {len(digits):,} digits is longer than the limit of {limits.MAX_INTEGER_DIGITS:,} ({limits.named('MAX_INTEGER_DIGITS')})",
                 self.raw,
                 start,
             )

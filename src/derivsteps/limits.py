@@ -1,4 +1,13 @@
-"""The named resource limits: every limit the README documents is defined here, and nowhere else."""
+"""The named resource limits: every limit the README documents is defined here, and nowhere else.
+
+Code reads them as `limits.NAME` when it runs, never as a copied constant, so `override` (and the --max-... flags of
+the command line, see FLAGS) can change one for a single run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # Counted on the raw input string, before any normalisation.
 MAX_INPUT_LENGTH = 10_000
@@ -9,6 +18,10 @@ MAX_DEPTH = 100
 
 # Rewrites in one derivation (differentiation and simplification together).
 MAX_STEPS = 20_000
+
+# Nodes of the expression a derivation is working on. The product rule on n factors writes n^2 of them (a product of
+# 400 sines: 160,000 nodes in about 3 s), and every renderer and SymPy after it pays for each node again.
+MAX_EXPRESSION_NODES = 50_000
 
 # Constant folding refuses to build an integer with more digits than this (no 2^2^2^2^2^2 bombs).
 MAX_INTEGER_DIGITS = 2_000
@@ -48,3 +61,54 @@ MAX_GRADE_ROWS = 100_000
 # verdict "limit". Each SymPy call of a row already stops at CAS_SECONDS; this also catches the rest (a diagnosis
 # replays up to a dozen derivations), and it is generous because killing the worker also loses its warm caches.
 GRADE_ROW_SECONDS = 60.0
+
+# The command-line flag that raises each limit for one run; cli.py adds them to every command. The others are fixed
+# for the command line (raise them from Python by assigning derivsteps.limits.NAME, or with override).
+FLAGS = {
+    "MAX_INPUT_LENGTH": "--max-length",
+    "MAX_DEPTH": "--max-depth",
+    "MAX_INTEGER_DIGITS": "--max-digits",
+    "MAX_STEPS": "--max-steps",
+    "MAX_EXPRESSION_NODES": "--max-nodes",
+    "MAX_DESCENT_ITERATIONS": "--max-iterations",
+    "MAX_DATA_ROWS": "--max-rows",
+}
+
+# The most a flag may ask for. Nesting is bounded by Python's own stack (lark and the renderers recurse), digits by
+# the cost of arithmetic on such integers, the rest by memory; past these a run would crash or take hours.
+CEILINGS = {
+    "MAX_INPUT_LENGTH": 1_000_000,
+    "MAX_DEPTH": 200,
+    "MAX_INTEGER_DIGITS": 100_000,
+    "MAX_STEPS": 10_000_000,
+    "MAX_EXPRESSION_NODES": 10_000_000,
+    "MAX_DESCENT_ITERATIONS": 10_000_000,
+    "MAX_DATA_ROWS": 100_000_000,
+}
+
+
+def named(name: str) -> str:
+    """How a LimitError message names a limit and says how to raise it: "limits.MAX_DEPTH; raise it with --max-depth"."""
+    return f"limits.{name}; {how_to_raise(name)}"
+
+
+def how_to_raise(name: str) -> str:
+    """"raise it with --max-depth", or for a limit without a flag, how to raise it from Python."""
+    if name in FLAGS:
+        return f"raise it with {FLAGS[name]}"
+    return f"raise it from Python with derivsteps.limits.override({name}=...)"
+
+
+@contextmanager
+def override(**values: float) -> Iterator[None]:
+    """Set some limits for the duration of a with block (one command-line run), and put the old values back after."""
+    module = globals()
+    unknown = sorted(name for name in values if not name.isupper() or name not in module)
+    if unknown:
+        raise ValueError(f"no such limit: {', '.join(unknown)}")
+    saved = {name: module[name] for name in values}
+    module.update(values)
+    try:
+        yield
+    finally:
+        module.update(saved)

@@ -102,7 +102,7 @@ class _Build(Transformer):
         ctx = _CURRENT.get()
         if depth > limits.MAX_DEPTH:
             raise LimitError(
-                f"the expression is nested more than {limits.MAX_DEPTH} levels deep (limits.MAX_DEPTH)",
+                f"the expression is nested more than {limits.MAX_DEPTH} levels deep ({limits.named('MAX_DEPTH')})",
                 ctx.text,
                 start or 0,
                 "split it into smaller expressions",
