@@ -349,6 +349,14 @@ def test_a_cas_derivative_past_the_deadline_is_a_limit_error(monkeypatch):
     error, took = _timed(cas.derivative, Deriv(parse("x^2").expr, Var("x")))
     assert isinstance(error, CasTimeout) and took < SHORT + MARGIN
     assert "SymPy's derivative (cas_fallback) took longer than 0.4 s" in str(error)
+    with pytest.raises(CasTimeout):  # with no rule at all, the engine's first step is the cas_fallback
+        differentiate("x^2", "x", rules=())
+
+
+def test_the_engine_falls_back_to_sympy_through_the_worker():
+    derivation = differentiate("x^3", "x", rules=())
+    assert [step.rewrites[0].rule for step in derivation.steps][:1] == ["cas_fallback"]
+    assert derivation.result == parse("3*x^2").expr
 
 
 def test_a_function_the_kept_worker_cannot_find_gets_a_worker_of_its_own(tmp_path, monkeypatch):
