@@ -369,3 +369,18 @@ def test_a_function_the_kept_worker_cannot_find_gets_a_worker_of_its_own(tmp_pat
     own = deadline.run(made_after_the_fork.pid)
     assert own not in (kept, os.getpid())
     assert deadline.run(_pid) == kept  # and the kept worker goes on serving
+
+
+def _limits_seen():
+    return limits.MAX_STEPS, sys.get_int_max_str_digits()
+
+
+def test_the_kept_worker_sees_the_limits_as_they_are_at_each_call(monkeypatch):
+    deadline.run(_pid)  # the worker exists before the limits change, as in a run that sets --max-steps late
+    monkeypatch.setattr(limits, "MAX_STEPS", 7)
+    digits = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(9000)
+    try:
+        assert deadline.run(_limits_seen) == (7, 9000)
+    finally:
+        sys.set_int_max_str_digits(digits)

@@ -14,8 +14,9 @@ checks in-process): a fresh fork per call cost 3.2x until the parent was primed 
 copy-on-write faults as it touches SymPy, about 10 ms a check), and the kept worker 1.0x. One call's fixed cost is
 about 0.02 ms in the kept worker, 2 ms for a fork; the first call of a process (fork plus the faults) about 14 ms.
 
-The worker sees this process as it was when forked: code that patches a module afterwards (a test's monkeypatch of
-something the worker runs) calls reset() to start a fresh one. Where os.fork does not exist (Windows), run() calls the
+The kept worker sees this process as it was when forked, except for the limits in limits.py (and Python's limit on
+printed integer digits), which every call brings along: code that patches a module afterwards (a test's monkeypatch
+of something the worker runs) calls reset() to start a fresh one. Where os.fork does not exist (Windows), run() calls the
 function in this process, with no deadline and no cap: a hang there is a hang.
 
 The limits are read from limits.py at every call; configure() changes them for the rest of the process (the CLI's
@@ -108,7 +109,7 @@ def run(fn, *args, seconds: float | None = None, memory_mb: float | None = None,
     seconds = limits.CAS_SECONDS if seconds is None else seconds
     memory_mb = limits.CAS_MEMORY_MB if memory_mb is None else memory_mb
     try:
-        request = pickle.dumps((fn, args, kwargs, seconds), protocol=pickle.HIGHEST_PROTOCOL)
+        request = pickle.dumps((fn, args, kwargs, seconds, _settings()), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 — a lambda, a closure, an open file: this call gets a worker of its own
         request = None
     outcome = None
@@ -251,16 +252,30 @@ def _answer(request: bytes) -> bytes:
     """Run one pickled request; its pickled (ok, value), framed. _UNREADABLE when the request names code this worker
     cannot find (a module imported in the parent after the fork): the parent then forks a worker of its own for it."""
     try:
-        fn, args, kwargs, seconds = pickle.loads(request)
+        fn, args, kwargs, seconds, settings = pickle.loads(request)
     except Exception:  # noqa: BLE001
         return _HEADER.pack(len(_UNREADABLE)) + _UNREADABLE
     try:
+        _apply(settings)
         _limit_cpu(seconds)
         payload = (True, fn(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 — every outcome goes back to the parent, which re-raises it
         payload = (False, error)
     data = _dumps(payload)
     return _HEADER.pack(len(data)) + data
+
+
+def _settings() -> tuple[dict, int]:
+    """What the kept worker must share with this process at each call, though it was forked earlier: the limits (a
+    command's --max-steps sets them after start-up) and Python's own limit on the digits of a printed integer."""
+    values = {name: value for name, value in vars(limits).items() if name.isupper()}
+    return values, sys.get_int_max_str_digits()
+
+
+def _apply(settings: tuple[dict, int]) -> None:
+    values, str_digits = settings
+    vars(limits).update(values)
+    sys.set_int_max_str_digits(str_digits)
 
 
 # -- a worker of its own, for a call that cannot be pickled --------------------------------------------------------------
