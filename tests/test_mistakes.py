@@ -103,7 +103,7 @@ def test_the_parting_step_is_counted_in_lines_of_the_correct_derivation():
     # ∂(x^2 + 3): line 1 the sum rule, line 2 the exponent rule, line 3 the constant that the student kept.
     found = diagnose("x^2 + 3", "x", "2x + 3")
     assert (found.step_index, found.rule) == (2, "constant")
-    assert found.feedback == "At step 3 3 does not depend on x, so ∂3/∂x = 0, not 3; your answer 2x + 3 keeps it."
+    assert found.feedback == "At step 3, 3 does not depend on x, so ∂3/∂x = 0, not 3; your answer 2x + 3 keeps it."
 
 
 def test_only_the_ln_slip_explains_an_answer_that_kept_the_other_inner_derivatives():
