@@ -40,6 +40,8 @@ OPERATOR_LOOKALIKES = {
     "÷": "/", "∕": "/", "⁄": "/",
 }  # fmt: skip
 SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
+# Superscript letters and plus, as in xⁿ and xⁿ⁻¹ pasted from a PDF; NFKC would make xⁿ the product x·n.
+SUPERSCRIPT_LETTERS = {"ⁿ": "n", "ˣ": "x", "ʸ": "y", "ⁱ": "i", "ᵗ": "t", "ᵃ": "a", "ᵇ": "b", "ᵏ": "k", "ᵐ": "m", "ᵖ": "p", "⁺": "+"}
 
 SINGLE_CHAR_TOKENS = {
     "+": "_PLUS", "-": "_MINUS", "*": "_STAR", "/": "_SLASH", "^": "_CARET",
@@ -74,7 +76,7 @@ def _fold(char: str) -> str:
     """One character as the lexer sees it: an explicit look-alike table first, then NFKC when it keeps one character."""
     if char in OPERATOR_LOOKALIKES:
         return OPERATOR_LOOKALIKES[char]
-    if char in SUPERSCRIPTS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
+    if char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
         return char
     folded = unicodedata.normalize("NFKC", char)
     return folded if len(folded) == 1 else char
@@ -175,7 +177,7 @@ class _Lexer:
             elif char == "√":
                 self.emit("FUNC", "sqrt", self.pos, self.pos + 1)
                 self.pos += 1
-            elif char in SUPERSCRIPTS:
+            elif char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS:
                 self.superscript()
             elif char == "|":
                 self.bar()
@@ -243,8 +245,11 @@ class _Lexer:
 
     def superscript(self) -> None:
         start = self.pos
-        while self.peek() and self.peek() in SUPERSCRIPTS:
+        while self.peek() and (self.peek() in SUPERSCRIPTS or self.peek() in SUPERSCRIPT_LETTERS):
             self.pos += 1
+        if any(c in SUPERSCRIPT_LETTERS for c in self.text[start : self.pos]):
+            self.superscript_expression(start)
+            return
         exponent = "".join(SUPERSCRIPTS[c] for c in self.text[start : self.pos])
         digits = exponent.lstrip("-")
         if not digits or "-" in digits:
@@ -257,6 +262,31 @@ class _Lexer:
             self.emit("_RPAR", ")", start, self.pos)
         else:
             self.emit("NUMBER", digits, start, self.pos)
+
+    def superscript_expression(self, start: int) -> None:
+        """An exponent with letters, ⁿ or ⁿ⁻¹: '^(' then a digit run, a one-letter name, '+' or '-' per piece, then ')'."""
+        plain = "".join(SUPERSCRIPTS.get(c) or SUPERSCRIPT_LETTERS[c] for c in self.text[start : self.pos])
+        if plain[-1] in "+-":
+            raise self.error("a superscript exponent ends with a sign; it needs a number or a letter after it", self.pos - 1)
+        self.emit("_CARET", "^", start, self.pos)
+        self.emit("_LPAR", "(", start, self.pos)
+        at = 0
+        while at < len(plain):
+            char = plain[at]
+            offset = start + at  # superscripts are one character each, so the offsets match
+            if char in _DIGITS:
+                end = at
+                while end < len(plain) and plain[end] in _DIGITS:
+                    end += 1
+                self.emit("NUMBER", plain[at:end], offset, start + end)
+                at = end
+                continue
+            if char in "+-":
+                self.emit("_PLUS" if char == "+" else "_MINUS", char, offset, offset + 1)
+            else:
+                self.emit("NAME", (char, None), offset, offset + 1)
+            at += 1
+        self.emit("_RPAR", ")", start, self.pos)
 
     def subscript(self) -> str:
         """The subscript after '_' at self.pos: one digit run or one letter, or anything alphanumeric in braces."""

@@ -6,6 +6,7 @@ the command line, see FLAGS) can change one for a single run.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -107,8 +108,14 @@ def override(**values: float) -> Iterator[None]:
     if unknown:
         raise ValueError(f"no such limit: {', '.join(unknown)}")
     saved = {name: module[name] for name in values}
+    # Python refuses to print an integer of more than 4,300 digits; a numeral of MAX_INTEGER_DIGITS times a power of
+    # one (the exact arithmetic of deriv eval) may reach twice that.
+    str_digits = sys.get_int_max_str_digits()
     module.update(values)
+    if str_digits and "MAX_INTEGER_DIGITS" in values:
+        sys.set_int_max_str_digits(max(str_digits, 2 * int(values["MAX_INTEGER_DIGITS"]) + 100))
     try:
         yield
     finally:
         module.update(saved)
+        sys.set_int_max_str_digits(str_digits)

@@ -131,15 +131,30 @@ def _flatten(b: Bindings) -> Expr:
 def _fold_constants(expr):
     """Two or more literal numbers in one sum or product, a quotient of numbers not in lowest terms, or a power of numbers."""
     match expr:
-        case Mul(factors) if sum(is_number(f) for f in factors) >= 2:
+        case Mul(factors) if sum(is_number(f) for f in factors) >= 2 and _small_result([f for f in factors if is_number(f)], "*"):
             return {"u": expr}
-        case Add(terms) if sum(is_number(t) for t in terms) >= 2:
+        case Add(terms) if sum(is_number(t) for t in terms) >= 2 and _small_result([t for t in terms if is_number(t)], "+"):
             return {"u": expr}
         case Div(num, den) if is_number(num) and is_number(den) and number_value(den) != 0 and number(number_value(expr), _is_decimal(expr)) != expr:
             return {"u": expr}
         case Pow(base, exp) if is_number(base) and isinstance(exp, Num) and isinstance(exp.value, int) and _small_power(base, exp.value):
             return {"u": expr}
     return None
+
+
+def _digits(value: Fraction) -> float:
+    return max(math.log10(abs(value.numerator) + 1), math.log10(value.denominator + 1))
+
+
+def _small_result(numbers: list[Expr], op: str) -> bool:
+    """Whether folding numbers keeps every integer within limits.MAX_INTEGER_DIGITS, estimated from their lengths: a
+    product's digits add up, and so do a sum's denominators (five 2,000-digit factors make a 10,000-digit number)."""
+    values = [number_value(n) for n in numbers]
+    if op == "*":
+        digits = sum(_digits(v) for v in values)
+    else:
+        digits = sum(math.log10(v.denominator + 1) for v in values) + max(_digits(v) for v in values) + math.log10(len(values))
+    return digits <= limits.MAX_INTEGER_DIGITS
 
 
 def _small_power(base: Expr, exponent: int) -> bool:
