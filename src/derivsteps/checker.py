@@ -28,8 +28,9 @@ import sympy
 
 from . import deadline
 from .errors import CasLimitError, DerivError
+from .sameform import MODES as SAME_FORM_MODES, same_form_of
 from .sympy_bridge import to_sympy
-from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, size, variables, walk
+from .tree import Call, Deriv, Expr, Num, Var, size, variables, walk
 from .verification import MAX_SIMPLIFY_OPS
 
 VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
@@ -142,13 +143,15 @@ def equivalent_expressions(
     a: Expr | str,
     b: Expr | str,
     *,
-    same_form: bool = False,
+    same_form: bool | str = False,
     rename: bool = False,
     fixed: Iterable[str] = (),
     variables: Sequence[str] = (),
     functions: Sequence[str] = (),
 ) -> Verdict:
     """Are a and b equal as functions (or, with same_form, equal up to commutativity and associativity of + and ·)?
+
+    same_form: True or "order" (STACK's EqualComAss), or "signs" (also where minus signs sit, as KAS's form compare).
 
     rename: also accept a and b when some one-to-one renaming of a's variables (those not in `fixed`) onto b's makes
     them equal, trying every renaming when there are at most MAX_RENAMED variables.
@@ -161,8 +164,11 @@ def equivalent_expressions(
     if first == second:
         return Verdict("correct", "structural", "identical")
     if same_form:
-        if same_form_of(first, second):
-            return Verdict("correct", "structural", "the same up to the order of terms and factors")
+        if same_form not in (True, *SAME_FORM_MODES):
+            raise ValueError(f"same_form must be one of {SAME_FORM_MODES}, not {same_form!r}")
+        if same_form_of(first, second, signs=same_form == "signs"):
+            how = "order of terms and factors" + (" and the minus signs" if same_form == "signs" else "")
+            return Verdict("correct", "structural", f"the same up to the {how}")
         return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
     try:
         if rename:
@@ -189,10 +195,12 @@ def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
     plan = deadline.run(_renaming, first, second, fixed, what="equivalence check")
     if isinstance(plan, Verdict):
         return plan
-    ours, theirs = plan
+    ours, theirs, candidates = plan
+    if not candidates:
+        return Verdict("incorrect", "numeric", f"not equal under any renaming of {', '.join(map(str, ours))} (values at a random point)")
     undecided = None
     first_no = None
-    for image in itertools.permutations(theirs):
+    for image in candidates:
         mapping = dict(zip(ours, image))
         outcome = deadline.run(_sympy_equivalence, first, second, mapping, what="equivalence check")
         if outcome.verdict == "correct":
@@ -206,8 +214,10 @@ def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
     return Verdict("incorrect", first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
 
 
-def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tuple[list, list]:
-    """The variables to rename onto each other (first's, second's), or the verdict when no renaming is tried."""
+def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tuple[list, list, list]:
+    """The variables to rename onto each other (first's, second's) and the renamings worth a full check, or the verdict
+    when no renaming is tried. A renaming whose values already differ at one random point is dropped here, cheaply:
+    a full check of each of 24 renamings took more than limits.CAS_SECONDS in all (stack-SubstEquiv-020)."""
     left, right = _real(to_sympy(first)), _real(to_sympy(second))
     kept = {_real_symbol(name) for name in fixed}
     ours = sorted(left.free_symbols - kept, key=str)
@@ -217,7 +227,19 @@ def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tu
         if outcome.verdict == "correct" or len(ours) == len(theirs):
             return outcome
         return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
-    return ours, theirs
+    return ours, theirs, [image for image in itertools.permutations(theirs) if not _differ_at_a_point(left, right, dict(zip(ours, image)))]
+
+
+def _differ_at_a_point(left: sympy.Expr, right: sympy.Expr, renaming: dict) -> bool:
+    """Values that differ, beyond doubt, at one random positive point (both recomputed with FINE_DIGITS digits)."""
+    left = left.xreplace(renaming)
+    symbols = sorted(left.free_symbols | right.free_symbols, key=lambda s: s.name)
+    point = [_draw(random.Random(SEED), "positive") + index / 7 for index in range(len(symbols))]
+    values = _values(left, right, (), symbols, point, DIGITS)
+    if values is None or _close(*values):
+        return False
+    finer = _values(left, right, (), symbols, point, FINE_DIGITS)
+    return finer is not None and _close(values[0], finer[0]) and _close(values[1], finer[1])
 
 
 def check_antiderivative(
@@ -302,61 +324,6 @@ def _differentiated(integrand: Expr, var: Var, student: Expr) -> bool:
         return _equivalent(_real(to_sympy(twice)), _real(to_sympy(student))).verdict == "correct"
     except DerivError:
         return False
-
-
-# -- same form: equal up to commutativity and associativity ---------------------------------------------------------------
-def same_form_of(a: Expr, b: Expr) -> bool:
-    """Equal up to the order and grouping of + and ·. Unary minus is a factor that commutes, a/b is a·(1/b), and
-    exp(u) is e^u; nothing is computed (2/4 is not 1/2, 0.75 is not 3/4)."""
-    return _form(a) == _form(b)
-
-
-def _form(expr: Expr) -> tuple:
-    match expr:
-        case Num(value, text):
-            return ("num", text or str(value))
-        case Const(name):
-            return ("const", name)
-        case Var(name, sub):
-            return ("var", name, sub)
-        case Add(terms):
-            return ("add", _sorted(_flat("add", terms)))
-        case Mul(_) | Neg(_) | Div(_, _):
-            return ("mul", _sorted(_flat("mul", (expr,))))
-        case Call("exp", (arg,)):
-            return ("pow", ("const", "e"), _form(arg))
-        case Call(fn, args):
-            return ("call", "log" if fn == "ln" else fn, tuple(map(_form, args)))
-        case Pow(base, exp):
-            return ("pow", _form(base), _form(exp))
-        case Apply(name, args, derivs):
-            return ("apply", name, tuple(map(_form, args)), derivs)
-        case Deriv(body, var):
-            return ("deriv", _form(body), _form(var))
-        case Sum(body, index, lower, upper):
-            return ("sum", _form(body), index, lower and _form(lower), upper and _form(upper))
-    raise TypeError(f"not an expression: {expr!r}")
-
-
-def _flat(kind: str, items: Iterable[Expr]) -> list[tuple]:
-    out = []
-    for item in items:
-        match item:
-            case Add(terms) if kind == "add":
-                out += _flat(kind, terms)
-            case Mul(factors) if kind == "mul":
-                out += _flat(kind, factors)
-            case Neg(arg) if kind == "mul":
-                out += [("neg",), *_flat(kind, (arg,))]
-            case Div(num, den) if kind == "mul":
-                out += [*_flat(kind, (num,)), ("recip", _form(den))]
-            case _:
-                out.append(_form(item))
-    return out
-
-
-def _sorted(forms: list[tuple]) -> tuple:
-    return tuple(sorted(forms, key=repr))
 
 
 # -- reading ---------------------------------------------------------------------------------------------------------------

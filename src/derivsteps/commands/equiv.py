@@ -10,6 +10,7 @@ _EQUIV_EPILOG = """\
 examples:
   deriv equiv "sin(2x)" "2 sin(x) cos(x)"      equal (decided symbolically)
   deriv equiv "a*b + c" "c + b*a" --same-form   equal up to the order of terms and factors
+  deriv equiv "(6x+1)(x-1)" "(-6x-1)(1-x)" --same-form --move-signs    the same form up to where the minus signs sit
 exit codes: 0 equal, 1 not equal, 3 inconclusive, 2 bad input
 """
 
@@ -18,6 +19,9 @@ def _equiv_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", metavar="A", help="the first expression")
     parser.add_argument("b", metavar="B", help="the second expression")
     parser.add_argument("--same-form", action="store_true", help="equal up to commutativity and associativity of + and · only (nothing computed)")
+    parser.add_argument(
+        "--move-signs", action="store_true", help="with --same-form: a minus sign may also come out of a sum, and two cancel (KAS's form rule)"
+    )
     add_reading_options(parser)
     add_output_options(parser)
 
@@ -26,7 +30,12 @@ def _run_equiv(args: argparse.Namespace) -> int:
     from ..checker import equivalent_expressions
     from .check import EXIT_CODES, report
 
-    verdict = equivalent_expressions(args.a, args.b, same_form=args.same_form, variables=names(args.vars), functions=names(args.functions))
+    from ..errors import UsageError
+
+    if args.move_signs and not args.same_form:
+        raise UsageError("--move-signs refines --same-form: give both")
+    same_form = ("signs" if args.move_signs else "order") if args.same_form else False
+    verdict = equivalent_expressions(args.a, args.b, same_form=same_form, variables=names(args.vars), functions=names(args.functions))
     report(verdict, args, "equiv")
     return EXIT_CODES[verdict.verdict]
 
