@@ -316,3 +316,17 @@ def test_the_real_command_line(tmp_path, argv, code, expected):
     assert done.returncode == code, output
     assert expected in output and "Traceback" not in output
     assert list(tmp_path.iterdir()) == []
+
+
+# Pasted Greek letters from σ on were once read as their neighbours (σ as rho, φ as tau, ω as chi).
+GREEK = dict(zip("αβγδεζηθικλμνξρστυφχψω", "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho sigma tau upsilon phi chi psi omega".split()))
+
+
+@pytest.mark.parametrize("letter, name", GREEK.items())
+def test_every_pasted_greek_letter_reads_as_its_own_name(letter, name):
+    from derivsteps.parser import parse
+    from derivsteps.render.mathtext import to_text
+    from derivsteps.tree import Var
+
+    assert parse(letter).expr == Var(name) == parse(name).expr
+    assert parse(to_text(Var(name))).expr == Var(name)

@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # Each of these turns a string into code or into a SymPy expression: the product has no use for any of them.
 # sympy.S("x") is sympify under another name.
-FORBIDDEN = {"eval", "exec", "sympify", "parse_expr", "__import__", "S"}
+FORBIDDEN = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "parse_mathematica", "__import__", "S"}
 
 # Forbidden only when called bare: re.compile is fine, the builtin compile is not.
 FORBIDDEN_BUILTINS = FORBIDDEN | {"compile"}
@@ -31,6 +31,10 @@ def forbidden_uses(source: str) -> list[str]:
                 found.append(f"{node.lineno}: .{name}(...)")
             case ast.Call(func=ast.Name(id="getattr"), args=[_, ast.Constant(value=str(name)), *_]) if name in FORBIDDEN:
                 found.append(f"{node.lineno}: getattr(..., {name!r})")
+            case ast.ImportFrom(module=str(module)) if module.startswith("sympy.parsing"):
+                found.append(f"{node.lineno}: from {module} import ...")  # every reader of SymPy's evaluates text
+            case ast.Import(names=aliases) if any(alias.name.startswith("sympy.parsing") for alias in aliases):
+                found.append(f"{node.lineno}: import sympy.parsing")
             case ast.ImportFrom(names=aliases):
                 found.extend(f"{node.lineno}: import {alias.name}" for alias in aliases if alias.name in FORBIDDEN)
     return found
@@ -59,6 +63,9 @@ def test_no_source_file_evaluates_strings(path):
         "from sympy.parsing.sympy_parser import parse_expr as read\nread(text)",
         "import builtins\nbuiltins.__import__('os')",
         "getattr(builtins, 'eval')(text)",
+        "from sympy.parsing.latex import parse_latex",
+        "import sympy.parsing.sympy_parser",
+        "from sympy.parsing import sympy_parser",
     ],
 )
 def test_the_scan_catches_each_form(snippet):

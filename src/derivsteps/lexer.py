@@ -27,9 +27,9 @@ GREEK = (
 ).split()
 
 # Greek letters as pasted, to the names above; π is the constant.
-GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξορστυφχψω", GREEK[:16] + ["rho", "sigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]))
+# Omicron (ο) is left out: it looks exactly like the Latin o, and reading it as a Greek name would surprise everyone.
+GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξρστυφχψω", [name for name in GREEK if name != "omicron"], strict=True))
 GREEK_LETTERS.update({"ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ς": "sigma"})
-GREEK_LETTERS.pop("ο")  # omicron looks exactly like the Latin o; reading it as a Greek name would surprise everyone
 
 CONSTANTS = {"e": "e", "pi": "pi"}
 
