@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from . import limits
-from .derivation import DETAILS, Derivation, Rewrite, Step, _shift
+from .derivation import DETAILS, Derivation, Rewrite, Step
 from .errors import StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
@@ -289,50 +289,78 @@ class _Run:
             waiting = [(p, n) for p, n in self.ready(expr, scope) if p != path]
             rule, bindings = found
             expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff")
-            expr = self.same_rule_elsewhere(expr, rule.group, waiting, [self.steps[-1].rewrites[0]])
+            expr = self.same_rule_elsewhere(expr, rule.group, waiting, self.steps[-1].rewrites[0])
         return expr
 
-    def same_rule_elsewhere(self, expr: Expr, group: str, waiting: list[tuple[Path, Deriv]], moves: list[Rewrite]) -> Expr:
+    def same_rule_elsewhere(self, expr: Expr, group: str, waiting: list[tuple[Path, Deriv]], first: Rewrite) -> Expr:
         """Apply the line's rule at every other place where it was ready when the line began: (0 + 1 + 0) in one line.
 
         `waiting` lists the other derivatives ready at the start of the line, leftmost first; each rewrite replaces
-        only its own node, so the others stay in place, moved only when a product joins its parent product (a splice):
-        `moves` holds the line's rewrites so far, whose splices shift the paths recorded before them.
+        only its own node, so the others stay in place, moved only when a product joins its parent product (a splice).
+        Every splice lies before the places still waiting, so a place under a spliced parent moves by what all the
+        splices there added; `offsets` keeps that sum per parent, and a place is moved from the root down.
         """
+        offsets: dict[Path, int] = {}
+
+        def spliced(rewrite: Rewrite) -> None:
+            if len(rewrite.new_paths) > 1:
+                parent = rewrite.new_paths[0][:-1]
+                offsets[parent] = offsets.get(parent, 0) + len(rewrite.new_paths) - 1
+
+        spliced(first)
         for path, node in waiting:
             found = first_match(self.rules, node)
             if found is None or found[0].group != group:
                 continue
-            for earlier in moves:
-                path = _shift(path, earlier, +1)
+            if offsets:
+                for depth in range(len(path)):
+                    moved = offsets.get(path[:depth])
+                    if moved:
+                        path = path[:depth] + (path[depth] + moved,) + path[depth + 1 :]
             rule, bindings = found
             expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
-            moves.append(self.steps[-1].rewrites[0])
+            spliced(self.steps[-1].rewrites[0])
         return expr
 
     def simplify_scope(self, expr: Expr, scope: Path) -> Expr:
-        # Post-order, the first node a rule matches is rewritten and the walk starts again; a subtree walked without a
-        # match is remembered (by identity, shared between steps), so the next walk skips it instead of re-matching it.
+        """Post-order, the first node a rule matches is rewritten, and the walk goes on from the rewritten place.
+
+        That is the same order as starting again from the root each time: everything before the place was walked
+        without a match and is unchanged (rules look only inside the node they match), so it is remembered as clean by
+        identity and the walk resumes instead. The ancestors still on the stack are fetched again (they were rebuilt),
+        and a splice (a product joining its parent product) moves the later siblings' paths.
+        """
         clean = self.clean
-        while True:
-            stack: list[tuple[Path, Expr, bool]] = [(scope, get_at(expr, scope), False)]
-            while stack:
-                path, node, expanded = stack.pop()
-                if not expanded:
-                    if id(node) in clean:
-                        continue
-                    stack.append((path, node, True))
-                    kids = children(node)
-                    stack.extend((path + (index,), kids[index], False) for index in range(len(kids) - 1, -1, -1))
+        version = 0  # rewrites so far: an ancestor pushed before the last one is stale
+        stack: list[tuple[Path, Expr, bool, int]] = [(scope, get_at(expr, scope), False, version)]
+        while stack:
+            path, node, expanded, pushed = stack.pop()
+            if not expanded:
+                if id(node) in clean:
                     continue
-                found = None if id(node) in self.written else first_match(SIMPLIFY_RULES, node)
-                if found is not None:
-                    rule, bindings = found
-                    expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "simplify")
-                    break
+                stack.append((path, node, True, version))
+                kids = children(node)
+                stack.extend((path + (i,), kids[i], False, version) for i in range(len(kids) - 1, -1, -1) if id(kids[i]) not in clean)
+                continue
+            if pushed != version:
+                node = get_at(expr, path)
+            found = None if id(node) in self.written else first_match(SIMPLIFY_RULES, node)
+            if found is None:
                 clean[id(node)] = node
-            else:
-                return expr
+                continue
+            rule, bindings = found
+            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "simplify")
+            version += 1
+            new_paths = self.steps[-1].rewrites[0].new_paths
+            if len(new_paths) > 1:
+                parent, start, moved = new_paths[0][:-1], new_paths[0][-1], len(new_paths) - 1
+                depth = len(parent)
+                stack = [
+                    (p[:depth] + (p[depth] + moved,) + p[depth + 1 :], n, e, v) if len(p) > depth and p[:depth] == parent and p[depth] > start else (p, n, e, v)
+                    for p, n, e, v in stack
+                ]
+            stack.extend((new_path, get_at(expr, new_path), False, version) for new_path in reversed(new_paths))
+        return expr
 
     def cas_simplify(self, expr: Expr) -> Expr:
         """--simplify full: one recorded step with SymPy's simplification, when it is shorter than ours."""

@@ -193,39 +193,45 @@ def walk(expr: Expr, path: Path = ()):
 def free_of(expr: Expr, var: Expr) -> bool:
     """True when var (a variable or any subexpression) does not occur in expr."""
     if isinstance(var, Var):
-        return var not in _variable_set(expr)
+        return var not in _facts(expr)[0]
+    if not _facts(var)[0] <= _facts(expr)[0]:
+        return True
+    # Only a node of var's size can equal it; comparing every node structurally recursed as deep as the chain.
+    target = _facts(var)[1]
     for _, node in walk(expr):
-        if node == var:
+        if node is var or _facts(node)[1] == target and node == var:
             return False
     return True
 
 
-# The variables under each node, by identity. Every rule asks free_of of the same shared subtrees again at each step,
-# and a walk each time made a chain 1,000 deep quadratic. The node is kept beside its set so its id is never reused;
-# the memo is simply emptied when it grows past this many nodes.
-_VARIABLE_SETS: dict[int, tuple[Expr, frozenset]] = {}
-_VARIABLE_SETS_LIMIT = 200_000
+# The variables under each node and its size, by identity. Every rule asks free_of of the same shared subtrees again at
+# each step, and a walk each time made a chain 1,000 deep quadratic. The node is kept beside its facts so its id is
+# never reused; the memo is simply emptied when it grows past this many nodes.
+_FACTS: dict[int, tuple[Expr, frozenset, int]] = {}
+_FACTS_LIMIT = 200_000
 
 
-def _variable_set(expr: Expr) -> frozenset:
-    known = _VARIABLE_SETS.get(id(expr))
+def _facts(expr: Expr) -> tuple[frozenset, int]:
+    known = _FACTS.get(id(expr))
     if known is not None:
-        return known[1]
-    if len(_VARIABLE_SETS) > _VARIABLE_SETS_LIMIT:
-        _VARIABLE_SETS.clear()
+        return known[1], known[2]
+    if len(_FACTS) > _FACTS_LIMIT:
+        _FACTS.clear()
     stack = [(expr, False)]
     while stack:  # post-order without recursion
         node, expanded = stack.pop()
-        if id(node) in _VARIABLE_SETS:
+        if id(node) in _FACTS:
             continue
         kids = children(node)
         if expanded or not kids:
-            found = frozenset((node,)) if isinstance(node, Var) else frozenset().union(*(_VARIABLE_SETS[id(k)][1] for k in kids))
-            _VARIABLE_SETS[id(node)] = (node, found)
+            facts = [_FACTS[id(k)] for k in kids]
+            found = frozenset((node,)) if isinstance(node, Var) else frozenset().union(*(f[1] for f in facts))
+            _FACTS[id(node)] = (node, found, 1 + sum(f[2] for f in facts))
             continue
         stack.append((node, True))
-        stack.extend((k, False) for k in kids if id(k) not in _VARIABLE_SETS)
-    return _VARIABLE_SETS[id(expr)][1]
+        stack.extend((k, False) for k in kids if id(k) not in _FACTS)
+    known = _FACTS[id(expr)]
+    return known[1], known[2]
 
 
 def depth(expr: Expr) -> int:
