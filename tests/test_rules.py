@@ -104,6 +104,7 @@ SIMPLIFY_CASES = [
     ("fold_constants", "2^3", "8"),
     ("power_one", "x^1", "x"),
     ("power_zero", "x^0", "1"),
+    ("abs_even_power", "x/|x|^2", "x/x^2"),
     ("sign", "2(-x)", "-2x"),
     ("regroup", "(a + b) + c", "a + b + c"),
     ("collect_coefficients", "x · 2", "2x"),

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, walk, is_number, mul, negate, number, number_value
+from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, walk, is_number, mul, negate, number, number_value
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -189,6 +189,17 @@ def _fold(b: Bindings) -> Expr:
 
 def _power_one(expr):
     return {"u": expr.base} if isinstance(expr, Pow) and _is_one(expr.exp) else None
+
+
+def _abs_even_power(expr):
+    """x/|x|^2 = x/x^2: our variables are real and an even power does not see the sign. Only in a denominator the
+    absolute value is the only one left, so that the fraction can cancel (|x|^2·x/|x| rather cancels to x|x|)."""
+    if isinstance(expr, Div) and isinstance(expr.den, Pow):
+        base, exp = expr.den.base, expr.den.exp
+        if isinstance(base, Call) and base.fn == "abs" and isinstance(exp, Num) and exp.value.denominator == 1 and exp.value.numerator % 2 == 0:
+            if not any(node == base for _, node in walk(expr.num)):
+                return {"num": expr.num, "u": base.args[0], "n": exp}
+    return None
 
 
 def _power_zero(expr):
@@ -535,6 +546,8 @@ SIMPLIFY_RULES: tuple[Rule, ...] = (
     Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers."),
     Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out."),
     Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1."),
+    Rule("abs_even_power", "even power of an absolute value", "|u|² = u²", _abs_even_power, lambda b: Div(b["num"], Pow(b["u"], b["n"])),
+         "An even power does not see the sign, so the absolute value can go."),
     Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front."),
     Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed."),
     Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first."),
