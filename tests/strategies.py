@@ -46,3 +46,31 @@ plain_trees = st.recursive(leaves, elementary_branches, max_leaves=12)
 # For differentiation: mostly the variable x, so rules beyond the constant rule get exercised.
 x_leaves = st.one_of(st.just(Var("x")), st.just(Var("x")), st.just(Var("x")), st.just(Var("y")), integers.filter(lambda n: n.value > 0), constants)
 diff_trees = st.recursive(x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14)
+
+# Larger trees for the property tests of tests/test_large_trees.py. st.recursive alone stays small (a median of about 5
+# nodes), so several ordinary trees are joined: by sums, products, quotients, powers and functions of functions, which
+# nests them deeper and puts many functions and rules into one tree. Keep example counts modest.
+_JOINS = ["add", "mul", "div", "pow", "call", "call"]
+
+
+@st.composite
+def _joined(draw, parts, functions=FUNCTIONS):
+    pieces = draw(st.lists(parts, min_size=3, max_size=6))
+    tree = pieces[0]
+    for piece in pieces[1:]:
+        join = draw(st.sampled_from(_JOINS))
+        if join == "add":
+            tree = Add((tree, piece))
+        elif join == "mul":
+            tree = Mul((piece, tree))
+        elif join == "div":
+            tree = Div(tree, piece) if draw(st.booleans()) else Div(piece, tree)
+        elif join == "pow":
+            tree = Pow(tree, draw(st.one_of(integers.filter(lambda n: n.value > 1), st.just(piece))))
+        else:
+            tree = Mul((piece, Call(draw(st.sampled_from(functions)), (tree,))))
+    return tree
+
+
+large_trees = _joined(trees)
+large_diff_trees = _joined(diff_trees)
