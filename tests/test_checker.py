@@ -141,3 +141,9 @@ def test_json_shape(capsys):
     assert main(["equiv", "x", "x", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert (document["command"], document["verdict"], document["decided_by"], document["expected"]) == ("equiv", "correct", "structural", None)
+
+
+def test_antiderivative_text_report_has_no_misleading_expected_line(capsys):
+    assert main(["check", "--antiderivative-of", "x^2", "--wrt", "x", "--answer", "2x", "--format", "text"]) == 1
+    out = capsys.readouterr().out
+    assert "you differentiated instead of integrating" in out and "expected:" not in out

@@ -156,7 +156,8 @@ def report(verdict, args: argparse.Namespace, command: str) -> None:
         mark = {"✓": "ok", "✗": "x"}.get(mark, mark)
     decided = f" (decided: {verdict.decided_by})" if verdict.decided_by else ""
     lines = [f"{mark} {verdict.verdict}{decided}: {verdict.feedback}"]
-    if verdict.expected is not None and verdict.verdict != "correct":
+    # For an antiderivative, `expected` is the derivative of the answer, which the feedback already names.
+    if verdict.expected is not None and verdict.verdict != "correct" and getattr(args, "antiderivative_of", None) is None:
         lines.append(f"expected: {to_text(verdict.expected, args.ascii)}")
     lines += [f"note: {note}" for note in verdict.notes]
     write("\n".join(lines))
