@@ -1,6 +1,5 @@
 """Properties over larger random trees than the other tests use (tests/strategies.py, large_*): printing round-trips,
 every step keeps the value, and the result equals SymPy's derivative. Example counts are modest for CI.
-HYPOTHESIS_PROFILE or use tests/fuzz/run_fuzz.py-style scaling locally for more.
 """
 
 from __future__ import annotations
