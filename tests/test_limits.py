@@ -134,3 +134,119 @@ def test_readme_lists_every_limit_with_its_value():
     for name, value in named.items():
         shown = f"{value:,}" if isinstance(value, int) else str(value)
         assert f"| `{name}` | {shown} |" in readme, name
+
+
+# -- raising a limit for one run ------------------------------------------------------------------------------------------
+def test_override_sets_and_restores_a_limit():
+    before = limits.MAX_DEPTH
+    with limits.override(MAX_DEPTH=3):
+        assert limits.MAX_DEPTH == 3
+        with pytest.raises(LimitError, match="more than 3 deep"):
+            parse("((((x))))")
+    assert limits.MAX_DEPTH == before
+    assert parse("((((x))))").expr == Var("x")
+
+
+def test_override_restores_after_an_error_and_refuses_unknown_names():
+    before = limits.MAX_STEPS
+    with pytest.raises(ZeroDivisionError):
+        with limits.override(MAX_STEPS=1):
+            1 / 0
+    assert limits.MAX_STEPS == before
+    with pytest.raises(ValueError, match="no such limit: MAX_SPEED"):
+        with limits.override(MAX_SPEED=1):
+            pass
+
+
+def test_every_flag_names_a_limit_with_a_ceiling_above_its_default():
+    for name, flag in limits.FLAGS.items():
+        assert flag.startswith("--max-")
+        assert limits.CEILINGS[name] >= getattr(limits, name)
+        assert limits.named(name) == f"limits.{name}; raise it with {flag}"
+    assert "override(MAX_DATA_COLUMNS=...)" in limits.named("MAX_DATA_COLUMNS")
+
+
+def _cli(*argv):
+    import contextlib
+    import io
+
+    from derivsteps.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(argv))
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.mark.parametrize("command", ["diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv"])
+def test_every_command_takes_the_limit_flags(command):
+    from derivsteps.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    for flag in limits.FLAGS.values():
+        assert flag in sub._option_string_actions, (command, flag)
+
+
+def test_a_flag_raises_its_limit_for_that_run_only():
+    deep = "(" * 120 + "x" + ")" * 120
+    code, output = _cli(deep, "--no-verify")
+    assert code == 2 and "raise it with --max-depth" in output
+    code, output = _cli(deep, "--max-depth", "130", "--no-verify")
+    assert code == 0 and "= 1" in output
+    assert limits.MAX_DEPTH == 100
+
+
+def test_a_flag_past_its_ceiling_is_a_usage_error():
+    code, output = _cli("x", "--max-steps", "0")
+    assert code == 2 and "0 is outside 1 to 10,000,000" in output
+
+
+def test_the_expression_size_limit_stops_a_product_rule_blow_up_quickly():
+    from derivsteps.engine import differentiate
+    from derivsteps.errors import StepLimitError
+
+    product = "*".join(f"sin({k}x)" for k in range(1, 301))
+    start = time.perf_counter()
+    with pytest.raises(StepLimitError) as caught:
+        differentiate(product, "x")
+    assert time.perf_counter() - start < 2.0
+    assert "more than 50,000 nodes (limits.MAX_EXPRESSION_NODES; raise it with --max-nodes)" in caught.value.message
+    with limits.override(MAX_EXPRESSION_NODES=200_000):
+        assert len(differentiate("*".join(f"sin({k}x)" for k in range(1, 101)), "x").result.terms) == 100
+
+
+def test_folding_stops_at_the_digit_limit():
+    from derivsteps.engine import differentiate
+
+    big = "9" * 1_999
+    result = differentiate(f"{big}*{big}*{big}*x", "x").result
+    assert all(len(str(node.value)) <= limits.MAX_INTEGER_DIGITS for node in result.factors)  # three factors, unfolded
+    assert differentiate("99*99*x", "x").result.value == 9801
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x tan(2^(2^100))", "the argument of tan has more than 2,000 digits"),
+        ("x exp(exp(exp(100)))", "the argument of exp has more than 2,000 digits"),
+        ("x*3^(2^(2^40))", "an exponent has more than 2,000 digits"),
+    ],
+)
+def test_the_evaluator_refuses_numbers_it_could_not_reduce_in_time(text, message):
+    from derivsteps.evaluation import evaluate_at
+
+    start = time.perf_counter()
+    from derivsteps.evaluate import EvaluationError
+
+    with pytest.raises(EvaluationError) as caught:
+        evaluate_at(text, "x=1", numeric=True)
+    assert message in caught.value.message and "raise it with --max-digits" in caught.value.message
+    assert time.perf_counter() - start < 2.0
+
+
+def test_large_values_are_values_not_poles():
+    from derivsteps.evaluation import evaluate_at
+    from derivsteps.tree import number_value
+
+    assert float(number_value(evaluate_at("exp(100x)", "x=1", numeric=True).value.factors[0])) == pytest.approx(2.6881171418161356)
+    assert "5.4428" in str(evaluate_at("x ln(ln(ln(10^(10^100))))", "x=1", numeric=True).value)
