@@ -160,7 +160,7 @@ def test_override_restores_after_an_error_and_refuses_unknown_names():
 
 def test_every_flag_names_a_limit_with_a_ceiling_above_its_default():
     for name, flag in limits.FLAGS.items():
-        assert flag.startswith("--max-")
+        assert flag.startswith(("--max-", "--cas-"))
         assert limits.CEILINGS[name] >= getattr(limits, name)
         assert limits.named(name) == f"limits.{name}; raise it with {flag}"
     assert "override(MAX_DATA_COLUMNS=...)" in limits.named("MAX_DATA_COLUMNS")

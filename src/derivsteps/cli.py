@@ -111,15 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _limit_value(name: str):
-    """The argparse type of a --max-... flag: a whole number from 1 to the limit's ceiling."""
+    """The argparse type of a limit's flag: a whole number from 1 (a positive number for CAS_SECONDS) to its ceiling."""
 
-    def read(text: str) -> int:
+    whole = isinstance(getattr(limits, name), int)  # CAS_SECONDS takes fractions of a second
+
+    def read(text: str) -> float:
         try:
-            value = int(text.replace("_", "").replace(",", ""))
+            value = (int if whole else float)(text.replace("_", "").replace(",", ""))
         except ValueError:
-            raise argparse.ArgumentTypeError(f"a whole number is needed, not {text!r}") from None
-        if not 1 <= value <= limits.CEILINGS[name]:
+            raise argparse.ArgumentTypeError(f"{'a whole' if whole else 'a'} number is needed, not {text!r}") from None
+        if whole and not 1 <= value <= limits.CEILINGS[name]:
             raise argparse.ArgumentTypeError(f"{value:,} is outside 1 to {limits.CEILINGS[name]:,}")
+        if not whole and not 0 < value <= limits.CEILINGS[name]:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text} must be more than 0 and at most {limits.CEILINGS[name]:,}")
         return value
 
     return read

@@ -73,6 +73,8 @@ FLAGS = {
     "MAX_EXPRESSION_NODES": "--max-nodes",
     "MAX_DESCENT_ITERATIONS": "--max-iterations",
     "MAX_DATA_ROWS": "--max-rows",
+    "CAS_SECONDS": "--cas-seconds",
+    "CAS_MEMORY_MB": "--cas-memory",
 }
 
 # The most a flag may ask for. Nesting is bounded by Python's own stack (lark and the renderers recurse), digits by
@@ -85,6 +87,8 @@ CEILINGS = {
     "MAX_EXPRESSION_NODES": 10_000_000,
     "MAX_DESCENT_ITERATIONS": 10_000_000,
     "MAX_DATA_ROWS": 100_000_000,
+    "CAS_SECONDS": 3_600,
+    "CAS_MEMORY_MB": 64_000,
 }
 
 
