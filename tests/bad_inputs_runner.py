@@ -1,4 +1,4 @@
-"""Runs command lines of `deriv` in this one process and reports, for each, its exit code, output, wall time and peak
+"""Runs command lines of `deriv` in this one process and reports, for each, its exit code, output, wall and CPU time and peak
 memory growth as JSON: tests/test_bad_inputs.py starts it once in a subprocess, so a hang or a blow-up is measured
 (and can be killed) without paying a SymPy import per case.
 
@@ -34,16 +34,16 @@ def main() -> None:
     for case_id, argv in cases:
         out, err = _Capture(), _Capture()
         before = _peak_mb()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 code = run(argv)
         except BaseException as bug:  # noqa: BLE001 - reported as what it is: the test fails on it
             code = f"{type(bug).__name__}: {bug}"[:500]
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
         record = {
             "id": case_id, "code": code, "stdout": out.getvalue()[:40000], "stderr": err.getvalue()[:40000],
-            "seconds": seconds, "memory_mb": _peak_mb() - before,
+            "seconds": seconds, "cpu_seconds": cpu_seconds, "memory_mb": _peak_mb() - before,
         }  # fmt: skip
         real_stdout.write(json.dumps(record) + "\n")
         real_stdout.flush()
