@@ -349,12 +349,13 @@ def _order_terms(expr):
     """Terms in descending powers (x^2 cos(x) + 2x sin(x)), unless that would put a minus sign first (1 - 2x stays)."""
     if not isinstance(expr, Add):
         return None
+    ordered = sorted(expr.terms, key=_degree, reverse=True)
+    if list(ordered) == list(expr.terms) or isinstance(ordered[0], Neg):
+        return None
+    # Looked for last: walking the whole sum at every match made deep expressions quadratic.
     if any(isinstance(node, Sum) for _, node in walk(expr)):
         return None  # a loss's gradient keeps the lecture's order: s Σ a_i + bn - Σ h_i
-    ordered = sorted(expr.terms, key=_degree, reverse=True)
-    if list(ordered) != list(expr.terms) and not isinstance(ordered[0], Neg):
-        return {"u": expr}
-    return None
+    return {"u": expr}
 
 
 def _negative_exponent(expr):
