@@ -252,10 +252,25 @@ def _run_table(cases: dict, cwd: Path) -> dict[str, dict]:
     return {record["id"]: record for record in records[:-1]}
 
 
+# A written derivation (deriv check --derivation FILE) with the injection as its problem line or as a step.
+DERIVATION_LINES = {"problem": "{}\n= 2x\n", "step": "d/dx x^2\n= {}\n"}
+
+
+def _derivation_cases(folder: Path) -> dict[str, tuple[list[str], int, str]]:
+    cases = {}
+    for where, template in DERIVATION_LINES.items():
+        for number, attack in enumerate(INJECTIONS):
+            path = folder / f"{where}{number}.txt"
+            path.write_text(template.replace("{}", attack), encoding="utf-8")
+            cases[f"inject check --derivation {where} #{number}"] = (["check", "--derivation", str(path)], 2, "")
+    return cases
+
+
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("bad-inputs")
-    results = _run_table({**CASES, **VERIFIED}, cwd)
+    derivations = _derivation_cases(tmp_path_factory.mktemp("derivations"))
+    results = _run_table({**CASES, **VERIFIED, **derivations}, cwd)
     results["<files left behind>"] = sorted(path.name for path in cwd.iterdir())
     return results
 
@@ -275,8 +290,10 @@ def _check(record: dict, code: int, expected: str) -> None:
             error = json.loads(record["stdout"])["error"]
             assert set(error) == {"kind", "message", "position"} and error["message"]
         else:
-            # check and equiv give their verdict on stdout: "! invalid: cannot read the answer: ..."
-            assert record["stderr"].startswith(("error: ", "usage: ")) or record["stdout"].startswith("! invalid: "), output
+            # check and equiv give their verdict on stdout: "! invalid: cannot read the answer: ...", and a written
+            # derivation its lines first, then "! invalid: line 2 cannot be checked ..."
+            verdict = record["stdout"].startswith("! invalid: ") or "\n! invalid: " in record["stdout"]
+            assert record["stderr"].startswith(("error: ", "usage: ")) or verdict, output
     assert record["cpu_seconds"] < TIME_BOUND, f"{record['cpu_seconds']:.2f} s of CPU"
     assert record["seconds"] < WALL_BOUND, f"{record['seconds']:.2f} s"
     assert record["memory_mb"] < MEMORY_BOUND, f"{record['memory_mb']:.0f} MB"
@@ -293,6 +310,12 @@ def test_injection_attempts_are_refused_as_input(outcomes, site):
     for number, attack in enumerate(INJECTIONS):
         record = outcomes[f"inject {site} #{number}"]
         _check(record, 2, "")
+
+
+@pytest.mark.parametrize("where", list(DERIVATION_LINES))
+def test_injection_attempts_in_a_written_derivation_are_unreadable_lines(outcomes, where):
+    for number in range(len(INJECTIONS)):
+        _check(outcomes[f"inject check --derivation {where} #{number}"], 2, "cannot be read" if where == "problem" else "cannot read this line")
 
 
 def test_no_injection_left_a_file_behind(outcomes):
