@@ -168,6 +168,7 @@ TABLE = {
     "zero-width space": (["x\u200b+1"], 2, "the invisible character U+200B ZERO WIDTH SPACE"),
     "right-to-left override": (["x\u202e+1"], 2, "U+202E RIGHT-TO-LEFT OVERRIDE"),
     "byte-order mark": (["\ufeffx"], 2, "U+FEFF"),
+    "a byte that is not UTF-8": (["x\udcff"], 2, "the byte 0xFF is not UTF-8 text (column 2)"),
     "minus sign and ²": (["−x²", NV], 0, "= -2x"),
     "times sign": (["2×x", NV], 0, "= 2"),
     "middle dot": (["x·y", "--wrt", "x", NV], 0, "= y"),

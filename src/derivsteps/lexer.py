@@ -156,6 +156,8 @@ class _Lexer:
                 self.pos += 1
                 self.spaced = True
             elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                if 0xDC80 <= ord(char) <= 0xDCFF:  # how Python keeps a command-line byte that is not UTF-8
+                    raise self.error(f"the byte 0x{ord(char) - 0xDC00:02X} is not UTF-8 text", self.pos, "retype it, or save the input as UTF-8")
                 kind = "control" if unicodedata.category(char) == "Cc" else "invisible"
                 name = unicodedata.name(char, "")
                 shown = f"U+{ord(char):04X}{' ' + name if name else ''}"
