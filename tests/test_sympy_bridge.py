@@ -386,3 +386,26 @@ def test_a_huge_power_stays_symbolic():
 
 def test_a_small_power_of_literals_is_still_evaluated():
     assert to_sympy(_parsed("2^10 + 1")) == sympy.Integer(1025)
+
+
+@pytest.mark.parametrize("text", ["9^(9^9) x", "x^(9^(9^9))", "2^2^2^2^2^2 + x", "sin(9^(9^9) x)"])
+def test_numbers_too_long_to_compute_are_verified_without_computing_them(text):
+    import time
+
+    from derivsteps.engine import differentiate
+    from derivsteps.verification import verify
+
+    started = time.perf_counter()
+    check = verify(differentiate(text, "x"))
+    assert check.verified is True
+    assert time.perf_counter() - started < 3  # SymPy would compute 9^(9^9) (370 million digits) on the first Mul
+
+
+def test_a_huge_number_stands_in_as_one_positive_symbol_everywhere():
+    from derivsteps.parser import parse
+    from derivsteps.sympy_bridge import huge_numbers_as_symbols
+
+    first = huge_numbers_as_symbols(to_sympy(parse("9^(9^9) x").expr))
+    second = huge_numbers_as_symbols(to_sympy(parse("9^(9^9) + 1").expr))
+    (stand_in,) = first.free_symbols - {sympy.Symbol("x")}
+    assert stand_in.is_positive and second.free_symbols == {stand_in}

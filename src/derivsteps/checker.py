@@ -29,7 +29,7 @@ import sympy
 from . import deadline
 from .errors import CasLimitError, DerivError
 from .sameform import MODES as SAME_FORM_MODES, same_form_of
-from .sympy_bridge import to_sympy
+from .sympy_bridge import huge_numbers_as_symbols, to_sympy
 from .tree import Call, Deriv, Expr, Num, Var, size, variables, walk
 from .verification import MAX_SIMPLIFY_OPS
 
@@ -361,8 +361,9 @@ def _real_symbol(name: str) -> sympy.Symbol:
 
 
 def _real(expr: sympy.Expr) -> sympy.Expr:
-    """Real variables, and odd roots of negative numbers taken as real roots: x^(p/q) = sign(x)^p·|x|^(p/q), q odd."""
-    expr = expr.xreplace({s: _real_symbol(s.name) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
+    """Real variables, and odd roots of negative numbers taken as real roots: x^(p/q) = sign(x)^p·|x|^(p/q), q odd.
+    A number too long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols)."""
+    expr = huge_numbers_as_symbols(expr).xreplace({s: _real_symbol(s.name) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
 
     def odd_root(node) -> bool:
         exp = node.exp

@@ -267,6 +267,24 @@ def _tree(obj: sympy.Basic) -> Expr:
     raise _unsupported(obj)
 
 
+_STAND_INS: dict[sympy.Basic, sympy.Symbol] = {}
+
+
+def huge_numbers_as_symbols(obj: sympy.Basic) -> sympy.Basic:
+    """obj with each numeric power too long to compute (9^(9^9), left unevaluated by to_sympy) as a positive symbol.
+
+    Any arithmetic on such a power makes SymPy compute it after all (Mul.flatten rebuilds Pow(9, 9^9)), so comparisons
+    see a stand-in instead: the same one for the same power in every object (and every call), so an identity that holds
+    for every positive value of it holds for its true value too.
+    """
+    huge = [p for p in obj.atoms(sympy.Pow) if not p.free_symbols and _too_many_digits(p.base, p.exp)]
+    if not huge:
+        return obj
+    for power in huge:
+        _STAND_INS.setdefault(power, sympy.Dummy(f"N{len(_STAND_INS)}", positive=True))
+    return obj.xreplace({power: _STAND_INS[power] for power in huge})
+
+
 def _holds_large_power(obj: sympy.Basic) -> bool:
     return any(_too_many_digits(power.base, power.exp) for power in obj.atoms(sympy.Pow))
 

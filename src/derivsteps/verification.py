@@ -9,7 +9,7 @@ import sympy
 from . import deadline
 from .derivation import Derivation, Verification
 from .errors import CasLimitError, DerivError
-from .sympy_bridge import from_sympy, to_sympy
+from .sympy_bridge import from_sympy, huge_numbers_as_symbols, to_sympy
 from .tree import Expr
 
 # Symbolic simplification of a difference is tried only below this many operations: on the derivative corpus,
@@ -31,7 +31,7 @@ def verify(derivation: Derivation) -> Verification:
     try:
         return deadline.run(_verify, derivation.start, derivation.result, what="verification")
     except CasLimitError as error:
-        return Verification(None, None, f"could not verify: {error.message}")
+        return Verification(None, None, error.message)
 
 
 def _verify(start_tree: Expr, result: Expr) -> Verification:
@@ -60,7 +60,9 @@ def _warm_up() -> None:
 
 
 def _real(expr: sympy.Expr) -> sympy.Expr:
-    """Variables are real numbers in a calculus course; SymPy's |x|' is only sign(x) when it knows that."""
+    """Variables are real numbers in a calculus course; SymPy's |x|' is only sign(x) when it knows that. A number too
+    long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols)."""
+    expr = huge_numbers_as_symbols(expr)
     return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
 
 
