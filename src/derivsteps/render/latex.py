@@ -7,12 +7,16 @@ from collections.abc import Callable
 
 from ..derivation import Derivation, Step
 from ..tree import Expr, Path
+from ._abbrev import Abbreviations, abbreviations
 from ._labels import held_constant, line_label, notes
 from .mathlatex import GREEK_MACROS, to_latex
 from .mathtext import GREEK_SYMBOLS, to_text
 
 # \underline renders in LaTeX, KaTeX and MathJax alike and stays quiet next to the math; colour would need xcolor.
 MARK_MACRO = r"\underline"
+
+# Opens the definitions of the names a long derivation gives its repeated subterms (see _abbrev).
+WHERE = r"\text{where }"
 
 # Brackets a filled-in binding inside a label, so the label's own words and its math can be told apart afterwards.
 _MATH_OPEN, _MATH_CLOSE = "\x03", "\x04"
@@ -51,20 +55,26 @@ def render_latex(derivation: Derivation, steps: bool = True, detail: str | None 
     return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def latex_rows(derivation: Derivation, steps: bool = True, detail: str | None = None) -> list[str]:
+def latex_rows(derivation: Derivation, steps: bool = True, detail: str | None = None, names: Abbreviations | None = None) -> list[str]:
     """The rows of the alignment without the verdict: `& start`, then `&= expr && \\text{rule}` per line.
 
-    steps=False gives the start and the result only. Shared with the Markdown renderer, which wraps them differently.
+    steps=False gives the start and the result only. Shared with the Markdown renderer, which wraps them differently
+    (and passes its names, so its rule column uses the same letters). A long derivation ends with "where A = …" rows.
     """
+    if names is None:
+        names = abbreviations(derivation, steps, detail)
     treat = _treat_as_constants(derivation)
-    rows = [f"& {to_latex(derivation.start)}" + (f" && {treat}" if treat else "")]
+    rows = [f"& {to_latex(names.show(derivation.start))}" + (f" && {treat}" if treat else "")]
     if not steps:
-        rows.append(f"&= {to_latex(derivation.result)}")
-        return rows
-    for line in derivation.lines(detail):
-        expr = to_latex(line.after, marks=line_marks(line), mark_macro=MARK_MACRO)
-        label = label_latex(line, detail or derivation.detail)
-        rows.append(f"&= {expr}" + (f" && {label}" if label else ""))
+        rows.append(f"&= {to_latex(names.show(derivation.result))}")
+    else:
+        for line in derivation.lines(detail):
+            expr = to_latex(names.show(line.after), marks=names.marks(line.after, line_marks(line)), mark_macro=MARK_MACRO)
+            label = label_latex(line, detail or derivation.detail, names.show)
+            rows.append(f"&= {expr}" + (f" && {label}" if label else ""))
+    for index, (name, value) in enumerate(names.definitions()):
+        lead = WHERE if index == 0 else rf"\phantom{{{WHERE}}}"
+        rows.append(f"& {lead} {to_latex(name)} = {to_latex(value)}")
     return rows
 
 
@@ -91,9 +101,9 @@ def line_marks(line: Step) -> tuple[Path, ...]:
     return tuple(path for path in line.new_paths if path)
 
 
-def label_latex(line: Step, detail: str = "normal") -> str:
+def label_latex(line: Step, detail: str = "normal", shown: Callable[[Expr], Expr] = lambda expr: expr) -> str:
     """The rule column in LaTeX: \\text{chain rule}, or \\text{constant rule; }\\partial y/\\partial y = 1."""
-    show: Callable[[Expr], str] = lambda expr: _MATH_OPEN + to_latex(expr) + _MATH_CLOSE  # noqa: E731
+    show: Callable[[Expr], str] = lambda expr: _MATH_OPEN + to_latex(shown(expr)) + _MATH_CLOSE  # noqa: E731
     label = line_label(line, show, detail)
     pieces: list[tuple[str, str]] = []
     for index, part in enumerate(re.split(f"[{_MATH_OPEN}{_MATH_CLOSE}]", label)):

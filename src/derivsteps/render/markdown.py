@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..derivation import Derivation
+from ._abbrev import abbreviations
 from ._labels import explanation, held_constant, line_label, notes
 from .latex import latex_rows
 from .mathlatex import to_latex
@@ -18,19 +19,21 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<$|])")  # | too: the text may stan
 def render_markdown(derivation: Derivation, steps: bool = True, detail: str | None = None) -> str:
     """The question, the derivation as LaTeX inside $$ (steps=False: start = result), the rules used, the verdict."""
     out = [_question(derivation), ""]
-    for warning in [*derivation.warnings, *notes(derivation, to_text)]:
+    names = abbreviations(derivation, steps, detail)  # a long derivation's repeated subterms, named (see _abbrev)
+    show = lambda expr: to_text(names.show(expr))  # noqa: E731
+    for warning in [*derivation.warnings, *notes(derivation, show)]:
         out += [f"*Note:* {escape_markdown(warning)}", ""]
     # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
-    rows = latex_rows(derivation, steps, detail)
+    rows = latex_rows(derivation, steps, detail, names)
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
     if steps:
         lines = derivation.lines(detail)
         if lines:
             out += ["Rules used:", ""]
             for number, line in enumerate(lines, 1):
-                label = line_label(line, to_text, detail or derivation.detail)
+                label = line_label(line, show, detail or derivation.detail)
                 # Explanation templates write their math in the text notation (ln({a}), |{x}|), so bindings stay text.
-                said = explanation(line, to_text)
+                said = explanation(line, show)
                 out.append(f"{number}. **{escape_markdown(label)}**" + (f": {escape_markdown(said)}" if said else ""))
             out.append("")
     verdict = verdict_text(derivation)

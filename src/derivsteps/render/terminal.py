@@ -7,10 +7,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..derivation import Derivation
+from ._abbrev import abbreviations
 from ._labels import line_label, notes
 from .latex import line_marks  # the same marks as the LaTeX underlines, carried through a run of rewrites
 from .mathtext import to_text, to_text_spans
-from .text import read_as_line, verdict_text
+from .text import read_as_line, verdict_text, where_lines
 
 # One place for the look; rich drops the colours itself under NO_COLOR or when stdout is not a terminal.
 STYLES = {
@@ -36,6 +37,8 @@ class DerivationView:
         self.steps = steps
         self.detail = detail
         self.ascii = ascii
+        # A long derivation names the large subterms its lines share (see _abbrev); "where A = …" follows the lines.
+        self.names = abbreviations(derivation, steps, detail)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         derivation = self.derivation
@@ -48,6 +51,8 @@ class DerivationView:
             line = Text(f"{self._show(derivation.start)} = ")
             line.append(self._show(derivation.result), style=STYLES["result"])
             yield line
+        for line in where_lines(self.names, self.ascii):
+            yield Text(line)
         for note in notes(derivation, self._show):
             yield Text(f"note: {note}", style=STYLES["note"])
         verdict = self._verdict()
@@ -55,7 +60,7 @@ class DerivationView:
             yield verdict
 
     def _show(self, expr) -> str:
-        return to_text(expr, self.ascii)
+        return to_text(self.names.show(expr), self.ascii)
 
     def _read_as(self) -> Text:
         line = read_as_line(self.derivation, self.ascii)
@@ -70,7 +75,7 @@ class DerivationView:
         detail = self.detail or self.derivation.detail
         rows = [(Text(""), Text(self._show(self.derivation.start)), Text(""))]
         for line in self.derivation.lines(detail):
-            expression = highlighted(line.after, line_marks(line), self.ascii)
+            expression = highlighted(self.names.show(line.after), self.names.marks(line.after, line_marks(line)), self.ascii)
             rows.append((Text("= "), expression, Text(line_label(line, self._show, detail))))
         return aligned_table(rows, width)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
+from ._abbrev import Abbreviations
 from ._labels import data_variables, held_constant, line_label, notes
 from .mathtext import to_text
 
@@ -38,21 +39,32 @@ def read_as_line(derivation: Derivation, ascii: bool = False) -> str:
 
 
 def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False, detail: str | None = None) -> str:
-    """The whole derivation as text (steps=False: the read-as line and the result only)."""
+    """The whole derivation as text (steps=False: the read-as line and the result only).
+
+    A long derivation names the large subterms its lines share (see _abbrev): "where A = …" after the lines.
+    """
     out = [read_as_line(derivation, ascii)]
     out += [f"note: {warning}" for warning in derivation.warnings]
-    show = lambda e: to_text(e, ascii)  # noqa: E731
+    lines = derivation.lines(detail) if steps else ()
+    names = Abbreviations([derivation.start, *(line.after for line in lines)] if steps else [derivation.start, derivation.result])
+    show = lambda e: to_text(names.show(e), ascii)  # noqa: E731
     if steps:
         rows = [("  " + show(derivation.start), "")]
-        for line in derivation.lines(detail):
+        for line in lines:
             rows.append(("= " + show(line.after), line_label(line, show, detail or derivation.detail)))
         width = min(max(len(text) for text, _ in rows), MAX_LABEL_COLUMN)
         for text, label in rows:
             out.append(f"{text.ljust(width)}    {label}".rstrip() if label else text)
     else:
         out.append(f"{show(derivation.start)} = {show(derivation.result)}")
+    out += where_lines(names, ascii)
     out += [f"note: {note}" for note in notes(derivation, show)]
     verdict = verdict_text(derivation, ascii)
     if verdict:
         out.append(verdict)
     return "\n".join(out) + "\n"
+
+
+def where_lines(names: Abbreviations, ascii: bool = False) -> list[str]:
+    """where A = …, then the other names aligned under it; nothing when nothing was named."""
+    return [f"{'where' if index == 0 else '     '} {to_text(name, ascii)} = {to_text(value, ascii)}" for index, (name, value) in enumerate(names.definitions())]
