@@ -1,0 +1,369 @@
+"""The benchmark suite of issue 8: one table, each figure beside its SymPy (or plain Python) baseline from the same run.
+
+    python benchmarks/run.py            # the full suite, a few minutes
+    python benchmarks/run.py --quick    # a smoke run of seconds (tiny sizes, few repetitions): CI keeps it from rotting
+
+Every time is the median of several repetitions, and the baselines are measured interleaved with what they are compared
+with, so a busy machine slows both: read the ratios, not the absolute times. The scaling series build their trees
+directly (benchmarks/series.py), because a chain 1,000 deep is deeper than the parser accepts (limits.MAX_DEPTH); the
+recursion limit is raised for them, as the engine itself needs no recursion but SymPy and dataclass equality do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from series import SERIES, X  # noqa: E402
+
+from derivsteps import tree  # noqa: E402
+from derivsteps.engine import differentiate  # noqa: E402
+from derivsteps.errors import DerivError  # noqa: E402
+from derivsteps.tree import size  # noqa: E402
+
+CORPUS = HERE.parent.parent / "shared" / "corpora" / "derivatives.jsonl"
+CLI_INPUT = ["(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text"]
+SYMPY_ONE_SHOT = "import sympy; x, y, z = sympy.symbols('x y z'); print(sympy.diff(sympy.parse_expr('(x+y+z)**2'), y))"
+TEXTBOOK = ["x^2 sin(x)", "(x+y+z)^2", "e^(3x) cos(2x)", "ln(x^2 + 1)/x", "sqrt(1 + x^2)", "(2x + 1)^5 tan(x)"]
+
+
+class Table:
+    """Rows of (section, what, ours, baseline, ratio, target, holds), printed as one Markdown table."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, section, what, ours="", baseline="", ratio="", target="", holds=""):
+        self.rows.append((section, what, ours, baseline, ratio, target, holds))
+        print(f"  [{section}] {what}: {ours} {('vs ' + baseline) if baseline else ''} {ratio}", file=sys.stderr, flush=True)
+
+    def markdown(self) -> str:
+        head = ("section", "measurement", "derivsteps", "baseline", "ratio", "target", "holds")
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else "yes" if ok else "**no**"
+
+
+def timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def medians(repeat: int, works: dict) -> dict[str, float]:
+    """Each work run `repeat` times, interleaved (a, b, c, a, b, c, ...) so that noise hits them alike; medians."""
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(repeat):
+        for name, work in works.items():
+            times[name].append(timed(work))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def growth(points: list[tuple[int, float]]) -> float | None:
+    """The least-squares slope of log(value) on log(n): value ~ n^slope; None with fewer than two usable points."""
+    usable = [(math.log(n), math.log(v)) for n, v in points if v > 0]
+    if len(usable) < 2:
+        return None
+    mx = statistics.fmean(a for a, _ in usable)
+    my = statistics.fmean(b for _, b in usable)
+    spread = sum((a - mx) ** 2 for a, _ in usable)
+    return sum((a - mx) * (b - my) for a, b in usable) / spread if spread else None
+
+
+# 1. Whole process --------------------------------------------------------------------------------------------------
+
+
+def cli_section(table: Table, repeat: int) -> None:
+    python = sys.executable
+    run = lambda *args: lambda: subprocess.run([python, *args], check=True, stdout=subprocess.DEVNULL)  # noqa: E731
+    deriv = [python, "-m", "derivsteps", *CLI_INPUT]
+    subprocess.run(deriv + ["--no-verify"], check=True, stdout=subprocess.DEVNULL)  # warms the parser cache
+    imported = subprocess.run([python, "-c", "import sys, derivsteps.cli as c; c.main(sys.argv[1:]); "
+                               "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'rich'}), file=sys.stderr)",
+                               *CLI_INPUT, "--no-verify"], check=True, capture_output=True, text=True).stderr.strip()
+    times = medians(repeat, {
+        "pass": run("-c", "pass"),
+        "lark": run("-c", "import lark"),
+        "sympy": run("-c", SYMPY_ONE_SHOT),
+        "no-verify": run("-m", "derivsteps", *CLI_INPUT, "--no-verify"),
+        "verified": run("-m", "derivsteps", *CLI_INPUT),
+    })
+    table.add("1 CLI", "`python -c pass` (floor)", "", ms(times["pass"]))
+    ratio = times["no-verify"] / times["lark"]
+    table.add("1 CLI", "`deriv \"(x+y+z)^2\" --wrt y --steps --no-verify --format text` vs `python -c \"import lark\"`",
+              ms(times["no-verify"]), ms(times["lark"]), f"{ratio:.2f}×", "≤ 1.5×", verdict(ratio <= 1.5))
+    table.add("1 CLI", "same, modules loaded of sympy/rich", imported or "[]", "", "", "neither", verdict(imported == "[]"))
+    ratio = times["verified"] / times["sympy"]
+    table.add("1 CLI", "same, verified by SymPy vs one-shot `python -c \"import sympy; ...diff...; print\"`",
+              ms(times["verified"]), ms(times["sympy"]), f"{ratio:.2f}×", "≤ 1.25×", verdict(ratio <= 1.25))
+    table.add("1 CLI", "verified minus --no-verify (import sympy + check)", ms(times["verified"] - times["no-verify"]),
+              ms(times["sympy"] - times["pass"]), "", "", "")
+
+
+def verification_section(table: Table, repeat: int) -> None:
+    """In process, sympy already imported: what one verification adds (a forked worker, one final comparison)."""
+    import sympy  # noqa: F401  (imported before timing: the target is "beyond the import")
+
+    from derivsteps.verification import verify
+
+    derivations = [differentiate(text) if "y" not in text else differentiate(text, "y") for text in TEXTBOOK]
+    verify(derivations[0])
+    per = medians(repeat, {text: (lambda d=d: verify(d)) for text, d in zip(TEXTBOOK, derivations)})
+    worst = max(per.values())
+    table.add("1 CLI", f"verification beyond the import, textbook inputs (worst of {len(TEXTBOOK)}, in process)",
+              ms(worst), "", "", "≤ 50 ms", verdict(worst <= 0.050))
+
+
+# 2. In process over the corpus -------------------------------------------------------------------------------------
+
+
+def textbook_section(table: Table, repeat: int) -> None:
+    import sympy
+
+    from derivsteps.parser import parse
+    from derivsteps.render.text import render_text
+    from derivsteps.sympy_bridge import to_sympy
+
+    worst = 0.0
+    for text in TEXTBOOK:
+        wrt = "y" if "y" in text else "x"
+        expr = parse(text).expr
+        body, var = to_sympy(expr), sympy.Symbol(wrt)
+
+        def ours():
+            tree._FACTS.clear()
+            render_text(differentiate(expr, wrt))
+
+        def cold():
+            sympy.core.cache.clear_cache()
+            sympy.diff(body, var)
+
+        times = medians(repeat, {"ours": ours, "cold": cold})
+        worst = max(worst, times["ours"] / times["cold"])
+    table.add("2 in process", f"textbook derivative, steps recorded + rendered as text vs sympy.diff cold (worst of {len(TEXTBOOK)})",
+              "", "", f"{worst:.3f}×", "≤ 0.04× (1/25)", verdict(worst <= 1 / 25))
+
+
+def corpus_section(table: Table, limit: int | None) -> None:
+    import sympy
+
+    from derivsteps.parser import parse
+    from derivsteps.sympy_bridge import to_sympy
+
+    if not CORPUS.exists():
+        table.add("2 in process", f"differentiate() over the derivative corpus: not measured, {CORPUS.name} is not beside the clone")
+        return
+    lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases, skipped = [], 0
+    for case in lines[:limit]:
+        try:
+            expr = parse(case["expr"]).expr
+            derivation = differentiate(expr, case["wrt"])
+        except DerivError:
+            skipped += 1
+            continue
+        if any(step.rule == "cas_fallback" for step in derivation.steps):
+            skipped += 1  # SymPy did that part: timing it would time SymPy
+            continue
+        cases.append((expr, case["wrt"], to_sympy(expr), sympy.Symbol(case["wrt"])))
+    ours = cold = warm = 0.0
+    for expr, wrt, body, var in cases:  # one case at a time, each against its own baselines
+        tree._FACTS.clear()
+        ours += timed(lambda: differentiate(expr, wrt))
+        sympy.core.cache.clear_cache()
+        cold += timed(lambda: sympy.diff(body, var))
+        warm += timed(lambda: sympy.diff(body, var))  # the same expression again: the cache is warm now
+    what = f"differentiate() with steps over {len(cases)} corpus cases ({skipped} skipped: refused or CAS fallback)"
+    table.add("2 in process", what + " vs sympy.diff cold", ms(ours), ms(cold), f"{ours / cold:.3f}×", "≤ 0.1×", verdict(ours <= 0.1 * cold))
+    table.add("2 in process", "same vs sympy.diff warm (cache not cleared)", ms(ours), ms(warm), f"{ours / warm:.2f}×", "", "")
+
+
+# 3 and 4. Scaling and rendering ------------------------------------------------------------------------------------
+
+STEP_TARGETS = {"sum": 0.010, "chain": 0.010, "random": 0.010, "power": 0.050, "product": 0.250}
+GROWTH_TARGETS = {"sum": 1.2, "random": 1.2, "chain": 1.7, "power": 1.7, "product": 2.1}
+RENDER_GROWTH_TARGETS = {"sum": 1.3, "random": 1.3, "chain": 2.0, "power": 2.0, "product": 2.0}
+SYMPY_GIVE_UP = 5.0  # seconds: a larger n is not tried once sympy.diff took this long
+
+
+def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float = 60.0) -> None:
+    import sympy
+
+    from derivsteps.render.jsondoc import to_json
+    from derivsteps.render.latex import render_latex
+    from derivsteps.render.text import render_text
+    from derivsteps.sympy_bridge import to_sympy
+
+    from derivsteps import limits
+
+    # The series go past the documented limits on purpose (a chain 1,000 deep, a product whose result has millions of
+    # nodes): the library's limits are raised for this process, as --max-depth, --max-nodes and --max-steps would.
+    limits.MAX_DEPTH = max(limits.MAX_DEPTH, 10 * sizes[-1])
+    limits.MAX_STEPS = max(limits.MAX_STEPS, 10**7)
+    if hasattr(limits, "MAX_EXPRESSION_NODES"):
+        limits.MAX_EXPRESSION_NODES = max(limits.MAX_EXPRESSION_NODES, 10**8)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 50_000))  # SymPy, dataclass equality and the printers recurse
+    for name, build in SERIES.items():
+        times, rendered, sympy_times = [], [], {}
+        largest = None
+        sympy_failed = ""
+        for n in sizes:
+            if times and times[-1][1] * (n / times[-1][0]) ** 2 > budget:
+                table.add("3 scaling", f"{name}, n = {n}: not run", f"at {times[-1][1]:.1f} s for n = {times[-1][0]}, "
+                          f"quadratic growth would pass the suite's budget of {budget:.0f} s per size")
+                break
+            expr = build(n)
+
+            def ours():
+                tree._FACTS.clear()
+                return differentiate(expr, X)
+
+            first = time.perf_counter()
+            derivation = ours()
+            first = time.perf_counter() - first
+            spent = statistics.median([first] + [timed(ours) for _ in range(repeat - 1 if first < budget / 10 else 0)])
+            times.append((n, spent))
+            text = render_text(derivation)
+            rendered.append((n, len(text)))
+            largest = (n, derivation, spent)
+            if not sympy_failed:
+                try:
+                    body = to_sympy(expr)
+                    sympy.core.cache.clear_cache()
+                    sympy_times[n] = timed(lambda: sympy.diff(body, sympy.Symbol("x")))
+                    if sympy_times[n] > SYMPY_GIVE_UP:
+                        sympy_failed = f"over {SYMPY_GIVE_UP:.0f} s at n = {n}, larger n not tried"
+                except RecursionError:
+                    sympy_failed = f"RecursionError at n = {n}"
+            ratio = f"{spent / sympy_times[n]:.3f}×" if n in sympy_times else "SymPy failed"
+            table.add("3 scaling", f"{name}, n = {n}: {len(derivation.steps)} steps, result {size(derivation.result):,} nodes, "
+                      f"text {len(text):,} chars", ms(spent), ms(sympy_times[n]) if n in sympy_times else "—", ratio)
+        n, derivation, spent = largest
+        target = STEP_TARGETS[name]
+        table.add("3 scaling", f"{name}: steps recorded at n = {n}", ms(spent), "", "", f"≤ {ms(target)} at n = 1000",
+                  verdict(spent <= target) if n >= 1000 else "n/a (n < 1000)")
+        fit = [(k, t) for k, t in times if k >= min(100, sizes[-1])] or times
+        exponent = growth(fit)
+        table.add("3 scaling", f"{name}: growth exponent of time (n ≥ {fit[0][0]})", f"{exponent:.2f}" if exponent else "—", "", "",
+                  f"≤ {GROWTH_TARGETS[name]}", verdict(exponent <= GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a")
+        if sympy_failed:
+            table.add("3 scaling", f"{name}: sympy.diff", "", sympy_failed)
+        fit = [(k, t) for k, t in rendered if k >= min(100, sizes[-1])] or rendered
+        exponent = growth(fit)
+        table.add("4 rendering", f"{name}: growth exponent of the text's length (n ≥ {fit[0][0]})", f"{exponent:.2f}" if exponent else "—",
+                  "", "", f"≤ {RENDER_GROWTH_TARGETS[name]}",
+                  verdict(exponent <= RENDER_GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a")
+        shown = _json_nodes(derivation)
+        for fmt, render in (("text", render_text), ("LaTeX", render_latex), ("JSON", lambda d: json.dumps(to_json(d, with_sympy=False)))):
+            if fmt == "JSON" and shown > JSON_NODE_BUDGET:
+                table.add("4 rendering", f"{name}, n = {n}: JSON not rendered: its steps hold {shown:,} nodes in full "
+                          f"(JSON keeps every value whole; over the suite's budget of {JSON_NODE_BUDGET:,})")
+                continue
+            start = time.perf_counter()
+            out = render(derivation)
+            spent = time.perf_counter() - start
+            table.add("4 rendering", f"{name}, n = {n}: {fmt}, {len(out):,} chars", ms(spent))
+
+
+JSON_NODE_BUDGET = 5_000_000
+
+
+def _json_nodes(derivation) -> int:
+    """Nodes the JSON document writes out: every line's whole expression (shared subtrees count at every place)."""
+    sizes: dict[int, int] = {}
+    for line in [derivation.start, *(line.after for line in derivation.lines())]:
+        stack = [(line, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in sizes:
+                continue
+            kids = tree.children(node)
+            if not expanded and kids:
+                stack.append((node, True))
+                stack.extend((kid, False) for kid in kids)
+                continue
+            sizes[id(node)] = 1 + sum(sizes[id(kid)] for kid in kids)
+    return sum(sizes[id(line)] for line in [derivation.start, *(line.after for line in derivation.lines())])
+
+
+# 5. Grading ---------------------------------------------------------------------------------------------------------
+
+
+def grading_section(table: Table, quick: bool) -> None:
+    bench = HERE / "grade_bench.py"
+    if not bench.exists():
+        table.add("5 grading", "answers/s with --jobs 1 and --jobs 2", "not measured: grade not yet available", "", "", "≥ 50/s per core")
+        return
+    args = [sys.executable, str(bench)] + (["--quick"] if quick else [])
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    output = (done.stdout.strip() or done.stderr.strip()).splitlines()
+    for line in output[-6:]:
+        table.add("5 grading", f"grade_bench.py: {line.strip()}", "", "", "", "≥ 50/s per core, ≈ linear in --jobs")
+
+
+# 6. Data ------------------------------------------------------------------------------------------------------------
+
+
+def data_section(table: Table, rows: list[int], repeat: int) -> None:
+    import data_bench
+
+    from derivsteps import gradient
+
+    grad = gradient(data_bench.LOSS, ("s", "b"))
+    for count in rows:
+        cells = data_bench.measure(count, repeat, grad)
+        for what in ("loss", "gradient", "closed form"):
+            spent = cells.get(what)
+            table.add("6 data", f"{what} on {count:,} rows (best of {repeat}, load included)", "—" if spent is None else ms(spent),
+                      "", "", "≤ 1 s" if count >= 100_000 else "", verdict(spent <= 1.0) if count >= 100_000 and spent is not None else "")
+
+
+def machine() -> str:
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+    except OSError:
+        cpu = ""
+    return f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {os.cpu_count()} cores {cpu}".strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and few repetitions: a smoke run of seconds")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    table = Table()
+    started = time.perf_counter()
+    cli_section(table, 2 if quick else 15)
+    verification_section(table, 1 if quick else 5)
+    textbook_section(table, 3 if quick else 21)
+    corpus_section(table, 20 if quick else None)
+    scaling_section(table, [10, 30] if quick else [10, 30, 100, 300, 1000], 1 if quick else 5)
+    grading_section(table, quick)
+    data_section(table, [1_000] if quick else [1_000, 100_000], 1 if quick else 3)
+    print(f"derivsteps benchmarks{' (--quick)' if quick else ''}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}")
+    print(f"(ratios are derivsteps / baseline from the same run; times are medians; suite took {time.perf_counter() - started:.0f} s)\n")
+    print(table.markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
