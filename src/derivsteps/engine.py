@@ -204,7 +204,12 @@ class _Run:
                 f"the derivation needs more than {limits.MAX_STEPS:,} steps ({limits.named('MAX_STEPS')}); simplify the input first",
                 path,
             )
-        if self.size(after) > limits.MAX_EXPRESSION_NODES:
+        # The new size from the old one: the spine graft rebuilt is not walked, so a step costs its own rewrite even
+        # under a sum of 1,000 terms (counting the root's children at every step made such a sum quadratic).
+        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(get_at(expr, path[:-1])) is type(new)  # as graft joins
+        grown = self.size(expr) - self.size(get_at(expr, path)) + self.size(new) - spliced
+        self.sizes[id(after)] = (after, grown)
+        if grown > limits.MAX_EXPRESSION_NODES:
             raise StepLimitError(
                 f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
                 f"({limits.named('MAX_EXPRESSION_NODES')}); differentiate smaller pieces one at a time",
