@@ -271,16 +271,18 @@ class _Run:
 
     def ready(self, expr: Expr, scope: Path) -> Iterator[tuple[Path, Deriv]]:
         """The same as _pending_nodes, leftmost first, but descending only into subtrees that hold a derivative."""
-        stack = [(scope, get_at(expr, scope))]
+        root = get_at(expr, scope)
+        if not self.pending(root):  # fills the memo for every node below, so the loop reads it directly
+            return
+        known = self.has_pending
+        stack = [(scope, root)]
         while stack:
             path, node = stack.pop()
-            if not self.pending(node):
-                continue
-            if isinstance(node, Deriv) and not self.pending(node.body):
+            if isinstance(node, Deriv) and not known[id(node.body)][1]:
                 yield path, node
                 continue
             kids = children(node)
-            stack.extend((path + (index,), kids[index]) for index in range(len(kids) - 1, -1, -1))
+            stack.extend([(path + (index,), kids[index]) for index in range(len(kids) - 1, -1, -1) if known[id(kids[index])][1]])
 
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
         while (found_path := next((p for p, _ in self.ready(expr, scope)), None)) is not None:
