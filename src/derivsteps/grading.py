@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import limits
 from .errors import DerivError, InputError, LimitError, UsageError
+from .textfile import read_text
 
 COLUMNS = ("id", "expr", "wrt", "answer")
 OPTIONAL_COLUMNS = ("kind", "vars", "functions")
@@ -92,16 +93,8 @@ def read_answers(path: str | os.PathLike) -> list[AnswerRow]:
     set, to be graded "invalid" without stopping the others.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")  # -sig: spreadsheets save CSV with a byte-order mark
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; give a CSV (id,expr,wrt,answer), JSON or JSON Lines file of answers") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory; give a CSV, JSON or JSON Lines file of answers") from None
-    except OSError as err:
-        raise UsageError(f"{path}: cannot read the file ({err.strerror})") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path} is not UTF-8 text (byte {err.start}): save the answers as a UTF-8 file") from None
+    give = "a CSV (id,expr,wrt,answer), JSON or JSON Lines file of answers"
+    text = read_text(path, label=str(path), give=give, content="the answers")
     if not text.strip():
         raise InputError(f"{path} is empty: its first line must name the columns {', '.join(COLUMNS)}")
     kind = _file_kind(path, text)

@@ -108,28 +108,14 @@ def _run_derivation(args: argparse.Namespace, reading: dict) -> int:
 def _read_derivation(where: str) -> str:
     """The derivation's text from a file, or from stdin for "-"."""
     import sys
-    from pathlib import Path
 
-    from ..errors import InputError, UsageError
+    from ..textfile import decode, read_text
 
     if where == "-":
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
-        name = "stdin"
-    else:
-        path = Path(where)
-        name = str(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"--derivation {path}: no such file; give a text file with one line of the derivation per line, or - for stdin") from None
-        except IsADirectoryError:
-            raise UsageError(f"--derivation {path} is a directory; give a text file, or - for stdin") from None
-        except OSError as err:
-            raise UsageError(f"--derivation {path}: cannot read the file ({err.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")  # -sig: an editor's byte-order mark would otherwise start the first line
-    except UnicodeDecodeError as err:
-        raise InputError(f"{name} is not UTF-8 text (byte {err.start}): save the derivation as UTF-8") from None
+        return decode(data, name="stdin", content="the derivation")
+    give = "a text file with one line of the derivation per line, or - for stdin"
+    return read_text(where, label=f"--derivation {where}", give=give, content="the derivation")
 
 
 def report(verdict, args: argparse.Namespace, command: str) -> None:
