@@ -436,3 +436,15 @@ def test_a_progress_bar_on_a_terminal(tmp_path):
     os.close(main)
     assert process.returncode == 0
     assert b"grading" in shown and b"28/28" in shown
+
+
+def test_the_command_lists_the_report_formats_without_importing_the_writers():
+    import subprocess
+    import sys
+
+    from derivsteps.commands.grade import FORMATS
+    from derivsteps.render import grading
+
+    assert FORMATS == grading.FORMATS
+    code = "import sys; from derivsteps.cli import build_parser; build_parser(); print('derivsteps.grading' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
