@@ -112,7 +112,7 @@ class Verification:
     """What SymPy said about the result: verified True/False/None (could not decide), and which method decided."""
 
     verified: bool | None
-    method: str | None  # "symbolic", "numeric" or None
+    method: str | None  # "symbolic", "numeric" (SymPy), "evaluator" (our own, where SymPy gave up) or None
     reason: str = ""
     expected: Expr | None = None
 

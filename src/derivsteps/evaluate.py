@@ -61,7 +61,18 @@ def _number(value) -> mpmath.mpf:
     return mpmath.mpmathify(value)
 
 
-def _eval(expr: Expr, point: Mapping[Var, object]):
+def _eval(expr: Expr, point: Mapping[Var, object], memo: dict | None = None):
+    """The value at the point; memo holds the values of the nodes seen at this point, by identity: a derivative
+    shares its subtrees (the chain rule copies sin(sin(x)) into every factor), and each is worked out once."""
+    if memo is None:
+        memo = {}
+    key = id(expr)
+    if key not in memo:
+        memo[key] = (_compute(expr, point, memo), expr)  # the node is kept, so its id is not reused meanwhile
+    return memo[key][0]
+
+
+def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
     match expr:
         case Num(value):
             value = Fraction(value)
@@ -75,28 +86,28 @@ def _eval(expr: Expr, point: Mapping[Var, object]):
                 raise EvaluationError(f"no value given for {expr.name}")
             return point[expr]
         case Add(terms):
-            return mpmath.fsum(_eval(t, point) for t in terms)
+            return mpmath.fsum(_eval(t, point, memo) for t in terms)
         case Neg(arg):
-            return -_eval(arg, point)
+            return -_eval(arg, point, memo)
         case Mul(factors):
             result = mpmath.mpf(1)
             for factor in factors:
-                result *= _eval(factor, point)
+                result *= _eval(factor, point, memo)
             return result
         case Div(num, den):
-            denominator = _eval(den, point)
+            denominator = _eval(den, point, memo)
             if abs(denominator) < _TINY:
                 raise EvaluationError("division by zero")
-            return _eval(num, point) / denominator
+            return _eval(num, point, memo) / denominator
         case Pow(base, exp):
-            b, e = _eval(base, point), _eval(exp, point)
+            b, e = _eval(base, point, memo), _eval(exp, point, memo)
             if b == 0 and mpmath.re(e) <= 0:
                 raise EvaluationError("0 to a power that is not positive")
             if abs(b) != 1:
                 _check_size(e, "an exponent")
             return mpmath.power(b, e)
         case Call(fn, args):
-            values = [_eval(a, point) for a in args]
+            values = [_eval(a, point, memo) for a in args]
             if fn in ("ln", "log") and values[0] == 0:
                 raise EvaluationError("the logarithm of 0")
             if fn in _REDUCING:

@@ -22,16 +22,49 @@ MIN_VALID_POINTS = 4
 RELATIVE_TOLERANCE = 1e-9
 
 
+# Where SymPy gives up (its time or memory limit, or its recursion on a deeply nested input), our own evaluator
+# compares the result with a central difference of the input at this many random points (evaluate.py, 80 digits).
+EVALUATOR_POINTS = 3
+
+
 def verify(derivation: Derivation) -> Verification:
     """Compare the derivation's result with sympy.diff of its input; never raises for a wrong result.
 
-    The whole comparison is one call under the CAS deadline (deadline.run): past limits.CAS_SECONDS or
-    limits.CAS_MEMORY_MB the verdict is None, "could not verify", with the limit named in the reason.
+    The whole comparison is one call under the CAS deadline (deadline.run). Past limits.CAS_SECONDS or
+    limits.CAS_MEMORY_MB, or when SymPy recurses too deep, our own evaluator decides at random points (method
+    "evaluator", the reason says why); where it cannot either, the verdict is None, "could not verify".
     """
     try:
         return deadline.run(_verify, derivation.start, derivation.result, what="verification")
     except CasLimitError as error:
-        return Verification(None, None, error.message)
+        return _by_own_evaluator(derivation, error.message)
+    except RecursionError:
+        return _by_own_evaluator(derivation, "SymPy cannot handle an expression nested this deep (its recursion failed)")
+
+
+def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
+    """Value of the result against a numerical derivative of the input, with derivsteps' evaluator, not SymPy's."""
+    from fractions import Fraction
+
+    from .evaluate import evaluate
+    from .tree import Var, walk
+
+    variables = sorted({node for _, node in walk(derivation.start) if isinstance(node, Var)}, key=lambda v: (v.name, v.sub or ""))
+    rng = random.Random(20240601)
+    agreed = 0
+    for _ in range(EVALUATOR_POINTS * 3):
+        point = {var: Fraction(rng.randint(300, 1700), 1000) for var in variables}
+        try:
+            want, got = evaluate(derivation.start, point), evaluate(derivation.result, point)
+        except (DerivError, RecursionError):
+            continue  # outside the domain, or an abstract function or a sum over data: no value to compare
+        if abs(want - got) > RELATIVE_TOLERANCE * max(abs(want), abs(got), 1):
+            where = ", ".join(f"{var.name}={float(value):g}" for var, value in point.items())
+            return Verification(False, "evaluator", f"{why}; at {where} a numerical derivative is {complex(want):.10g}, the result {complex(got):.10g}")
+        agreed += 1
+        if agreed == EVALUATOR_POINTS:
+            return Verification(True, "evaluator", f"{why}; checked instead at {agreed} random points with derivsteps' own evaluator")
+    return Verification(None, None, why)
 
 
 def _verify(start_tree: Expr, result: Expr) -> Verification:

@@ -171,7 +171,7 @@ def _checks(named: Sequence[tuple[str, Derivation]], what: str, show: Callable[[
 
 
 def _how(checks: Sequence[Verification]) -> str:
-    methods = {check.method for check in checks}
+    methods = {"numeric" if check.method == "evaluator" else check.method for check in checks}
     if methods == {"symbolic"}:
         return "symbolic"
     return "numeric, at random points" if methods == {"numeric"} else "symbolic and numeric, at random points"

@@ -17,6 +17,8 @@ def verdict_text(derivation: Derivation, ascii: bool = False) -> str | None:
     if check is None:
         return None
     if check.verified is True:
+        if check.method == "evaluator":
+            return f"{'OK' if ascii else '✓'} verified: equals a numerical derivative at random points ({check.reason})"
         how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
         return f"{'OK' if ascii else '✓'} verified: equals SymPy's derivative ({how})"
     if check.verified is False:
