@@ -31,7 +31,8 @@ def test_past_the_cas_limit_our_evaluator_verifies_and_the_line_says_so():
         sys.setrecursionlimit(saved)
         deadline.reset()
     assert check.verified is True and check.method == "evaluator"
-    assert "limits.CAS_SECONDS" in check.reason and "own evaluator" in check.reason
+    # SymPy gives up by the time limit, or sooner by its recursion (a kept worker has Python's default limit)
+    assert ("limits.CAS_SECONDS" in check.reason or "recursion" in check.reason) and "own evaluator" in check.reason
     line = verdict_text(SimpleNamespace(verification=check))
     assert line.startswith("✓ verified: equals a numerical derivative at random points (")
     assert "SymPy's derivative" not in line

@@ -88,6 +88,21 @@ def available() -> bool:
     return hasattr(os, "fork") and resource is not None
 
 
+def start(*preload: str) -> None:
+    """Fork the kept worker now, before this process imports SymPy, and let it import the `preload` modules itself.
+
+    A command that will verify calls this first: on a machine with two cores the worker imports SymPy (about 300 ms)
+    while this process parses and differentiates, and this process never imports SymPy at all for a text answer.
+    Nothing happens when a worker is kept already or limits cannot be enforced here.
+    """
+    global _worker
+    if _in_worker or not available():
+        return
+    with _lock:
+        if _worker is None:
+            _worker = _Worker(limits.CAS_MEMORY_MB, preload)
+
+
 def reset() -> None:
     """Stop the kept worker, so that the next call forks a fresh copy of this process as it is now."""
     global _worker
@@ -153,16 +168,16 @@ def _result(outcome: tuple, seconds: float, memory_mb: float, what: str):
 class _Worker:
     """A forked process serving calls through two pipes, one length-prefixed pickle each way per call."""
 
-    def __init__(self, memory_mb: float):
+    def __init__(self, memory_mb: float, preload: tuple[str, ...] = ()):
         self.memory_mb = memory_mb
-        cap = _cap_for(memory_mb)
+        cap = None if preload else _cap_for(memory_mb)  # with preload, measured in the worker after its imports
         request_read, self.requests = os.pipe()
         self.answers, answer_write = os.pipe()
         self.pid = _fork()
         if self.pid == 0:
             os.close(self.requests)
             os.close(self.answers)
-            _serve(request_read, answer_write, cap)
+            _serve(request_read, answer_write, cap, preload, memory_mb)
         os.close(request_read)
         os.close(answer_write)
 
@@ -229,10 +244,16 @@ def _is_memory_error(data: bytes) -> bool:
     return ok is False and isinstance(value, MemoryError)
 
 
-def _serve(requests: int, answers: int, cap: int):
+def _serve(requests: int, answers: int, cap: int | None, preload: tuple[str, ...] = (), memory_mb: float = 0):
     """The kept worker's whole life: one call per request until this process closes the pipe; never returns."""
     status = 0
     try:
+        if preload:
+            import importlib
+
+            for module in preload:
+                importlib.import_module(module)
+            cap = _cap_for(memory_mb)
         _become_worker(cap)
         while True:
             header = _read(requests, _HEADER.size, None)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import random
-
-import sympy
+from typing import TYPE_CHECKING
 
 from . import deadline
 from .derivation import Derivation, Verification
 from .errors import CasLimitError, DerivError
-from .sympy_bridge import from_sympy, huge_numbers_as_symbols, to_sympy
 from .tree import Expr
+
+if TYPE_CHECKING:
+    import sympy
+
+# SymPy and the bridge are imported inside the functions that run in the CAS worker: a command that verifies starts
+# that worker first (deadline.start), which imports SymPy on the other core while this process parses and
+# differentiates; importing this module must not make this process import SymPy as well (about 300 ms).
 
 # Symbolic simplification of a difference is tried only below this many operations: on the derivative corpus,
 # simplify of a 100-operation difference took about 9 s and still failed, where random points decide in milliseconds.
@@ -68,6 +73,8 @@ def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
 
 
 def _verify(start_tree: Expr, result: Expr) -> Verification:
+    from .sympy_bridge import from_sympy, to_sympy
+    
     start = _real(to_sympy(start_tree))
     expected = start.doit()
     got = _real(to_sympy(result))
@@ -84,6 +91,8 @@ def _verify(start_tree: Expr, result: Expr) -> Verification:
 @deadline.primer
 def _warm_up() -> None:
     """SymPy's first-use set-up of what verification and the checker call (deadline.primer), on constant input."""
+    import sympy
+    
     x, y = sympy.symbols("x y", real=True)
     sympy.diff(sympy.sin(x) * sympy.exp(x) * x**2 / (1 + sympy.log(y)), x)
     for difference in ((x**2 - 1) / (x - 1) - x - 1, sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1, sympy.sqrt(x**2) - sympy.Abs(x)):
@@ -95,6 +104,10 @@ def _warm_up() -> None:
 def _real(expr: sympy.Expr) -> sympy.Expr:
     """Variables are real numbers in a calculus course; SymPy's |x|' is only sign(x) when it knows that. A number too
     long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols)."""
+    import sympy
+    
+    from .sympy_bridge import huge_numbers_as_symbols
+    
     expr = huge_numbers_as_symbols(expr)
     return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
 
@@ -108,6 +121,8 @@ def equivalent(a: sympy.Expr, b: sympy.Expr, seed: int = 20240601) -> tuple[bool
 
 
 def _equivalent(a: sympy.Expr, b: sympy.Expr, seed: int) -> tuple[bool | None, str | None, str]:
+    import sympy
+    
     difference = a - b
     if difference == 0:
         return True, "symbolic", ""
@@ -152,6 +167,8 @@ def _values(a: sympy.Expr, b: sympy.Expr, symbols, point: list[float], digits: i
     Floats, not exact rationals: SymPy factors rationals raised to fractional powers, which took minutes on the
     corpus. xreplace then evalf: much faster than evalf(subs=...), which substitutes again at every node.
     """
+    import sympy
+    
     floats = {s: sympy.Float(v, digits) for s, v in zip(symbols, point)}
     try:
         values = complex(a.xreplace(floats).evalf(digits)), complex(b.xreplace(floats).evalf(digits))

@@ -51,6 +51,11 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_diff(args: argparse.Namespace) -> int:
+    if args.verify and not args.hint:
+        from .. import deadline
+
+        deadline.start("derivsteps.verification")  # SymPy loads in the worker, on the other core, while we work
+
     from ..engine import differentiate
 
     derivation = differentiate(
