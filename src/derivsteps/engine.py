@@ -9,7 +9,7 @@ from .derivation import DETAILS, Derivation, Rewrite, Step
 from .errors import StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
-from .tree import Add, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk
+from .tree import Add, Call, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk
 
 SIMPLIFY_LEVELS = ("none", "light", "full")
 
@@ -97,6 +97,10 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
             continue
         if not item.strip():
             raise UsageError(f"--wrt lists variables separated by commas, such as x or x,y; {wrt!r} has an empty one")
+        name = item.strip()
+        if len(name) == 1 and name.isascii() and name.isalpha() and name != "e" and name not in functions:
+            result.append(Var(name))  # what the parser reads a single letter as; parsing it took most of a small derivative
+            continue
         from .parser import parse
 
         var = parse(item.strip(), variables=declared_vars, functions=functions).expr
@@ -179,11 +183,42 @@ def _post_order(expr: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
 
 def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
     """The first rule in table order that matches node, with its bindings."""
-    for rule in rules:
+    for rule in candidates(rules, node):
         bindings = rule.match(node)
         if bindings is not None:
             return rule, bindings
     return None
+
+
+# The rules of a table that can match a kind of node, in table order, by table (kept, so its id is never reused).
+# A rule's match may name the only node types it accepts (rules._when, simplify_rules._on); the others are skipped
+# unasked, which gives the same first match as trying the whole table and saves most of a step's matching.
+_CANDIDATES: dict[int, tuple[Sequence[Rule], dict[tuple, tuple[Rule, ...]]]] = {}
+
+
+def candidates(rules: Sequence[Rule], node: Expr) -> tuple[Rule, ...]:
+    """The rules of the table that can match node, in table order."""
+    known = _CANDIDATES.get(id(rules))
+    if known is None or known[0] is not rules:
+        if len(_CANDIDATES) > 64:  # tables made on the fly (a mistake's patched table) come and go
+            _CANDIDATES.clear()
+        known = _CANDIDATES[id(rules)] = (rules, {})
+    body = node.body if type(node) is Deriv else None
+    key = (type(node), node.fn if type(node) is Call else None, type(body), body.fn if type(body) is Call else None)
+    found = known[1].get(key)
+    if found is None:
+        found = known[1][key] = tuple(rule for rule in rules if _may_match(rule, node, body))
+    return found
+
+
+def _may_match(rule: Rule, node: Expr, body: Expr | None) -> bool:
+    kinds = getattr(rule.match, "kinds", ())
+    if not kinds:
+        return True
+    target = body if getattr(rule.match, "on_body", False) else node
+    if target is None:
+        return False
+    return type(target) in kinds or type(target) is Call and target.fn in kinds
 
 
 class _Run:

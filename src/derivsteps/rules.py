@@ -32,6 +32,7 @@ from .tree import (
     mul,
     number,
     number_value,
+    same,
 )
 
 Bindings = dict[str, Expr]
@@ -63,8 +64,12 @@ def _d(u: Expr, x: Expr) -> Deriv:
     return Deriv(u, x)
 
 
-def _when(test: Callable[[Expr, Expr], Bindings | None]) -> Callable[[Expr], Bindings | None]:
-    """Lift a test on (body, variable) to a match on a pending derivative, binding x to the variable."""
+def _when(test: Callable[[Expr, Expr], Bindings | None], *kinds: type | str) -> Callable[[Expr], Bindings | None]:
+    """Lift a test on (body, variable) to a match on a pending derivative, binding x to the variable.
+
+    kinds (node types, or function names for a Call) are the only bodies the test can accept, none meaning any: the
+    engine tries a rule only on those (see engine.candidates), which keeps a step from running the whole table.
+    """
 
     def match(expr: Expr) -> Bindings | None:
         pending = _pending(expr)
@@ -76,6 +81,7 @@ def _when(test: Callable[[Expr, Expr], Bindings | None]) -> Callable[[Expr], Bin
             return None
         return {"x": x, **found}
 
+    match.kinds, match.on_body = kinds, True  # type: ignore[attr-defined]
     return match
 
 
@@ -95,7 +101,7 @@ def _sum_over_data(body, x):
 
 
 def _variable(body, x):
-    return {} if body == x else None
+    return {} if same(body, x) else None
 
 
 def _sum(body, x):
@@ -118,23 +124,23 @@ def _constant_factor(body, x):
 
 def _exponent(body, x):
     match body:
-        case Pow(base, n) if base == x and free_of(n, x):
+        case Pow(base, n) if same(base, x) and free_of(n, x):
             return {"n": n}
     return None
 
 
 def _exp(body, x):
     match body:
-        case Pow(Const("e"), u) if u == x:
+        case Pow(Const("e"), u) if same(u, x):
             return {"u": u}
-        case Call("exp", (u,)) if u == x:
+        case Call("exp", (u,)) if same(u, x):
             return {"u": u, "call": ONE}
     return None
 
 
 def _exponential(body, x):
     match body:
-        case Pow(a, u) if u == x and free_of(a, x) and a != Const("e"):
+        case Pow(a, u) if same(u, x) and free_of(a, x) and a != Const("e"):
             return {"a": a}
     return None
 
@@ -142,7 +148,7 @@ def _exponential(body, x):
 def _function(name: str):
     def test(body, x):
         match body:
-            case Call(fn, (u,)) if fn == name and u == x:
+            case Call(fn, (u,)) if fn == name and same(u, x):
                 return {"u": u}
         return None
 
@@ -151,7 +157,7 @@ def _function(name: str):
 
 def _log_base(body, x):
     match body:
-        case Call("log", (u, b)) if u == x and free_of(b, x):
+        case Call("log", (u, b)) if same(u, x) and free_of(b, x):
             return {"b": b}
     return None
 
@@ -166,11 +172,11 @@ def _change_of_base(body, x):
 def _chain(body, x):
     """An outer function applied to an inner expression u that is not the variable itself but depends on it."""
     match body:
-        case Call(_, (u, *rest)) if u != x and not free_of(u, x) and all(free_of(r, x) for r in rest):
+        case Call(_, (u, *rest)) if not same(u, x) and not free_of(u, x) and all(free_of(r, x) for r in rest):
             return {"u": u, "f": body}
-        case Pow(u, n) if u != x and not free_of(u, x) and free_of(n, x):
+        case Pow(u, n) if not same(u, x) and not free_of(u, x) and free_of(n, x):
             return {"u": u, "f": body}
-        case Pow(a, u) if u != x and free_of(a, x) and not free_of(u, x):
+        case Pow(a, u) if not same(u, x) and free_of(a, x) and not free_of(u, x):
             return {"u": u, "f": body}
     return None
 
@@ -269,7 +275,7 @@ def _abstract_rule(b: Bindings) -> Expr:
         if free_of(arg, x):
             continue
         derivative = Apply(f.name, f.args, f.derivs + (index,))
-        terms.append(derivative if arg == x else Mul((derivative, _d(arg, x))))
+        terms.append(derivative if same(arg, x) else Mul((derivative, _d(arg, x))))
     return add(*terms)
 
 
@@ -316,7 +322,7 @@ def _elementary_rules() -> list[Rule]:
                 name,
                 f"derivative of {name}",
                 law,
-                _when(_function(name)),
+                _when(_function(name), name),
                 lambda b, derivative=derivative: derivative(b["x"]),
                 _FUNCTION_EXPLAIN.get(name, _table_sentence(law)),
                 note="the derivative of |{x}| does not exist where {x} = 0" if name == "abs" else "",
@@ -324,7 +330,7 @@ def _elementary_rules() -> list[Rule]:
         )
     # log without a base is the natural logarithm, like ln.
     law, derivative = ELEMENTARY["ln"]
-    rules.append(Rule("ln", "derivative of ln", law, _when(_function("log")), lambda b: derivative(b["x"]), _FUNCTION_EXPLAIN["ln"]))
+    rules.append(Rule("ln", "derivative of ln", law, _when(_function("log"), "log"), lambda b: derivative(b["x"]), _FUNCTION_EXPLAIN["ln"]))
     return rules
 
 
@@ -337,45 +343,45 @@ DIFF_RULES: tuple[Rule, ...] = (
          _when(_variable), lambda b: ONE,
          "The derivative of {x} with respect to itself is 1.", group="leaf"),
     Rule("sum", "sum rule", "∂(u + v)/∂x = ∂u/∂x + ∂v/∂x",
-         _when(_sum), _sum_rule,
+         _when(_sum, Add), _sum_rule,
          "The derivative of a sum is the sum of the derivatives of its terms."),
     Rule("sum_linearity", "sum rule over the data", "∂(Σ_i u_i)/∂x = Σ_i ∂u_i/∂x",
-         _when(_sum_over_data), lambda b: Sum(_d(b["u"], b["x"]), b["sum"].index, b["sum"].lower, b["sum"].upper),
+         _when(_sum_over_data, Sum), lambda b: Sum(_d(b["u"], b["x"]), b["sum"].index, b["sum"].lower, b["sum"].upper),
          "The derivative of a sum over the data is the sum of the derivatives of its terms."),
     Rule("constant_factor", "constant factor rule", "∂(c·u)/∂x = c·∂u/∂x",
-         _when(_constant_factor), _constant_factor_rule,
+         _when(_constant_factor, Neg, Mul, Div), _constant_factor_rule,
          "{c} does not depend on {x}, so it stays as a factor in front of the derivative."),
     Rule("exponent", "exponent rule", "∂xⁿ/∂x = n·xⁿ⁻¹",
-         _when(_exponent), _power_rule,
+         _when(_exponent, Pow), _power_rule,
          "Bring the exponent {n} down as a factor and lower the exponent by one."),
     Rule("exp", "derivative of exp", "∂eˣ/∂x = eˣ",
-         _when(_exp), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
+         _when(_exp, Pow, "exp"), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
          "e^{x!p} is its own derivative."),
     Rule("exponential", "exponential rule", "∂aˣ/∂x = aˣ·ln(a)",
-         _when(_exponential), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
+         _when(_exponential, Pow), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
          "The derivative of {a!p}^{x!p} is {a!p}^{x!p} times ln({a})."),
     *_elementary_rules(),
     Rule("log_base", "logarithm rule", "∂log_b(x)/∂x = 1/(x·ln(b))",
-         _when(_log_base), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
+         _when(_log_base, "log"), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
          "The derivative of the logarithm to base {b} is 1/({x} ln({b}))."),
     Rule("change_of_base", "change of base", "log_b(u) = ln(u)/ln(b)",
-         _when(_change_of_base), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
+         _when(_change_of_base, "log"), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
          "The base {b} depends on {x}: write the logarithm as ln({u})/ln({b}) first."),
     Rule("abstract_function", "chain rule for {name}", "∂f(u)/∂x = f′(u)·∂u/∂x",
-         _when(_abstract_function), _abstract_rule,
+         _when(_abstract_function, Apply), _abstract_rule,
          "Differentiate the function {name} and multiply by the derivative of its argument."),
     Rule("chain", "chain rule", "∂f(u)/∂x = ∂f/∂u · ∂u/∂x",
-         _when(_chain), _chain_rule,
+         _when(_chain, Call, Pow), _chain_rule,
          "{f} is a function of the inner expression {u}: differentiate the outside with respect to {u}, "
          "then multiply by the derivative of {u}."),
     Rule("general_power", "logarithmic differentiation", "∂uᵛ/∂x = uᵛ·∂(v·ln(u))/∂x",
-         _when(_general_power), _general_power_rule,
+         _when(_general_power, Pow), _general_power_rule,
          "Both the base {u} and the exponent {v} depend on {x}: write {u!p}^{v!p} = e^({v!p} ln({u})) and use the chain rule."),
     Rule("product", "product rule", "∂(u·v)/∂x = ∂u/∂x·v + u·∂v/∂x",
-         _when(_product), _product_rule,
+         _when(_product, Mul), _product_rule,
          "Differentiate one factor at a time, keeping the others, and add the results."),
     Rule("quotient", "quotient rule", "∂(u/v)/∂x = (∂u/∂x·v − u·∂v/∂x)/v²",
-         _when(_quotient), _quotient_rule,
+         _when(_quotient, Div), _quotient_rule,
          "Derivative of the numerator times the denominator, minus the numerator times the derivative of the "
          "denominator, all over the denominator squared."),
 )

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, walk, is_number, mul, negate, number, number_value
+from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, walk
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -39,7 +39,28 @@ def _value(exprs) -> tuple[Fraction, bool]:
     return [number_value(e) for e in exprs], any(_is_decimal(e) for e in exprs)
 
 
+def _on(*kinds: type):
+    """Mark a match with the only node types it can accept: the engine tries the rule on those alone."""
+
+    def mark(match):
+        match.kinds, match.on_body = kinds, False
+        return match
+
+    return mark
+
+
+def _repeats(items: list[Expr]) -> bool:
+    """Whether two items are equal. Hashing a deep tree walks all of it, at every step of a nested power, so items
+    of different kinds and sizes (memoised) are told apart first."""
+    if len(items) < 2:
+        return False
+    if len({(type(item), node_count(item)) for item in items}) == len(items):
+        return False
+    return len(items) != len(set(items))
+
+
 # -- matches ------------------------------------------------------------------------------------------------------------
+@_on(Add)
 def _add_zero(expr):
     if isinstance(expr, Add) and any(_is_zero(t) for t in expr.terms):
         return {"u": expr}
@@ -50,6 +71,7 @@ def _drop_zeros(b: Bindings) -> Expr:
     return add(*(t for t in b["u"].terms if not _is_zero(t)))
 
 
+@_on(Mul, Div)
 def _multiply_zero(expr):
     match expr:
         case Mul(factors) if any(_is_zero(f) for f in factors):
@@ -59,6 +81,7 @@ def _multiply_zero(expr):
     return None
 
 
+@_on(Mul, Div)
 def _multiply_one(expr):
     match expr:
         case Mul(factors) if any(_is_one(f) for f in factors):
@@ -75,14 +98,17 @@ def _drop_ones(b: Bindings) -> Expr:
     return mul(*(f for f in expr.factors if not _is_one(f)))
 
 
+@_on(Neg)
 def _negate_zero(expr):
     return {} if isinstance(expr, Neg) and _is_zero(expr.arg) else None
 
 
+@_on(Neg)
 def _double_negation(expr):
     return {"u": expr.arg.arg} if isinstance(expr, Neg) and isinstance(expr.arg, Neg) else None
 
 
+@_on(Mul, Div)
 def _sign(expr):
     """A minus sign inside a product or a quotient moves to the front of it."""
     match expr:
@@ -103,6 +129,7 @@ def _sign_out(b: Bindings) -> Expr:
     return mul(*expr.factors)
 
 
+@_on(Add, Mul)
 def _regroup(expr):
     """A sum inside a sum, or a product inside a product, is written as one (a + (b + c) = a + b + c)."""
     match expr:
@@ -128,6 +155,7 @@ def _flatten(b: Bindings) -> Expr:
     return Add(tuple(terms))
 
 
+@_on(Mul, Add, Div, Pow)
 def _fold_constants(expr):
     """Two or more literal numbers in one sum or product, a quotient of numbers not in lowest terms, or a power of numbers."""
     match expr:
@@ -187,10 +215,12 @@ def _fold(b: Bindings) -> Expr:
     raise AssertionError(expr)
 
 
+@_on(Pow)
 def _power_one(expr):
     return {"u": expr.base} if isinstance(expr, Pow) and _is_one(expr.exp) else None
 
 
+@_on(Div)
 def _abs_even_power(expr):
     """x/|x|^2 = x/x^2: our variables are real and an even power does not see the sign. Only in a denominator the
     absolute value is the only one left, so that the fraction can cancel (|x|^2·x/|x| rather cancels to x|x|)."""
@@ -202,6 +232,7 @@ def _abs_even_power(expr):
     return None
 
 
+@_on(Pow)
 def _power_zero(expr):
     return {} if isinstance(expr, Pow) and _is_zero(expr.exp) and not _is_zero(expr.base) else None
 
@@ -214,6 +245,7 @@ def _rank(factor: Expr) -> int:
     return 1 if isinstance(base, Var) else 2
 
 
+@_on(Mul)
 def _collect_coefficients(expr):
     """A number written after other factors moves to the front: x·2 is 2x."""
     if isinstance(expr, Mul):
@@ -232,6 +264,7 @@ def _order(factor: Expr) -> tuple:
     return (rank, base.name, base.sub or "")
 
 
+@_on(Mul)
 def _order_factors(expr):
     """Variables before functions and brackets: cos(x^2)·2x is written 2x cos(x^2)."""
     if isinstance(expr, Mul):
@@ -258,12 +291,13 @@ def _power_of(base: Expr, exponent: Fraction, decimal: bool = False) -> Expr:
     return Pow(base, number(exponent, decimal))
 
 
+@_on(Mul)
 def _multiply_powers(expr):
     """Factors with the same base combine: x·x = x^2, x^2·x^3 = x^5."""
     if not isinstance(expr, Mul):
         return None
     bases = [_power_parts(f)[0] for f in expr.factors if not is_number(f)]
-    return {"u": expr} if len(bases) != len(set(bases)) else None
+    return {"u": expr} if _repeats(bases) else None
 
 
 def _combine_powers(b: Bindings) -> Expr:
@@ -296,11 +330,12 @@ def _term_parts(term: Expr) -> tuple[Fraction, Expr | None]:
     return Fraction(1), term
 
 
+@_on(Add)
 def _combine_like_terms(expr):
     if not isinstance(expr, Add):
         return None
     monomials = [m for m in (_term_parts(t)[1] for t in expr.terms) if m is not None]
-    return {"u": expr} if len(monomials) != len(set(monomials)) else None
+    return {"u": expr} if _repeats(monomials) else None
 
 
 def _like_terms(b: Bindings) -> Expr:
@@ -345,6 +380,7 @@ def _degree(term: Expr) -> Fraction:
     return Fraction(0)
 
 
+@_on(Add)
 def _order_terms(expr):
     """Terms in descending powers (x^2 cos(x) + 2x sin(x)), unless that would put a minus sign first (1 - 2x stays)."""
     if not isinstance(expr, Add):
@@ -358,6 +394,7 @@ def _order_terms(expr):
     return {"u": expr}
 
 
+@_on(Pow)
 def _negative_exponent(expr):
     match expr:
         case Pow(base, Neg(n)) if is_number(n):
@@ -365,6 +402,7 @@ def _negative_exponent(expr):
     return None
 
 
+@_on(Mul)
 def _multiply_fraction(expr):
     """A product with a quotient in it becomes one quotient: 2 · (1/x) = 2/x."""
     if isinstance(expr, Mul) and any(isinstance(f, Div) and not is_number(f) for f in expr.factors):
@@ -381,6 +419,7 @@ def _into_fraction(b: Bindings) -> Expr:
     return Div(numerator, fraction.den)
 
 
+@_on(Div)
 def _nested_fraction(expr):
     match expr:
         case Div(Div(), _) | Div(_, Div()) if not is_number(expr):
@@ -399,6 +438,7 @@ def _factors(expr: Expr) -> list[Expr]:
     return list(expr.factors) if isinstance(expr, Mul) else [expr]
 
 
+@_on(Div)
 def _cancel(expr):
     """A factor common to numerator and denominator cancels (x^3/x = x^2)."""
     if not isinstance(expr, Div):
@@ -451,6 +491,7 @@ def _indexed_by(var: Var, index: str) -> bool:
     return var.sub is not None and (var.sub == index or var.sub.isalpha() and index in var.sub)
 
 
+@_on(Sum)
 def _sum_constant(expr):
     """Σ_i b adds b once per data point: n b (or (upper - lower + 1) b with bounds)."""
     if isinstance(expr, Sum) and _free_of_index(expr.body, expr.index):
@@ -469,6 +510,7 @@ def _count(b: Bindings) -> Expr:
     return mul(b["u"], count) if not _is_one(b["u"]) else count
 
 
+@_on(Sum)
 def _sum_factor(expr):
     """Factors the same for every term come out of the sum: Σ_i s a_i^2 = s Σ_i a_i^2."""
     if not isinstance(expr, Sum):
@@ -501,6 +543,7 @@ def _factor_out(b: Bindings) -> Expr:
     raise AssertionError(whole)
 
 
+@_on(Sum)
 def _distribute_in_sum(expr):
     """Inside a sum, a product with a sum in it is multiplied out, so the sum can be split term by term."""
     if isinstance(expr, Sum) and isinstance(expr.body, Mul) and any(isinstance(f, Add) for f in expr.body.factors):
@@ -523,6 +566,7 @@ def _multiply_out(b: Bindings) -> Expr:
     return Sum(Add(tuple(terms)), whole.index, whole.lower, whole.upper)
 
 
+@_on(Sum)
 def _sum_split(expr):
     """A sum of terms, summed over the data, is a sum of sums: Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i."""
     return {"sum": expr} if isinstance(expr, Sum) and isinstance(expr.body, Add) else None

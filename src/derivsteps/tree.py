@@ -114,53 +114,63 @@ ONE = Num(1)
 
 def children(expr: Expr) -> tuple[Expr, ...]:
     """The direct subexpressions of a node, in the order paths index them."""
-    match expr:
-        case Add(terms):
-            return terms
-        case Mul(factors):
-            return factors
-        case Neg(arg):
-            return (arg,)
-        case Div(num, den):
-            return (num, den)
-        case Pow(base, exp):
-            return (base, exp)
-        case Call(_, args) | Apply(_, args, _):
-            return args
-        case Deriv(body, var):
-            return (body, var)
-        case Sum(body, _, lower, upper):
-            return (body,) + tuple(b for b in (lower, upper) if b is not None)
-        case _:
-            return ()
+    try:
+        return _CHILDREN[type(expr)](expr)
+    except KeyError:  # not a node (a subclass is looked up by its node type): no children, as before
+        kind = next((t for t in NODE_TYPES if isinstance(expr, t)), None)
+        return _CHILDREN[kind](expr) if kind is not None else ()
 
 
 def with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
     """A node of the same kind as expr with new children (the inverse of `children`)."""
-    match expr:
-        case Add():
-            return Add(kids)
-        case Mul():
-            return Mul(kids)
-        case Neg():
-            return Neg(kids[0])
-        case Div():
-            return Div(kids[0], kids[1])
-        case Pow():
-            return Pow(kids[0], kids[1])
-        case Call(fn, _):
-            return Call(fn, kids)
-        case Apply(name, _, derivs):
-            return Apply(name, kids, derivs)
-        case Deriv():
-            return Deriv(kids[0], kids[1])
-        case Sum(_, index, lower, upper):
-            it = iter(kids[1:])
-            return Sum(kids[0], index, next(it) if lower is not None else None, next(it) if upper is not None else None)
-        case _:
-            if kids:
-                raise ValueError(f"{type(expr).__name__} has no children")
-            return expr
+    try:
+        return _WITH_CHILDREN[type(expr)](expr, kids)
+    except KeyError:
+        kind = next((t for t in NODE_TYPES if isinstance(expr, t)), None)
+        return _WITH_CHILDREN[kind](expr, kids) if kind is not None else _leaf_with_children(expr, kids)
+
+
+def _leaf_with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
+    if kids:
+        raise ValueError(f"{type(expr).__name__} has no children")
+    return expr
+
+
+def _sum_with_children(expr: Sum, kids: tuple[Expr, ...]) -> Sum:
+    it = iter(kids[1:])
+    return Sum(kids[0], expr.index, next(it) if expr.lower is not None else None, next(it) if expr.upper is not None else None)
+
+
+# By exact type rather than a match statement: every step asks for children along its path, and trying the cases in
+# turn cost more than the rest of a small step's bookkeeping.
+_CHILDREN = {
+    Num: lambda e: (),
+    Const: lambda e: (),
+    Var: lambda e: (),
+    Add: lambda e: e.terms,
+    Mul: lambda e: e.factors,
+    Neg: lambda e: (e.arg,),
+    Div: lambda e: (e.num, e.den),
+    Pow: lambda e: (e.base, e.exp),
+    Call: lambda e: e.args,
+    Apply: lambda e: e.args,
+    Deriv: lambda e: (e.body, e.var),
+    Sum: lambda e: (e.body,) + tuple(b for b in (e.lower, e.upper) if b is not None),
+}
+_WITH_CHILDREN = {
+    Num: _leaf_with_children,
+    Const: _leaf_with_children,
+    Var: _leaf_with_children,
+    Add: lambda e, k: Add(k),
+    Mul: lambda e, k: Mul(k),
+    Neg: lambda e, k: Neg(k[0]),
+    Div: lambda e, k: Div(k[0], k[1]),
+    Pow: lambda e, k: Pow(k[0], k[1]),
+    Call: lambda e, k: Call(e.fn, k),
+    Apply: lambda e, k: Apply(e.name, k, e.derivs),
+    Deriv: lambda e, k: Deriv(k[0], k[1]),
+    Sum: _sum_with_children,
+}
 
 
 def get_at(expr: Expr, path: Path) -> Expr:
@@ -196,12 +206,36 @@ def free_of(expr: Expr, var: Expr) -> bool:
         return var not in _facts(expr)[0]
     if not _facts(var)[0] <= _facts(expr)[0]:
         return True
-    # Only a node of var's size can equal it; comparing every node structurally recursed as deep as the chain.
+    # Only a node of var's size can equal it, and only a larger node can hold one: comparing every node structurally
+    # recursed as deep as the chain, and walking all of expr at every step of a chain 1,000 deep was quadratic.
     target = _facts(var)[1]
-    for _, node in walk(expr):
-        if node is var or _facts(node)[1] == target and node == var:
-            return False
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        count = _facts(node)[1]
+        if count == target:
+            if node is var or node == var:
+                return False
+        elif count > target:
+            stack.extend(children(node))
     return True
+
+
+def same(a: Expr, b: Expr) -> bool:
+    """a == b, but two compound nodes of different sizes (memoised) are told apart without walking them: a rule
+    that compares f(u) with u recursed down the whole chain at every step."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if not children(a):
+        return a == b
+    return _facts(a)[1] == _facts(b)[1] and a == b
+
+
+def node_count(expr: Expr) -> int:
+    """The number of nodes (as size), memoised by identity for the subtrees that steps share."""
+    return _facts(expr)[1]
 
 
 # The variables under each node and its size, by identity. Every rule asks free_of of the same shared subtrees again at
