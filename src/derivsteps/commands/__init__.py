@@ -96,6 +96,15 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
     group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
 
 
+def start_verifying(args: argparse.Namespace) -> None:
+    """When the results will be verified, fork the CAS worker now: it imports SymPy on the other core while this
+    process reads and differentiates (deadline.start), and this process never imports SymPy for a text answer."""
+    if getattr(args, "verify", False):
+        from .. import deadline
+
+        deadline.start("derivsteps.verification")
+
+
 def exit_code(derivations) -> int:
     """1 when any derivation disagrees with SymPy (a bug, said loudly), else 0."""
     disagrees = any(d.verification is not None and d.verification.verified is False for d in derivations)

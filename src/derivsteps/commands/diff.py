@@ -16,6 +16,7 @@ from . import (
     names,
     output_format,
     print_json,
+    start_verifying,
     write,
 )
 
@@ -51,11 +52,8 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    if args.verify and not args.hint:
-        from .. import deadline
-
-        deadline.start("derivsteps.verification")  # SymPy loads in the worker, on the other core, while we work
-
+    if not args.hint:
+        start_verifying(args)
     from ..engine import differentiate
 
     derivation = differentiate(

@@ -12,6 +12,7 @@ from . import (
     add_variable_options,
     exit_code,
     names,
+    start_verifying,
 )
 from ._multivar import add_data_option, emit_result, read_data
 
@@ -48,6 +49,7 @@ def _grad_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_grad(args: argparse.Namespace) -> int:
+    start_verifying(args)
     import dataclasses
 
     from ..errors import UsageError

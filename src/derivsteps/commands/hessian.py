@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from . import Command, add_derivation_options, add_output_options, names
-from . import add_variable_options, exit_code
+from . import add_variable_options, exit_code, start_verifying
 from ._multivar import emit_result
 
 _HESSIAN_EPILOG = """\
@@ -28,6 +28,7 @@ def _hessian_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_hessian(args: argparse.Namespace) -> int:
+    start_verifying(args)
     import dataclasses
 
     from ..multivar import hessian
