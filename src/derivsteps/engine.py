@@ -10,7 +10,7 @@ from .derivation import DETAILS, Derivation, Rewrite, Step
 from .errors import StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
-from .tree import Add, Call, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk
+from .tree import Add, Call, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk, with_children
 
 SIMPLIFY_LEVELS = ("none", "light", "full")
 
@@ -131,15 +131,40 @@ def graft(expr: Expr, path: Path, new: Expr) -> tuple[Expr, tuple[Path, ...]]:
 
     Returns the new expression and the paths of the new parts in it.
     """
+    after, new_paths, _ = _graft(_spine(expr, path), path, new)
+    return after, new_paths
+
+
+def _spine(expr: Expr, path: Path) -> list[Expr]:
+    """The nodes from the root down to the one at path: spine[i] is at path[:i]. A step reads them once; fetching
+    each again from the root made a step under a nested power cost several walks of its depth."""
+    spine = [expr]
+    for index in path:
+        expr = children(expr)[index]
+        spine.append(expr)
+    return spine
+
+
+def _graft(spine: list[Expr], path: Path, new: Expr) -> tuple[Expr, tuple[Path, ...], list[Expr]]:
+    """graft on the spine of path; also the rebuilt ancestors, root first (fresh[i] at path[:i], i < len(path))."""
+    new_paths = (path,)
+    top = len(path)  # the ancestors below top are rebuilt, as replace_at does
+    fresh: list[Expr] = [new] * len(path)
     if path:
-        parent_path, index = path[:-1], path[-1]
-        parent = get_at(expr, parent_path)
+        parent, index = spine[-2], path[-1]
         if type(parent) is type(new) and isinstance(new, (Mul, Add)):
             kids = children(parent)
             parts = children(new)
-            joined = type(parent)(kids[:index] + parts + kids[index + 1 :])
-            return replace_at(expr, parent_path, joined), tuple(parent_path + (index + k,) for k in range(len(parts)))
-    return replace_at(expr, path, new), (path,)
+            new = type(parent)(kids[:index] + parts + kids[index + 1 :])
+            new_paths = tuple(path[:-1] + (index + k,) for k in range(len(parts)))
+            top -= 1
+            fresh[top] = new
+    for level in range(top - 1, -1, -1):
+        node, index = spine[level], path[level]
+        kids = children(node)
+        new = with_children(node, kids[:index] + (new,) + kids[index + 1 :])
+        fresh[level] = new
+    return new, new_paths, fresh
 
 
 def _passes(start: Expr) -> list[Path]:
@@ -233,7 +258,8 @@ class _Run:
         self.sizes: dict[int, tuple[Expr, int]] = {}  # node counts, memoised by identity like derivs
 
     def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
-        after, new_paths = graft(expr, path, new)
+        spine = _spine(expr, path)
+        after, new_paths, fresh = _graft(spine, path, new)
         rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group, phase)
         self.steps.append(Step((rewrite,), expr, after, phase, continues))
         if len(self.steps) > limits.MAX_STEPS:
@@ -243,11 +269,11 @@ class _Run:
             )
         # The new size from the old one: the spine graft rebuilt is not walked, so a step costs its own rewrite even
         # under a sum of 1,000 terms (counting the root's children at every step made such a sum quadratic).
-        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(get_at(expr, path[:-1])) is type(new)  # as graft joins
-        grown = self.size(expr) - self.size(get_at(expr, path)) + self.size(new) - spliced
+        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)  # as graft joins
+        grown = self.size(expr) - self.size(spine[-1]) + self.size(new) - spliced
         self.sizes[id(after)] = (after, grown)
         if phase != "simplify":
-            self.count_spine(expr, after, path, new)
+            self.count_spine(spine, fresh, new)
         if grown > limits.MAX_EXPRESSION_NODES:
             raise StepLimitError(
                 f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
@@ -310,26 +336,17 @@ class _Run:
             stack.extend((k, False) for k in kids if id(k) not in derivs)
         return derivs[id(node)]
 
-    def count_spine(self, expr: Expr, after: Expr, path: Path, new: Expr) -> None:
-        """Count the ancestors a step rebuilt from the ones they replace: each holds what its old self held, changed
-        by what the rewrite changed (a splice too: the joined parent takes the parts of new). A step then costs its
-        depth, not a scan of every sibling on the way down (a product of 1,000 factors, a chain 1,000 deep)."""
+    def count_spine(self, spine: list[Expr], fresh: list[Expr], new: Expr) -> None:
+        """Count the ancestors a step rebuilt (fresh) from the ones they replace (spine): each holds what its old self
+        held, changed by what the rewrite changed (a splice too: the joined parent takes the parts of new). A step
+        then costs its depth, not a scan of every sibling on the way down (a product of 1,000 factors, a chain)."""
         derivs = self.derivs
-        old_top = derivs.get(id(expr))
-        if old_top is None or not path:
-            return
-        delta = self.count(new) - self.count(get_at(expr, path))
-        old, fresh = expr, after
-        for index in path:
-            known = derivs.get(id(old))
-            if known is None:
-                return  # not counted before: count() will walk it when asked
-            if id(fresh) not in derivs:
-                derivs[id(fresh)] = known + delta
-                self.kept.append(fresh)
-            old, fresh = children(old)[index], children(fresh)[index] if index < len(children(fresh)) else None
-            if fresh is None or type(fresh) is not type(old) or fresh is new:
-                return
+        if not fresh or id(spine[0]) not in derivs:
+            return  # not counted before: count() walks it when asked
+        delta = self.count(new) - self.count(spine[-1])
+        for old, rebuilt in zip(spine, fresh):
+            derivs[id(rebuilt)] = derivs[id(old)] + delta  # counting a node counted all below it
+            self.kept.append(rebuilt)
 
     def ready(self, expr: Expr, scope: Path) -> Iterator[tuple[Path, Deriv]]:
         """The same as _pending_nodes, leftmost first, but descending only into subtrees that hold a derivative."""
@@ -428,7 +445,11 @@ class _Run:
                     (p[:depth] + (p[depth] + moved,) + p[depth + 1 :], n, e, v) if len(p) > depth and p[:depth] == parent and p[depth] > start else (p, n, e, v)
                     for p, n, e, v in stack
                 ]
-            stack.extend((new_path, get_at(expr, new_path), False, version) for new_path in reversed(new_paths))
+            if len(new_paths) > 1:  # a splice: the parts are siblings, fetched from their parent once, not each from the root
+                kids = children(get_at(expr, new_paths[0][:-1]))
+                stack.extend((new_path, kids[new_path[-1]], False, version) for new_path in reversed(new_paths))
+            else:
+                stack.append((new_paths[0], get_at(expr, new_paths[0]), False, version))
         return expr
 
     def cas_simplify(self, expr: Expr) -> Expr:
