@@ -252,10 +252,11 @@ class _Run:
         self.rules = rules
         self.steps: list[Step] = []
         self.written: set[int] = set()
-        self.derivs: dict[int, int] = {}  # pending derivatives inside each node, by identity (see count)
-        self.kept: list[Expr] = []  # the nodes counted in derivs, kept so that their ids are never reused
+        # By identity (see measure): the nodes in each subtree, and the pending derivatives among them.
+        self.sizes: dict[int, int] = {}
+        self.derivs: dict[int, int] = {}
+        self.kept: list[Expr] = []  # the nodes measured, kept so that their ids are never reused
         self.clean: dict[int, Expr] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
-        self.sizes: dict[int, tuple[Expr, int]] = {}  # node counts, memoised by identity like derivs
 
     def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
         spine = _spine(expr, path)
@@ -267,13 +268,23 @@ class _Run:
                 f"the derivation needs more than {limits.MAX_STEPS:,} steps ({limits.named('MAX_STEPS')}); simplify the input first",
                 path,
             )
-        # The new size from the old one: the spine graft rebuilt is not walked, so a step costs its own rewrite even
-        # under a sum of 1,000 terms (counting the root's children at every step made such a sum quadratic).
+        # The rebuilt ancestors are measured from the ones they replace: each holds what its old self held, changed by
+        # what the rewrite changed (a splice too: the joined parent takes the parts of new, not new itself). A step
+        # then costs its depth, not a walk of the whole expression or of every sibling on the way down (a sum of
+        # 1,000 terms, a product of 1,000 factors, a chain 1,000 deep).
+        sizes, derivs = self.sizes, self.derivs
+        if id(expr) not in sizes:
+            self.measure(expr)
+        self.measure(new)
         spliced = bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)  # as graft joins
-        grown = self.size(expr) - self.size(spine[-1]) + self.size(new) - spliced
-        self.sizes[id(after)] = (after, grown)
-        if phase != "simplify":
-            self.count_spine(spine, fresh, new)
+        more = sizes[id(new)] - sizes[id(spine[-1])] - spliced
+        pending = derivs[id(new)] - derivs[id(spine[-1])]
+        if fresh:  # in C, level by level: under a nested power the spine is hundreds of nodes long
+            olds, rebuilt = list(map(id, spine[: len(fresh)])), list(map(id, fresh))
+            sizes.update(zip(rebuilt, map(more.__add__, map(sizes.__getitem__, olds))))
+            derivs.update(zip(rebuilt, map(pending.__add__, map(derivs.__getitem__, olds))))
+            self.kept += fresh
+        grown = sizes[id(after)]
         if grown > limits.MAX_EXPRESSION_NODES:
             raise StepLimitError(
                 f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
@@ -283,23 +294,37 @@ class _Run:
         return after
 
     def size(self, node: Expr) -> int:
-        """The number of nodes in node; a step shares all but the rewritten spine with the step before, so each
-        new node is counted once and a step costs about its own size, not the whole expression's."""
-        known = self.sizes.get(id(node))
-        if known is not None:
-            return known[1]
+        """The number of nodes in node (see measure)."""
+        if id(node) not in self.sizes:
+            self.measure(node)
+        return self.sizes[id(node)]
+
+    def count(self, node: Expr) -> int:
+        """How many pending derivatives node holds (see measure)."""
+        if id(node) not in self.derivs:
+            self.measure(node)
+        return self.derivs[id(node)]
+
+    def measure(self, node: Expr) -> None:
+        """Count the nodes and the pending derivatives in node and in every subtree below it, memoised by identity:
+        untouched subtrees are shared between steps, so each is looked at once, not once per step (which made long
+        sums quadratic). Whenever a node is measured, so is everything below it."""
+        sizes, derivs, kept = self.sizes, self.derivs, self.kept
         stack = [(node, False)]
-        while stack:
+        while stack:  # post-order without recursion: a chain 1,000 deep is fine
             item, expanded = stack.pop()
-            if id(item) in self.sizes:
+            key = id(item)
+            if key in sizes:
                 continue
             kids = children(item)
             if expanded or not kids:
-                self.sizes[id(item)] = (item, 1 + sum(self.sizes[id(k)][1] for k in kids))
+                ids = list(map(id, kids))
+                sizes[key] = 1 + sum(map(sizes.__getitem__, ids))
+                derivs[key] = (type(item) is Deriv) + sum(map(derivs.__getitem__, ids))
+                kept.append(item)
                 continue
             stack.append((item, True))
-            stack.extend((k, False) for k in kids if id(k) not in self.sizes)
-        return self.sizes[id(node)][1]
+            stack.extend([(k, False) for k in kids if id(k) not in sizes])
 
     def derive(self, start: Expr, simplify: str) -> Expr:
         # What the student wrote stays as written: simplification tidies only what the rules produced. Rules share
@@ -313,40 +338,6 @@ class _Run:
         if simplify == "full":
             expr = self.cas_simplify(expr)
         return expr
-
-    def count(self, node: Expr) -> int:
-        """How many pending derivatives node holds, memoised by identity: untouched subtrees are shared between steps,
-        so each is looked at once, not once per step (which made long sums quadratic). Whenever a node is counted,
-        so is everything below it."""
-        derivs = self.derivs
-        known = derivs.get(id(node))
-        if known is not None:
-            return known
-        stack = [(node, False)]
-        while stack:  # post-order without recursion: a chain 1,000 deep is fine
-            item, expanded = stack.pop()
-            if id(item) in derivs:
-                continue
-            kids = children(item)
-            if expanded or not kids:
-                derivs[id(item)] = (type(item) is Deriv) + sum(map(derivs.__getitem__, map(id, kids)))
-                self.kept.append(item)
-                continue
-            stack.append((item, True))
-            stack.extend((k, False) for k in kids if id(k) not in derivs)
-        return derivs[id(node)]
-
-    def count_spine(self, spine: list[Expr], fresh: list[Expr], new: Expr) -> None:
-        """Count the ancestors a step rebuilt (fresh) from the ones they replace (spine): each holds what its old self
-        held, changed by what the rewrite changed (a splice too: the joined parent takes the parts of new). A step
-        then costs its depth, not a scan of every sibling on the way down (a product of 1,000 factors, a chain)."""
-        derivs = self.derivs
-        if not fresh or id(spine[0]) not in derivs:
-            return  # not counted before: count() walks it when asked
-        delta = self.count(new) - self.count(spine[-1])
-        for old, rebuilt in zip(spine, fresh):
-            derivs[id(rebuilt)] = derivs[id(old)] + delta  # counting a node counted all below it
-            self.kept.append(rebuilt)
 
     def ready(self, expr: Expr, scope: Path) -> Iterator[tuple[Path, Deriv]]:
         """The same as _pending_nodes, leftmost first, but descending only into subtrees that hold a derivative."""
