@@ -16,11 +16,13 @@ from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var,
 
 
 def _is_zero(expr: Expr) -> bool:
+    if type(expr) is Num:  # asked of every term and factor: no Fraction for the common case
+        return expr.value == 0
     return is_number(expr) and number_value(expr) == 0
 
 
 def _is_one(expr: Expr) -> bool:
-    return isinstance(expr, Num) and expr.value == 1
+    return type(expr) is Num and expr.value == 1
 
 
 def _is_decimal(expr: Expr) -> bool:
@@ -364,20 +366,26 @@ def _like_terms(b: Bindings) -> Expr:
     return add(*terms)
 
 
-def _degree(term: Expr) -> Fraction:
-    """The total power of the variables in a term (x^2 cos(x) has 2): terms are written in descending powers."""
-    match term:
-        case Neg(arg):
-            return _degree(arg)
-        case Var():
-            return Fraction(1)
-        case Pow(Var(), exp) if is_number(exp):
-            return number_value(exp)
-        case Mul(factors):
-            return sum((_degree(f) for f in factors), Fraction(0))
-        case Div(num, den):
-            return _degree(num) - _degree(den)
-    return Fraction(0)
+def _degree(term: Expr) -> int | Fraction:
+    """The total power of the variables in a term (x^2 cos(x) has 2): terms are written in descending powers.
+
+    Whole degrees are ints, others Fractions (the same values, compared exactly): sorting the terms of a long sum
+    added up a Fraction for every factor of every term."""
+    kind = type(term)
+    if kind is Var:
+        return 1
+    if kind is Neg:
+        return _degree(term.arg)
+    if kind is Pow:
+        if type(term.base) is Var and is_number(term.exp):
+            value = number_value(term.exp)
+            return value.numerator if value.denominator == 1 else value
+        return 0
+    if kind is Mul:
+        return sum(_degree(f) for f in term.factors)
+    if kind is Div:
+        return _degree(term.num) - _degree(term.den)
+    return 0
 
 
 @_on(Add)

@@ -243,6 +243,7 @@ def node_count(expr: Expr) -> int:
 # never reused; the memo is simply emptied when it grows past this many nodes.
 _FACTS: dict[int, tuple[Expr, frozenset, int]] = {}
 _FACTS_LIMIT = 200_000
+_NO_VARIABLES: frozenset = frozenset()
 
 
 def _facts(expr: Expr) -> tuple[frozenset, int]:
@@ -259,7 +260,13 @@ def _facts(expr: Expr) -> tuple[frozenset, int]:
         kids = children(node)
         if expanded or not kids:
             facts = [_FACTS[id(k)] for k in kids]
-            found = frozenset((node,)) if isinstance(node, Var) else frozenset().union(*(f[1] for f in facts))
+            if isinstance(node, Var):
+                found = frozenset((node,))
+            else:  # most kids hold the same variables: reuse a set that holds them all rather than build a union
+                found = _NO_VARIABLES
+                for fact in facts:
+                    if not fact[1] <= found:
+                        found = fact[1] if not found else found | fact[1]
             _FACTS[id(node)] = (node, found, 1 + sum(f[2] for f in facts))
             continue
         stack.append((node, True))
@@ -295,6 +302,11 @@ def variables(expr: Expr) -> list[Var]:
 
 def is_number(expr: Expr) -> bool:
     """A literal number, possibly negated or a quotient of literals (3, -2, 1/2)."""
+    kind = type(expr)
+    if kind is Num:
+        return True
+    if kind is not Neg and kind is not Div:  # the common answers first: simplification asks of every factor
+        return False
     match expr:
         case Num():
             return True
