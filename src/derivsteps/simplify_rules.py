@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, walk
+from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, shared_hash, walk
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -53,18 +53,30 @@ def _on(*kinds: type):
 
 def _repeats(items: list[Expr]) -> bool:
     """Whether two items are equal. Hashing a deep tree walks all of it, at every step of a nested power, so items
-    of different kinds and sizes (memoised) are told apart first."""
+    of different kinds and sizes (memoised) are told apart first, then by their memoised hashes."""
     if len(items) < 2:
         return False
     if len({(type(item), node_count(item)) for item in items}) == len(items):
         return False
+    if len(items) >= 8 and len(set(map(shared_hash, items))) == len(items):  # a long product's shared factors
+        return False
     return len(items) != len(set(items))
+
+
+_ONE = Fraction(1)
+_NUMBER_KINDS = frozenset((Num, Neg, Div))
+
+
+def _may_be_number(items) -> bool:
+    """Whether any item is of a kind a literal number can be: looked up in C, as a product of 1,000 factors is
+    checked by several rules at every visit."""
+    return len(items) < 8 or not _NUMBER_KINDS.isdisjoint(map(type, items))  # a short one is quicker to just try
 
 
 # -- matches ------------------------------------------------------------------------------------------------------------
 @_on(Add)
 def _add_zero(expr):
-    if isinstance(expr, Add) and any(_is_zero(t) for t in expr.terms):
+    if isinstance(expr, Add) and _may_be_number(expr.terms) and any(_is_zero(t) for t in expr.terms):
         return {"u": expr}
     return None
 
@@ -76,7 +88,7 @@ def _drop_zeros(b: Bindings) -> Expr:
 @_on(Mul, Div)
 def _multiply_zero(expr):
     match expr:
-        case Mul(factors) if any(_is_zero(f) for f in factors):
+        case Mul(factors) if _may_be_number(factors) and any(_is_zero(f) for f in factors):
             return {"u": expr}
         case Div(num, den) if _is_zero(num) and not _is_zero(den):
             return {"u": expr}
@@ -86,7 +98,7 @@ def _multiply_zero(expr):
 @_on(Mul, Div)
 def _multiply_one(expr):
     match expr:
-        case Mul(factors) if any(_is_one(f) for f in factors):
+        case Mul(factors) if _may_be_number(factors) and any(_is_one(f) for f in factors):
             return {"u": expr}
         case Div(_, den) if _is_one(den):
             return {"u": expr}
@@ -251,6 +263,8 @@ def _rank(factor: Expr) -> int:
 def _collect_coefficients(expr):
     """A number written after other factors moves to the front: x·2 is 2x."""
     if isinstance(expr, Mul):
+        if not _may_be_number(expr.factors):
+            return None  # no number to move
         ranks = [_rank(f) == 0 for f in expr.factors]
         if ranks != sorted(ranks, reverse=True):
             return {"u": expr}
@@ -284,7 +298,7 @@ def _power_parts(expr: Expr) -> tuple[Expr, Fraction | None]:
     """A factor as base and numeric exponent: x is (x, 1), x^3 is (x, 3), x^n is (x^n, 1)."""
     if isinstance(expr, Pow) and is_number(expr.exp):
         return expr.base, number_value(expr.exp)
-    return expr, Fraction(1)
+    return expr, _ONE
 
 
 def _power_of(base: Expr, exponent: Fraction, decimal: bool = False) -> Expr:

@@ -233,6 +233,19 @@ def same(a: Expr, b: Expr) -> bool:
     return _facts(a)[1] == _facts(b)[1] and a == b
 
 
+def shared_hash(expr: Expr) -> int:
+    """hash(expr), memoised by identity: a factor shared by every term of a product's derivative is hashed once."""
+    known = _HASHES.get(id(expr))
+    if known is None:
+        if len(_HASHES) > _FACTS_LIMIT:
+            _HASHES.clear()
+        known = _HASHES[id(expr)] = (expr, hash(expr))
+    return known[1]
+
+
+_HASHES: dict[int, tuple[Expr, int]] = {}
+
+
 def node_count(expr: Expr) -> int:
     """The number of nodes (as size), memoised by identity for the subtrees that steps share."""
     return _facts(expr)[1]
