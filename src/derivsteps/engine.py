@@ -256,6 +256,7 @@ class _Run:
         self.sizes: dict[int, int] = {}
         self.derivs: dict[int, int] = {}
         self.kept: list[Expr] = []  # the nodes measured, kept so that their ids are never reused
+        self.totals: dict[int, int] = {}  # the size of each simplification step's expression (kept by self.steps)
         self.clean: dict[int, Expr] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
 
     def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
@@ -273,10 +274,18 @@ class _Run:
         # then costs its depth, not a walk of the whole expression or of every sibling on the way down (a sum of
         # 1,000 terms, a product of 1,000 factors, a chain 1,000 deep).
         sizes, derivs = self.sizes, self.derivs
+        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)  # as graft joins
+        if phase == "simplify":
+            # Simplification needs no pending counts, and under a nested power its spine is hundreds of nodes long:
+            # only the total is kept, and the rebuilt nodes are measured if a later step asks (each once).
+            total = self.totals.get(id(expr))
+            grown = (self.size(expr) if total is None else total) - self.size(spine[-1]) + self.size(new) - spliced
+            self.totals[id(after)] = grown
+            self.check_size(grown, path)
+            return after
         if id(expr) not in sizes:
             self.measure(expr)
         self.measure(new)
-        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)  # as graft joins
         more = sizes[id(new)] - sizes[id(spine[-1])] - spliced
         pending = derivs[id(new)] - derivs[id(spine[-1])]
         if fresh:  # in C, level by level: under a nested power the spine is hundreds of nodes long
@@ -284,14 +293,16 @@ class _Run:
             sizes.update(zip(rebuilt, map(more.__add__, map(sizes.__getitem__, olds))))
             derivs.update(zip(rebuilt, map(pending.__add__, map(derivs.__getitem__, olds))))
             self.kept += fresh
-        grown = sizes[id(after)]
+        self.check_size(sizes[id(after)], path)
+        return after
+
+    def check_size(self, grown: int, path: Path) -> None:
         if grown > limits.MAX_EXPRESSION_NODES:
             raise StepLimitError(
                 f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
                 f"({limits.named('MAX_EXPRESSION_NODES')}); differentiate smaller pieces one at a time",
                 path,
             )
-        return after
 
     def size(self, node: Expr) -> int:
         """The number of nodes in node (see measure)."""
