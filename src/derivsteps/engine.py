@@ -356,15 +356,21 @@ class _Run:
         if not self.count(root):  # counts every node below, so the loop reads the memo directly
             return
         held = self.derivs.__getitem__
-        stack = [(scope, root)]
+        # The path is kept as one trail of indices, cut back to each node's depth, and made a tuple only for what is
+        # yielded: building every node's path tuple cost the square of the depth under a nested power.
+        trail: list[int] = []
+        stack = [(root, 0, 0)]  # node, depth below scope, index in its parent
         while stack:
-            path, node = stack.pop()
+            node, level, index = stack.pop()
+            if level:
+                del trail[level - 1 :]
+                trail.append(index)
             if isinstance(node, Deriv) and not held(id(node.body)):
-                yield path, node
+                yield scope + tuple(trail), node
                 continue
             kids = children(node)
             places = list(compress(range(len(kids)), map(held, map(id, kids))))  # in C: a product may have 1,000 factors
-            stack.extend([(path + (index,), kids[index]) for index in reversed(places)])
+            stack.extend([(kids[place], level + 1, place) for place in reversed(places)])
 
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
         while ready := list(self.ready(expr, scope)):  # one walk for the line's place and the others waiting
