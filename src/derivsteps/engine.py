@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import compress
 
@@ -47,17 +46,7 @@ def differentiate(
     for var in wrt_vars:
         start = Deriv(start, var)
     run = _Run(rules)  # another table replays a student's slip (the homework checker's mistake catalogue)
-    # The steps build many small objects and no reference cycles, so the cyclic collector, set off by the count of
-    # allocations, only re-scans the growing record: a fifth of a long derivation's time (measured). It is paused
-    # for the derivation and resumed after, if it was on.
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        final = run.derive(start, simplify)
-    finally:
-        if paused:
-            gc.enable()
+    final = run.derive(start, simplify)
     assert final is (run.steps[-1].after if run.steps else start)
     return Derivation(text, expr, wrt_vars, start, tuple(run.steps), tuple(warnings), detail)
 
