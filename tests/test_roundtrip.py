@@ -12,3 +12,9 @@ from strategies import trees
 def test_parse_of_printed_text_is_the_same_tree(tree):
     text = to_text(tree)
     assert parse(text).expr == tree, text
+
+
+def test_an_absolute_value_inside_another_prints_unambiguously():
+    tree = parse("x abs(x - x abs(x))").expr
+    assert to_text(tree) == "x |x - x · |x||"
+    assert parse(to_text(tree)).expr == tree

@@ -31,7 +31,7 @@ from .errors import CasLimitError, DerivError
 from .sameform import MODES as SAME_FORM_MODES, same_form_of
 from .sympy_bridge import huge_numbers_as_symbols, to_sympy
 from .tree import Call, Deriv, Expr, Num, Var, size, variables, walk
-from .verification import MAX_SIMPLIFY_OPS
+from .verification import MAX_SIMPLIFY_OPS, domain_parts
 
 VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
 LAYERS = ("structural", "symbolic", "numeric")
@@ -53,8 +53,6 @@ INTEGER_RANGE = 6
 PHASES = {"positive": POSITIVE_POINTS, "mixed": MIXED_POINTS, "wide": POSITIVE_POINTS, "integer": POSITIVE_POINTS}
 # Points of the positive phase tried before the symbolic layer, to find a difference without simplify.
 EARLY_POINTS = 2
-# The subexpressions (non-integer powers, log, asin, acos) that must be real at a point, at most this many per side.
-MAX_DOMAIN_PARTS = 20
 ATTEMPTS_PER_POINT = 3
 MIN_VALID_POINTS = 4
 DIGITS = 30
@@ -423,7 +421,7 @@ def _exact_rational(expr: sympy.Expr) -> bool:
 
 
 def _numeric(a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr], tolerance: float, phases: dict = PHASES) -> Verdict:
-    domain = (*domain, *_partial_values(a), *_partial_values(b))
+    domain = (*domain, *domain_parts(a), *domain_parts(b))
     symbols = sorted(set().union(a.free_symbols, b.free_symbols, *(d.free_symbols for d in domain)), key=lambda s: s.name)
     rng = random.Random(SEED)
     valid = dict.fromkeys(PHASES, 0)
@@ -457,13 +455,6 @@ def _draw(rng: random.Random, phase: str) -> float:
         return float(rng.choice([n for n in range(-INTEGER_RANGE, INTEGER_RANGE + 1) if n]))
     low, high = WIDE_INTERVAL if phase == "wide" else POSITIVE_INTERVAL
     return rng.uniform(low, high) * (rng.choice((-1, 1)) if phase != "positive" else 1)
-
-
-def _partial_values(expr: sympy.Expr) -> list[sympy.Expr]:
-    """The parts that must be real too: sqrt(k/m)·sqrt(m/k) is real at k > 0 > m, but its factors are not."""
-    parts = [p for p in expr.atoms(sympy.Pow) if not p.exp.is_Integer]
-    parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, (sympy.log, sympy.asin, sympy.acos))]
-    return sorted(parts, key=sympy.count_ops)[:MAX_DOMAIN_PARTS]
 
 
 def _values(a, b, domain, symbols, point, digits) -> tuple[complex, complex] | None:

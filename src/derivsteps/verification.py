@@ -25,6 +25,8 @@ SAMPLE_INTERVAL = (0.3, 1.7)
 SAMPLE_POINTS = 6
 MIN_VALID_POINTS = 4
 RELATIVE_TOLERANCE = 1e-9
+# The subexpressions (non-integer powers, log, asin, acos) that must be real at a point, at most this many per side.
+MAX_DOMAIN_PARTS = 20
 
 
 # Where SymPy gives up (its time or memory limit, or its recursion on a deeply nested input), our own evaluator
@@ -136,45 +138,68 @@ def _equivalent(a: sympy.Expr, b: sympy.Expr, seed: int) -> tuple[bool | None, s
 
 
 def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int) -> tuple[bool | None, str | None, str]:
+    """Values at random points. Variables are real: a point where a part of either side is not real (asin(1.4),
+    sqrt of a negative) is no evidence against the result, since |u|' = u'·u/|u| holds only for real u; complex
+    values that agree still count (ln(x - 5) has no real point on the sampling interval)."""
     symbols = sorted((a.free_symbols | b.free_symbols), key=lambda s: s.name)
+    parts = domain_parts(a) + domain_parts(b)
     rng = random.Random(seed)
-    valid = 0
+    real = complex_ = 0
     low, high = SAMPLE_INTERVAL
     for _ in range(SAMPLE_POINTS * 3):
         point = [rng.uniform(low, high) for _ in symbols]
-        values = _values(a, b, symbols, point, 30)
+        values = _values(a, b, symbols, point, 30, parts)
         if values is None:
             continue
-        if not _close(*values):
+        (x, y), is_real = values
+        if not _close(x, y):
+            if not is_real:
+                continue
             # 0/0 such as (tan^2 + 1 - sec^2)/(sin^2 + cos^2 - 1) evaluates to any number at all: a point where more
             # digits change the values is numerically meaningless, not evidence of a wrong result.
-            finer = _values(a, b, symbols, point, 60)
-            if finer is None or not (_close(values[0], finer[0]) and _close(values[1], finer[1])):
+            finer = _values(a, b, symbols, point, 60, ())
+            if finer is None or not (_close(x, finer[0][0]) and _close(y, finer[0][1])):
                 continue
             shown = ", ".join(f"{s}={v:.4g}" for s, v in zip(symbols, point))
-            return False, "numeric", f"the values differ at {shown}: {values[0]:.10g} vs {values[1]:.10g}"
-        valid += 1
-        if valid >= SAMPLE_POINTS:
+            return False, "numeric", f"the values differ at {shown}: {x:.10g} vs {y:.10g}"
+        if is_real:
+            real += 1
+        else:
+            complex_ += 1
+        if real >= SAMPLE_POINTS:
             break
-    if valid >= MIN_VALID_POINTS:
-        return True, "numeric", f"equal at {valid} random points"
-    return None, None, f"only {valid} of {SAMPLE_POINTS * 3} random points gave a usable value (undefined or numerically unstable there)"
+    if real + complex_ >= MIN_VALID_POINTS:
+        return True, "numeric", f"equal at {real + complex_} random points" + (f" ({complex_} of them complex values)" if complex_ else "")
+    return None, None, f"only {real + complex_} of {SAMPLE_POINTS * 3} random points gave a usable value (undefined or numerically unstable there)"
 
 
-def _values(a: sympy.Expr, b: sympy.Expr, symbols, point: list[float], digits: int) -> tuple[complex, complex] | None:
-    """Both values at the point, computed with `digits` digits; None where either is undefined.
+def _values(a: sympy.Expr, b: sympy.Expr, symbols, point: list[float], digits: int, parts) -> tuple[tuple[complex, complex], bool] | None:
+    """Both values at the point, computed with `digits` digits, and whether they and every part are real; None where
+    either is undefined.
 
     Floats, not exact rationals: SymPy factors rationals raised to fractional powers, which took minutes on the
     corpus. xreplace then evalf: much faster than evalf(subs=...), which substitutes again at every node.
     """
     import sympy
-    
+
     floats = {s: sympy.Float(v, digits) for s, v in zip(symbols, point)}
     try:
-        values = complex(a.xreplace(floats).evalf(digits)), complex(b.xreplace(floats).evalf(digits))
+        values = [complex(e.xreplace(floats).evalf(digits)) for e in (a, b, *parts)]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
-    return values if all(map(_finite, values)) else None
+    if not all(map(_finite, values)):
+        return None
+    return (values[0], values[1]), all(abs(v.imag) <= 1e-20 * max(abs(v.real), 1.0) for v in values)
+
+
+def domain_parts(expr: sympy.Expr) -> list[sympy.Expr]:
+    """The parts that must be real for expr to be: non-integer powers, log, asin, acos (at most MAX_DOMAIN_PARTS).
+    sqrt(k/m)·sqrt(m/k) is real at k > 0 > m, but its factors are not."""
+    import sympy
+
+    parts = [p for p in expr.atoms(sympy.Pow) if not p.exp.is_Integer]
+    parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, (sympy.log, sympy.asin, sympy.acos))]
+    return sorted(parts, key=sympy.count_ops)[:MAX_DOMAIN_PARTS]
 
 
 def _close(x: complex, y: complex) -> bool:

@@ -46,6 +46,7 @@ class _Printer(MathPrinter):
         self.ascii = ascii
         self.times = " * " if ascii else " · "
         self.partial = "d" if ascii else "∂"
+        self.bars = 0  # how many |…| enclose what is being printed
 
     def paren(self, printed: str) -> str:
         return f"({printed})"
@@ -109,6 +110,8 @@ class _Printer(MathPrinter):
         first = next_text[:1]
         if first.isdigit() or first == "." or _unit(prev):
             return self.times
+        if first == "|" and self.bars:
+            return self.times  # inside |…|, "x |x|" would read as "x |" closing the outer bar: x·|x| opens a new one
         if isinstance(prev, Pow):
             return " "
         if first == "(":
@@ -123,9 +126,13 @@ class _Printer(MathPrinter):
         return " "
 
     def call(self, fn: str, args, path: Path) -> str:
-        inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
         if fn == "abs":
-            return f"|{inner[0]}|"
+            self.bars += 1
+            try:
+                return f"|{self.show(args[0], path + (0,))}|"
+            finally:
+                self.bars -= 1
+        inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
         if fn == "log" and len(args) == 2:
             base = args[1]
             if isinstance(base, Num) and base.text is None or isinstance(base, Var) and base.sub is None and len(base.name) == 1:
