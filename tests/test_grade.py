@@ -377,7 +377,8 @@ def _wait_for_workers(process: subprocess.Popen) -> None:
 
 
 def test_sigterm_writes_a_valid_json_document_that_resume_completes(tmp_path, example_report):
-    answers = _bigger_class(tmp_path, 2)
+    copies = 6  # enough rows that SIGTERM arrives mid-run, even now that a row takes a few milliseconds
+    answers = _bigger_class(tmp_path, copies)
     report = tmp_path / "r.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "derivsteps", "grade", str(answers), "-o", str(report)],
@@ -392,12 +393,12 @@ def test_sigterm_writes_a_valid_json_document_that_resume_completes(tmp_path, ex
         pytest.skip("the run had finished before SIGTERM arrived (a very fast machine)")
     assert process.returncode == 143, err
     assert document["summary"]["interrupted"] is True and document["summary"]["rows"] == len(document["rows"])
-    assert [row["id"] for row in document["rows"]] == [id for id, *_ in _expected(example_report, 2)][: len(document["rows"])]
+    assert [row["id"] for row in document["rows"]] == [id for id, *_ in _expected(example_report, copies)][: len(document["rows"])]
     done = _deriv("grade", str(answers), "-o", str(report), "--resume", "--jobs", "2")
     assert done.returncode == 0, done.stderr
     document = json.loads(report.read_text(encoding="utf-8"))
-    assert document["summary"]["interrupted"] is False and document["summary"]["rows"] == 48
-    assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(example_report, 2)
+    assert document["summary"]["interrupted"] is False and document["summary"]["rows"] == 24 * copies
+    assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(example_report, copies)
 
 
 def _many_answers(tmp_path: Path) -> Path:
