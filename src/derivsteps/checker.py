@@ -29,9 +29,9 @@ import sympy
 from . import deadline
 from .errors import CasLimitError, DerivError
 from .sameform import MODES as SAME_FORM_MODES, same_form_of
-from .sympy_bridge import huge_numbers_as_symbols, to_sympy
+from .sympy_bridge import to_sympy
 from .tree import Call, Deriv, Expr, Num, Var, size, variables, walk
-from .verification import MAX_SIMPLIFY_OPS, domain_parts
+from .verification import MAX_SIMPLIFY_OPS, domain_parts, real_variables
 
 VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
 LAYERS = ("structural", "symbolic", "numeric")
@@ -361,9 +361,9 @@ def _real_symbol(name: str) -> sympy.Symbol:
 
 
 def _real(expr: sympy.Expr) -> sympy.Expr:
-    """Real variables, and odd roots of negative numbers taken as real roots: x^(p/q) = sign(x)^p·|x|^(p/q), q odd.
-    A number too long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols)."""
-    expr = huge_numbers_as_symbols(expr).xreplace({s: _real_symbol(s.name) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
+    """verification.real_variables, and odd roots of negative numbers taken as real roots: x^(p/q) = sign(x)^p·|x|^(p/q),
+    q odd (as a calculus course reads (-8)^(1/3) = -2)."""
+    expr = real_variables(expr)
 
     def odd_root(node) -> bool:
         exp = node.exp
@@ -393,10 +393,10 @@ def _equivalent(a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr] = (),
             pass
     # The numeric layer's first points, before simplify: a difference found there is the verdict the layers would
     # reach anyway (simplify cannot make unequal values equal), and simplify was 3/4 of the answer corpus's time.
-    early = _numeric(a, b, domain, tolerance, phases={"positive": EARLY_POINTS})
-    if early.verdict == "incorrect":
-        return early
-    if small:
+    if small:  # without simplify to skip, the full numeric layer below starts at the same points anyway
+        early = _numeric(a, b, domain, tolerance, phases={"positive": EARLY_POINTS})
+        if early.verdict == "incorrect":
+            return early
         try:
             if sympy.simplify(difference) == 0:
                 return Verdict("correct", "symbolic", "the difference simplifies to 0")

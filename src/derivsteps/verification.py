@@ -76,10 +76,10 @@ def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
 
 def _verify(start_tree: Expr, result: Expr) -> Verification:
     from .sympy_bridge import from_sympy, to_sympy
-    
-    start = _real(to_sympy(start_tree))
+
+    start = real_variables(to_sympy(start_tree))
     expected = start.doit()
-    got = _real(to_sympy(result))
+    got = real_variables(to_sympy(result))
     verdict, method, reason = equivalent(expected, got)
     expected_tree = None
     if verdict is False:  # shown only when we disagree; a form we cannot show does not change the verdict
@@ -94,7 +94,7 @@ def _verify(start_tree: Expr, result: Expr) -> Verification:
 def _warm_up() -> None:
     """SymPy's first-use set-up of what verification and the checker call (deadline.primer), on constant input."""
     import sympy
-    
+
     x, y = sympy.symbols("x y", real=True)
     sympy.diff(sympy.sin(x) * sympy.exp(x) * x**2 / (1 + sympy.log(y)), x)
     for difference in ((x**2 - 1) / (x - 1) - x - 1, sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1, sympy.sqrt(x**2) - sympy.Abs(x)):
@@ -103,13 +103,13 @@ def _warm_up() -> None:
     (sympy.atan(x) + sympy.sqrt(x)).xreplace({x: sympy.Float(0.5, 30)}).evalf(30)
 
 
-def _real(expr: sympy.Expr) -> sympy.Expr:
+def real_variables(expr: sympy.Expr) -> sympy.Expr:
     """Variables are real numbers in a calculus course; SymPy's |x|' is only sign(x) when it knows that. A number too
-    long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols)."""
+    long to compute stands in as a symbol (sympy_bridge.huge_numbers_as_symbols). The checker builds on this."""
     import sympy
-    
+
     from .sympy_bridge import huge_numbers_as_symbols
-    
+
     expr = huge_numbers_as_symbols(expr)
     return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
 
@@ -124,7 +124,7 @@ def equivalent(a: sympy.Expr, b: sympy.Expr, seed: int = 20240601) -> tuple[bool
 
 def _equivalent(a: sympy.Expr, b: sympy.Expr, seed: int) -> tuple[bool | None, str | None, str]:
     import sympy
-    
+
     difference = a - b
     if difference == 0:
         return True, "symbolic", ""

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import ClassVar
 
-from .checker import equivalent_expressions, same_form_of
+from .checker import equivalent_expressions
 from .derivation import Displayed, Rewrite, Step, group_lines
 from .engine import differentiate, first_match, graft, simplify
 from .errors import DerivError, InputError
@@ -39,6 +39,7 @@ from .mistakes import MISTAKES
 from .render._labels import explanation, line_label
 from .render.mathtext import to_text
 from .rules import DIFF_RULES, Rule
+from .sameform import same_form_of
 from .tree import Deriv, Expr, Mul, Path, Sum, Var, get_at, size, variables, walk
 
 LINE_VERDICTS = ("problem", "correct", "incorrect", "inconclusive", "invalid")
