@@ -31,7 +31,7 @@ from .errors import CasLimitError, DerivError
 from .sameform import MODES as SAME_FORM_MODES, same_form_of
 from .sympy_bridge import to_sympy
 from .tree import Call, Deriv, Expr, Num, Var, size, variables, walk
-from .verification import MAX_SIMPLIFY_OPS, domain_parts, real_variables
+from .verification import MAX_SIMPLIFY_OPS, domain_parts, is_real, real_variables
 
 VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
 LAYERS = ("structural", "symbolic", "numeric")
@@ -61,8 +61,6 @@ ABSOLUTE_FLOOR = 1e-20
 # A decimal with at least this many significant digits is taken as rounded (see _decimal_tolerance).
 ROUNDED_DIGITS = 9
 FINE_DIGITS = 60
-# A value is real when its imaginary part is below this, relative to its size.
-IMAGINARY_TOLERANCE = 1e-20
 # The exact rational-function shortcut expands powers: only below this exponent ((x - a)^6001 is left to sampling).
 MAX_CANCEL_EXPONENT = 12
 
@@ -470,7 +468,7 @@ def _values(a, b, domain, symbols, point, digits) -> tuple[complex, complex] | N
 
 
 def _real_finite(value: complex) -> bool:
-    return value == value and abs(value) != float("inf") and abs(value.imag) <= IMAGINARY_TOLERANCE * max(abs(value.real), 1.0)
+    return value == value and abs(value) != float("inf") and is_real(value)
 
 
 def _close(x: complex, y: complex, tolerance: float = RELATIVE_TOLERANCE) -> bool:

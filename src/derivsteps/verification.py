@@ -27,6 +27,8 @@ MIN_VALID_POINTS = 4
 RELATIVE_TOLERANCE = 1e-9
 # The subexpressions (non-integer powers, log, asin, acos) that must be real at a point, at most this many per side.
 MAX_DOMAIN_PARTS = 20
+# A value is real when its imaginary part is below this, relative to its size.
+IMAGINARY_TOLERANCE = 1e-20
 
 
 # Where SymPy gives up (its time or memory limit, or its recursion on a deeply nested input), our own evaluator
@@ -189,7 +191,12 @@ def _values(a: sympy.Expr, b: sympy.Expr, symbols, point: list[float], digits: i
         return None
     if not all(map(_finite, values)):
         return None
-    return (values[0], values[1]), all(abs(v.imag) <= 1e-20 * max(abs(v.real), 1.0) for v in values)
+    return (values[0], values[1]), all(map(is_real, values))
+
+
+def is_real(value: complex) -> bool:
+    """A computed value whose imaginary part is rounding only (IMAGINARY_TOLERANCE, relative to its size)."""
+    return abs(value.imag) <= IMAGINARY_TOLERANCE * max(abs(value.real), 1.0)
 
 
 def domain_parts(expr: sympy.Expr) -> list[sympy.Expr]:
