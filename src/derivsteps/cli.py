@@ -78,7 +78,8 @@ environment:
 def _commands_section() -> str:
     width = max(len(name) for name in COMMANDS)
     lines = [f"  {name.ljust(width)}  {command.summary}" for name, command in COMMANDS.items()]
-    return "commands:\n" + "\n".join(lines) + "\n"
+    more = "\n`deriv COMMAND --help` shows a command's options and examples, e.g. deriv grade --help.\n"
+    return "commands:\n" + "\n".join(lines) + "\n" + more
 
 
 def build_parser() -> argparse.ArgumentParser:
