@@ -184,7 +184,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("constant_term_kept", "∂c/∂x = c instead of 0: a constant term kept",
             _with_rewrite("constant", lambda b: b["c"]),
             "At step {step}, {c} does not depend on {wrt}, so {node} = 0, not {slip}; your answer {answer} keeps it."),
-    Mistake("held_constant_differentiated", "∂b/∂x = 1: a variable held constant differentiated as if it were x",
+    Mistake("held_constant_differentiated", "∂b/∂x = 1: a variable held constant differentiated like the variable of differentiation",
             _both(_with_match("constant", _constant_without_variables, _held_as_variable),
                   _with_match("constant_factor", _factor_without_variables)),
             "At step {step}, {held} is held constant when differentiating by {wrt}, so {node} = {right}, not {slip}; "
