@@ -12,15 +12,10 @@ from dataclasses import dataclass, field
 
 from . import limits
 from .errors import LimitError, ParseError, UsageError
+from .functions import SPELLINGS
 
-# Elementary functions by every spelling we accept, mapped to the name the tree stores.
-FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
-    "asin": "asin", "acos": "acos", "atan": "atan",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "exp": "exp", "ln": "ln", "log": "log", "sqrt": "sqrt", "abs": "abs",
-}  # fmt: skip
+# Elementary functions by every spelling we accept, mapped to the name the tree stores (the table is functions.py).
+FUNCTIONS = SPELLINGS
 
 GREEK = (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron rho sigma tau upsilon phi chi psi omega"

@@ -17,12 +17,10 @@ from lark.lexer import Lexer
 
 from . import limits
 from .errors import LimitError, ParseError, UnknownFunctionError
+from .functions import ARITY
 from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Pow, Sum, Var, children, decimal_num
 
-# Elementary functions and how many arguments each takes; log's second argument is its base.
-ARITY = {name: (1, 1) for name in "sin cos tan sec csc cot asin acos atan sinh cosh tanh exp ln sqrt abs".split()}
-ARITY["log"] = (1, 2)
 
 
 @dataclass(frozen=True, slots=True)
