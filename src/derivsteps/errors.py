@@ -85,6 +85,12 @@ class ParseError(InputError):
     kind = "parse"
 
 
+class EquationError(InputError):
+    """An equation where an expression was expected (and what it defines cannot be told), or one that is malformed."""
+
+    kind = "equation"
+
+
 class UnknownFunctionError(InputError):
     """A function name we do not know, or a known one with the wrong number of arguments."""
 

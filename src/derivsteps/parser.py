@@ -16,7 +16,8 @@ from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from . import limits
-from .errors import LimitError, ParseError, UnknownFunctionError
+from . import equations
+from .errors import EquationError, InputError, LimitError, ParseError, UnknownFunctionError
 from .functions import ARITY
 from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Pow, Sum, Var, children, decimal_num
@@ -284,25 +285,84 @@ def _cache_file(grammar: str) -> str | bool:
     return os.path.join(folder, f"grammar-{digest}.lark")
 
 
+@dataclass(frozen=True, slots=True)
+class Equation:
+    """An equation as typed: both sides read, positions into the whole text (implicit differentiation reads these)."""
+
+    lhs: Expr
+    rhs: Expr
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
 def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = ()) -> Parsed:
     """Read text as an expression: the tree, and warnings naming how any ambiguous part was read.
 
     variables: multi-letter names read as one variable (["ab"]); functions: names of abstract functions (["f", "g"]).
+    Plain text and LaTeX (a backslash or ^{…}) are both read. An equation that names what it defines
+    (f(x) = …, y = …, f'(x) = …, dy/dx = …) means its right-hand side, with a note; any other equation is refused
+    (parse_equation reads both sides).
     """
+    declared = _declared(text, variables, functions)
+    split = equations.split(text)
+    if split is None:
+        return _read(text, text, *declared)
+    lhs, rhs = split
+    name = equations.defined_name(lhs.text)
+    if name is None:
+        raise EquationError(
+            "this is an equation, not an expression",
+            text,
+            split[0].end,
+            'to find dy/dx from it use deriv implicit "…" --wrt x; to differentiate one side, type only that side',
+        )
+    right = _read(rhs.blanked, text, *declared)
+    shown = " ".join(rhs.text.split())
+    note = f"read {' '.join(lhs.text.split())} = {shown} as its right-hand side, {shown}"
+    return Parsed(right.expr, text, (note, *right.warnings))
+
+
+def parse_equation(text: str, variables: Iterable[str] = (), functions: Iterable[str] = ()) -> Equation:
+    """Read an equation, such as x^2 + y^2 = 25: both sides, and the notes on how they were read."""
+    declared = _declared(text, variables, functions)
+    split = equations.split(text)
+    if split is None:
+        raise EquationError("there is no '=' in this equation", text, None, "write it as left side = right side, such as x^2 + y^2 = 25")
+    left, right = (_read(side.blanked, text, *declared) for side in split)
+    return Equation(left.expr, right.expr, text, tuple(dict.fromkeys((*left.warnings, *right.warnings))))
+
+
+def _declared(text: object, variables: Iterable[str], functions: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     if not isinstance(text, str):
         raise TypeError("parse() takes the expression as a string")
     for what, names in (("variables", variables), ("functions", functions)):
         if isinstance(names, str):
             raise TypeError(f"{what} is a list of names, such as [{names!r}], not a string")
-    lexed = tokenize(text, frozenset(variables), frozenset(functions))
-    normalized = unicodedata.normalize("NFC", text)  # the text the lexer's offsets point into
-    token = _CURRENT.set(_Context(normalized, lexed))
+    return frozenset(variables), frozenset(functions)
+
+
+def _read(source: str, text: str, variables: frozenset[str], functions: frozenset[str]) -> Parsed:
+    """Parse source, which is text or text with everything outside one side of an equation blanked out (so every
+    offset is already an offset into text); errors show the whole text."""
     try:
-        expr = _parser().parse(normalized)
-    except UnexpectedInput as error:
-        raise _explain(error, normalized, lexed.tokens) from None
-    finally:
-        _CURRENT.reset(token)
+        if equations.looks_like_latex(source):
+            from .latex import read_latex
+
+            expr, warnings = read_latex(source, variables, functions)
+            return Parsed(expr, text, tuple(dict.fromkeys(warnings)))
+        lexed = tokenize(source, variables, functions)
+        normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
+        token = _CURRENT.set(_Context(normalized, lexed))
+        try:
+            expr = _parser().parse(normalized)
+        except UnexpectedInput as error:
+            raise _explain(error, normalized, lexed.tokens) from None
+        finally:
+            _CURRENT.reset(token)
+    except InputError as error:
+        if source is not text and error.text is not None:
+            error.text = unicodedata.normalize("NFC", text)
+        raise
     return Parsed(expr, text, tuple(dict.fromkeys(lexed.warnings)))
 
 
