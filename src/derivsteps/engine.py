@@ -7,7 +7,7 @@ from itertools import compress
 
 from . import limits
 from .derivation import DETAILS, Derivation, Rewrite, Step
-from .errors import StepLimitError, UsageError
+from .errors import LimitError, StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
 from .tree import Add, Call, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk, with_children
@@ -41,6 +41,17 @@ def differentiate(
         parsed = parse(expr, variables=variables, functions=functions)
         text, warnings, expr = expr, parsed.warnings, parsed.expr
     wrt_vars = _wrt(expr, wrt, variables, functions)
+    if wrt_vars and any(isinstance(node, Deriv) for _, node in walk(expr)):
+        # d/dx … with --wrt x asks for one derivative, written twice: taking it twice would answer another question.
+        if _front_operators(expr) != wrt_vars:
+            raise UsageError(
+                "the expression holds its own derivative operator, and --wrt "
+                f"{','.join(_name(v) for v in wrt_vars)} would differentiate its result again; drop --wrt, or write the "
+                "whole derivative in the expression (d/dy d/dx …)"
+            )
+        operators = " ".join(f"d/d{_name(v)}" for v in reversed(wrt_vars))
+        warnings = (*warnings, f"the expression holds its own {operators} and --wrt asks for the same derivative: taken once")
+        wrt_vars = ()
     _refuse_indexed(expr, wrt_vars)
     start = expr
     for var in wrt_vars:
@@ -78,7 +89,7 @@ def substitute(expr: Expr, point: Mapping[Var, Expr]) -> Step:
 
 def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
     """The variables to differentiate by, as Vars; none when the expression carries its own d/dx."""
-    if wrt is None or wrt == "" or wrt == ():
+    if wrt is None or wrt == ():
         if any(isinstance(node, Deriv) for _, node in walk(expr)):
             return ()
         free = variables(expr)
@@ -90,7 +101,13 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
             if free
             else "the expression has no variable: its derivative is 0 with respect to anything; say which with --wrt"
         )
+    if isinstance(wrt, str) and not wrt.strip():
+        raise UsageError("--wrt is empty: name the variable to differentiate by, such as --wrt x (or leave --wrt out)")
     items = wrt.split(",") if isinstance(wrt, str) else [wrt] if isinstance(wrt, Var) else list(wrt)
+    if len(items) > limits.MAX_DERIVATIVE_ORDER:
+        raise LimitError(
+            f"--wrt asks for a derivative of order {len(items):,}; the limit is {limits.MAX_DERIVATIVE_ORDER} ({limits.named('MAX_DERIVATIVE_ORDER')})"
+        )
     result = []
     for item in items:
         if isinstance(item, Var):
@@ -109,6 +126,18 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
             raise UsageError(f"--wrt takes variables, such as x or x,y; {item.strip()!r} is not one")
         result.append(var)
     return tuple(result)
+
+
+def _front_operators(expr: Expr) -> tuple[Var, ...] | None:
+    """The variables of the derivative operators expr starts with, innermost first (d/dy d/dx u: x, y); None when it
+    holds an operator anywhere else (x + d/dx u)."""
+    own = []
+    while isinstance(expr, Deriv) and isinstance(expr.var, Var):
+        own.append(expr.var)
+        expr = expr.body
+    if any(isinstance(node, Deriv) for _, node in walk(expr)):
+        return None
+    return tuple(reversed(own))
 
 
 def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:

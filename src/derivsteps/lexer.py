@@ -7,12 +7,15 @@ So lexing is plain Python, and lark only parses the token stream (see parser.py)
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from . import limits
-from .errors import LimitError, ParseError, UsageError
-from .functions import SPELLINGS
+from .errors import LimitError, ParseError, UnknownFunctionError, UsageError
+from .functions import BY_NAME, LOG_SPELLINGS, REFUSED, SPELLINGS
 
 # Elementary functions by every spelling we accept, mapped to the name the tree stores (the table is functions.py).
 FUNCTIONS = SPELLINGS
@@ -38,6 +41,15 @@ SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": 
 # Superscript letters and plus, as in xⁿ and xⁿ⁻¹ pasted from a PDF; NFKC would make xⁿ the product x·n.
 SUPERSCRIPT_LETTERS = {"ⁿ": "n", "ˣ": "x", "ʸ": "y", "ⁱ": "i", "ᵗ": "t", "ᵃ": "a", "ᵇ": "b", "ᵏ": "k", "ᵐ": "m", "ᵖ": "p", "⁺": "+"}
 
+# Subscripts as pasted (Σᵢ, x₁): NFKC would make x₁ the different variable x1.
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789aehijklmnoprstuvx", strict=True))
+
+# Words that are English, not a product of letters: refused in words rather than multiplied out.
+ENGLISH = frozenset(
+    "and or of the derivative respect to with wrt find what is times plus minus over divided by squared cubed root "
+    "square power differentiate let where for if then solve function equals value".split()
+)
+
 SINGLE_CHAR_TOKENS = {
     "+": "_PLUS", "-": "_MINUS", "*": "_STAR", "/": "_SLASH", "^": "_CARET",
     "(": "_LPAR", ")": "_RPAR", "[": "_LSQB", "]": "_RSQB", ",": "_COMMA", "'": "PRIME", "′": "PRIME",
@@ -49,6 +61,32 @@ _ENDS_OPERAND = {"NUMBER", "NAME", "CONST", "_RPAR", "_RSQB", "_BAR_CLOSE", "PRI
 _STARTS_OPERAND = {"NAME", "CONST", "FUNC", "AFUNC", "LOGB", "SUM", "DIFF", "_LPAR", "_LSQB", "_BAR_OPEN", "_PARTIAL"}
 
 _DIGITS = "0123456789"
+_SCIENTIFIC = re.compile(r"[eE]([+-]?[0-9]+)(?![0-9.])")
+_INDEX = re.compile(r"\[([A-Za-z])\]")
+_SUM_INDEX = re.compile(r"(?:sum|Σ|∑)_\{?([A-Za-z])")
+_LEIBNIZ_TAIL = re.compile(r"[ \t]*/[ \t]*d([A-Za-z])(?![A-Za-z])")
+_NAMED_DERIVATIVE = re.compile(r"d([A-Za-z])[ \t]*/[ \t]*d([A-Za-z])(?![A-Za-z(])")
+
+
+def _matching(text: str, at: int) -> int | None:
+    """The offset of the bracket that closes the one at text[at]."""
+    depth = 0
+    for offset in range(at, len(text)):
+        if text[offset] in "([":
+            depth += 1
+        elif text[offset] in ")]":
+            depth -= 1
+            if depth == 0:
+                return offset
+    return None
+
+
+def _vulgar(char: str) -> tuple[str, str] | None:
+    """½ -> ("1", "2"): the vulgar fractions, by their compatibility decomposition 1⁄2."""
+    numerator, slash, denominator = unicodedata.normalize("NFKC", char).partition("⁄")
+    if slash and numerator.isdigit() and denominator.isdigit():
+        return numerator, denominator
+    return None
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -71,7 +109,7 @@ def _fold(char: str) -> str:
     """One character as the lexer sees it: an explicit look-alike table first, then NFKC when it keeps one character."""
     if char in OPERATOR_LOOKALIKES:
         return OPERATOR_LOOKALIKES[char]
-    if char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
+    if char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS or char in SUBSCRIPTS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
         return char
     folded = unicodedata.normalize("NFKC", char)
     return folded if len(folded) == 1 else char
@@ -124,6 +162,9 @@ class _Lexer:
         self.spaced = False
         self.bars = 0  # open absolute-value bars
         self.brackets: list[tuple[str, int]] = []
+        self.leibniz: dict[int, int] = {}  # the ")" of d(…)/dx -> where its /dx ends
+        # Letters that index a sum somewhere in the text: a[i] is a_i only where a sum over i gives it a meaning.
+        self.sum_indices = {m.group(1) for m in _SUM_INDEX.finditer(self.text)}
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def error(self, message: str, offset: int, hint: str | None = None) -> ParseError:
@@ -176,6 +217,8 @@ class _Lexer:
                 self.pos += 1
             elif char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS:
                 self.superscript()
+            elif (fraction := _vulgar(char)) is not None:
+                self.vulgar(fraction)
             elif char == "|":
                 self.bar()
             elif char == "*" and self.peek(1) == "*":
@@ -192,6 +235,7 @@ class _Lexer:
         if self.bars:
             raise self.error("unclosed absolute value bar '|'", len(self.raw), "close it with another '|'")
         self.note_ambiguities()
+        self.scope()
         return self.out
 
     def punctuation(self, char: str) -> None:
@@ -210,6 +254,26 @@ class _Lexer:
             if opener != want:
                 raise self.error(f"{char!r} closes the {opener!r} opened at column {at + 1}", self.pos)
         self.emit(type_, char, self.pos, self.pos + 1)
+        self.pos += 1
+        if char == ")" and self.pos - 1 in self.leibniz:  # the ")" of d(x^2)/dx: skip the /dx, close the whole
+            self.pos = self.leibniz.pop(self.pos - 1)
+            self.emit("_RPAR", ")", self.pos, self.pos)
+
+    def vulgar(self, fraction: tuple[str, str]) -> None:
+        """½ is the number 1/2, bracketed so that x^½ and ½x read as x^(1/2) and (1/2)x; 3½ is refused (3 + 1/2 or 3·1/2?)."""
+        at = self.pos
+        if self.last_type() == "NUMBER" and not self.spaced:
+            numerator, denominator = fraction
+            raise self.error(
+                f"{self.raw[self.out.tokens[-1].start : at + 1]} could mean a whole number plus {numerator}/{denominator} or a product",
+                at,
+                f"write {self.raw[self.out.tokens[-1].start : at]} + {numerator}/{denominator}, or put * between them",
+            )
+        self.emit("_LPAR", "(", at, at)
+        self.emit("NUMBER", fraction[0], at, at + 1)
+        self.emit("_SLASH", "/", at, at + 1)
+        self.emit("NUMBER", fraction[1], at, at + 1)
+        self.emit("_RPAR", ")", at + 1, at + 1)
         self.pos += 1
 
     def bar(self) -> None:
@@ -238,7 +302,29 @@ class _Lexer:
             )
         if self.peek() == "." and self.peek(1) not in _DIGITS or (self.peek() == "." and not self.peek(1)):
             raise self.error("a decimal point needs digits after it", self.pos, f"write {digits}.0 or {digits}")
+        if (exponent := _SCIENTIFIC.match(self.text, self.pos)) is not None:
+            self.scientific(digits, exponent, start)
+            return
         self.emit("NUMBER", digits, start, self.pos)
+
+    def scientific(self, mantissa: str, exponent: re.Match, start: int) -> None:
+        """1e-3 is 0.001, as on every calculator, with a note: the letter e next to digits could be Euler's number."""
+        power = int(exponent.group(1))
+        if abs(power) > limits.MAX_INTEGER_DIGITS:
+            raise LimitError(
+                f"the exponent of {self.raw[start : exponent.end()]} is larger than the limit of {limits.MAX_INTEGER_DIGITS:,} digits ({limits.named('MAX_INTEGER_DIGITS')})",
+                self.raw,
+                start,
+            )
+        value = format(Decimal(mantissa).scaleb(power), "f")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        typed = self.raw[start : exponent.end()]
+        self.pos = exponent.end()
+        self.emit("NUMBER", value, start, self.pos)
+        self.out.warnings.append(
+            f"read {typed} as {value}: scientific notation, {mantissa}·10^{power}; write {mantissa}*e{exponent.group(1)} if e was Euler's number"
+        )
 
     def superscript(self) -> None:
         start = self.pos
@@ -286,7 +372,13 @@ class _Lexer:
         self.emit("_RPAR", ")", start, self.pos)
 
     def subscript(self) -> str:
-        """The subscript after '_' at self.pos: one digit run or one letter, or anything alphanumeric in braces."""
+        """The subscript after '_' at self.pos: one digit run or one letter, or anything alphanumeric in braces; or a run of
+        subscript characters as pasted (ᵢ, ₁₂)."""
+        if self.peek() in SUBSCRIPTS and self.peek():
+            start = self.pos
+            while self.peek() and self.peek() in SUBSCRIPTS:
+                self.pos += 1
+            return "".join(SUBSCRIPTS[c] for c in self.text[start : self.pos])
         underscore = self.pos
         self.pos += 1
         char = self.peek()
@@ -316,13 +408,28 @@ class _Lexer:
             while self.peek() and self.peek() in _DIGITS:
                 self.pos += 1
             name += self.text[digits_start : self.pos]
-        sub = self.subscript() if self.peek() == "_" else None
+        sub = self.subscript() if self.peek() == "_" or (self.peek() and self.peek() in SUBSCRIPTS) else None
+        if sub is None and self.peek() == "[" and (index := _INDEX.match(self.text, self.pos)) is not None:
+            sub = self.index(name, index)
         self.emit("NAME", (name, sub), start, self.pos)
+
+    def index(self, name: str, index: re.Match) -> str:
+        """a[i] inside a sum over i is a_i; anywhere else an index means nothing, and a bracket right after a name is refused."""
+        sub = index.group(1)
+        if sub in self.sum_indices:
+            self.out.warnings.append(f"read {name}[{sub}] as {name}_{sub}")
+            self.pos = index.end()
+            return sub
+        raise self.error(
+            f"{name}[{sub}] looks like an indexed value, which only means something inside a sum over {sub}",
+            self.pos,
+            f"write {name}_{sub} inside a sum (sum_{sub} {name}_{sub}), or {name}·({sub}) for a product",
+        )
 
     def sum_token(self, start: int, end: int) -> None:
         """Σ_i or sum_i, with optional bounds sum_{i=1}^{n}."""
         self.pos = end
-        if self.peek() != "_":
+        if self.peek() != "_" and not (self.peek() and self.peek() in SUBSCRIPTS):
             raise self.error("a sum needs its index, as in sum_i (x_i^2) or Σ_i (x_i^2)", start)
         sub = self.subscript()
         index, _, lower = sub.partition("=")
@@ -388,12 +495,14 @@ class _Lexer:
     # -- letter runs ---------------------------------------------------------------------------------------------
     def letters(self) -> None:
         start = self.pos
-        if self.text[start] == "d" and self.is_derivative_operator(start):
+        if self.text[start] == "d" and (self.is_derivative_operator(start) or self.is_leibniz(start)):
             return
         end = start
         while end < len(self.text) and self.text[end] in _LETTERS:
             end += 1
         run = self.text[start:end]
+        if self.named_log(run, start, end):
+            return
         pieces: list[tuple[str, str, int]] = []  # (kind, name, offset)
         at = start
         while at < end:
@@ -403,6 +512,7 @@ class _Lexer:
             kind = self.kind_of(name)
             pieces.append((kind, name, at))
             at += len(name)
+        self.refuse_words(run, pieces, start, end)
         if len(pieces) > 1:
             self.out.warnings.append(f"read {run} as {self.describe_split(pieces)}")
         for index, (kind, name, offset) in enumerate(pieces):
@@ -428,6 +538,54 @@ class _Lexer:
             if not last:
                 self.spaced = False
         self.pos = max(self.pos, end)
+
+    def named_log(self, run: str, start: int, end: int) -> bool:
+        """log10(x), log2(x) and lg(x): logarithms to a fixed base, typed as one word."""
+        digits = end
+        while digits < len(self.text) and self.text[digits] in _DIGITS:
+            digits += 1
+        word = self.text[start:digits]
+        if run in self.variables or word not in LOG_SPELLINGS or (start > 0 and self.text[start - 1] in _LETTERS):
+            return False
+        base = LOG_SPELLINGS[word]
+        self.pos = digits
+        self.emit("LOGB", str(base), start, digits)
+        if word == "lg":
+            self.out.warnings.append("read lg as the logarithm to base 10, as ISO 80000-2 writes it; write log_2 for base 2")
+        return True
+
+    def refuse_words(self, run: str, pieces: list[tuple[str, str, int]], start: int, end: int) -> None:
+        """A run of letters that is a word, not a product: an English word, a refused function, an unknown function name."""
+        if run in self.variables or run in self.functions or run in SPELLINGS:
+            return
+        before = self.text[end : end + 1]
+        if run.lower() in REFUSED and before in ("(", " ", ""):
+            raise UnknownFunctionError(f"{run} is not supported: {REFUSED[run.lower()]}", self.raw, start)
+        if run.lower() in ENGLISH and len(run) > 1:
+            raise self.error(
+                f"'{run}' is an English word, not math",
+                start,
+                "type only the expression, such as x^2 sin(x); the variable goes in --wrt",
+            )
+        # A name written right before "(" is a function call, unless it ends in a function or is two letters (xy(x+1)).
+        last_kind = pieces[-1][0]
+        if before == "(" and last_kind == "NAME" and pieces[-1][1] in ("f", "g", "h"):
+            letter = pieces[-1][1]
+            self.out.warnings.append(f"read {letter}(…) as the product {letter}·(…); if {letter} is a function, declare it: --functions {letter}")
+        if before != "(" or last_kind in ("FUNC", "AFUNC", "LOGB") or len(pieces) < 2:
+            return
+        known = sorted({*SPELLINGS, *LOG_SPELLINGS})
+        close = difflib.get_close_matches(run, known, n=1, cutoff=0.6)
+        if len(run) < 3 and not close:
+            return
+        suggestion = f"did you mean {close[0]}? " if close else ""
+        raise UnknownFunctionError(
+            f"unknown function {run}",
+            self.raw,
+            start,
+            f"{suggestion}For a function of your own, declare it: --functions {run} (functions=['{run}'] in Python); "
+            f"for a product, write {' '.join(run)} (…)",
+        )
 
     def kind_of(self, name: str) -> str:
         if name in self.variables:
@@ -457,6 +615,30 @@ class _Lexer:
                 index += 1
         return "·".join(words)
 
+    def is_leibniz(self, start: int) -> bool:
+        """d(x^2)/dx, the Leibniz fraction: read as (d/dx (x^2)), the operator covering only its brackets; and dy/dx,
+        which names a derivative of nothing written here, is refused."""
+        if start > 0 and self.text[start - 1] in _LETTERS:
+            return False
+        if (named := _NAMED_DERIVATIVE.match(self.text, start)) is not None:
+            raise self.error(
+                f"{named.group(0)} names the derivative of {named.group(1)}, which is not defined here",
+                start,
+                f"write the expression itself, such as d/dx (x^2 sin x); for an equation in {named.group(1)} use deriv implicit",
+            )
+        if self.peek(1) != "(":
+            return False
+        close = _matching(self.text, start + 1)
+        tail = _LEIBNIZ_TAIL.match(self.text, close + 1) if close is not None else None
+        if tail is None:
+            return False
+        self.emit("_LPAR", "(", start, start)
+        self.emit("DOP", (tail.group(1), None), start, start + 1)
+        self.leibniz[close] = tail.end()
+        self.pos = start + 1
+        self.out.warnings.append(f"read {' '.join(self.text[start : tail.end()].split())} as d/d{tail.group(1)} {self.text[start + 1 : close + 1]}")
+        return True
+
     def is_derivative_operator(self, start: int) -> bool:
         """d/dx (spaces allowed around '/'), when d stands alone; emits the DOP token."""
         if start > 0 and self.text[start - 1] in _LETTERS:
@@ -477,15 +659,34 @@ class _Lexer:
 
     # -- ambiguity notes ---------------------------------------------------------------------------------------------
     def note_ambiguities(self) -> None:
-        """Warn where an exponent, a divisor or a function's argument is followed directly by more factors."""
+        """Warn where an exponent or a divisor is followed directly by more factors, and where precedence decides."""
         tokens = self.out.tokens
         for index in range(len(tokens) - 2):
             op, operand, following = tokens[index], tokens[index + 1], tokens[index + 2]
-            tight = not following.spaced and following.type in _STARTS_OPERAND
-            if not tight or operand.type not in ("NUMBER", "NAME", "CONST"):
-                continue
             left = self.raw[tokens[index - 1].start : tokens[index - 1].end] if index > 0 and tokens[index - 1].type in ("NUMBER", "NAME", "CONST") else None
-            piece = self.raw[operand.start : operand.end]
+            if op.type == "_CARET" and left is not None and operand.type == "_MINUS" and index + 3 < len(tokens):
+                # x^-1/2, e^-2x: a signed exponent is one number, whatever follows it
+                operand, following = tokens[index + 2], tokens[index + 3]
+                if operand.type not in ("NUMBER", "NAME", "CONST"):
+                    continue
+                piece = "-" + self.raw[operand.start : operand.end]
+            elif operand.type in ("NUMBER", "NAME", "CONST"):
+                piece = self.raw[operand.start : operand.end]
+            else:
+                continue
+            after = tokens.index(following) + 1
+            divisor = self.raw[tokens[after].start : tokens[after].end] if after < len(tokens) else "…"
+            if op.type == "_CARET" and left is not None and following.type == "_SLASH" and not following.spaced:
+                self.out.warnings.append(
+                    f"read {left}^{piece}/{divisor} as ({left}^{piece})/{divisor}: the exponent is only {piece}; write {left}^({piece}/{divisor}) to put the fraction in the exponent"
+                )
+                continue
+            if op.type == "_CARET" and left is not None and following.type == "_CARET":
+                self.out.warnings.append(f"read {left}^{piece}^{divisor} as {left}^({piece}^{divisor}): powers group from the right")
+                continue
+            tight = not following.spaced and following.type in _STARTS_OPERAND
+            if not tight:
+                continue
             rest = "(…)" if following.type in ("_LPAR", "_LSQB", "_BAR_OPEN") else self.raw[following.start : following.end]
             if op.type == "_CARET" and left is not None:
                 self.out.warnings.append(
@@ -495,6 +696,178 @@ class _Lexer:
                 self.out.warnings.append(
                     f"read {left}/{piece}{rest} as ({left}/{piece})·{rest}; write {left}/({piece}{rest}) to divide by {piece}{rest}"
                 )
-            elif op.type == "FUNC" and operand.type == "NUMBER" and following.type != "FUNC":
-                fn = self.raw[op.start : op.end]
-                self.out.warnings.append(f"read {fn} {piece}{rest} as {fn}({piece})·{rest}; write {fn}({piece}{rest}) for the {fn} of {piece}{rest}")
+
+    # -- how far an operator reaches ---------------------------------------------------------------------------------
+    def scope(self) -> None:
+        """Bracket what an operator covers, as people mean it and as the grammar alone cannot say (it stays LALR):
+        d/dx covers everything after it up to the enclosing bracket (unless a bracket follows it directly, which
+        delimits its operand as a function's brackets do); Σ_i covers the product after it; a function without
+        brackets takes the run of factors typed without spaces after it (sin 2x is sin(2x)). The brackets added are
+        zero-width tokens, so positions in errors stay those of the typed text."""
+        tokens = self.out.tokens
+        opening: dict[int, int] = {}  # token index -> brackets to open before it
+        closing: dict[int, int] = {}
+        for index, token in enumerate(tokens):
+            if token.type in ("FUNC", "LOGB"):
+                span = self.bare_argument(index)
+            elif token.type == "DOP":
+                span = self.operator_operand(index)
+            elif token.type == "SUM":
+                span = self.summand(index)
+            else:
+                continue
+            if span is not None:
+                opening[span[0]] = opening.get(span[0], 0) + 1
+                closing[span[1]] = closing.get(span[1], 0) + 1
+        if not opening:
+            return
+        scoped: list[Token] = []
+        for index in range(len(tokens) + 1):
+            if closing.get(index):
+                at = tokens[index - 1].end
+                scoped.extend(Token("_RPAR", ")", at, at) for _ in range(closing[index]))
+            if index < len(tokens):
+                at = tokens[index].start
+                scoped.extend(Token("_LPAR", "(", at, at, tokens[index].spaced) for _ in range(opening.get(index, 0)))
+                scoped.append(tokens[index])
+        self.out.tokens = scoped
+
+    def shown(self, first: int, last: int) -> str:
+        """The typed text of tokens[first:last], white space folded."""
+        tokens = self.out.tokens
+        return " ".join(self.raw[tokens[first].start : tokens[last - 1].end].split())
+
+    def bare_argument(self, index: int) -> tuple[int, int] | None:
+        """sin 2x, ln x^2, sin x cos x: the argument of a function typed without brackets is the run of numbers,
+        letters and powers typed without spaces after it; a space or an operator ends it."""
+        tokens = self.out.tokens
+        at = index + 1
+        if at < len(tokens) and tokens[at].type == "_CARET":
+            at = _past_exponent(tokens, at + 1)
+        if at >= len(tokens) or tokens[at].type not in _PLAIN_OPERAND:
+            return None
+        end, factors, powered = at, 0, False
+        while end < len(tokens) and tokens[end].type in _PLAIN_OPERAND and (end == at or not tokens[end].spaced):
+            end += 1
+            factors += 1
+            if end < len(tokens) and tokens[end].type == "_CARET" and not tokens[end].spaced:
+                end = _past_exponent(tokens, end + 1)
+                powered = True
+        head = self.shown(index, at)
+        argument = self.shown(at, end)
+        if factors > 1:
+            self.out.warnings.append(f"read {head} {argument} as {head}({argument}): a function's argument without brackets runs to the next space or operator")
+        elif powered:
+            self.out.warnings.append(f"read {head} {argument} as {head}({argument}); write ({head} {argument.split('^')[0]})^… for a power of the {head}")
+        if end < len(tokens) and tokens[end].spaced and tokens[end].type in _STARTS_OPERAND:
+            following = self.shown(end, _product_end(tokens, end))
+            self.out.warnings.append(f"read {head} {argument} {following} as {head}({argument}) · {following}; write {head}({argument} {following}) if the argument goes on")
+        return (at, end) if factors > 1 else None
+
+    def operator_operand(self, index: int) -> tuple[int, int] | None:
+        """d/dx covers everything after it up to the enclosing bracket; a bracket right after it delimits its operand."""
+        tokens = self.out.tokens
+        at = index + 1
+        if at < len(tokens) and tokens[at].type in ("_LPAR", "_LSQB"):
+            end = _product_end(tokens, at)
+            if end < len(tokens) and tokens[end].type in ("_PLUS", "_MINUS"):
+                operator, operand = self.shown(index, at), self.shown(at, end)
+                self.out.warnings.append(
+                    f"read {operator} {operand} {self.raw[tokens[end].start]} … as ({operator} {operand}) {self.raw[tokens[end].start]} …: "
+                    f"the brackets right after {operator} hold what it differentiates; write {operator} (… + …) to differentiate the whole sum"
+                )
+            return None
+        end = _level_end(tokens, at)
+        if end == at:
+            return None
+        if _product_end(tokens, at) < end:
+            self.out.warnings.append(f"read {self.shown(index, end)} as {self.shown(index, at)} ({self.shown(at, end)}): d/dx applies to everything after it")
+        return at, end
+
+    def summand(self, index: int) -> tuple[int, int] | None:
+        """Σ_i covers the whole product after it: sum_i a_i h_i is Σ_i (a_i h_i), as in standard notation."""
+        tokens = self.out.tokens
+        at = index + 1
+        end = _product_end(tokens, at)
+        if end == at:
+            return None
+        if _factors(tokens, at, end) > 1:
+            sigma = self.shown(index, at)
+            self.out.warnings.append(f"read {self.shown(index, end)} as {sigma} ({self.shown(at, end)}): the sum covers the whole product after it")
+        return at, end
+
+
+_PLAIN_OPERAND = {"NUMBER", "NAME", "CONST"}
+_OPENERS = {"_LPAR", "_LSQB", "_BAR_OPEN"}
+_CLOSERS = {"_RPAR", "_RSQB", "_BAR_CLOSE"}
+
+
+def _closing(tokens: list[Token], at: int) -> int:
+    """The index of the token that closes the bracket at tokens[at]."""
+    depth = 0
+    for index in range(at, len(tokens)):
+        if tokens[index].type in _OPENERS:
+            depth += 1
+        elif tokens[index].type in _CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _factors(tokens: list[Token], at: int, end: int) -> int:
+    """How many factors the product tokens[at:end] has: a new one starts after * or /, or right after an operand."""
+    count, depth = 1, 0
+    for index in range(at + 1, end):
+        kind, before = tokens[index].type, tokens[index - 1].type
+        if depth == 0 and (before in ("_STAR", "_SLASH") or (before in _ENDS_OPERAND and kind in _STARTS_OPERAND | {"NUMBER"})):
+            count += 1
+        if kind in _OPENERS:
+            depth += 1
+        elif kind in _CLOSERS:
+            depth -= 1
+    return count
+
+
+def _past_exponent(tokens: list[Token], at: int) -> int:
+    """The index after an exponent that starts at tokens[at]: an optional minus, then one operand or bracket."""
+    if at < len(tokens) and tokens[at].type == "_MINUS":
+        at += 1
+    if at < len(tokens) and tokens[at].type in _OPENERS:
+        return _closing(tokens, at) + 1
+    return min(at + 1, len(tokens))
+
+
+def _binary_minus(tokens: list[Token], index: int) -> bool:
+    return tokens[index].type == "_MINUS" and index > 0 and tokens[index - 1].type in _ENDS_OPERAND
+
+
+def _level_end(tokens: list[Token], at: int) -> int:
+    """The index of the bracket or comma that ends the level tokens[at] stands in, or the end."""
+    depth = 0
+    for index in range(at, len(tokens)):
+        kind = tokens[index].type
+        if kind in _OPENERS:
+            depth += 1
+        elif kind in _CLOSERS:
+            if depth == 0:
+                return index
+            depth -= 1
+        elif kind == "_COMMA" and depth == 0:
+            return index
+    return len(tokens)
+
+
+def _product_end(tokens: list[Token], at: int) -> int:
+    """The index where the product that starts at tokens[at] ends: a + or a binary - at its level, or its level's end."""
+    end = _level_end(tokens, at)
+    depth = 0
+    for index in range(at, end):
+        kind = tokens[index].type
+        if kind in _OPENERS:
+            depth += 1
+        elif kind in _CLOSERS:
+            depth -= 1
+        elif depth == 0 and (kind == "_PLUS" or _binary_minus(tokens, index)):
+            return index
+    return end

@@ -24,6 +24,10 @@ MAX_STEPS = 20_000
 # 400 sines: 160,000 nodes in about 3 s), and every renderer and SymPy after it pays for each node again.
 MAX_EXPRESSION_NODES = 50_000
 
+# Variables in one --wrt list, the order of the derivative (--wrt x,x,x is the third derivative). Each pass
+# differentiates the whole previous result, which grows with every pass; a lecture goes to the second or third.
+MAX_DERIVATIVE_ORDER = 20
+
 # Constant folding refuses to build an integer with more digits than this (no 2^2^2^2^2^2 bombs).
 MAX_INTEGER_DIGITS = 2_000
 

@@ -18,9 +18,9 @@ from lark.lexer import Lexer
 from . import limits
 from . import equations
 from .errors import EquationError, InputError, LimitError, ParseError, UnknownFunctionError
-from .functions import ARITY
+from .functions import ARITY, BY_NAME
 from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
-from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Pow, Sum, Var, children, decimal_num
+from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, decimal_num
 
 
 
@@ -205,6 +205,9 @@ class _Build(Transformer):
         if not low <= len(args) <= high:
             wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
             raise UnknownFunctionError(f"{name} takes {wanted}, not {len(args)}", _CURRENT.get().text, _start(token))
+        if name == "log" and len(args) == 1:
+            # Calculators read log as base 10, lecturers in analysis as base e: say which was taken.
+            _CURRENT.get().lexed.warnings.append("read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10")
         return self._node(Call(name, args), _start(token))
 
     def call(self, token, args):
@@ -214,10 +217,28 @@ class _Build(Transformer):
         return self._call(token, (arg,))
 
     def call_bare_pow(self, token, exp, arg):
-        return self.pow(self._call(token, (arg,)), exp)
+        return self.call_pow(token, exp, (arg,))
 
     def call_pow(self, token, exp, args):
+        if exp == Neg(Num(1)):
+            return self._inverse(token, exp, args)
         return self.pow(self._call(token, args), exp)
+
+    def _inverse(self, token, exp: Expr, args: tuple[Expr, ...]) -> Expr:
+        """sin^-1 x is arcsin(x), as textbooks, calculators and Wolfram|Alpha read it; the reciprocal is (sin x)^-1."""
+        ctx = _CURRENT.get()
+        name = token.value
+        inverse = BY_NAME[name].inverse
+        self._take(exp)
+        if inverse is None:
+            raise UnknownFunctionError(
+                f"{name}^-1 would be the inverse function of {name}, which derivsteps does not know",
+                ctx.text,
+                _start(token),
+                f"for the reciprocal write 1/{name}(x) or ({name} x)^(-1)",
+            )
+        ctx.lexed.warnings.append(f"read {name}^-1 as {inverse}, the inverse function of {name}; write 1/{name}(x) for the reciprocal")
+        return self._call(LarkToken("FUNC", inverse, start_pos=_start(token)), args)
 
     def _base(self, token) -> Expr:
         text = token.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..tree import Expr, Neg, Path, Pow, Sum, Var
+from ..tree import Deriv, Expr, Mul, Neg, Path, Pow, Sum, Var
 from ._precedence import ATOM, FACTOR, TERM, is_operator_form, level
 
 # Bracket a marked subterm while printing, so spacing decisions see the unmarked text; control characters never
@@ -31,6 +31,9 @@ class MathPrinter:
 
     def __init__(self, marks: Collection[Path] = ()):
         self.marks = marks
+        # Whether more of a sum follows what is being printed: ∂/∂x x^2 + 1 would read as ∂/∂x (x^2 + 1), since an
+        # operator covers everything after it; so an operator's body is bracketed there (operator_body).
+        self.followed = False
 
     def node(self, expr: Expr, path: Path) -> str:
         raise NotImplementedError
@@ -46,17 +49,32 @@ class MathPrinter:
 
     def show(self, expr: Expr, path: Path, need: int = 0, bracket: bool = False) -> str:
         """expr printed at path, bracketed when it binds more loosely than `need` (or when asked), marked if in marks."""
-        printed = self.node(expr, path)
-        if bracket or self.needs_bracket(expr, need):
+        closed = bracket or self.needs_bracket(expr, need)
+        followed = self.followed
+        # Only the last factor of a product, or a negation, can carry an operator up to the end of its term.
+        self.followed = followed and not closed and isinstance(expr, (Mul, Neg, Deriv))
+        try:
+            printed = self.node(expr, path)
+        finally:
+            self.followed = followed
+        if closed:
             printed = self.paren(printed)
         if path in self.marks:
             printed = f"{MARK_OPEN}{printed}{MARK_CLOSE}"
         return printed
 
+    def operator_body(self, body: Expr, path: Path, shown: str, opener: str) -> str:
+        """The body of ∂/∂x (…) as printed: in brackets where the operator would otherwise reach further than it does."""
+        if self.followed and not plain(shown).startswith(opener):
+            return self.paren(shown)
+        return shown
+
     def add(self, terms, path: Path) -> str:
         parts = []
+        followed = self.followed
         for index, term in enumerate(terms):
             here = path + (index,)
+            self.followed = followed or index < len(terms) - 1
             if isinstance(term, Neg):
                 # The sign is printed as the operator, so a mark on the term covers its magnitude.
                 inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
@@ -66,6 +84,7 @@ class MathPrinter:
             else:
                 shown = self.show(term, here, TERM)
                 parts.append(shown if index == 0 else f" + {shown}")
+        self.followed = followed
         return "".join(parts)
 
     def mul(self, factors, path: Path) -> str:
