@@ -13,10 +13,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "derivsteps"
 
 # Lower layers never import higher ones at module level (STYLE.md §1).
 LAYERS = [
-    {"tree", "errors", "limits", "deadline", "textfile", "functions"},
+    {"tree", "errors", "limits", "deadline", "textfile", "functions", "conventions"},
     {"lexer", "equations", "derivation", "evaluate", "data", "sameform"},
     {"parser", "rules", "sympy_bridge"},
-    {"simplify_rules", "cas"},
+    {"simplify_rules", "cas", "latex"},
     {"engine"},
     {"multivar", "evaluation"},
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
@@ -24,12 +24,12 @@ LAYERS = [
     {"linear"},
     {"datasums"},
     {"definiteness"},
-    {"descent", "critical", "mistakes", "checker"},
+    {"descent", "critical", "implicit", "mistakes", "checker"},
     {"written", "grading"},
     {"render.text", "render.latex", "render.markdown", "render.jsondoc", "render.terminal", "render"},
     {"render.written", "render.grading"},
-    {"render.multivar", "render.descent", "render.critical"},
-    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.descend", "commands.check", "commands.equiv", "commands.grade"},
+    {"render.multivar", "render.descent", "render.critical", "render.implicit"},
+    {"commands", "commands._multivar", "commands.diff", "commands.grad", "commands.hessian", "commands.eval", "commands.critical", "commands.implicit", "commands.descend", "commands.check", "commands.equiv", "commands.grade"},
     {"cli", "__main__", "__init__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -37,7 +37,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 # Imports inside a function may point upward only where a display hook or a lazy convenience needs it.
 LAZY_UPWARD = {
     ("derivation", "render.text"), ("derivation", "render.latex"), ("derivation", "render.markdown"),
-    ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("engine", "parser"), ("engine", "cas"),
+    ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("parser", "latex"), ("engine", "parser"), ("engine", "cas"),
     ("multivar", "render.multivar"), ("evaluation", "render.multivar"), ("descent", "render.descent"),
     ("critical", "render.critical"), ("__init__", "multivar"), ("__init__", "evaluation"), ("__init__", "critical"),
     ("__init__", "descent"),
@@ -48,8 +48,8 @@ LAZY_UPWARD = {
 OWNERS = {
     "sympy": {"sympy_bridge", "cas", "verification", "checker"},  # checker: mixed-sign sampling and domain checks
     # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
-    "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "cli", "commands.diff", "commands.descend", "commands.grade", "render.written", "render.grading"},
-    "lark": {"parser"},
+    "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "render.implicit", "cli", "commands.diff", "commands.descend", "commands.grade", "render.written", "render.grading"},
+    "lark": {"parser", "latex"},  # the text grammar and the LaTeX grammar
 }
 
 

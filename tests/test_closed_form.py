@@ -288,9 +288,11 @@ def test_bar_notation(body, text, ascii, latex):
 
 
 def test_bars_only_for_means():
-    assert to_text(parse("sum_i a_i / n").expr) == "ā"
-    assert to_text(parse("sum_i a_i / m").expr) == "Σ_i a_i/m"
-    assert to_text(parse("sum_{i=1}^{3} a_i / n").expr) == "Σ_{i=1}^{3} a_i/n"
+    assert to_text(parse("(sum_i a_i) / n").expr) == "ā"
+    assert to_text(parse("(sum_i a_i) / m").expr) == "(Σ_i a_i)/m"
+    assert to_text(parse("(sum_{i=1}^{3} a_i) / n").expr) == "(Σ_{i=1}^{3} a_i)/n"
+    # Σ covers the product after it, divisions included: this is the sum of the a_i/n, not a mean written as one
+    assert to_text(parse("sum_i a_i / n").expr) == "Σ_i (a_i/n)"
 
 
 def test_a_three_parameter_loss_is_solved_and_checked():

@@ -44,10 +44,11 @@ SUPERSCRIPT_LETTERS = {"ⁿ": "n", "ˣ": "x", "ʸ": "y", "ⁱ": "i", "ᵗ": "t",
 # Subscripts as pasted (Σᵢ, x₁): NFKC would make x₁ the different variable x1.
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789aehijklmnoprstuvx", strict=True))
 
-# Words that are English, not a product of letters: refused in words rather than multiplied out.
+# Words that are English, not a product of letters: refused in words rather than multiplied out. Two-letter words
+# (of, by, to) stay products: b·y is common math, and the three-letter ones already catch a sentence.
 ENGLISH = frozenset(
-    "and or of the derivative respect to with wrt find what is times plus minus over divided by squared cubed root "
-    "square power differentiate let where for if then solve function equals value".split()
+    "and the derivative respect with wrt find what times plus minus over divided squared cubed root "
+    "square power differentiate let where for then solve function equals value".split()
 )
 
 SINGLE_CHAR_TOKENS = {
@@ -132,11 +133,11 @@ def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: froz
             text,
             limits.MAX_INPUT_LENGTH,
         )
-    _check_declared(variables, functions)
+    check_declared(variables, functions)
     return _Lexer(text, variables, functions).run()
 
 
-def _check_declared(variables: frozenset[str], functions: frozenset[str]) -> None:
+def check_declared(variables: frozenset[str], functions: frozenset[str]) -> None:
     """Declared names must be runs of ASCII letters, the only thing a letter run can match (an empty name never advanced)."""
     for kind, names in (("variable", variables), ("function", functions)):
         for name in sorted(names):
@@ -777,7 +778,7 @@ class _Lexer:
                     f"the brackets right after {operator} hold what it differentiates; write {operator} (… + …) to differentiate the whole sum"
                 )
             return None
-        end = _level_end(tokens, at)
+        end = _sum_of_terms_end(tokens, at)
         if end == at:
             return None
         if _product_end(tokens, at) < end:
@@ -817,7 +818,7 @@ def _closing(tokens: list[Token], at: int) -> int:
 
 def _factors(tokens: list[Token], at: int, end: int) -> int:
     """How many factors the product tokens[at:end] has: a new one starts after * or /, or right after an operand."""
-    count, depth = 1, 0
+    count, depth = 1, 1 if tokens[at].type in _OPENERS else 0
     for index in range(at + 1, end):
         kind, before = tokens[index].type, tokens[index - 1].type
         if depth == 0 and (before in ("_STAR", "_SLASH") or (before in _ENDS_OPERAND and kind in _STARTS_OPERAND | {"NUMBER"})):
@@ -856,6 +857,19 @@ def _level_end(tokens: list[Token], at: int) -> int:
         elif kind == "_COMMA" and depth == 0:
             return index
     return len(tokens)
+
+
+def _sum_of_terms_end(tokens: list[Token], at: int) -> int:
+    """Where the operand of d/dx that starts at tokens[at] ends: its level's end, or the + or - before a term that
+    holds a derivative of its own (d/dx x^2 + d/dx 7 is a sum of two derivatives, as written in the sum rule's line)."""
+    end = _level_end(tokens, at)
+    start = at
+    while (sign := _product_end(tokens, start)) < end:
+        term_end = _product_end(tokens, sign + 1)
+        if any(token.type in ("DOP", "_PARTIAL") for token in tokens[sign + 1 : term_end]):
+            return sign
+        start = sign + 1
+    return end
 
 
 def _product_end(tokens: list[Token], at: int) -> int:

@@ -44,12 +44,12 @@ class Parsed:
         return self.read_as
 
 
-def grammar_text() -> str:
-    """The grammar: packaged inside the wheel, or from the checkout's grammars/ in an editable install."""
-    packaged = resources.files("derivsteps").joinpath("grammars").joinpath("expr.lark")
+def grammar_text(name: str = "expr.lark") -> str:
+    """A grammar (expr.lark, latex.lark): packaged inside the wheel, or from the checkout's grammars/ in an editable install."""
+    packaged = resources.files("derivsteps").joinpath("grammars").joinpath(name)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = FilePath(__file__).resolve().parents[2] / "grammars" / "expr.lark"
+    checkout = FilePath(__file__).resolve().parents[2] / "grammars" / name
     return checkout.read_text(encoding="utf-8")
 
 
@@ -280,10 +280,10 @@ def _bound(text: str) -> Expr:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     grammar = grammar_text()
-    return Lark(grammar, parser="lalr", lexer=_TokenFeed, transformer=_Build(), maybe_placeholders=False, cache=_cache_file(grammar))
+    return Lark(grammar, parser="lalr", lexer=_TokenFeed, transformer=_Build(), maybe_placeholders=False, cache=cache_file(grammar))
 
 
-def _cache_file(grammar: str) -> str | bool:
+def cache_file(grammar: str) -> str | bool:
     """Where lark keeps the parser tables between runs: building them takes ~140 ms, loading them ~3 ms.
 
     The name carries a hash of the grammar and both versions, so a changed grammar never loads stale tables. Without a
