@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivsteps.errors import DerivError, InputError, ParseError, UnknownFunctionError, UsageError
+from derivsteps.errors import EquationError, DerivError, InputError, ParseError, UnknownFunctionError, UsageError
 from derivsteps.parser import Parsed, parse
 
 
@@ -199,16 +199,16 @@ GOLDEN = [
         '  x $ y',
         '    ^',
     ),
-    err('x = 2', ParseError,
-        "unexpected character '=' (column 3)",
-        '  x = 2',
-        '    ^',
+    err('x^2 + y^2 = 25', EquationError,
+        "this is an equation, not an expression (column 11)",
+        '  x^2 + y^2 = 25',
+        '            ^',
+        'to find dy/dx from it use deriv implicit "…" --wrt x; to differentiate one side, type only that side',
     ),
-    err('\\sin x', ParseError,
-        "unexpected character '\\' (column 1)",
-        '  \\sin x',
+    err('\\foo x', ParseError,
+        "unknown LaTeX command \\foo (column 1)",
+        '  \\foo x',
         '  ^',
-        'write plain math such as sqrt(x) sin(x), not LaTeX',
     ),
     err('х+1', ParseError,
         "unexpected character 'х' (U+0445 CYRILLIC SMALL LETTER HA) (column 1)",
@@ -333,7 +333,7 @@ def test_error_position_matches_the_caret(text, kind, message, functions):
     column = re.search(r"\((?:line \d+, )?column (\d+)\)", message)
     assert column and int(column.group(1)) == error.position.column
     assert error.to_dict()["position"]["column"] == error.position.column
-    assert error.to_dict()["kind"] in ("parse", "unknown_function")
+    assert error.to_dict()["kind"] in ("parse", "unknown_function", "equation")
 
 
 def test_error_message_carries_line_and_column_in_json():

@@ -90,11 +90,11 @@ def defined_name(lhs: str) -> str | None:
 
 
 # ^{…} is LaTeX, except the upper bound of our own sum syntax: sum_{i=1}^{n}.
-_SUM_BOUNDS = re.compile(r"(?:sum|Σ|∑)_\{[^{}]*\}\^\{[^{}]*\}")
+_SUM_BOUNDS = re.compile(r"(?:sum|Σ|∑)_\{[^{}]*\}\^\{")
 
 
 def looks_like_latex(text: str) -> bool:
-    """Whether text is LaTeX: a backslash, a $ delimiter, or a brace group after ^ that is not a sum's bound."""
-    if "\\" in text or "$" in text:
+    """Whether text is LaTeX: a backslash, math between $ signs, or a brace group after ^ that is not a sum's bound."""
+    if "\\" in text or text.strip().startswith("$"):
         return True
     return "^{" in _SUM_BOUNDS.sub("", text)
