@@ -16,6 +16,8 @@ _EXPORTS = {
     "Evaluation": "evaluation",
     "critical_points": "critical",
     "descend": "descent",
+    "implicit_derivative": "implicit",
+    "Implicit": "implicit",
     "Derivation": "derivation",
     "Step": "derivation",
     "DerivError": "errors",

@@ -62,6 +62,15 @@ def _suggestion(tokens: list[str], options: set[str]) -> str:
 COMMANDS: dict[str, Command] = discover()
 DEFAULT_COMMAND = "diff"
 
+# Words a student types for a command; difflib catches the typos (critcal), this the other names for the same thing.
+COMMAND_SYNONYMS = {
+    "gradient": "grad", "derivative": "diff", "differentiate": "diff", "derive": "diff", "hess": "hessian",
+    "evaluate": "eval", "descent": "descend", "equivalent": "equiv", "implicitly": "implicit",
+}  # fmt: skip
+
+# A first argument that can be a mistyped command: a word, not an expression (x^2, 2x, "sin x").
+_COMMAND_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
+
 _EXIT_STATUS = f"""\
 exit status:
   {EXIT_OK}   done (also when SymPy could not decide: the output then says "? could not verify")
@@ -179,6 +188,51 @@ def _route(argv: list[str]) -> list[str]:
     return [DEFAULT_COMMAND, *argv]
 
 
+def _mistyped_command(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+    """The command a first word that is none was meant to be (gradient: grad, critcal: critical), or None.
+
+    Only when another value follows it: the default command takes one expression, so `deriv gradient "x^2"` could
+    only fail, whereas `deriv grade` is a command and `deriv grads --wrt s` is the expression g·r·a·d·s.
+    """
+    import difflib
+
+    if not argv or argv[0] in COMMANDS:
+        return None
+    word = argv[0].lower()
+    if not _COMMAND_WORD.fullmatch(word) or not _has_value(argv[1:], parser):
+        return None
+    if word in COMMAND_SYNONYMS:
+        return COMMAND_SYNONYMS[word]
+    # 0.75: one letter dropped, doubled or swapped (critcal, hessain, evl); at 0.6 "sin x" read as hessian.
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _has_value(tokens: list[str], parser: argparse.ArgumentParser) -> bool:
+    """Whether the tokens hold a value that is no option's: what would be a second expression."""
+    options = _option_strings(parser)
+    takes_value = _value_options(parser)
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+        elif token == "--":
+            return True
+        elif token in options or _LONG_OPTION.fullmatch(token):
+            skip = token in takes_value
+        else:
+            return True
+    return False
+
+
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The option strings, of the parser and its subparsers, that take a value (--wrt x), not flags (--steps)."""
+    found = {option for action in parser._actions if action.nargs != 0 for option in action.option_strings}
+    for sub in _subparsers(parser).values():
+        found |= _value_options(sub)
+    return found
+
+
 def _protect_values(argv: list[str], options: set[str]) -> list[str]:
     """Let values that start with a minus (-x^2, -1/x^2) through argparse, which would take them for options.
 
@@ -264,6 +318,10 @@ def _asks_for_json(argv: list[str]) -> bool:
 def run(argv: Sequence[str]) -> int:
     """Run one command line and return its exit code; an unexpected exception propagates (it is a bug)."""
     parser = build_parser()
+    meant = _mistyped_command(list(argv), parser)
+    if meant is not None:
+        hint = " (the command can be left out: deriv EXPR differentiates EXPR)" if meant == DEFAULT_COMMAND else ""
+        return _report_usage(_ArgumentError(parser, f"unknown command {argv[0]!r}: did you mean {meant!r}?{hint}"), list(argv))
     argv = _protect_values(_route(list(argv)), _option_strings(parser))
     try:
         if argv[0] in COMMANDS:  # parsed by the command's own parser, so its errors show its usage

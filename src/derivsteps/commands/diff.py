@@ -19,6 +19,8 @@ from . import (
     start_verifying,
     write,
 )
+from . import implicit
+from .implicit import add_dependent_option
 
 _DIFF_EPILOG = """\
 examples:
@@ -30,6 +32,8 @@ examples:
   deriv "sin(x^2)" --wrt x --hint          only the rule that applies next, so you can try the step yourself
   deriv "d/dx x^2 sin x"                   the expression says what to differentiate by: no --wrt needed
   deriv "-x^2" --wrt x                     a leading minus works as typed
+  deriv "x^2 + y^2 = 25" --wrt x --implicit
+                                           dy/dx from an equation, step by step (see deriv implicit --help)
 
 Every result is checked against SymPy: the last line says ✓ verified (and how), ? could not
 verify (and why), or ✗ disagrees with SymPy, which is a bug in derivsteps.
@@ -46,12 +50,20 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
         "May be left out when EXPR has one variable or its own d/dx",
     )
     parser.add_argument("--hint", action="store_true", help="print only the rule that applies next, and where (not the result)")
+    parser.add_argument(
+        "--implicit",
+        action="store_true",
+        help='EXPR is an equation such as "x^2 + y^2 = 25": find dy/dx by implicit differentiation (as deriv implicit)',
+    )
+    add_dependent_option(parser)
     add_derivation_options(parser)
     add_reading_options(parser)
     add_output_options(parser)
 
 
 def _run_diff(args: argparse.Namespace) -> int:
+    if args.implicit or args.dependent is not None:
+        return _run_implicit(args)
     if not args.hint:
         start_verifying(args)
     from ..engine import differentiate
@@ -73,6 +85,16 @@ def _run_diff(args: argparse.Namespace) -> int:
     emit(derivation, args)
     check = derivation.verification
     return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
+
+
+def _run_implicit(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+
+    if not args.implicit:
+        raise UsageError("--dependent names the dependent variable of an equation: use it with --implicit (or deriv implicit)")
+    if args.hint:
+        raise UsageError("--hint works on an expression; with --implicit, --steps shows every rule")
+    return implicit.run(args)
 
 
 def _print_hint(derivation, args: argparse.Namespace) -> int:
@@ -163,6 +185,6 @@ COMMAND = Command(
     "differentiate EXPR, showing the steps (the default: `deriv EXPR` means `deriv diff EXPR`)",
     _diff_arguments,
     _run_diff,
-    usage="deriv [diff] EXPR [--wrt VAR] [--steps] [--hint] [--format FORMAT] [options]",
+    usage="deriv [diff] EXPR [--wrt VAR] [--steps] [--hint] [--implicit] [--format FORMAT] [options]",
     epilog=_DIFF_EPILOG,
 )
