@@ -162,7 +162,7 @@ def test_an_unexplained_wrong_line_gets_the_next_correct_step():
 def test_d_dx_before_a_product_is_explained_on_a_wrong_line():
     line = check_derivation(["d/dx x^2 sin x", "= ∂/∂x x^2 · sin x + x^2 · ∂/∂x sin x"]).lines[1]
     assert line.verdict == "incorrect"
-    assert any("applies to the whole product after it" in warning for warning in line.warnings)
+    assert any("applies to everything after it" in warning for warning in line.warnings)
     assert line.expected == tree("(∂/∂x x^2) · sin x + x^2 · ∂/∂x sin x")
 
 
@@ -183,8 +183,14 @@ def test_the_data_factor_dropped_inside_a_sum_is_named():
     assert "sample data" in line.reason
 
 
-def test_a_data_value_left_outside_its_sum_is_explained():
+def test_the_lectures_own_working_keeps_the_data_value_inside_the_sum():
     line = check_derivation([LOSS, "= sum_i (s a_i + b - h_i) a_i"]).lines[1]
+    assert line.verdict == "correct"
+    assert line.warnings == ("read sum_i (s a_i + b - h_i) a_i as sum_i ((s a_i + b - h_i) a_i): the sum covers the whole product after it",)
+
+
+def test_a_data_value_left_outside_its_sum_is_explained():
+    line = check_derivation([LOSS, "= (sum_i (s a_i + b - h_i)) a_i"]).lines[1]
     assert line.verdict == "incorrect"
     assert any("a_i outside the sum" in warning for warning in line.warnings)
 

@@ -125,8 +125,12 @@ def _show_char(char: str) -> str:
     return f"{shown}(U+{ord(char):04X}{' ' + name if name else ''})"
 
 
-def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset()) -> Lexed:
-    """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions."""
+def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), *, reach: str = "rest") -> Lexed:
+    """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions.
+
+    reach: how far d/dx without a bracket after it reaches, "rest" (up to the enclosing bracket, as typed input means)
+    or "term" (the product after it, as a line of a written derivation may mean: ∂/∂x x^2 + cos x).
+    """
     if len(text) > limits.MAX_INPUT_LENGTH:
         raise LimitError(
             f"the input is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,} ({limits.named('MAX_INPUT_LENGTH')})",
@@ -134,7 +138,7 @@ def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: froz
             limits.MAX_INPUT_LENGTH,
         )
     check_declared(variables, functions)
-    return _Lexer(text, variables, functions).run()
+    return _Lexer(text, variables, functions, reach).run()
 
 
 def check_declared(variables: frozenset[str], functions: frozenset[str]) -> None:
@@ -150,12 +154,13 @@ def check_declared(variables: frozenset[str], functions: frozenset[str]) -> None
 
 
 class _Lexer:
-    def __init__(self, text: str, variables: frozenset[str], functions: frozenset[str]):
+    def __init__(self, text: str, variables: frozenset[str], functions: frozenset[str], reach: str = "rest"):
         # NFC first (a pasted "e" + combining accent becomes one character); every position we report is into this text.
         self.raw = unicodedata.normalize("NFC", text)
         self.text = self.raw if self.raw.isascii() else "".join(_fold(c) for c in self.raw)
         self.variables = variables
         self.functions = functions
+        self.reach = reach
         # Longest first, so "sinh" wins over "sin" and "arcsin" over "a"·"rcsin".
         self.names = sorted(set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} | variables | functions, key=len, reverse=True)
         self.out = Lexed()
@@ -778,7 +783,7 @@ class _Lexer:
                     f"the brackets right after {operator} hold what it differentiates; write {operator} (… + …) to differentiate the whole sum"
                 )
             return None
-        end = _sum_of_terms_end(tokens, at)
+        end = _sum_of_terms_end(tokens, at) if self.reach == "rest" else _product_end(tokens, at)
         if end == at:
             return None
         if _product_end(tokens, at) < end:

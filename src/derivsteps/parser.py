@@ -316,18 +316,18 @@ class Equation:
     warnings: tuple[str, ...] = ()
 
 
-def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = ()) -> Parsed:
+def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = (), *, reach: str = "rest") -> Parsed:
     """Read text as an expression: the tree, and warnings naming how any ambiguous part was read.
 
     variables: multi-letter names read as one variable (["ab"]); functions: names of abstract functions (["f", "g"]).
     Plain text and LaTeX (a backslash or ^{…}) are both read. An equation that names what it defines
     (f(x) = …, y = …, f'(x) = …, dy/dx = …) means its right-hand side, with a note; any other equation is refused
-    (parse_equation reads both sides).
+    (parse_equation reads both sides). reach: how far d/dx reaches without a bracket after it (see lexer.tokenize).
     """
     declared = _declared(text, variables, functions)
     split = equations.split(text)
     if split is None:
-        return _read(text, text, *declared)
+        return _read(text, text, *declared, reach)
     lhs, rhs = split
     name = equations.defined_name(lhs.text)
     if name is None:
@@ -337,7 +337,7 @@ def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = (
             split[0].end,
             'to find dy/dx from it use deriv implicit "…" --wrt x; to differentiate one side, type only that side',
         )
-    right = _read(rhs.blanked, text, *declared)
+    right = _read(rhs.blanked, text, *declared, reach)
     shown = " ".join(rhs.text.split())
     note = f"read {' '.join(lhs.text.split())} = {shown} as its right-hand side, {shown}"
     return Parsed(right.expr, text, (note, *right.warnings))
@@ -362,7 +362,7 @@ def _declared(text: object, variables: Iterable[str], functions: Iterable[str]) 
     return frozenset(variables), frozenset(functions)
 
 
-def _read(source: str, text: str, variables: frozenset[str], functions: frozenset[str]) -> Parsed:
+def _read(source: str, text: str, variables: frozenset[str], functions: frozenset[str], reach: str = "rest") -> Parsed:
     """Parse source, which is text or text with everything outside one side of an equation blanked out (so every
     offset is already an offset into text); errors show the whole text."""
     try:
@@ -371,7 +371,7 @@ def _read(source: str, text: str, variables: frozenset[str], functions: frozense
 
             expr, warnings = read_latex(source, variables, functions)
             return Parsed(expr, text, tuple(dict.fromkeys(warnings)))
-        lexed = tokenize(source, variables, functions)
+        lexed = tokenize(source, variables, functions, reach=reach)
         normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
         token = _CURRENT.set(_Context(normalized, lexed))
         try:

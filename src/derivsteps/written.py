@@ -40,7 +40,7 @@ from .render._labels import explanation, line_label
 from .render.mathtext import to_text
 from .rules import DIFF_RULES, Rule
 from .sameform import same_form_of
-from .tree import Deriv, Expr, Mul, Path, Sum, Var, get_at, size, variables, walk
+from .tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, size, variables, walk
 
 LINE_VERDICTS = ("problem", "correct", "incorrect", "inconclusive", "invalid")
 VERDICTS = ("correct", "incorrect", "invalid", "inconclusive", "unfinished")
@@ -144,10 +144,10 @@ def _source(text: str) -> str:
     return text
 
 
-def _parse(text: str, reading: dict):
+def _parse(text: str, reading: dict, reach: str = "rest"):
     from .parser import parse
 
-    return parse(_source(text), **reading)
+    return parse(_source(text), **reading, reach=reach)
 
 
 def _read_problem(number: int, text: str, reading: dict) -> tuple[Expr, tuple[str, ...]]:
@@ -216,6 +216,11 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
         said = f"cannot read this line: {error.message}" + (f" (column {column})" if column else "") + (f"; {error.hint}" if error.hint else "")
         caret = column - 1 - (len(text) - len(text.lstrip())) if column else None
         return WrittenLine(number, written, "invalid", feedback=said, compared_with=previous.number, position=column, caret=caret)
+    return _check_parsed(number, text, previous, reading, parsed)
+
+
+def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, parsed, other_readings: bool = True) -> WrittenLine:
+    written = text.strip()
     expr = parsed.expr
     try:
         value = _value(expr, reading)
@@ -226,6 +231,9 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
         outcome = _compare(previous.value, value, reading)
     except DerivError as error:  # a form the checker cannot be given: undecided, never "wrong"
         return WrittenLine(number, written, "inconclusive", feedback=f"could not compare this line with line {previous.number}: {error}", **base)
+    if other_readings and outcome.verdict in ("correct", "incorrect") and any(_REACH_NOTE in w for w in parsed.warnings):
+        if (other := _term_reading(number, text, previous, reading)) is not None:
+            return other
     if outcome.verdict == "correct":
         replay = _reproduce(previous.expr, expr, reading)
         if replay is None:
@@ -243,6 +251,27 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
     if outcome.verdict == "invalid":
         return WrittenLine(number, written, "invalid", feedback=outcome.feedback, **base)
     return _wrong(number, written, previous, expr, value, outcome, base, reading)
+
+
+def _term_reading(number: int, text: str, previous: WrittenLine, reading: dict) -> WrittenLine | None:
+    """The line with each d/dx covering only the product after it, when that reading follows from the line before.
+
+    Typed alone, d/dx x^2 + cos x is the derivative of the whole sum; in the middle of a derivation, after the sum
+    rule, the same line means (d/dx x^2) + cos x, the way steps are written. Two readings are reasonable there: the
+    line before decides, the step's reading wins where both follow, and the line says which reading it took."""
+    try:
+        parsed = _parse(text, reading, reach="term")
+    except InputError:
+        return None
+    line = _check_parsed(number, text, previous, reading, parsed, other_readings=False)
+    if line.verdict != "correct":
+        return None
+    note = f"read this line as {to_text(parsed.expr)}: in a step, each ∂ covers the product after it, which follows from line {previous.number}"
+    return replace(line, warnings=(note, *(w for w in line.warnings if _REACH_NOTE not in w)))
+
+
+# The lexer's note when d/dx reaches past a + or - (lexer._Lexer.operator_operand).
+_REACH_NOTE = "applies to everything after it"
 
 
 def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outcome, base: dict, reading: dict) -> WrittenLine:
@@ -269,17 +298,18 @@ def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outc
 
 
 def _reach_hint(expr: Expr) -> str:
-    """How far an operator reaches, said on a wrong line where it may be the cause: d/dx takes the whole product after
-    it (∂/∂x x^2 · sin x is ∂/∂x (x^2 sin x)), Σ_i only the factor right after it ((Σ_i u) a_i leaves a_i outside)."""
+    """How far an operator reaches, said on a wrong line where it may be the cause: d/dx takes everything after it up
+    to the enclosing bracket (∂/∂x x^2 · sin x is ∂/∂x (x^2 sin x)); Σ_i the product after it, but a bracket ends it
+    ((Σ_i u) a_i leaves a_i outside)."""
     outside = _indexed_outside_sums(expr)
     if outside is not None:
         name = to_text(outside)
-        return (f"Σ_{outside.sub} takes only the factor right after it, so this line reads {to_text(expr)}, with {name} "
-                f"outside the sum; write Σ_{outside.sub} (u · {name}) to keep it inside")  # fmt: skip
+        return (f"this line reads {to_text(expr)}, with {name} outside the sum Σ_{outside.sub}; write Σ_{outside.sub} u {name} "
+                f"(the sum covers the whole product after it) to keep it inside")  # fmt: skip
     for _, node in walk(expr):
-        if isinstance(node, Deriv) and isinstance(node.body, Mul):
+        if isinstance(node, Deriv) and isinstance(node.body, (Mul, Add)):
             operator = f"∂/∂{to_text(node.var)}"
-            return (f"{operator} applies to the whole product after it, so this line reads {to_text(expr)}; "
+            return (f"{operator} applies to everything after it, so this line reads {to_text(expr)}; "
                     f"write ({operator} u) · v to differentiate u alone")  # fmt: skip
     return ""
 
