@@ -34,7 +34,11 @@ KNOWN = {
     "quinn": ("incorrect", "integrated_instead"), "rosa": ("correct", None), "sam": ("correct", None),
     "tara": ("invalid", None), "ugo": ("invalid", None), "vera": ("incorrect", None),
     "wes": ("incorrect", "chain_inner_forgotten"), "xena": ("incorrect", "cos_sign"),
+    # answers typed in LaTeX or as equations, and a problem in LaTeX: read, so graded like the rest
+    "yara": ("correct", None), "zeno": ("correct", None), "abel": ("incorrect", "chain_inner_forgotten"),
+    "bo": ("correct", None), "cy": ("correct", None), "dee": ("correct", None), "eli": ("correct", None),
 }  # fmt: skip
+ROWS = len(KNOWN)
 
 
 def _deriv(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -76,10 +80,10 @@ def test_the_rows_carry_feedback_expected_answers_and_notes(example_report):
 
 def test_the_summary_counts_verdicts_and_mistakes(example_report):
     summary = summarize(example_report, seconds=2.0)
-    assert summary.verdicts == {"correct": 7, "incorrect": 15, "inconclusive": 0, "invalid": 2, "limit": 0, "error": 0}
-    assert summary.mistakes[:2] == [("chain_inner_forgotten", 2), ("cos_sign", 2)]
-    assert sum(count for _, count in summary.mistakes) == 14 and len(summary.mistakes) == 12
-    assert summary.answers_per_second == 12.0
+    assert summary.verdicts == {"correct": 13, "incorrect": 16, "inconclusive": 0, "invalid": 2, "limit": 0, "error": 0}
+    assert summary.mistakes[:2] == [("chain_inner_forgotten", 3), ("cos_sign", 2)]
+    assert sum(count for _, count in summary.mistakes) == 15 and len(summary.mistakes) == 12
+    assert summary.answers_per_second == ROWS / 2.0
 
 
 # -- report formats parse back ----------------------------------------------------------------------------------------------
@@ -100,8 +104,8 @@ def test_json_and_jsonl_reports_parse_back(example_report, tmp_path):
     document = json.loads(json.dumps(to_json(example_report, summary), ensure_ascii=False))
     assert document["schema"] == 1 and document["command"] == "grade"
     assert [GradedRow.from_dict(item) for item in document["rows"]] == example_report
-    assert document["summary"]["verdicts"]["incorrect"] == 15
-    assert document["summary"]["mistakes"][0] == {"mistake": "chain_inner_forgotten", "count": 2}
+    assert document["summary"]["verdicts"]["incorrect"] == 16
+    assert document["summary"]["mistakes"][0] == {"mistake": "chain_inner_forgotten", "count": 3}
     lines = "".join(jsonl_line(row) for row in example_report).splitlines()
     assert [json.loads(line)["id"] for line in lines] == list(KNOWN)
 
@@ -111,7 +115,7 @@ def test_markdown_report_has_a_row_per_answer_and_the_summary(example_report):
     table = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| id ")]
     assert len([line for line in table if "`" in line.split("|")[2] or line.split("|")[1].strip() in KNOWN]) >= len(KNOWN)
     assert "| cleo | `cos(x^2)` | ✗ incorrect |" in text
-    assert "**Summary.** 24 answers: 7 correct, 15 incorrect, 2 invalid." in text
+    assert "**Summary.** 31 answers: 13 correct, 16 incorrect, 2 invalid." in text
     assert "| `cos_sign` | 2 |" in text
 
 
@@ -353,12 +357,12 @@ def test_ctrl_c_keeps_complete_rows_and_resume_finishes_like_a_fresh_run(tmp_pat
     assert "interrupted after" in err and "--resume" in err and "Traceback" not in err
     with report.open(encoding="utf-8", newline="") as stream:
         kept = list(csv.DictReader(stream))
-    assert 3 <= len(kept) < 48 and all(row["verdict"] in VERDICTS and row["answer"] is not None for row in kept)
+    assert 3 <= len(kept) < 2 * ROWS and all(row["verdict"] in VERDICTS and row["answer"] is not None for row in kept)
     assert [row["id"] for row in kept] == [id for id, *_ in _expected(example_report, 2)][: len(kept)]
     done = _deriv("grade", str(answers), "-o", str(report), "--resume", "--jobs", "2")
     assert done.returncode == 0, done.stderr
-    assert f"{48 - len(kept)} in" in done.stdout and f"{len(kept)} from the report before" in done.stdout
-    assert "48 answers: 14 correct, 30 incorrect, 4 invalid." in done.stdout
+    assert f"{2 * ROWS - len(kept)} in" in done.stdout and f"{len(kept)} from the report before" in done.stdout
+    assert "62 answers: 26 correct, 32 incorrect, 4 invalid." in done.stdout
     rows = recover(report, "csv")
     assert [(r.id, r.verdict, r.mistake, r.feedback, r.expected) for r in rows] == _expected(example_report, 2)
 
@@ -397,7 +401,7 @@ def test_sigterm_writes_a_valid_json_document_that_resume_completes(tmp_path, ex
     done = _deriv("grade", str(answers), "-o", str(report), "--resume", "--jobs", "2")
     assert done.returncode == 0, done.stderr
     document = json.loads(report.read_text(encoding="utf-8"))
-    assert document["summary"]["interrupted"] is False and document["summary"]["rows"] == 24 * copies
+    assert document["summary"]["interrupted"] is False and document["summary"]["rows"] == ROWS * copies
     assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(example_report, copies)
 
 

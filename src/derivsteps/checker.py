@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import sympy
@@ -98,19 +98,20 @@ def check_answer(
 
     derivation = differentiate(expr, wrt, variables=variables, functions=functions)
     expected = derivation.result
-    student = _read_answer(answer, variables, functions)
-    if isinstance(student, Verdict):
-        return Verdict(student.verdict, None, student.feedback, expected)
+    read = _read_answer(answer, variables, functions)
+    if isinstance(read, Verdict):
+        return Verdict(read.verdict, None, read.feedback, expected)
+    student, reading = read
     pending = _pending(student)
     if pending is not None:
-        return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected)
+        return _noted(Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected), reading)
     if student == expected:
-        return Verdict("correct", "structural", "correct", expected)
+        return _noted(Verdict("correct", "structural", "correct", expected), reading)
     try:
         judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions))
-        return deadline.run(_judge_answer, *judged, what="answer check")
+        return _noted(deadline.run(_judge_answer, *judged, what="answer check"), reading)
     except CasLimitError as error:
-        return Verdict("inconclusive", None, f"could not decide: {error.message}", expected)
+        return _noted(Verdict("inconclusive", None, f"could not decide: {error.message}", expected), reading)
 
 
 def _judge_answer(expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
@@ -154,11 +155,15 @@ def equivalent_expressions(
     rename: also accept a and b when some one-to-one renaming of a's variables (those not in `fixed`) onto b's makes
     them equal, trying every renaming when there are at most MAX_RENAMED variables.
     """
-    first = _read_answer(a, variables, functions)
-    second = _read_answer(b, variables, functions)
-    for side in (first, second):
+    sides = (_read_answer(a, variables, functions), _read_answer(b, variables, functions))
+    for side in sides:
         if isinstance(side, Verdict):
             return side
+    (first, reading_a), (second, reading_b) = sides
+    return _noted(_equivalent_trees(first, second, same_form, rename, fixed), tuple(dict.fromkeys((*reading_a, *reading_b))))
+
+
+def _equivalent_trees(first: Expr, second: Expr, same_form, rename, fixed) -> Verdict:
     if first == second:
         return Verdict("correct", "structural", "identical")
     if same_form:
@@ -255,13 +260,20 @@ def check_antiderivative(
     that is neither in f nor wrt. log(x) for ∫ 1/x is accepted, on the part of the line where it is defined, with a
     note that log(|x|) covers both signs. `expected` is g′ as our engine writes it.
     """
+    integrand = _read(f, variables, functions)
+    read = _read_answer(g, variables, functions)
+    if isinstance(read, Verdict):
+        return read
+    student, reading = read
+    return _noted(_judge_antiderivative(integrand, wrt, student, require_constant, variables, functions), reading)
+
+
+def _judge_antiderivative(
+    integrand: Expr, wrt, student: Expr, require_constant: bool, variables: Sequence[str], functions: Sequence[str]
+) -> Verdict:
     from .engine import differentiate
     from .render.mathtext import to_text
 
-    integrand = _read(f, variables, functions)
-    student = _read_answer(g, variables, functions)
-    if isinstance(student, Verdict):
-        return student
     pending = _pending(student)
     if pending is not None:
         return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative")
@@ -333,12 +345,23 @@ def _read(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) 
     return parse(text, variables=variables, functions=functions).expr
 
 
-def _read_answer(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> Expr | Verdict:
-    """The answer's tree, or an "invalid" verdict saying where it could not be read: student text is data."""
+def _read_answer(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> tuple[Expr, tuple[str, ...]] | Verdict:
+    """The answer's tree and the notes on how it was read (f'(x) = 2x as 2x), or an "invalid" verdict saying where it
+    could not be read: student text is data."""
+    if not isinstance(text, str):
+        return text, ()
+    from .parser import parse
+
     try:
-        return _read(text, variables, functions)
+        parsed = parse(text, variables=variables, functions=functions)
     except DerivError as error:
         return Verdict("invalid", None, f"cannot read the answer: {error}")
+    return parsed.expr, parsed.warnings
+
+
+def _noted(verdict: Verdict, reading: tuple[str, ...]) -> Verdict:
+    """The verdict with the notes on how the answer was read first: a grade must say which reading it judged."""
+    return replace(verdict, notes=(*reading, *verdict.notes)) if reading else verdict
 
 
 def _pending(expr: Expr) -> Expr | None:
