@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -340,7 +341,7 @@ def run(argv: Sequence[str]) -> int:
         _degrade_stdout()
     asked = _limits_asked(args)
     try:
-        with limits.override(**asked):
+        with limits.override(**asked), _reading(args):
             return COMMANDS[args.command].run(args)
     except DerivError as err:
         return _report(err, args)
@@ -350,6 +351,15 @@ def run(argv: Sequence[str]) -> int:
         # Python's stack ran out below limits.CEILINGS["MAX_DEPTH"] (a renderer or SymPy recursing): the user's choice.
         message = f"the expression is too deeply nested for --max-depth {asked['MAX_DEPTH']}; try a smaller value"
         return _report(LimitError(message), args)
+
+
+def _reading(args: argparse.Namespace):
+    """--latex: every expression of the command is read as LaTeX (the parser is imported only when asked)."""
+    if not getattr(args, "latex", False):
+        return contextlib.nullcontext()
+    from .parser import reading_latex
+
+    return reading_latex()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -59,6 +59,11 @@ TOPICS: dict[str, str] = {
         "An equation that names what it defines means its right-hand side, with a note; any other equation is "
         "refused at its `=`, with a pointer to `deriv implicit`."
     ),
+    "latex": (
+        "LaTeX is read by a grammar of its own wherever an expression is read (a backslash, `^{…}` or `$…$` tells; "
+        "`--latex` insists), with the same conventions; as in math mode, `xy` is x·y and one character follows `^` "
+        "without braces. Integrals and the like are refused in words."
+    ),
 }
 
 CONVENTIONS: tuple[Convention, ...] = (
@@ -94,6 +99,11 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention('names', 'log(x, 2)', 'log_2(x)', ()),
     Convention('names', 'tan^-1 x', 'atan(x)', ('read tan^-1 as atan, the inverse function of tan; write 1/tan(x) for the reciprocal',)),
     Convention('names', 'sin^2 x', 'sin(x)^2', ()),
+    Convention('names', 'arsinh x + artanh x', 'asinh(x) + atanh(x)', ()),
+    Convention('names', 'softplus(x) + sgn(x)', 'softplus(x) + sgn(x)', ()),
+    Convention('names', 'abs(x) + |x|', '|x| + |x|', ()),
+    Convention('names', 'sech^-1 x', None, (), refused='sech^-1 would be the inverse function of sech, which derivsteps does not know'),
+    Convention('names', 'f^(-1)(x)', None, (), refused='f^(-1), the inverse function of f, is not supported', functions=('f',)),
     Convention('names', 'relu(x)', None, (), refused='relu is not supported: relu(x) = max(0, x) is not differentiable at 0; differentiate each piece: x for x > 0, 0 for x < 0'),
     Convention('names', 'foo(x)', None, (), refused='unknown function foo'),
     Convention('names', 'sinn(x)', None, (), refused='unknown function sinn'),
@@ -129,6 +139,20 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention('equations', "f'(x) = 2x", '2x', ("read f'(x) = 2x as its right-hand side, 2x",)),
     Convention('equations', 'dy/dx = -x/y', '-x/y', ('read dy/dx = -x/y as its right-hand side, -x/y',)),
     Convention('equations', 'x^2 + y^2 = 25', None, (), refused='this is an equation, not an expression'),
+    Convention('latex', '\\frac{2x}{x^2+1}', '2x/(x^2 + 1)', ()),
+    Convention('latex', '3\\cos(3x)', '3 cos(3x)', ()),
+    Convention('latex', 'e^{2x} + x^{2}', 'e^(2x) + x^2', ()),
+    Convention('latex', '2 \\cdot x \\times y', '2xy', ()),
+    Convention('latex', '\\sqrt{x} + \\sqrt[3]{x}', 'sqrt(x) + cbrt(x)', ()),
+    Convention('latex', '\\left|x - 1\\right|', '|x - 1|', ()),
+    Convention('latex', '\\sin^2 x + \\tan^{-1}(x)', 'sin(x)^2 + atan(x)', ('read \\tan^{-1}(x) as arctan(x), the inverse function; write \\left(\\tan x\\right)^{-1} for 1/tan(x)',)),
+    Convention('latex', '\\log_{2} x', 'log_2(x)', ()),
+    Convention('latex', '\\frac{d}{dx} x^2 \\sin x', '∂/∂x (x^2 sin(x))', ()),
+    Convention('latex', '\\frac{\\partial}{\\partial y}\\left(x + y\\right)^{2}', '∂/∂y (x + y)^2', ()),
+    Convention('latex', '\\sum_{i=1}^{n} a_i h_i', 'Σ_{i=1}^{n} (a_i h_i)', ()),
+    Convention('latex', '\\theta^2 + \\pi', 'θ^2 + π', ()),
+    Convention('latex', '$x^2$', 'x^2', ()),
+    Convention('latex', '\\int x dx', None, (), refused='integrals are not supported; derivsteps differentiates'),
 )
 
 
@@ -136,7 +160,7 @@ def markdown() -> str:
     """The README's table: one row per convention, grouped by topic, with why each topic reads as it does."""
     lines = []
     for topic, why in TOPICS.items():
-        lines += [f"**{topic.capitalize()}.** {why}", "", "| you type | read as | note |", "|---|---|---|"]
+        lines += [f"**{'LaTeX' if topic == 'latex' else topic.capitalize()}.** {why}", "", "| you type | read as | note |", "|---|---|---|"]
         for row in CONVENTIONS:
             if row.topic != topic:
                 continue

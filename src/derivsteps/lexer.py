@@ -65,6 +65,7 @@ _DIGITS = "0123456789"
 _SCIENTIFIC = re.compile(r"[eE]([+-]?[0-9]+)(?![0-9.])")
 _INDEX = re.compile(r"\[([A-Za-z])\]")
 _SUM_INDEX = re.compile(r"(?:sum|Σ|∑)_\{?([A-Za-z])")
+_INVERSE_POWER = re.compile(r"[ \t]*(?:\^|\*\*)[ \t]*(?:\([ \t]*-[ \t]*1[ \t]*\)|-[ \t]*1|⁻¹)")
 _LEIBNIZ_TAIL = re.compile(r"[ \t]*/[ \t]*d([A-Za-z])(?![A-Za-z])")
 _NAMED_DERIVATIVE = re.compile(r"d([A-Za-z])[ \t]*/[ \t]*d([A-Za-z])(?![A-Za-z(])")
 
@@ -562,6 +563,14 @@ class _Lexer:
 
     def refuse_words(self, run: str, pieces: list[tuple[str, str, int]], start: int, end: int) -> None:
         """A run of letters that is a word, not a product: an English word, a refused function, an unknown function name."""
+        if pieces[-1][0] == "AFUNC" and _INVERSE_POWER.match(self.text, end):
+            name = pieces[-1][1]
+            raise UnknownFunctionError(
+                f"{name}^(-1), the inverse function of {name}, is not supported",
+                self.raw,
+                pieces[-1][2],
+                f"its derivative is 1/{name}'({name}^(-1)(x)), by the inverse function rule; for the reciprocal write 1/{name}(x)",
+            )
         if run in self.variables or run in self.functions or run in SPELLINGS:
             return
         before = self.text[end : end + 1]

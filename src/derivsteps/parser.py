@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextvars
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -316,18 +317,21 @@ class Equation:
     warnings: tuple[str, ...] = ()
 
 
-def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = (), *, reach: str = "rest") -> Parsed:
+def parse(
+    text: str, variables: Iterable[str] = (), functions: Iterable[str] = (), *, reach: str = "rest", latex: bool | None = None
+) -> Parsed:
     """Read text as an expression: the tree, and warnings naming how any ambiguous part was read.
 
     variables: multi-letter names read as one variable (["ab"]); functions: names of abstract functions (["f", "g"]).
     Plain text and LaTeX (a backslash or ^{…}) are both read. An equation that names what it defines
     (f(x) = …, y = …, f'(x) = …, dy/dx = …) means its right-hand side, with a note; any other equation is refused
     (parse_equation reads both sides). reach: how far d/dx reaches without a bracket after it (see lexer.tokenize).
+    latex: True reads the text as LaTeX, False as plain text, None (the default) tells by the text (or reading_latex).
     """
     declared = _declared(text, variables, functions)
     split = equations.split(text)
     if split is None:
-        return _read(text, text, *declared, reach)
+        return _read(text, text, *declared, reach, latex)
     lhs, rhs = split
     name = equations.defined_name(lhs.text)
     if name is None:
@@ -337,10 +341,24 @@ def parse(text: str, variables: Iterable[str] = (), functions: Iterable[str] = (
             split[0].end,
             'to find dy/dx from it use deriv implicit "…" --wrt x; to differentiate one side, type only that side',
         )
-    right = _read(rhs.blanked, text, *declared, reach)
+    right = _read(rhs.blanked, text, *declared, reach, latex)
     shown = " ".join(rhs.text.split())
     note = f"read {' '.join(lhs.text.split())} = {shown} as its right-hand side, {shown}"
     return Parsed(right.expr, text, (note, *right.warnings))
+
+
+# Whether every expression read in this context is LaTeX (deriv --latex), plain text, or told by its look (None).
+_LATEX: contextvars.ContextVar[bool | None] = contextvars.ContextVar("derivsteps_latex_input", default=None)
+
+
+@contextmanager
+def reading_latex(latex: bool | None = True) -> Iterator[None]:
+    """Within the block, parse reads every expression as LaTeX (True) or plain text (False), wherever it is called."""
+    token = _LATEX.set(latex)
+    try:
+        yield
+    finally:
+        _LATEX.reset(token)
 
 
 def parse_equation(text: str, variables: Iterable[str] = (), functions: Iterable[str] = ()) -> Equation:
@@ -362,11 +380,15 @@ def _declared(text: object, variables: Iterable[str], functions: Iterable[str]) 
     return frozenset(variables), frozenset(functions)
 
 
-def _read(source: str, text: str, variables: frozenset[str], functions: frozenset[str], reach: str = "rest") -> Parsed:
+def _read(
+    source: str, text: str, variables: frozenset[str], functions: frozenset[str], reach: str = "rest", latex: bool | None = None
+) -> Parsed:
     """Parse source, which is text or text with everything outside one side of an equation blanked out (so every
     offset is already an offset into text); errors show the whole text."""
     try:
-        if equations.looks_like_latex(source):
+        if latex is None:
+            latex = _LATEX.get()
+        if latex or (latex is None and equations.looks_like_latex(source)):
             from .latex import read_latex
 
             expr, warnings = read_latex(source, variables, functions)

@@ -52,6 +52,10 @@ def add_reading_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("how the expression is read")
     group.add_argument("--vars", metavar="a,b", default="", help="names to read as variables, e.g. --vars rate,t (so `rate` is not r·a·t·e)")
     group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+    group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
+
+
+_LATEX_HELP = "read the input as LaTeX (\\frac{1}{x}); without it, a backslash or ^{…} is enough to tell"
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +98,7 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
     group = parser.add_argument_group("variables and how the expression is read")
     group.add_argument("--vars", metavar="a,b", default="", help=vars_help)
     group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+    group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
 
 
 def start_verifying(args: argparse.Namespace) -> None:
