@@ -34,13 +34,22 @@ def _on_branch_cut(expr: Expr, point) -> bool:
                 if isinstance(node, Call):
                     value = mpmath.mpc(_eval(node.args[0], point))
                     real, imag = value.real, value.imag
-                    if node.fn in ("sqrt", "ln", "log") and abs(imag) < 1e-20 and real < 0:
+                    on_the_line = abs(imag) < 1e-20
+                    if node.fn in ("sqrt", "ln", "log") and on_the_line and real < 0:
                         return True
-                    if node.fn in ("asin", "acos") and abs(imag) < 1e-20 and abs(real) > 1:
+                    if node.fn in ("asin", "acos", "atanh") and on_the_line and abs(real) > 1:
                         return True
-                    if node.fn == "abs" and abs(imag) > 1e-20:
+                    if node.fn in ("asec", "acsc") and on_the_line and abs(real) < 1:
                         return True
-                    if node.fn in ("asin", "acos", "atan") and abs(imag) >= 1e-20:
+                    if node.fn == "acosh" and on_the_line and real < 1:
+                        return True
+                    # sgn jumps at 0 and cbrt is vertical there: an argument that is 0 up to rounding says nothing.
+                    if node.fn in ("sgn", "cbrt") and abs(value) < 1e-20:
+                        return True
+                    # Defined for real arguments only (|u|, sgn(u), the real cube root), or with a cut off the line.
+                    if node.fn in ("abs", "sgn", "cbrt") and not on_the_line:
+                        return True
+                    if node.fn in ("asin", "acos", "atan", "asec", "acsc", "acot", "asinh", "acosh", "atanh", "softplus") and not on_the_line:
                         return True
                 elif isinstance(node, Pow) and not (is_number(node.exp) and _is_integer(node.exp)):
                     value = mpmath.mpc(_eval(node.base, point))

@@ -31,12 +31,32 @@ class EvaluationError(DerivError):
     kind = "evaluation"
 
 
+def _cbrt(value):
+    """The real cube root of a real number (cbrt(-8) = -2, as in a calculus course); the principal root otherwise."""
+    if mpmath.im(value) == 0:
+        real = mpmath.re(value)
+        return mpmath.sign(real) * mpmath.cbrt(abs(real))
+    return mpmath.cbrt(value)
+
+
+def _sigmoid(value):
+    return 1 / (1 + mpmath.exp(-value))
+
+
+def _softplus(value):
+    return mpmath.log(1 + mpmath.exp(value))
+
+
 _FUNCTIONS = {
     "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
     "sec": mpmath.sec, "csc": mpmath.csc, "cot": mpmath.cot,
     "asin": mpmath.asin, "acos": mpmath.acos, "atan": mpmath.atan,
+    "asec": mpmath.asec, "acsc": mpmath.acsc, "acot": mpmath.acot,
     "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh,
-    "exp": mpmath.exp, "ln": mpmath.log, "log": mpmath.log, "sqrt": mpmath.sqrt, "abs": abs,
+    "sech": mpmath.sech, "csch": mpmath.csch, "coth": mpmath.coth,
+    "asinh": mpmath.asinh, "acosh": mpmath.acosh, "atanh": mpmath.atanh,
+    "exp": mpmath.exp, "ln": mpmath.log, "log": mpmath.log, "sqrt": mpmath.sqrt, "cbrt": _cbrt,
+    "abs": abs, "sgn": mpmath.sign, "sigmoid": _sigmoid, "softplus": _softplus,
 }  # fmt: skip
 
 
@@ -116,7 +136,7 @@ def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
             if fn == "log" and len(values) == 2:
                 result /= mpmath.log(values[1])
             # Only these have poles at finite points; a huge exp(100) or ln(10^(10^100)) is a value, not a pole.
-            if fn in ("tan", "sec", "csc", "cot") and abs(result) > 1 / _TINY:
+            if fn in _POLES and abs(result) > 1 / _TINY:
                 raise EvaluationError(f"{fn} has a pole here")
             return result
         case Deriv(body, var):
@@ -130,7 +150,12 @@ def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
 
 # Functions whose value mpmath finds by reducing the argument (modulo pi, or ln 2): that takes as many bits as the
 # argument has digits, so sin(2^(2^100)) would never finish; an exponent that long has the same cost in power().
-_REDUCING = frozenset({"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", "tanh"})
+_REDUCING = frozenset(
+    {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", "tanh", "sech", "csch", "coth", "sigmoid", "softplus"}
+)
+
+# The functions with poles at finite points: a value past 1/_TINY there is a pole met up to rounding (csc(pi)).
+_POLES = frozenset({"tan", "sec", "csc", "cot", "csch", "coth"})
 
 
 def _check_size(value, what: str) -> None:

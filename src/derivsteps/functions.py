@@ -57,7 +57,9 @@ CATALOGUE: tuple[Function, ...] = (
     _f("cbrt", latex=r"\sqrt[3]"),
     _f("abs", latex=r"\left|\right|"),
     _f("sgn", "sign", latex=r"\operatorname{sgn}"),
-    _f("sigmoid", latex=r"\sigma"),  # the logistic function 1/(1 + e^(-x)) of machine learning
+    # The logistic function 1/(1 + e^(-x)) of machine learning. Not \sigma: that is the variable σ,
+    # and \sigma\left(x\right) would also read as σ·(x).
+    _f("sigmoid", latex=r"\operatorname{sigmoid}"),
     _f("softplus", latex=r"\operatorname{softplus}"),
 )
 # fmt: on

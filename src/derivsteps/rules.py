@@ -280,37 +280,69 @@ def _abstract_rule(b: Bindings) -> Expr:
 
 
 # -- elementary derivatives: the table of the handout, for the variable itself (the chain rule does the rest) ----------
-def _sqrt_of(u: Expr) -> Expr:
-    return Call("sqrt", (u,))
+def _of(name: str, x: Expr) -> Call:
+    return Call(name, (x,))
+
+
+def _squared(u: Expr) -> Pow:
+    return Pow(u, Num(2))
+
+
+def _abs_times_root(x: Expr) -> Mul:
+    """|x| sqrt(x^2 - 1), the denominator of asec and acsc."""
+    return Mul((_of("abs", x), _of("sqrt", Add((_squared(x), Neg(ONE))))))
 
 
 ELEMENTARY: Mapping[str, tuple[str, Callable[[Expr], Expr]]] = {
-    "sin": ("∂sin(x)/∂x = cos(x)", lambda x: Call("cos", (x,))),
-    "cos": ("∂cos(x)/∂x = -sin(x)", lambda x: Neg(Call("sin", (x,)))),
-    "tan": ("∂tan(x)/∂x = sec(x)^2", lambda x: Pow(Call("sec", (x,)), Num(2))),
-    "sec": ("∂sec(x)/∂x = sec(x) tan(x)", lambda x: Mul((Call("sec", (x,)), Call("tan", (x,))))),
-    "csc": ("∂csc(x)/∂x = -csc(x) cot(x)", lambda x: Neg(Mul((Call("csc", (x,)), Call("cot", (x,)))))),
-    "cot": ("∂cot(x)/∂x = -csc(x)^2", lambda x: Neg(Pow(Call("csc", (x,)), Num(2)))),
-    "asin": ("∂asin(x)/∂x = 1/sqrt(1 - x^2)", lambda x: Div(ONE, _sqrt_of(Add((ONE, Neg(Pow(x, Num(2)))))))),
-    "acos": ("∂acos(x)/∂x = -1/sqrt(1 - x^2)", lambda x: Neg(Div(ONE, _sqrt_of(Add((ONE, Neg(Pow(x, Num(2))))))))),
-    "atan": ("∂atan(x)/∂x = 1/(1 + x^2)", lambda x: Div(ONE, Add((ONE, Pow(x, Num(2)))))),
-    "sinh": ("∂sinh(x)/∂x = cosh(x)", lambda x: Call("cosh", (x,))),
-    "cosh": ("∂cosh(x)/∂x = sinh(x)", lambda x: Call("sinh", (x,))),
-    "tanh": ("∂tanh(x)/∂x = 1 - tanh(x)^2", lambda x: Add((ONE, Neg(Pow(Call("tanh", (x,)), Num(2)))))),
+    "sin": ("∂sin(x)/∂x = cos(x)", lambda x: _of("cos", x)),
+    "cos": ("∂cos(x)/∂x = -sin(x)", lambda x: Neg(_of("sin", x))),
+    "tan": ("∂tan(x)/∂x = sec(x)^2", lambda x: _squared(_of("sec", x))),
+    "sec": ("∂sec(x)/∂x = sec(x) tan(x)", lambda x: Mul((_of("sec", x), _of("tan", x)))),
+    "csc": ("∂csc(x)/∂x = -csc(x) cot(x)", lambda x: Neg(Mul((_of("csc", x), _of("cot", x))))),
+    "cot": ("∂cot(x)/∂x = -csc(x)^2", lambda x: Neg(_squared(_of("csc", x)))),
+    "asin": ("∂asin(x)/∂x = 1/sqrt(1 - x^2)", lambda x: Div(ONE, _of("sqrt", Add((ONE, Neg(_squared(x))))))),
+    "acos": ("∂acos(x)/∂x = -1/sqrt(1 - x^2)", lambda x: Neg(Div(ONE, _of("sqrt", Add((ONE, Neg(_squared(x)))))))),
+    "atan": ("∂atan(x)/∂x = 1/(1 + x^2)", lambda x: Div(ONE, Add((ONE, _squared(x))))),
+    "asec": ("∂asec(x)/∂x = 1/(|x| sqrt(x^2 - 1))", lambda x: Div(ONE, _abs_times_root(x))),
+    "acsc": ("∂acsc(x)/∂x = -1/(|x| sqrt(x^2 - 1))", lambda x: Neg(Div(ONE, _abs_times_root(x)))),
+    "acot": ("∂acot(x)/∂x = -1/(1 + x^2)", lambda x: Neg(Div(ONE, Add((ONE, _squared(x)))))),
+    "sinh": ("∂sinh(x)/∂x = cosh(x)", lambda x: _of("cosh", x)),
+    "cosh": ("∂cosh(x)/∂x = sinh(x)", lambda x: _of("sinh", x)),
+    "tanh": ("∂tanh(x)/∂x = 1 - tanh(x)^2", lambda x: Add((ONE, Neg(_squared(_of("tanh", x)))))),
+    "sech": ("∂sech(x)/∂x = -sech(x) tanh(x)", lambda x: Neg(Mul((_of("sech", x), _of("tanh", x))))),
+    "csch": ("∂csch(x)/∂x = -csch(x) coth(x)", lambda x: Neg(Mul((_of("csch", x), _of("coth", x))))),
+    "coth": ("∂coth(x)/∂x = -csch(x)^2", lambda x: Neg(_squared(_of("csch", x)))),
+    "asinh": ("∂asinh(x)/∂x = 1/sqrt(x^2 + 1)", lambda x: Div(ONE, _of("sqrt", Add((_squared(x), ONE))))),
+    "acosh": ("∂acosh(x)/∂x = 1/sqrt(x^2 - 1)", lambda x: Div(ONE, _of("sqrt", Add((_squared(x), Neg(ONE)))))),
+    "atanh": ("∂atanh(x)/∂x = 1/(1 - x^2)", lambda x: Div(ONE, Add((ONE, Neg(_squared(x)))))),
     "ln": ("∂ln(x)/∂x = 1/x", lambda x: Div(ONE, x)),
-    "sqrt": ("∂sqrt(x)/∂x = 1/(2 sqrt(x))", lambda x: Div(ONE, Mul((Num(2), _sqrt_of(x))))),
-    "abs": ("∂|x|/∂x = x/|x|  (undefined at x = 0)", lambda x: Div(x, Call("abs", (x,)))),
+    "sqrt": ("∂sqrt(x)/∂x = 1/(2 sqrt(x))", lambda x: Div(ONE, Mul((Num(2), _of("sqrt", x))))),
+    "cbrt": ("∂cbrt(x)/∂x = 1/(3 cbrt(x)^2)", lambda x: Div(ONE, Mul((Num(3), _squared(_of("cbrt", x)))))),
+    "abs": ("∂|x|/∂x = x/|x|  (undefined at x = 0)", lambda x: Div(x, _of("abs", x))),
+    "sgn": ("∂sgn(x)/∂x = 0  (undefined at x = 0)", lambda x: ZERO),
+    "sigmoid": ("∂σ(x)/∂x = σ(x)(1 - σ(x))", lambda x: Mul((_of("sigmoid", x), Add((ONE, Neg(_of("sigmoid", x))))))),
+    "softplus": ("∂softplus(x)/∂x = σ(x)", lambda x: _of("sigmoid", x)),
 }  # fmt: skip
 
+# Where the sentence "From the table of derivatives: <law>" would not say enough.
 _FUNCTION_EXPLAIN = {
     "abs": "The derivative of |{x}| is {x}/|{x}|, the sign of {x}.",
     "ln": "The derivative of ln({x}) is 1/{x!p}.",
+    "sgn": "sgn({x}) is -1 where {x} < 0 and 1 where {x} > 0, constant on each side, so its derivative is 0 wherever {x} ≠ 0.",
+    "sigmoid": "The sigmoid σ({x}) = 1/(1 + e^(-{x!p})) has the derivative σ({x})(1 - σ({x})).",
+    "softplus": "softplus({x}) = ln(1 + e^{x!p}) has the derivative e^{x!p}/(1 + e^{x!p}), which is the sigmoid σ({x}).",
+}
+
+# Caveats said whenever the rule is used: the derivative does not exist at a point of the domain.
+_FUNCTION_NOTES = {
+    "abs": "the derivative of |{x}| does not exist where {x} = 0",
+    "sgn": "the derivative of sgn({x}) does not exist where {x} = 0: sgn jumps there from -1 to 1",
 }
 
 
 def _table_sentence(law: str) -> str:
     """The law of the table with the variable as a template field: ∂sin(x)/∂x = cos(x) -> ∂sin({x})/∂{x!p} = cos({x})."""
-    filled = law.replace("∂x", "∂\0").replace("(x)", "(\1)").replace("x", "{x!p}").replace("\0", "{x!p}").replace("\1", "{x}")
+    filled = law.replace("∂x", "∂\0").replace("(x)", "(\1)").replace("|x|", "|\1|").replace("x", "{x!p}").replace("\0", "{x!p}").replace("\1", "{x}")
     return f"From the table of derivatives: {filled}."
 
 
@@ -325,7 +357,7 @@ def _elementary_rules() -> list[Rule]:
                 _when(_function(name), name),
                 lambda b, derivative=derivative: derivative(b["x"]),
                 _FUNCTION_EXPLAIN.get(name, _table_sentence(law)),
-                note="the derivative of |{x}| does not exist where {x} = 0" if name == "abs" else "",
+                note=_FUNCTION_NOTES.get(name, ""),
             )
         )
     # log without a base is the natural logarithm, like ln.

@@ -18,12 +18,40 @@ from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow,
 # Our elementary functions as SymPy classes; ln and log are both the natural logarithm (log's base is handled apart).
 FUNCTIONS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc, "cot": sympy.cot,
-    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "exp": sympy.exp, "ln": sympy.log, "log": sympy.log, "abs": sympy.Abs,
+    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "asec": sympy.asec, "acsc": sympy.acsc, "acot": sympy.acot,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh, "sech": sympy.sech, "csch": sympy.csch, "coth": sympy.coth,
+    "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
+    "exp": sympy.exp, "ln": sympy.log, "log": sympy.log, "abs": sympy.Abs, "sgn": sympy.sign,
 }  # fmt: skip
 
-# The way back: sympy.exp and sqrt are powers in SymPy, so they are handled with Pow.
+# sqrt is a power, as SymPy writes it itself. cbrt is the real cube root, as the evaluator computes it and a calculus
+# course reads cbrt(-8) = -2: sign(u)·|u|^(1/3), built so, since SymPy's u**(1/3) is the complex principal root.
+ROOTS = {"sqrt": sympy.S.Half}
+
+
+def _cbrt(u: sympy.Basic, evaluate: bool) -> sympy.Basic:
+    third = sympy.Pow(sympy.Abs(u, evaluate=evaluate), sympy.Rational(1, 3), evaluate=evaluate)
+    return sympy.Mul(sympy.sign(u, evaluate=evaluate), third, evaluate=evaluate)
+
+
+def _sigmoid(u: sympy.Basic, evaluate: bool) -> sympy.Basic:
+    """The logistic function 1/(1 + e^(-u))."""
+    decay = sympy.exp(sympy.Mul(sympy.S.NegativeOne, u, evaluate=evaluate), evaluate=evaluate)
+    return sympy.Pow(sympy.Add(sympy.S.One, decay, evaluate=evaluate), sympy.S.NegativeOne, evaluate=evaluate)
+
+
+def _softplus(u: sympy.Basic, evaluate: bool) -> sympy.Basic:
+    """ln(1 + e^u)."""
+    return sympy.log(sympy.Add(sympy.S.One, sympy.exp(u, evaluate=evaluate), evaluate=evaluate), evaluate=evaluate)
+
+
+# The functions of machine learning, which SymPy has no class for, by their definitions; evaluate=False keeps a power
+# too large to compute unevaluated, as everywhere in _build.
+DEFINED = {"sigmoid": _sigmoid, "softplus": _softplus, "cbrt": _cbrt}
+
+
+# The way back: sympy.exp and the roots are powers in SymPy, so they are handled with Pow; sigmoid and softplus come
+# back as what they are defined to be.
 _CALL_NAMES = {cls: name for name, cls in FUNCTIONS.items() if name not in ("ln", "exp")}
 
 # Bound variables of the Subs we build start with "_", which no name the lexer produces does.
@@ -149,8 +177,10 @@ def _too_many_digits(base: sympy.Basic, exp: sympy.Basic) -> bool:
 
 def _call(fn: str, args: tuple[Expr, ...], indices: frozenset[str]) -> _Built:
     built, huge = _build_all(args, indices)
-    if fn == "sqrt":
-        return _power(built[0], sympy.S.Half, huge)
+    if fn in ROOTS:
+        return _power(built[0], ROOTS[fn], huge)
+    if fn in DEFINED:
+        return DEFINED[fn](built[0], not huge), huge
     if fn == "log" and len(built) == 2:
         value, base = built
         if not huge:
@@ -219,7 +249,7 @@ def _replace_all(expr: Expr, mapping: dict[Expr, Expr]) -> Expr:
 def from_sympy(obj: sympy.Basic) -> Expr:
     """A SymPy result as a lecturer writes it: 2x + 1, a - b, -sin(x), 1/x^2, sqrt(x), f'(x^2).
 
-    Raises EngineError for what no node can show (I, zoo, nan, sign, re, ...).
+    Raises EngineError for what no node can show (I, zoo, nan, re, DiracDelta, ...).
     """
     if isinstance(obj, int):
         return number(obj)

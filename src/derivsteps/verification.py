@@ -25,7 +25,8 @@ SAMPLE_INTERVAL = (0.3, 1.7)
 SAMPLE_POINTS = 6
 MIN_VALID_POINTS = 4
 RELATIVE_TOLERANCE = 1e-9
-# The subexpressions (non-integer powers, log, asin, acos) that must be real at a point, at most this many per side.
+# The subexpressions (non-integer powers, log, the inverse functions real on part of the line only) that must be real
+# at a point, at most this many per side.
 MAX_DOMAIN_PARTS = 20
 # A value is real when its imaginary part is below this, relative to its size.
 IMAGINARY_TOLERANCE = 1e-20
@@ -200,12 +201,13 @@ def is_real(value: complex) -> bool:
 
 
 def domain_parts(expr: sympy.Expr) -> list[sympy.Expr]:
-    """The parts that must be real for expr to be: non-integer powers, log, asin, acos (at most MAX_DOMAIN_PARTS).
-    sqrt(k/m)·sqrt(m/k) is real at k > 0 > m, but its factors are not."""
+    """The parts that must be real for expr to be: non-integer powers, log, asin, acos, asec, acsc, acosh, atanh (at
+    most MAX_DOMAIN_PARTS). sqrt(k/m)·sqrt(m/k) is real at k > 0 > m, but its factors are not."""
     import sympy
 
     parts = [p for p in expr.atoms(sympy.Pow) if not p.exp.is_Integer]
-    parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, (sympy.log, sympy.asin, sympy.acos))]
+    partial = (sympy.log, sympy.asin, sympy.acos, sympy.asec, sympy.acsc, sympy.acosh, sympy.atanh)
+    parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, partial)]
     return sorted(parts, key=sympy.count_ops)[:MAX_DOMAIN_PARTS]
 
 

@@ -24,6 +24,20 @@ def is_operator_form(expr: Expr) -> bool:
     return isinstance(expr, Deriv) and not is_fraction_form(expr)
 
 
+def ends_with_sum(expr: Expr) -> bool:
+    """Whether expr, printed without brackets, ends with Σ_i …, which would take in a factor or divisor after it."""
+    match expr:
+        case Sum():
+            return True
+        case Mul(factors):
+            return ends_with_sum(factors[-1])
+        case Div(_, den):
+            return ends_with_sum(den)
+        case Neg(arg):
+            return ends_with_sum(arg)
+    return False
+
+
 def level(expr: Expr) -> int:
     """How tightly expr binds when printed without parentheses."""
     match expr:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from ..functions import BY_NAME
 from ..lexer import GREEK
 from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
 from ._precedence import ATOM, POWER, TERM, is_fraction_form, level
@@ -12,16 +13,6 @@ from ._printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, plain
 
 # Standard LaTeX has no \omicron: it is the Latin o.
 GREEK_MACROS = {name: "o" if name == "omicron" else "\\" + name for name in GREEK}
-
-FUNCTION_MACROS = {
-    "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "sec": r"\sec", "csc": r"\csc", "cot": r"\cot",
-    "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
-    "sinh": r"\sinh", "cosh": r"\cosh", "tanh": r"\tanh",
-    "exp": r"\exp", "ln": r"\ln", "log": r"\log",
-}  # fmt: skip
-
-# Functions whose power is written on the name, as in lectures: \sin^{2}\left(x\right) for sin(x)^2.
-POWER_ON_NAME = frozenset("sin cos tan sec csc cot asin acos atan sinh cosh tanh ln log".split())
 
 TIMES = r" \cdot "
 
@@ -81,7 +72,7 @@ class _Printer(MathPrinter):
                 wrt = self.show(var, path + (1,), ATOM)
                 if is_fraction_form(expr):
                     return rf"\frac{{\partial {self.show(body, path + (0,), POWER)}}}{{\partial {wrt}}}"
-                shown = self.show(body, path + (0,), POWER)
+                shown = self.operator_body(body, path + (0,), self.show(body, path + (0,), POWER), r"\left(")
                 # A control sequence already ends the operator; anything else reads better a space apart.
                 return rf"\frac{{\partial}}{{\partial {wrt}}}" + ("" if plain(shown).startswith("\\") else " ") + shown
             case Sum(body, index, lower, upper):
@@ -121,24 +112,24 @@ class _Printer(MathPrinter):
         exponent = self.show(exp, path + (1,))
         if (
             isinstance(base, Call)
-            and base.fn in POWER_ON_NAME
+            and BY_NAME[base.fn].power_on_name  # written as in lectures: \sin^{2}\left(x\right) for sin(x)^2
             and len(base.args) == 1
             and path + (0,) not in self.marks  # a marked call stays whole, so the mark covers it
             and not isinstance(exp, Neg)  # \sin^{-1} would read as arcsin
         ):
-            return f"{FUNCTION_MACROS[base.fn]}^{{{exponent}}}{_paren(self.show(base.args[0], path + (0, 0)))}"
+            return f"{BY_NAME[base.fn].latex}^{{{exponent}}}{_paren(self.show(base.args[0], path + (0, 0)))}"
         # The exponent sits in braces, so it never needs parentheses.
         return f"{self.show(base, path + (0,), ATOM)}^{{{exponent}}}"
 
     def call(self, fn: str, args, path: Path) -> str:
         inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
-        if fn == "sqrt":
-            return rf"\sqrt{{{inner[0]}}}"
+        if fn in ("sqrt", "cbrt"):
+            return rf"{BY_NAME[fn].latex}{{{inner[0]}}}"
         if fn == "abs":
             return rf"\left|{inner[0]}\right|"
         if fn == "log" and len(args) == 2:
             return rf"\log_{{{inner[1]}}}{_paren(inner[0])}"
-        return FUNCTION_MACROS[fn] + _paren(", ".join(inner))
+        return BY_NAME[fn].latex + _paren(", ".join(inner))
 
 
 def _unit(expr: Expr) -> bool:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..lexer import CONSTANTS, FUNCTIONS, GREEK
+from ..functions import REFUSED
+from ..lexer import CONSTANTS, ENGLISH, FUNCTIONS, GREEK
 from ..tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
-from ._precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, is_fraction_form
+from ._precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, ends_with_sum, is_fraction_form
 from ._printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run
 
 GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"))
 
 
-# Letter runs the lexer would read as one name: a run of single-letter variables printed tight ("ab") must avoid them.
-_NAMES = tuple(n for n in set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1)
+# Letter runs the lexer would read as one name, or refuse (max): a run of single-letter variables printed tight ("ab")
+# must avoid them.
+_NAMES = tuple(n for n in set(FUNCTIONS) | set(REFUSED) | ENGLISH | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1)
 
 
 def to_text(expr: Expr, ascii: bool = False) -> str:
@@ -66,7 +68,8 @@ class _Printer(MathPrinter):
             case Mul(factors):
                 return self.mul(factors, path)
             case Div(num, den):
-                return f"{self.show(num, path + (0,), PRODUCT)}/{self.show(den, path + (1,), FACTOR)}"
+                # Σ_i x_i/n would read as Σ_i (x_i/n): a numerator that ends with a sum is bracketed.
+                return f"{self.show(num, path + (0,), PRODUCT, ends_with_sum(num))}/{self.show(den, path + (1,), FACTOR)}"
             case Pow(base, exp):
                 # ∂x/∂y^2 would read as ∂x/∂(y^2): a derivative as a base is bracketed.
                 return f"{self.show(base, path + (0,), ATOM, isinstance(base, Deriv))}^{self.show(exp, path + (1,), ATOM)}"
@@ -82,7 +85,8 @@ class _Printer(MathPrinter):
                 inner = isinstance(body, Deriv)  # ∂∂x/∂y/∂z is unreadable: a derivative of a derivative gets brackets
                 if is_fraction_form(expr):
                     return f"{self.partial}{self.show(body, path + (0,), POWER, inner)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
-                return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {self.show(body, path + (0,), POWER, inner)}"
+                shown = self.operator_body(body, path + (0,), self.show(body, path + (0,), POWER, inner), "(")
+                return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {shown}"
             case Sum(body, index, lower, upper):
                 head = "sum" if self.ascii else "Σ"
                 if lower is None:
@@ -115,7 +119,8 @@ class _Printer(MathPrinter):
         if isinstance(prev, Pow):
             return " "
         if first == "(":
-            return ""
+            # abc(x + 1) would read as a call of an unknown function abc: a run of letters is kept off a bracket.
+            return "" if len(run) < 2 else " "
         if prev_text.endswith(")") and not isinstance(prev, (Call, Apply)) and isinstance(nxt, (Var, Pow)) and letter_run(nxt):
             return ""
         if isinstance(prev, Num) and prev_text[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and first.isalpha():
