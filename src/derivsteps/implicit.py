@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from math import gcd
 from typing import ClassVar
 
@@ -13,6 +11,7 @@ from . import deadline
 from .derivation import Derivation, Displayed, Step, Verification
 from .engine import differentiate
 from .engine import simplify as tidy
+from .equivalence import vanishes
 from .errors import CasLimitError, DerivError, EngineError, UsageError
 from .multivar import variable_name, variable_named
 from .tree import (
@@ -25,12 +24,6 @@ X, Y = Var("x"), Var("y")
 
 # The solving steps, in the order they can occur; each arrives at an equation in y and y'(x).
 ACTIONS = ("differentiate", "collect", "simplify", "negate", "factor", "divide", "cancel", "cas_simplify")
-
-# Random points at which a coefficient of dy/dx is evaluated to tell whether it is identically zero; a value this
-# small counts as zero.
-ZERO_CHECK_POINTS = 3
-ZERO_TOLERANCE = 1e-30
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ImplicitStep:
@@ -217,7 +210,7 @@ def _solve(left: Expr, right: Expr, d: Apply, x: Var, y: Var, simplify: str) -> 
         lhs, rhs = add_terms([times(term, d) for term in terms]), add_terms(_positive_first(negate(term) for term in _terms(steps[-1].rhs)))
         steps.append(ImplicitStep("negate", "multiply both sides by -1", {}, lhs, rhs))
     coefficient = add_terms(terms)
-    if coefficient == ZERO or not is_number(coefficient) and _vanishes(coefficient):
+    if coefficient == ZERO or not is_number(coefficient) and vanishes(coefficient):
         raise _no_derivative(x, y)
     if len(terms) > 1:
         steps.append(ImplicitStep("factor", "factor out {d}", {"d": d}, times_sum(coefficient, d), steps[-1].rhs))
@@ -396,24 +389,6 @@ def _divide_term(term: Expr, factor: int) -> Expr:
     return mul(*rest) if coefficient == 1 else Mul((Num(coefficient), *rest))
 
 
-def _vanishes(coefficient: Expr) -> bool:
-    """Whether the coefficient is 0 at random points (our own evaluator): identically zero, though not written so."""
-    from .evaluate import evaluate
-
-    names = variables(coefficient)
-    rng = random.Random(20240601)
-    values = []
-    for _ in range(ZERO_CHECK_POINTS * 3):
-        point = {var: Fraction(rng.randint(300, 1700), 1000) for var in names}
-        try:
-            values.append(evaluate(coefficient, point))
-        except DerivError:
-            continue  # outside the domain (ln of a negative, a division by zero), or a declared f(x): another point
-        if len(values) == ZERO_CHECK_POINTS:
-            break
-    return len(values) == ZERO_CHECK_POINTS and all(abs(value) < ZERO_TOLERANCE for value in values)
-
-
 # -- verification ---------------------------------------------------------------------------------------------------------------
 
 
@@ -431,15 +406,16 @@ def verify_implicit(result: Implicit) -> Implicit:
 def _check(function_of: Expr, x: Var, y: Var, result: Expr) -> Verification:
     # Runs in the CAS worker: the bridge builds every SymPy object from our trees, and sympy.Derivative.doit
     # differentiates, so no text is ever parsed and this module imports no SymPy of its own.
+    from .equivalence import compare, real_reading, real_variables
     from .sympy_bridge import from_sympy, to_sympy
-    from .verification import equivalent, real_variables
 
-    partial_x = real_variables(to_sympy(Deriv(function_of, x))).doit()
-    partial_y = real_variables(to_sympy(Deriv(function_of, y))).doit()
+    partial_x = real_reading(real_variables(to_sympy(Deriv(function_of, x))).doit())
+    partial_y = real_reading(real_variables(to_sympy(Deriv(function_of, y))).doit())
     if partial_y == 0:
         return Verification(None, None, f"∂F/∂{variable_name(y)} is 0, so -F_x/F_y gives no value to compare with")
     expected = -partial_x / partial_y
-    verdict, method, reason = equivalent(expected, real_variables(to_sympy(result)))
+    outcome = compare(expected, real_reading(to_sympy(result)))
+    verdict, method, reason = outcome.holds, outcome.decided_by, outcome.reason
     shown = None
     if verdict is False:
         try:

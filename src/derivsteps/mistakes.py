@@ -16,20 +16,16 @@ constant).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
 
 from .derivation import Derivation
 from .engine import differentiate
+from .equivalence import equivalent
 from .errors import DerivError
-from .evaluate import evaluate
 from .render.mathtext import to_text
 from .rules import DIFF_RULES, Bindings, Rule
-from .sympy_bridge import to_sympy
-from .tree import ONE, Add, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, free_of, get_at, mul, variables, walk
-from .verification import equivalent
+from .tree import ONE, Add, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Var, add, free_of, get_at, mul, variables
 
 Table = tuple[Rule, ...]
 
@@ -347,40 +343,8 @@ def _bracketed(expr: Expr) -> str:
     return text if isinstance(expr, (Var, Num, Const, Call)) else f"({text})"
 
 
-# -- equivalence ----------------------------------------------------------------------------------------------------
-_PROBE = random.Random(20240601)
-_POINT = [Fraction(_PROBE.randint(300, 1700), 1000) for _ in range(64)]
-# Sums over the data are compared written out over this many made-up rows: SymPy cannot decide Σ identities quickly
-# (one took 11 s), and an identity that holds for every data set holds for these three.
-DATA_ROWS = 3
-
-
-def _written_out(a: Expr, b: Expr) -> tuple[Expr, Expr]:
-    from .data import Data, expand_sums
-
-    names = sorted({v.name for e in (a, b) for v in variables(e) if _is_data(v)})
-    if not names:
-        return a, b
-    data = Data({name: tuple(_POINT[(7 * k + row) % len(_POINT)] + k for row in range(DATA_ROWS)) for k, name in enumerate(names)})
-    return expand_sums(a, data), expand_sums(b, data)
-
-
+# -- equivalence ------------------------------------------------------------------------------------------------------
 def _agrees(a: Expr, b: Expr) -> bool | None:
-    """Equal as functions: one probe point with our evaluator rules out most candidates, SymPy decides the rest."""
-    if a == b:
-        return True
-    if any(isinstance(node, Sum) for e in (a, b) for _, node in walk(e)):
-        a, b = _written_out(a, b)
-    names = sorted(set(variables(a)) | set(variables(b)), key=to_text)
-    point = dict(zip(names, _POINT))
-    try:
-        left, right = evaluate(a, point), evaluate(b, point)
-        if abs(left - right) > 1e-6 * max(abs(left), abs(right), 1):
-            return False
-    except (DerivError, ValueError, TypeError, ZeroDivisionError):
-        pass
-    try:
-        verdict, _, _ = equivalent(to_sympy(a), to_sympy(b))
-    except DerivError:  # a form SymPy cannot be given: undecided, so no mistake is named on its strength
-        return None
-    return verdict
+    """Equal as functions, by the equivalence service (its probe rules out most candidates without SymPy); None when
+    undecided, so no mistake is named on its strength."""
+    return equivalent(a, b).holds

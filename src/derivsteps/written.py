@@ -24,23 +24,21 @@ an unreadable first line, a first line without a pending derivative) raises an I
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import ClassVar
 
-from .checker import equivalent_expressions
 from .derivation import Displayed, Rewrite, Step, group_lines
 from .engine import differentiate, first_match, graft, simplify
+from .equivalence import equivalent
 from .errors import DerivError, InputError
 from .mistakes import MISTAKES
 from .render._labels import explanation, line_label
 from .render.mathtext import to_text
 from .rules import DIFF_RULES, Rule
 from .sameform import same_form_of
-from .tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, size, variables, walk
+from .tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, size, walk
 
 LINE_VERDICTS = ("problem", "correct", "incorrect", "inconclusive", "invalid")
 VERDICTS = ("correct", "incorrect", "invalid", "inconclusive", "unfinished")
@@ -175,37 +173,6 @@ def _value(expr: Expr, reading: dict) -> Expr:
     return differentiate(expr, (), **reading).result
 
 
-# Sums over data (Σ_i a_i ...) are compared on SAMPLE_SETS made-up data sets of SAMPLE_ROWS rows: SymPy cannot
-# decide symbolic sums quickly, and two formulas that agree on random data agree as formulas, as at random points.
-SAMPLE_SETS = 2
-SAMPLE_ROWS = 3
-SAMPLE_SEED = 20240601
-
-
-def _compare(a: Expr, b: Expr, reading: dict):
-    """The checker's layered equivalence of two values; sums over data written out over sample data first."""
-    if not any(isinstance(node, Sum) for e in (a, b) for _, node in walk(e)):
-        return equivalent_expressions(a, b, **reading)
-    from .data import Data, expand_sums
-
-    indices = {node.index for e in (a, b) for _, node in walk(e) if isinstance(node, Sum)}
-    columns = sorted({v.name for e in (a, b) for v in variables(e) if v.sub in indices})
-    rng = random.Random(SAMPLE_SEED)
-    outcome = None
-    for _ in range(SAMPLE_SETS):
-        values = {name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns}
-        try:
-            data = Data.from_mapping(values or {"unused": [0] * SAMPLE_ROWS})  # no data column: still n rows
-            outcome = equivalent_expressions(expand_sums(a, data), expand_sums(b, data), **reading)
-        except DerivError:
-            return equivalent_expressions(a, b, **reading)
-        if outcome.verdict != "correct":
-            if outcome.verdict == "incorrect":
-                return replace(outcome, feedback=f"they differ on sample data: {outcome.feedback}")
-            return outcome
-    return replace(outcome, decided_by="numeric", feedback=f"equal on {SAMPLE_SETS} sample data sets of {SAMPLE_ROWS} rows")
-
-
 # -- one line ---------------------------------------------------------------------------------------------------------
 def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) -> WrittenLine:
     written = text.strip()
@@ -228,7 +195,7 @@ def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, 
         return WrittenLine(number, written, "invalid", expr, feedback=f"cannot work out this line's derivative: {error}", compared_with=previous.number)
     base = {"expr": expr, "value": value, "compared_with": previous.number, "warnings": tuple(parsed.warnings)}
     try:
-        outcome = _compare(previous.value, value, reading)
+        outcome = equivalent(previous.value, value, names=(f"line {previous.number}", "this line"))
     except DerivError as error:  # a form the checker cannot be given: undecided, never "wrong"
         return WrittenLine(number, written, "inconclusive", feedback=f"could not compare this line with line {previous.number}: {error}", **base)
     if other_readings and outcome.verdict in ("correct", "incorrect") and any(_REACH_NOTE in w for w in parsed.warnings):
@@ -246,10 +213,8 @@ def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, 
         return WrittenLine(number, written, "correct", label=replay.label, rules=replay.rules, several=replay.several,
                            feedback=replay.explanation, decided_by=outcome.decided_by, **base)  # fmt: skip
     if outcome.verdict == "inconclusive":
-        feedback = f"could not decide whether this equals line {previous.number}: {outcome.feedback}"
+        feedback = f"could not decide whether this equals line {previous.number}: {outcome.reason}"
         return WrittenLine(number, written, "inconclusive", feedback=feedback, **base)
-    if outcome.verdict == "invalid":
-        return WrittenLine(number, written, "invalid", feedback=outcome.feedback, **base)
     return _wrong(number, written, previous, expr, value, outcome, base, reading)
 
 
@@ -277,7 +242,7 @@ _REACH_NOTE = "applies to everything after it"
 def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outcome, base: dict, reading: dict) -> WrittenLine:
     """A line that is not equal to the previous one: the slip that gives it, and what the rewrite should have been."""
     correct = _candidates(previous.expr, DIFF_RULES, reading)
-    reason = f"not equal to line {previous.number} ({outcome.feedback})"
+    reason = f"not equal to line {previous.number} ({outcome.reason})"
     slip = _slip(previous.expr, expr, correct, reading) or _slip_in_value(previous.expr, value, reading)
     mistake, right, slips = slip if slip is not None else (None, None, [])
     right = right or _attempted(expr, correct)
@@ -558,7 +523,7 @@ def _slip_in_value(before: Expr, value: Expr, reading: dict):
             continue
         if _has_pending(slipped) or slipped == _value(before, reading):
             continue
-        if _compare(slipped, value, reading).verdict == "correct":
+        if equivalent(slipped, value).verdict == "correct":
             return mistake, None, []
     return None
 
