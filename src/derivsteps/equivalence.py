@@ -132,9 +132,13 @@ def compare(
     names say whose values a difference shows ("the derivative", "your answer")."""
     import sympy
 
+    from sympy.core.function import AppliedUndef
+
     difference = a - b
     if difference == 0:
         return Equivalence("correct", "symbolic", "the difference is 0")
+    if a.atoms(AppliedUndef) or b.atoms(AppliedUndef):
+        return _with_sample_functions(a, b, domain, tolerance, names)
     rounded = bool(tolerance)  # a decimal in either side is taken as rounded: compared within its precision only
     tolerance = max(tolerance, RELATIVE_TOLERANCE)
     # A large integer power ((x - a)^5999) makes simplify expand it for minutes: sampling decides in milliseconds.
@@ -162,6 +166,51 @@ def compare(
         except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
             pass
     return _numeric(a, b, domain, tolerance, names)
+
+
+def _with_sample_functions(a: sympy.Expr, b: sympy.Expr, domain, tolerance: float, names: tuple[str, str]) -> Equivalence:
+    """A function of the user's own (f, g) has no values to sample: a formula that holds for every f holds for the
+    sample functions in SAMPLE_FUNCTIONS, so each is put in its place and the results compared; a difference for any
+    of them is a difference."""
+    import sympy
+    from sympy.core.function import AppliedUndef
+
+    kinds = sorted({type(node) for e in (a, b) for node in e.atoms(AppliedUndef)}, key=str)
+    outcome = Equivalence("inconclusive", None, "no sample function gave a decision")
+    for make in SAMPLE_FUNCTIONS:
+
+        def concrete(expr: sympy.Expr) -> sympy.Expr:
+            for index, kind in enumerate(kinds):
+                expr = expr.replace(kind, lambda *args, index=index: make(index, args))
+            return expr.doit()
+
+        try:
+            outcome = compare(concrete(a), concrete(b), [concrete(d) for d in domain], tolerance, names)
+        except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
+            return Equivalence("inconclusive", None, "SymPy could not put sample functions in place of the functions of your own")
+        if outcome.verdict != "correct":
+            if outcome.verdict == "incorrect":
+                return Equivalence("incorrect", outcome.decided_by, f"{outcome.reason}, with sample functions in place of {', '.join(map(str, kinds))}")
+            return outcome
+    shown = ", ".join(map(str, kinds))
+    return Equivalence("correct", outcome.decided_by, f"{outcome.reason}, for {len(SAMPLE_FUNCTIONS)} sample functions in place of {shown}")
+
+
+def _sample_wave(index: int, args) -> sympy.Expr:
+    import sympy
+
+    return sum((sympy.sin((j + 1) * u + index + 1) for j, u in enumerate(args)), sympy.Integer(index + 2)) + sympy.Mul(*args) / 3
+
+
+def _sample_growth(index: int, args) -> sympy.Expr:
+    import sympy
+
+    return sympy.exp(sympy.Add(*args) / (index + 4)) + args[0] ** 3 / 5
+
+
+# The functions put in place of a function of the user's own (index: which one, args: its arguments); unlike each
+# other and any rule's shape, so a wrong formula differs for them.
+SAMPLE_FUNCTIONS = (_sample_wave, _sample_growth)
 
 
 def _symbolic_only(difference: sympy.Expr) -> Equivalence:
@@ -267,7 +316,7 @@ def _values(a, b, domain, symbols, point, digits) -> tuple[complex, complex] | N
     floats = {s: sympy.Float(v, digits) for s, v in zip(symbols, point)}
     try:
         values = [complex(e.xreplace(floats).evalf(digits)) for e in (a, b, *domain)]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, RecursionError):
         return None
     if not all(_real_finite(v) for v in values):
         return None
