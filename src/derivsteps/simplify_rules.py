@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Call, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, shared_hash, walk
+from .tree import ONE, ZERO, Add, Call, Const, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, shared_hash, walk
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -249,6 +249,22 @@ def _abs_even_power(expr):
 @_on(Pow)
 def _power_zero(expr):
     return {} if isinstance(expr, Pow) and _is_zero(expr.exp) and not _is_zero(expr.base) else None
+
+
+@_on(Call)
+def _log_known(expr):
+    """ln(1) = 0 and ln(e) = 1: what the exponential rule leaves for 1^x and e^x written as a power of a constant."""
+    if isinstance(expr, Call) and expr.fn in ("ln", "log") and len(expr.args) == 1:
+        if _is_one(expr.args[0]):
+            return {"value": ZERO}
+        if expr.args[0] == Const("e"):
+            return {"value": ONE}
+    return None
+
+
+@_on(Pow)
+def _power_of_one(expr):
+    return {} if isinstance(expr, Pow) and _is_one(expr.base) else None
 
 
 def _rank(factor: Expr) -> int:
@@ -613,6 +629,8 @@ SIMPLIFY_RULES: tuple[Rule, ...] = (
     Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers."),
     Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out."),
     Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1."),
+    Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1."),
+    Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1."),
     Rule("abs_even_power", "even power of an absolute value", "|u|² = u²", _abs_even_power, lambda b: Div(b["num"], Pow(b["u"], b["n"])),
          "An even power does not see the sign, so the absolute value can go."),
     Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front."),
