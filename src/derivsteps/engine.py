@@ -141,8 +141,24 @@ def _front_operators(expr: Expr) -> tuple[Var, ...] | None:
 
 
 def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
-    """w_j inside a sum over j is a whole column of values, not one variable: the derivative by it is not defined here."""
-    indices = {node.index for _, node in walk(expr) if isinstance(node, Sum)}
+    """w_j inside a sum over j is a whole column of values, not one variable: the derivative by it is not defined here.
+    Nor is the derivative by a sum's bound: Σ_{i=1}^{x} counts x terms, a whole number, and Σ_i without bounds runs
+    over the n data points."""
+    sums = [node for _, node in walk(expr) if isinstance(node, Sum)]
+    for var in wrt:
+        for node in sums:
+            bounds = [bound for bound in (node.lower, node.upper) if bound is not None]
+            if any(var in variables(bound) for bound in bounds):
+                raise UsageError(
+                    f"a bound of the sum over {node.index} depends on {_name(var)}: the sum has a whole number of terms, "
+                    f"so it is no differentiable function of {_name(var)}; derivsteps differentiates sums with fixed bounds"
+                )
+            if node.upper is None and var == Var("n"):
+                raise UsageError(
+                    f"n is the number of data points, the upper bound of the sum over {node.index}, not a variable to "
+                    "differentiate by; differentiate by a parameter instead"
+                )
+    indices = {node.index for node in sums}
     for var in wrt:
         if var.sub is not None and var.sub.isalpha() and set(var.sub) & indices:
             raise UsageError(
