@@ -31,6 +31,20 @@ class EvaluationError(DerivError):
     kind = "evaluation"
 
 
+def _odd_root(exp: Expr) -> Fraction | None:
+    """The exponent p/q when it is a constant fraction with q odd (1/3, -2/5): a root with a real value for a negative base."""
+    match exp:
+        case Num(value) if isinstance(value, Fraction) and value.denominator % 2 == 1 and value.denominator != 1:
+            return value
+        case Neg(arg):
+            inner = _odd_root(arg)
+            return -inner if inner is not None else None
+        case Div(Num(p), Num(q)) if Fraction(p) / Fraction(q) != 0:
+            value = Fraction(p) / Fraction(q)
+            return value if value.denominator % 2 == 1 and value.denominator != 1 else None
+    return None
+
+
 def _cbrt(value):
     """The real cube root of a real number (cbrt(-8) = -2, as in a calculus course); the principal root otherwise."""
     if mpmath.im(value) == 0:
@@ -125,6 +139,10 @@ def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
                 raise EvaluationError("0 to a power that is not positive")
             if abs(b) != 1:
                 _check_size(e, "an exponent")
+            odd = _odd_root(exp)
+            if odd is not None and mpmath.im(b) == 0 and mpmath.re(b) < 0:
+                # (-8)^(1/3) = -2, the real root, as a calculus course and every other part of derivsteps read it
+                return (-1) ** odd.numerator * mpmath.power(-mpmath.re(b), e)
             return mpmath.power(b, e)
         case Call(fn, args):
             values = [_eval(a, point, memo) for a in args]
