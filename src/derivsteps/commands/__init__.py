@@ -110,6 +110,23 @@ def start_verifying(args: argparse.Namespace) -> None:
         deadline.start("derivsteps.verification")
 
 
+def emit_result(module: str, result, args: argparse.Namespace) -> None:
+    """Write a result in the chosen format with the writers of render/<module>.py, imported only for the format asked.
+    Without verification SymPy is never imported, so the JSON then leaves out the sympy strings."""
+    render = importlib.import_module(f"..render.{module}", __package__)
+    fmt = output_format(args)
+    if fmt == "json":
+        print_json(render.to_json(result, with_sympy=args.verify), args)
+    elif fmt == "rich":
+        render.print_rich(result, steps=args.steps, detail=args.detail, ascii=args.ascii)
+    elif fmt == "text":
+        sys.stdout.write(render.render_text(result, steps=args.steps, ascii=args.ascii, detail=args.detail))
+    elif fmt == "latex":
+        write(render.render_latex(result, steps=args.steps, detail=args.detail))
+    else:
+        write(render.render_markdown(result, steps=args.steps, detail=args.detail))
+
+
 def exit_code(derivations) -> int:
     """1 when any derivation disagrees with SymPy (a bug, said loudly), else 0."""
     disagrees = any(d.verification is not None and d.verification.verified is False for d in derivations)

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import argparse
 
-from . import EXIT_OK, EXIT_USAGE, Command, add_output_options, add_reading_options, names, output_format, print_json, write
+from . import (
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    add_output_options,
+    add_reading_options,
+    names,
+    output_format,
+    print_json,
+    write,
+)
 
 EXIT_INCORRECT = 1
 EXIT_INCONCLUSIVE = 3

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ._multivar import add_data_option, read_data
 from . import (
     EXIT_DISAGREES,
     EXIT_OK,
@@ -13,11 +11,10 @@ from . import (
     add_derivation_options,
     add_output_options,
     add_variable_options,
+    emit_result,
     names,
-    output_format,
-    print_json,
-    write,
 )
+from ._multivar import add_data_option, read_data
 
 _EPILOG = """\
 examples:
@@ -60,34 +57,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.verify:
         result = verify_critical(result)
-    _emit(result, args)
+    emit_result("critical", result, args)
     check = result.verification
     return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
-
-
-def _emit(result, args: argparse.Namespace) -> None:
-    fmt = output_format(args)
-    if fmt == "json":
-        from ..render.critical import to_json
-
-        # Without verification the JSON leaves out the sympy strings, unless the solving needed SymPy anyway.
-        print_json(to_json(result, with_sympy=args.verify), args)
-    elif fmt == "rich":
-        from ..render.critical import print_rich
-
-        print_rich(result, steps=args.steps, detail=args.detail, ascii=args.ascii)
-    elif fmt == "text":
-        from ..render.critical import render_text
-
-        sys.stdout.write(render_text(result, steps=args.steps, ascii=args.ascii, detail=args.detail))
-    elif fmt == "latex":
-        from ..render.critical import render_latex
-
-        write(render_latex(result, steps=args.steps, detail=args.detail))
-    else:
-        from ..render.critical import render_markdown
-
-        write(render_markdown(result, steps=args.steps, detail=args.detail))
 
 
 COMMAND = Command(

@@ -7,7 +7,18 @@ import sys
 from pathlib import Path
 
 from .. import limits
-from . import EXIT_DISAGREES, EXIT_OK, EXIT_USAGE, Command, add_output_options, add_variable_options, names, output_format, print_json, write
+from . import (
+    EXIT_DISAGREES,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    add_output_options,
+    add_variable_options,
+    names,
+    output_format,
+    print_json,
+    write,
+)
 from ._multivar import add_data_option, read_data
 
 # A run of at least this many iterations gets a progress bar (on a terminal only, on stderr).

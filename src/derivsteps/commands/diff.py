@@ -13,13 +13,13 @@ from . import (
     add_derivation_options,
     add_output_options,
     add_reading_options,
+    implicit,
     names,
     output_format,
     print_json,
     start_verifying,
     write,
 )
-from . import implicit
 from .implicit import add_dependent_option
 
 _DIFF_EPILOG = """\

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from . import EXIT_DISAGREES, EXIT_OK, Command, add_output_options, add_reading_options, names
+from . import (
+    EXIT_DISAGREES,
+    EXIT_OK,
+    Command,
+    add_output_options,
+    add_reading_options,
+    names,
+)
 from ._multivar import add_data_option, emit_result, read_data
 
 _EVAL_EPILOG = """\

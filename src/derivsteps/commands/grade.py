@@ -214,7 +214,13 @@ def _show_progress(args: argparse.Namespace, rows: int) -> bool:
 
 def _progress(total: int):
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     # No refresh thread: the workers are forked, and a fork while another thread holds a lock is asking for trouble.
     progress = Progress(

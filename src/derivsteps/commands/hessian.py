@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from . import Command, add_derivation_options, add_output_options, names
-from . import add_variable_options, exit_code, start_verifying
+from . import (
+    Command,
+    add_derivation_options,
+    add_output_options,
+    add_variable_options,
+    exit_code,
+    names,
+    start_verifying,
+)
 from ._multivar import emit_result
 
 _HESSIAN_EPILOG = """\

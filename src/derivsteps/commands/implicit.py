@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from . import (
     EXIT_DISAGREES,
@@ -12,11 +11,9 @@ from . import (
     add_derivation_options,
     add_output_options,
     add_reading_options,
+    emit_result,
     names,
-    output_format,
-    print_json,
     start_verifying,
-    write,
 )
 
 _EPILOG = """\
@@ -85,34 +82,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.verify:
         result = verify_implicit(result)
-    _emit(result, args)
+    emit_result("implicit", result, args)
     check = result.verification
     return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
-
-
-def _emit(result, args: argparse.Namespace) -> None:
-    fmt = output_format(args)
-    if fmt == "json":
-        from ..render.implicit import to_json
-
-        # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
-        print_json(to_json(result, with_sympy=args.verify), args)
-    elif fmt == "rich":
-        from ..render.implicit import print_rich
-
-        print_rich(result, steps=args.steps, detail=args.detail, ascii=args.ascii)
-    elif fmt == "text":
-        from ..render.implicit import render_text
-
-        sys.stdout.write(render_text(result, steps=args.steps, ascii=args.ascii, detail=args.detail))
-    elif fmt == "latex":
-        from ..render.implicit import render_latex
-
-        write(render_latex(result, steps=args.steps, detail=args.detail))
-    else:
-        from ..render.implicit import render_markdown
-
-        write(render_markdown(result, steps=args.steps, detail=args.detail))
 
 
 COMMAND = Command(
