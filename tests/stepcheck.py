@@ -6,6 +6,7 @@ import random
 
 import mpmath
 
+from derivsteps.domain import is_inside
 from derivsteps.evaluate import EvaluationError, _eval, evaluate
 from derivsteps.tree import Call, Expr, Pow, get_at, is_number, variables, walk
 
@@ -82,9 +83,10 @@ def check_values(derivation, points: int = 2) -> int:
     """Every step equals the start in value at random points; returns how many points were usable."""
     used = 0
     expressions = [derivation.start] + [s.after for s in derivation.steps]
+    domain = derivation.domain
     for point in random_points(derivation.start, points * 4, seed=len(derivation.steps)):
-        if any(_on_branch_cut(e, point) for e in expressions):
-            continue
+        if any(_on_branch_cut(e, point) for e in expressions) or is_inside(domain, point) is False:
+            continue  # outside the real domain a rule's equality need not hold (branches of log and roots)
         try:
             # A point where any line is undefined (asin(x/x) at the edge of its domain) says nothing about a rule.
             reference = evaluate(derivation.start, point)
@@ -109,8 +111,9 @@ def check_moderate_values(derivation, points: int = 4) -> bool:
     size (see MODERATE); returns whether such a point was found. For large random trees, where check_values would
     also compare astronomically large values."""
     expressions = [derivation.start] + [step.after for step in derivation.steps]
+    domain = derivation.domain
     for point in random_points(derivation.start, points, seed=len(derivation.steps)):
-        if any(_on_branch_cut(e, point) for e in expressions):
+        if any(_on_branch_cut(e, point) for e in expressions) or is_inside(domain, point) is False:
             continue
         try:
             values = [evaluate(e, point) for e in expressions]

@@ -14,9 +14,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "derivsteps"
 # Lower layers never import higher ones at module level (STYLE.md §1).
 LAYERS = [
     {"tree", "errors", "limits", "deadline", "textfile", "functions", "conventions"},
-    {"lexer", "equations", "derivation", "evaluate", "data", "sameform"},
+    {"lexer", "equations", "derivation", "evaluate", "data", "sameform", "domain"},
     {"parser", "rules", "sympy_bridge"},
-    {"simplify_rules", "cas", "latex"},
+    {"simplify_rules", "cas", "latex", "equivalence"},
     {"engine"},
     {"multivar", "evaluation"},
     {"render._precedence", "render._printer", "render.mathtext", "render.mathlatex"},
@@ -37,7 +37,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 # Imports inside a function may point upward only where a display hook or a lazy convenience needs it.
 LAZY_UPWARD = {
     ("derivation", "render.text"), ("derivation", "render.latex"), ("derivation", "render.markdown"),
-    ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("parser", "latex"), ("engine", "parser"), ("engine", "cas"),
+    ("derivation", "render.terminal"), ("parser", "render.mathtext"), ("domain", "render.mathtext"), ("domain", "equivalence"), ("parser", "latex"), ("engine", "parser"), ("engine", "cas"),
     ("multivar", "render.multivar"), ("evaluation", "render.multivar"), ("descent", "render.descent"),
     ("critical", "render.critical"), ("__init__", "multivar"), ("__init__", "evaluation"), ("__init__", "critical"),
     ("__init__", "descent"),
@@ -46,7 +46,8 @@ LAZY_UPWARD = {
 
 # Only these modules may import these libraries (at any level).
 OWNERS = {
-    "sympy": {"sympy_bridge", "cas", "verification", "checker"},  # checker: mixed-sign sampling and domain checks
+    # The one equivalence service decides "equal"; verification, the checker and implicit build SymPy objects to ask it.
+    "sympy": {"sympy_bridge", "cas", "equivalence", "verification", "checker"},
     # The rich views of the several-variable results sit beside their other renderers, importing rich inside functions.
     "rich": {"render.terminal", "render.multivar", "render.descent", "render.critical", "render.implicit", "cli", "commands.diff", "commands.descend", "commands.grade", "render.written", "render.grading"},
     "lark": {"parser", "latex"},  # the text grammar and the LaTeX grammar

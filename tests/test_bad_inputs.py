@@ -194,7 +194,7 @@ TABLE = {
     "ln(0)": (["eval", "ln(x)", "--at", "x=0"], 2, "the logarithm of 0"),
     "0^-1": (["eval", "x^(-1)", "--at", "x=0"], 2, "division by zero"),
     "csc(0)": (["eval", "csc(x)", "--at", "x=0"], 2, "division by zero"),
-    "log to base 1": (["eval", "log(x, 1)", "--at", "x=2"], 2, "division by zero"),
+    "log to base 1": (["eval", "log(x, 1)", "--at", "x=2"], 2, "log(x, 1) is undefined: the base of a logarithm must be positive and not 1"),
     "sqrt(-1) as a float": (["eval", "sqrt(x)", "--at", "x=-1", "--numeric"], 2, "is not a real number"),
     "asin(2) as a float": (["eval", "asin(x)", "--at", "x=2", "--numeric"], 2, "is not a real number"),
     "0^0": (["eval", "x^0", "--at", "x=0"], 0, "= 1"),

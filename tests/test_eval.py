@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from derivsteps.errors import DerivError, UsageError
+from derivsteps.errors import DerivError, UndefinedError, UsageError
 from derivsteps.evaluate import EvaluationError, evaluate
 from derivsteps.evaluation import Evaluation, evaluate_at
 from derivsteps.render import multivar as shown
@@ -163,7 +163,7 @@ def test_any_expression_gives_its_value_or_a_clear_error(tree, data):
         ("x + y", "x=1", UsageError, "the point gives no value for y"),
         ("x", "x=1,y=2", UsageError, "y does not occur in the expression"),
         ("x", "x=a", UsageError, "the value of x must be a number (such as 2, -0.5 or 1/3), not 'a'"),
-        ("x", "x=1/0", UsageError, "the value of x must be a number"),
+        ("x", "x=1/0", UndefinedError, "1/0 is undefined: division by zero"),
         ("x", "x=1,x=2", UsageError, "x is given twice"),
         ("x", "x", UsageError, "a point is written name=value"),
         ("1/x", "x=0", EvaluationError, "the expression has no value at x = 0: division by zero"),

@@ -25,7 +25,7 @@ from golden_util import SEED_CASES, assert_golden, seed_derivation
 from strategies import diff_trees, trees
 
 # The contract of issue 3, written out here rather than imported, so a change to the module cannot move it silently.
-TOP_KEYS = {"schema", "command", "input", "read_as", "wrt", "result", "steps", "verified", "verified_by", "warnings"}
+TOP_KEYS = {"schema", "command", "input", "read_as", "wrt", "result", "domain", "steps", "verified", "verified_by", "warnings"}
 STEP_KEYS = {"rule", "rules", "label", "explanation", "paths", "expr"}
 VALUE_KEYS = {"text", "latex", "sympy"}
 
@@ -51,7 +51,8 @@ def _assert_schema(document: dict) -> None:
     assert isinstance(document["wrt"], list) and all(isinstance(name, str) for name in document["wrt"])
     assert document["verified"] in (True, False, None) and document["verified_by"] in ("symbolic", "numeric", None)
     assert isinstance(document["warnings"], list) and all(isinstance(w, str) for w in document["warnings"])
-    for value in [document["result"]] + [step["expr"] for step in document["steps"]]:
+    assert isinstance(document["domain"], list)
+    for value in [document["result"]] + [step["expr"] for step in document["steps"]] + document["domain"]:
         assert set(value) == VALUE_KEYS
         assert isinstance(value["text"], str) and isinstance(value["latex"], str)
         assert value["sympy"] is None or isinstance(value["sympy"], str)

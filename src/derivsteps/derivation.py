@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import ClassVar
 
+from .domain import Condition, conditions
 from .tree import Expr, Path, Var
 
 
@@ -164,6 +165,22 @@ class Derivation(Displayed):
     def result(self) -> Expr:
         """The last step's expression: computed from the steps, never separately."""
         return self.steps[-1].after if self.steps else self.start
+
+    @property
+    def domain(self) -> tuple[Condition, ...]:
+        """Where the input and its derivative are both defined over the reals, as written inequalities (x > 0, x ≠ 1).
+
+        Read from the pending derivative (the input, and what its derivative needs: d/dx |x| needs x ≠ 0), from each
+        derivative as the rules left it before simplification, and from the result: a factor that simplification
+        cancels ((x^2 - 1)/(x - 1) to x + 1) keeps its condition. Worked out when asked, since most derivations
+        (gradients, Hessians, the checker's replays) are never shown with one.
+        """
+        unsimplified = [
+            step.after
+            for index, step in enumerate(self.steps)
+            if step.phase != "simplify" and (index + 1 == len(self.steps) or self.steps[index + 1].phase == "simplify")
+        ]
+        return conditions(self.start, *unsimplified, self.result)
 
     def lines(self, detail: str | None = None) -> tuple[Step, ...]:
         """The steps grouped the way a lecture writes them (see group_lines)."""

@@ -10,7 +10,25 @@ from .derivation import DETAILS, Derivation, Rewrite, Step
 from .errors import LimitError, StepLimitError, UsageError
 from .rules import CAS_FALLBACK, DIFF_RULES, Rule
 from .simplify_rules import SIMPLIFY_RULES
-from .tree import Add, Call, Deriv, Expr, Mul, Path, Sum, Var, children, get_at, replace_at, variables, walk, with_children
+from .tree import (
+    Add,
+    Call,
+    Deriv,
+    Expr,
+    Mul,
+    Path,
+    Pow,
+    Sum,
+    Var,
+    children,
+    get_at,
+    is_number,
+    number_value,
+    replace_at,
+    variables,
+    walk,
+    with_children,
+)
 
 SIMPLIFY_LEVELS = ("none", "light", "full")
 
@@ -158,6 +176,13 @@ def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
                     f"n is the number of data points, the upper bound of the sum over {node.index}, not a variable to "
                     "differentiate by; differentiate by a parameter instead"
                 )
+    for _, node in walk(expr):
+        if isinstance(node, Pow) and is_number(node.base) and number_value(node.base) < 0 and any(var in variables(node.exp) for var in wrt):
+            shown = ", ".join(_name(var) for var in wrt if var in variables(node.exp))
+            raise UsageError(
+                f"a negative number to a power that depends on {shown} has a real value only where the exponent is a "
+                "whole number, and no derivative there; derivsteps differentiates a^x for a base a > 0"
+            )
     indices = {node.index for node in sums}
     for var in wrt:
         if var.sub is not None and var.sub.isalpha() and set(var.sub) & indices:

@@ -524,6 +524,8 @@ def by_evaluator(a: Expr, b: Expr, points: int, why: str) -> Equivalence:
             left, right = evaluate(a, point), evaluate(b, point)
         except (DerivError, RecursionError):
             continue  # outside the domain, or an abstract function or a sum over data: no value to compare
+        if not (is_real(complex(left)) and is_real(complex(right))):
+            continue  # outside the real domain (log_y(-x) at x > 0): no evidence either way, as in compare
         if abs(left - right) > EVALUATOR_TOLERANCE * max(abs(left), abs(right), 1):
             where = ", ".join(f"{_name(var)}={float(value):g}" for var, value in point.items())
             return Equivalence("incorrect", "evaluator", f"{why}; at {where} a numerical derivative is {complex(left):.10g}, the result {complex(right):.10g}")

@@ -97,6 +97,12 @@ class UnknownFunctionError(InputError):
     kind = "unknown_function"
 
 
+class UndefinedError(InputError):
+    """The text is an expression, but one that is undefined over the real numbers (1/0, ln(0), 1/(x - x)): see domain.py."""
+
+    kind = "undefined"
+
+
 class LimitError(InputError):
     """A documented resource limit was exceeded; the message names the limit and how to raise it."""
 

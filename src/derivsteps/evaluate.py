@@ -195,9 +195,11 @@ def _difference(body: Expr, var: Expr, point: Mapping[Var, object]):
     x0 = point[var] if var in point else None
     if x0 is None:
         raise EvaluationError(f"no value given for {var.name}")
-    high = _eval(body, {**point, var: x0 + STEP})
-    low = _eval(body, {**point, var: x0 - STEP})
-    return (high - low) / (2 * STEP)
+    # The step scales with the value: at 10^60 a step of 10^-22 is lost in 80 digits and every difference is 0.
+    step = STEP * max(1, abs(x0))
+    high = _eval(body, {**point, var: x0 + step})
+    low = _eval(body, {**point, var: x0 - step})
+    return (high - low) / (2 * step)
 
 
 def _substitute(expr: Expr, old: Expr, new: Expr) -> Expr:

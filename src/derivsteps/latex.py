@@ -894,11 +894,14 @@ def _tokens(text: str, variables: frozenset[str], functions: frozenset[str]) -> 
     return _Lexer(text, start, end, variables, functions).run()
 
 
-def read_latex(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset()) -> tuple[Expr, list[str]]:
+def read_latex(
+    text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), spans: dict[int, tuple[int, int]] | None = None
+) -> tuple[Expr, list[str]]:
     """Read LaTeX math as an expression: the tree, and notes naming how any ambiguous part was read.
 
     variables: multi-letter names read as one variable ({"ab"}); functions: names of abstract functions ({"f", "g"}).
     Surrounding $...$, $$...$$, \\(...\\) and \\[...\\] are stripped; error offsets point into `text` (NFC-normalised).
+    spans: a dict to fill with the (start, end) offsets of every node, by id(node) (parser.Parsed.spans).
     """
     if not isinstance(text, str):
         raise TypeError("read_latex() takes the LaTeX as a string")
@@ -920,6 +923,8 @@ def read_latex(text: str, variables: frozenset[str] = frozenset(), functions: fr
         raise _explain(error, normalized, lexed.tokens, context.fed) from None
     finally:
         _CURRENT.reset(token)
+    if spans is not None:
+        spans.update(context.spans)
     return expr, list(dict.fromkeys(lexed.notes + context.notes))
 
 
@@ -946,6 +951,7 @@ class _Context:
         self.fed = 0  # the index of the token lark is looking at: it reduces a rule only once the next token has arrived
         # Keyed by id(node), each entry holding its node (see parser._Context): only what is on the parser's stack.
         self.pending: dict[int, _Pending] = {}
+        self.spans: dict[int, tuple[int, int]] = {}  # (start, end) of every node built, by id(node)
         self.notes: list[str] = []
 
     def end(self) -> int:
@@ -1002,6 +1008,7 @@ class _Build(Transformer):
                 "split it into smaller expressions",
             )
         context.pending[id(node)] = _Pending(node, depth, start, context.end(), tail_start=tail_start)
+        context.spans[id(node)] = (start, context.end())
         return node
 
     def _take(self, node: Expr) -> _Pending:
@@ -1102,6 +1109,7 @@ class _Build(Transformer):
         entry.grouped = True
         entry.tail_start = None  # the bracket ends the operator's reach
         entry.start, entry.end = opener.start_pos, closer.end_pos
+        _CURRENT.get().spans[id(inner)] = (entry.start, entry.end)
         return inner
 
     def abs_bars(self, opener, inner, closer):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from . import limits
 from .errors import LimitError, ParseError, UnknownFunctionError, UsageError
-from .functions import BY_NAME, LOG_SPELLINGS, REFUSED, SPELLINGS
+from .functions import LOG_SPELLINGS, REFUSED, SPELLINGS
 
 # Elementary functions by every spelling we accept, mapped to the name the tree stores (the table is functions.py).
 FUNCTIONS = SPELLINGS

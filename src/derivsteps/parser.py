@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextvars
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as FilePath
@@ -18,6 +19,7 @@ from lark.lexer import Lexer
 
 from . import limits
 from . import equations
+from .domain import check_defined
 from .errors import EquationError, InputError, LimitError, ParseError, UnknownFunctionError
 from .functions import ARITY, BY_NAME
 from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
@@ -32,6 +34,8 @@ class Parsed:
     expr: Expr
     text: str
     warnings: tuple[str, ...] = ()
+    # Where each node of expr was typed: (start, end) offsets into text by id(node), for errors that point at a part.
+    spans: Mapping[int, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def read_as(self) -> str:
@@ -76,6 +80,13 @@ class _Context:
         # a + b + c replaced) can be reused by a new node, which then inherited a stale depth (a 3,000-term sum hit MAX_DEPTH).
         # An entry is removed when its node gets a parent, so this holds only what is on the parser's stack.
         self.pending: dict[int, _Pending] = {}
+        # (start, end) of every node built, by id(node): kept for the definedness check (Parsed.spans).
+        self.spans: dict[int, tuple[int, int]] = {}
+        self.fed = 0  # the index of the token lark is looking at: it reduces a rule once the next token has arrived
+
+    def end(self) -> int:
+        """Where the node being built ends: at the last token before the one lark is looking at."""
+        return self.lexed.tokens[self.fed - 1].end if self.fed else 0
 
 
 class _TokenFeed(Lexer):
@@ -85,8 +96,11 @@ class _TokenFeed(Lexer):
         pass
 
     def lex(self, lexer_state, parser_state=None):
-        for token in _CURRENT.get().lexed.tokens:
+        context = _CURRENT.get()
+        for index, token in enumerate(context.lexed.tokens):
+            context.fed = index
             yield LarkToken(token.type, token.value, start_pos=token.start, end_pos=token.end, line=1, column=token.start + 1)
+        context.fed = len(context.lexed.tokens)
 
 
 def _start(token) -> int:
@@ -108,6 +122,8 @@ class _Build(Transformer):
                 "split it into smaller expressions",
             )
         ctx.pending[id(node)] = _Pending(node, depth, start)
+        if start is not None:
+            ctx.spans[id(node)] = (start, ctx.end())
         return node
 
     def _take(self, node: Expr) -> _Pending:
@@ -128,6 +144,18 @@ class _Build(Transformer):
     def _leaf(self, node: Expr, token) -> Expr:
         return self._register(node, 1, _start(token))
 
+    def _opened_by(self, node: Expr, kind: str) -> int | None:
+        """Where the token of this kind that opens node starts (the '-' of -x or of - (x + 1), the '|' of |x|): the
+        grammar drops such tokens, but the span of the node shown in an error includes them."""
+        entry = _CURRENT.get().pending.get(id(node))
+        if entry is None or entry.node is not node or entry.start is None:
+            return None
+        tokens = _CURRENT.get().lexed.tokens
+        index = bisect_left(tokens, entry.start, key=lambda token: token.start) - 1
+        while index >= 0 and tokens[index].type in ("_LPAR", "_LSQB") and kind != "_BAR_OPEN":
+            index -= 1
+        return tokens[index].start if index >= 0 and tokens[index].type == kind else None
+
     def _grouped(self, node: Expr) -> bool:
         entry = _CURRENT.get().pending.get(id(node))
         return entry is not None and entry.node is node and entry.grouped
@@ -139,10 +167,10 @@ class _Build(Transformer):
         return self._node(Add((left, right)))
 
     def sub(self, left, right):
-        return self.add(left, self._node(Neg(right)))
+        return self.add(left, self._node(Neg(right), self._opened_by(right, "_MINUS")))
 
     def neg(self, arg):
-        return self._node(Neg(arg))
+        return self._node(Neg(arg), self._opened_by(arg, "_MINUS"))
 
     def mul(self, left, right):
         if isinstance(left, Mul) and not self._grouped(left):
@@ -194,7 +222,7 @@ class _Build(Transformer):
         return inner
 
     def abs_bars(self, inner):
-        return self._node(Call("abs", (inner,)))
+        return self._node(Call("abs", (inner,)), self._opened_by(inner, "_BAR_OPEN"))
 
     # -- functions ---------------------------------------------------------------------------------------------------
     def paren_args(self, *args):
@@ -344,7 +372,7 @@ def parse(
     right = _read(rhs.blanked, text, *declared, reach, latex)
     shown = " ".join(rhs.text.split())
     note = f"read {' '.join(lhs.text.split())} = {shown} as its right-hand side, {shown}"
-    return Parsed(right.expr, text, (note, *right.warnings))
+    return Parsed(right.expr, text, (note, *right.warnings), right.spans)
 
 
 # Whether every expression read in this context is LaTeX (deriv --latex), plain text, or told by its look (None).
@@ -391,22 +419,27 @@ def _read(
         if latex or (latex is None and equations.looks_like_latex(source)):
             from .latex import read_latex
 
-            expr, warnings = read_latex(source, variables, functions)
-            return Parsed(expr, text, tuple(dict.fromkeys(warnings)))
+            spans: dict[int, tuple[int, int]] = {}
+            expr, warnings = read_latex(source, variables, functions, spans=spans)
+            check_defined(expr, spans, unicodedata.normalize("NFC", source))
+            return Parsed(expr, text, tuple(dict.fromkeys(warnings)), spans)
         lexed = tokenize(source, variables, functions, reach=reach)
         normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
-        token = _CURRENT.set(_Context(normalized, lexed))
+        context = _Context(normalized, lexed)
+        token = _CURRENT.set(context)
         try:
             expr = _parser().parse(normalized)
         except UnexpectedInput as error:
             raise _explain(error, normalized, lexed.tokens) from None
         finally:
             _CURRENT.reset(token)
+        # Every command reads its expressions here, so nothing undefined (1/0, ln(x - x)) gets further.
+        check_defined(expr, context.spans, normalized)
     except InputError as error:
         if source is not text and error.text is not None:
             error.text = unicodedata.normalize("NFC", text)
         raise
-    return Parsed(expr, text, tuple(dict.fromkeys(lexed.warnings)))
+    return Parsed(expr, text, tuple(dict.fromkeys(lexed.warnings)), context.spans)
 
 
 # -- error messages in words ------------------------------------------------------------------------------------------

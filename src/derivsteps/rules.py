@@ -140,9 +140,20 @@ def _exp(body, x):
 
 def _exponential(body, x):
     match body:
-        case Pow(a, u) if same(u, x) and free_of(a, x) and a != Const("e"):
+        case Pow(a, u) if same(u, x) and free_of(a, x) and a != Const("e") and not _zero(a):
             return {"a": a}
     return None
+
+
+def _zero_base(body, x):
+    match body:
+        case Pow(a, u) if same(u, x) and _zero(a):
+            return {}
+    return None
+
+
+def _zero(expr: Expr) -> bool:
+    return is_number(expr) and number_value(expr) == 0
 
 
 def _function(name: str):
@@ -389,7 +400,10 @@ DIFF_RULES: tuple[Rule, ...] = (
     Rule("exp", "derivative of exp", "∂eˣ/∂x = eˣ",
          _when(_exp, Pow, "exp"), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
          "e^{x!p} is its own derivative."),
-    Rule("exponential", "exponential rule", "∂aˣ/∂x = aˣ·ln(a)",
+    Rule("zero_base", "power of zero", "∂0ˣ/∂x = 0  (0ˣ = 0 for x > 0)",
+         _when(_zero_base, Pow), lambda b: ZERO,
+         "0^{x!p} is 0 wherever it is defined ({x} > 0), so its derivative is 0."),
+    Rule("exponential", "exponential rule", "∂aˣ/∂x = aˣ·ln(a)  (a > 0)",
          _when(_exponential, Pow), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
          "The derivative of {a!p}^{x!p} is {a!p}^{x!p} times ln({a})."),
     *_elementary_rules(),

@@ -25,11 +25,14 @@ def verify(derivation: Derivation) -> Verification:
     points (method "evaluator", the reason says why); where it cannot either, the verdict is None, "could not verify".
     """
     try:
-        return deadline.run(_verify, derivation.start, derivation.result, what="verification")
+        check = deadline.run(_verify, derivation.start, derivation.result, what="verification")
     except CasLimitError as error:
         return _by_own_evaluator(derivation, error.message)
     except RecursionError:
         return _by_own_evaluator(derivation, "SymPy cannot handle an expression nested this deep (its recursion failed)")
+    if isinstance(check, str):  # SymPy's own derivative is no value to compare with: our evaluator decides
+        return _by_own_evaluator(derivation, check)
+    return check
 
 
 def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
@@ -38,12 +41,17 @@ def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
     return Verification(outcome.holds, outcome.decided_by, outcome.reason)
 
 
-def _verify(start_tree: Expr, result: Expr) -> Verification:
+def _verify(start_tree: Expr, result: Expr) -> Verification | str:
+    """The verification, or why SymPy's derivative cannot serve (0^x: SymPy gives 0^x·ln(0), which is undefined)."""
+    import sympy
+
     from .equivalence import compare, real_reading, real_variables
     from .sympy_bridge import from_sympy, to_sympy
 
     # Real variables before SymPy differentiates: |x|' is sign(x) only for a real x.
     expected = real_reading(real_variables(to_sympy(start_tree)).doit())
+    if expected.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return f"SymPy's own derivative is undefined ({expected})"
     outcome = compare(expected, real_reading(to_sympy(result)))
     expected_tree = None
     if outcome.verdict == "incorrect":  # shown only when we disagree; a form we cannot show does not change the verdict

@@ -1,20 +1,27 @@
-"""A derivation as the JSON document of schema 1 (issue 3's contract): plain dicts, lists and strings for json.dumps."""
+"""A derivation as the JSON document of schema 1 (issue 3's contract): plain dicts, lists and strings for json.dumps.
+
+"domain" (added in issue 13, so still schema 1) lists where the input and its derivative are defined over the reals,
+one written inequality each, as {"text": "x ≠ 1", "latex": "x \\neq 1", "sympy": "Ne(x, 1)"}; [] when everywhere.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from ..derivation import Derivation, Step
+from ..domain import Condition
 from ..errors import DerivError
 from ..tree import Expr
 from ._labels import explanation, line_label, notes
+from .latex import condition_latex
 from .mathlatex import to_latex
 from .mathtext import to_text
+from .text import condition_text
 
 # Bump when a key changes meaning or disappears; adding a key is not a new schema.
 SCHEMA = 1
 
-TOP_KEYS = ("schema", "command", "input", "read_as", "wrt", "result", "steps", "verified", "verified_by", "warnings")
+TOP_KEYS = ("schema", "command", "input", "read_as", "wrt", "result", "domain", "steps", "verified", "verified_by", "warnings")
 STEP_KEYS = ("rule", "rules", "label", "explanation", "paths", "expr")
 VALUE_KEYS = ("text", "latex", "sympy")
 
@@ -39,11 +46,36 @@ def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
         "read_as": to_text(derivation.expr),
         "wrt": [to_text(var, ascii=True) for var in derivation.wrt],
         "result": value(derivation.result),
+        "domain": [condition_json(condition, with_sympy) for condition in derivation.domain],
         "steps": [step_json(line, derivation.detail, value) for line in derivation.lines()],
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
         "warnings": [*derivation.warnings, *notes(derivation, lambda e: to_text(e, ascii=True))],
     }
+
+
+def condition_json(condition: Condition, with_sympy: bool = True) -> dict:
+    """One domain condition as {"text", "latex", "sympy"}, as the document writes expressions ("sympy" null without SymPy)."""
+    return {"text": condition_text(condition), "latex": condition_latex(condition), "sympy": _condition_sympy(condition) if with_sympy else None}
+
+
+# The relations of a domain condition as SymPy writes them: a comparison between two sides, or Eq/Ne around them.
+_SYMPY_RELATIONS = {"<": "{} < {}", "≤": "{} <= {}", ">": "{} > {}", "≥": "{} >= {}", "=": "Eq({}, {})", "≠": "Ne({}, {})"}
+
+
+def _condition_sympy(condition: Condition) -> str:
+    """The condition as text sympy.parse_expr reads: x > 0, Ne(x, 1), (-1 <= x) & (x <= 1), (x < 0) | (x > 2)."""
+    from ..sympy_bridge import sympy_text
+
+    pieces, chain = [], []
+    for part in (*condition.relation, "or"):
+        if part != "or":
+            chain.append(part)
+            continue
+        comparisons = [_SYMPY_RELATIONS[chain[i]].format(sympy_text(chain[i - 1]), sympy_text(chain[i + 1])) for i in range(1, len(chain), 2)]
+        pieces.append(comparisons[0] if len(comparisons) == 1 else " & ".join(f"({c})" for c in comparisons))
+        chain = []
+    return pieces[0] if len(pieces) == 1 else " | ".join(f"({p})" for p in pieces)
 
 
 def error_json(err: DerivError) -> dict:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from ..derivation import Derivation, Step
+from ..domain import Condition
 from ..tree import Expr, Path
 from ._abbrev import Abbreviations, abbreviations
 from ._labels import held_constant, line_label, notes
@@ -46,7 +47,7 @@ def render_latex(derivation: Derivation, steps: bool = True, detail: str | None 
     The input as read and the warnings are TeX comments inside the environment: a notebook shows everything outside
     the environment as raw text, and the Markdown renderer shows them in words.
     """
-    rows = latex_rows(derivation, steps, detail)
+    rows = latex_rows(derivation, steps, detail, domain=True)
     verdict = verdict_latex(derivation)
     if verdict:
         rows.append(f"& {verdict}")
@@ -55,27 +56,43 @@ def render_latex(derivation: Derivation, steps: bool = True, detail: str | None 
     return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def latex_rows(derivation: Derivation, steps: bool = True, detail: str | None = None, names: Abbreviations | None = None) -> list[str]:
+def latex_rows(
+    derivation: Derivation, steps: bool = True, detail: str | None = None, names: Abbreviations | None = None, domain: bool = False
+) -> list[str]:
     """The rows of the alignment without the verdict: `& start`, then `&= expr && \\text{rule}` per line.
 
     steps=False gives the start and the result only. Shared with the Markdown renderer, which wraps them differently
     (and passes its names, so its rule column uses the same letters). A long derivation ends with "where A = …" rows.
+    domain=True writes where the result holds after it: `\\quad (x > 0)` (the Markdown renderer says it in a line).
     """
     if names is None:
         names = abbreviations(derivation, steps, detail)
     treat = _treat_as_constants(derivation)
     rows = [f"& {to_latex(names.show(derivation.start))}" + (f" && {treat}" if treat else "")]
+    conditions = derivation.domain if domain else ()
+    where = rf" \quad ({', '.join(condition_latex(c) for c in conditions)})" if conditions else ""
     if not steps:
-        rows.append(f"&= {to_latex(names.show(derivation.result))}")
+        rows.append(f"&= {to_latex(names.show(derivation.result))}{where}")
     else:
-        for line in derivation.lines(detail):
+        lines = derivation.lines(detail)
+        for index, line in enumerate(lines):
             expr = to_latex(names.show(line.after), marks=names.marks(line.after, line_marks(line)), mark_macro=MARK_MACRO)
             label = label_latex(line, detail or derivation.detail, names.show)
+            expr += where if index == len(lines) - 1 else ""
             rows.append(f"&= {expr}" + (f" && {label}" if label else ""))
     for index, (name, value) in enumerate(names.definitions()):
         lead = WHERE if index == 0 else rf"\phantom{{{WHERE}}}"
         rows.append(f"& {lead} {to_latex(name)} = {to_latex(value)}")
     return rows
+
+
+# The relations of a domain condition in LaTeX.
+_LATEX_RELATIONS = {"<": "<", "≤": r"\leq", ">": ">", "≥": r"\geq", "≠": r"\neq", "=": "=", "or": r"\text{ or }"}
+
+
+def condition_latex(condition: Condition) -> str:
+    """One condition as LaTeX math: x > 0, -1 \\leq x \\leq 1, \\cos\\left(x\\right) \\neq 0."""
+    return " ".join(_LATEX_RELATIONS[part] if isinstance(part, str) else to_latex(part) for part in condition.relation)
 
 
 def verdict_latex(derivation: Derivation) -> str | None:

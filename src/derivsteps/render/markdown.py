@@ -7,7 +7,7 @@ import re
 from ..derivation import Derivation
 from ._abbrev import abbreviations
 from ._labels import explanation, held_constant, line_label, notes
-from .latex import latex_rows
+from .latex import condition_latex, latex_rows
 from .mathlatex import to_latex
 from .mathtext import to_text
 from .text import verdict_text
@@ -26,6 +26,9 @@ def render_markdown(derivation: Derivation, steps: bool = True, detail: str | No
     # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
     rows = latex_rows(derivation, steps, detail, names)
     out += ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+    domain = derivation.domain
+    if domain:
+        out += ["domain: " + ", ".join(f"${condition_latex(c)}$" for c in domain), ""]
     if steps:
         lines = derivation.lines(detail)
         if lines:

@@ -11,7 +11,7 @@ from ._abbrev import abbreviations
 from ._labels import line_label, notes
 from .latex import line_marks  # the same marks as the LaTeX underlines, carried through a run of rewrites
 from .mathtext import to_text, to_text_spans
-from .text import read_as_line, verdict_text, where_lines
+from .text import domain_line, read_as_line, verdict_text, where_lines
 
 # One place for the look; rich drops the colours itself under NO_COLOR or when stdout is not a terminal.
 STYLES = {
@@ -53,6 +53,11 @@ class DerivationView:
             yield line
         for line in where_lines(self.names, self.ascii):
             yield Text(line)
+        domain = domain_line(derivation, self.ascii)
+        if domain:
+            line = Text(domain)
+            line.stylize(STYLES["aside"], 0, len("domain:"))
+            yield line
         for note in notes(derivation, self._show):
             yield Text(f"note: {note}", style=STYLES["note"])
         verdict = self._verdict()

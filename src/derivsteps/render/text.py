@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..derivation import Derivation
+from ..domain import Condition
 from ._abbrev import Abbreviations
 from ._labels import data_variables, held_constant, line_label, notes
 from .mathtext import to_text
@@ -60,11 +61,31 @@ def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False,
     else:
         out.append(f"{show(derivation.start)} = {show(derivation.result)}")
     out += where_lines(names, ascii)
+    domain = domain_line(derivation, ascii)
+    if domain:
+        out.append(domain)
     out += [f"note: {note}" for note in notes(derivation, show)]
     verdict = verdict_text(derivation, ascii)
     if verdict:
         out.append(verdict)
     return "\n".join(out) + "\n"
+
+
+# How the relations of a domain condition are typed in ASCII.
+_ASCII_RELATIONS = {"≤": "<=", "≥": ">=", "≠": "!="}
+
+
+def condition_text(condition: Condition, ascii: bool = False) -> str:
+    """One condition as text: x > 0, -1 ≤ x ≤ 1, cos(x) ≠ 0 (x != 0 with ascii)."""
+    return " ".join(
+        (_ASCII_RELATIONS.get(part, part) if ascii else part) if isinstance(part, str) else to_text(part, ascii) for part in condition.relation
+    )
+
+
+def domain_line(derivation: Derivation, ascii: bool = False) -> str | None:
+    """"domain: x > 0, x ≠ 1": where the input and its derivative are defined over the reals; None when everywhere."""
+    domain = derivation.domain
+    return f"domain: {', '.join(condition_text(c, ascii) for c in domain)}" if domain else None
 
 
 def where_lines(names: Abbreviations, ascii: bool = False) -> list[str]:
