@@ -46,3 +46,23 @@ def test_a_wrong_result_with_a_function_of_your_own_is_caught():
 def test_values_never_real_are_verified_as_complex_numbers_and_say_so():
     check = verify(differentiate("-(1/2) atan((2 - x^2)/(2 sqrt(-1 + x^2 - x^4)))", "x"))  # rubi-0150
     assert check.verified is True and "as complex numbers" in check.reason
+
+
+@pytest.mark.parametrize(
+    "a, b, note",
+    [
+        ("ln|x|", "ln(x)", "equal where both are defined: x > 0; ln(|x|) is defined for x ≠ 0, ln(x) for x > 0"),
+        ("ln(x^2)", "2 ln(x)", "equal where both are defined: x > 0; ln(x^2) is defined for x ≠ 0, 2 ln(x) for x > 0"),
+    ],
+)
+def test_equiv_says_when_the_two_sides_have_different_domains(a, b, note):
+    from derivsteps.checker import equivalent_expressions
+
+    verdict = equivalent_expressions(a, b)
+    assert verdict.verdict == "correct" and note in verdict.notes
+
+
+def test_equal_domains_get_no_note():
+    from derivsteps.checker import equivalent_expressions
+
+    assert equivalent_expressions("x^2 - 1", "(x - 1)(x + 1)").notes == ()

@@ -129,7 +129,27 @@ def equivalent_expressions(
         if isinstance(side, Verdict):
             return side
     (first, reading_a), (second, reading_b) = sides
-    return _noted(_equivalent_trees(first, second, same_form, rename, fixed), tuple(dict.fromkeys((*reading_a, *reading_b))))
+    verdict = _equivalent_trees(first, second, same_form, rename, fixed)
+    if verdict.verdict == "correct" and (note := _domains_differ(first, second)) is not None:
+        verdict = replace(verdict, notes=(*verdict.notes, note))
+    return _noted(verdict, tuple(dict.fromkeys((*reading_a, *reading_b))))
+
+
+def _domains_differ(first: Expr, second: Expr) -> str | None:
+    """Equal as functions, but not defined on the same numbers (ln|x| and ln(x)): where each is defined, said."""
+    from .domain import conditions
+    from .render.mathtext import to_text
+
+    def where(conds) -> str:
+        return ", ".join(c.text() for c in conds) or "every real number"
+
+    own_first, own_second = conditions(first), conditions(second)
+    if where(own_first) == where(own_second):
+        return None
+    return (
+        f"equal where both are defined: {where(conditions(first, second))}; {to_text(first)} is defined for "
+        f"{where(own_first)}, {to_text(second)} for {where(own_second)}"
+    )
 
 
 def _equivalent_trees(first: Expr, second: Expr, same_form, rename, fixed) -> Verdict:

@@ -237,6 +237,17 @@ class Condition:
         return tuple(out)
 
 
+    def text(self, ascii: bool = False) -> str:
+        """The condition as text: x > 0, -1 ≤ x ≤ 1, cos(x) ≠ 0 (x != 0 with ascii)."""
+        from .render.mathtext import to_text
+
+        return " ".join((_ASCII_RELATIONS.get(part, part) if ascii else part) if isinstance(part, str) else to_text(part, ascii) for part in self.relation)
+
+
+# How the relations of a condition are typed in ASCII.
+_ASCII_RELATIONS = {"≤": "<=", "≥": ">=", "≠": "!="}
+
+
 def _interval_relation(subject: Expr, span: Interval) -> list[Expr | str]:
     if span.low is not None and span.low == span.high:
         return [subject, "=", number(span.low)]

@@ -71,15 +71,9 @@ def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False,
     return "\n".join(out) + "\n"
 
 
-# How the relations of a domain condition are typed in ASCII.
-_ASCII_RELATIONS = {"≤": "<=", "≥": ">=", "≠": "!="}
-
-
 def condition_text(condition: Condition, ascii: bool = False) -> str:
     """One condition as text: x > 0, -1 ≤ x ≤ 1, cos(x) ≠ 0 (x != 0 with ascii)."""
-    return " ".join(
-        (_ASCII_RELATIONS.get(part, part) if ascii else part) if isinstance(part, str) else to_text(part, ascii) for part in condition.relation
-    )
+    return condition.text(ascii)
 
 
 def domain_line(derivation: Derivation, ascii: bool = False) -> str | None:
