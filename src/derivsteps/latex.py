@@ -19,13 +19,12 @@ from functools import lru_cache
 
 from lark import Lark, Token as LarkToken, Transformer, v_args
 from lark.exceptions import UnexpectedInput
-from lark.lexer import Lexer
 
 from . import limits
 from .errors import LimitError, ParseError, UnknownFunctionError
 from .functions import ARITY, BY_NAME, CATALOGUE, LOG_SPELLINGS, SPELLINGS
 from .lexer import GREEK, GREEK_LETTERS, OPERATOR_LOOKALIKES, Token, check_declared
-from .parser import cache_file, grammar_text
+from .parser import ParseContext, TokenFeed, cache_file, grammar_text
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, decimal_num
 
 __all__ = ["read_latex"]
@@ -944,33 +943,14 @@ class _Pending:
     tail_start: int | None = None  # where an operator followed by a bracket, ending this term, starts: a '+' after it gets a note
 
 
-class _Context:
+class _Context(ParseContext):
     def __init__(self, text: str, lexed: _Lexed):
-        self.text = text
-        self.lexed = lexed
-        self.fed = 0  # the index of the token lark is looking at: it reduces a rule only once the next token has arrived
-        # Keyed by id(node), each entry holding its node (see parser._Context): only what is on the parser's stack.
-        self.pending: dict[int, _Pending] = {}
-        self.spans: dict[int, tuple[int, int]] = {}  # (start, end) of every node built, by id(node)
+        super().__init__(text, lexed)
         self.notes: list[str] = []
 
-    def end(self) -> int:
-        """Where the node being built ends: at the last token before the one lark is looking at."""
-        return self.lexed.tokens[self.fed - 1].end if self.fed else 0
 
-
-class _TokenFeed(Lexer):
-    """Hands lark the tokens our lexer made, counting them so spans and errors know where lark is."""
-
-    def __init__(self, lexer_conf):
-        pass
-
-    def lex(self, lexer_state, parser_state=None):
-        context = _CURRENT.get()
-        for index, token in enumerate(context.lexed.tokens):
-            context.fed = index
-            yield LarkToken(token.type, token.value, start_pos=token.start, end_pos=token.end, line=1, column=token.start + 1)
-        context.fed = len(context.lexed.tokens)
+class _TokenFeed(TokenFeed):
+    current = _CURRENT
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import ClassVar
 from importlib import resources
 from pathlib import Path as FilePath
 
@@ -59,7 +60,7 @@ def grammar_text(name: str = "expr.lark") -> str:
 
 
 # The token stream of the parse in progress: lark calls our lexer adapter with the text only.
-_CURRENT: contextvars.ContextVar[_Context] = contextvars.ContextVar("derivsteps_parse")
+_CURRENT: contextvars.ContextVar[ParseContext] = contextvars.ContextVar("derivsteps_parse")
 
 
 @dataclass(slots=True)
@@ -72,14 +73,17 @@ class _Pending:
     grouped: bool = False  # written inside parentheses: (a + b) + c stays nested
 
 
-class _Context:
+class ParseContext:
+    """The parse in progress, as the builder and the token feed share it: the text, its tokens, and how far lark is.
+    The text grammar and the LaTeX grammar (latex.py) each keep one in a context variable of their own."""
+
     def __init__(self, text: str, lexed: Lexed):
         self.text = text
         self.lexed = lexed
         # Keyed by id(node), and each entry holds its node: a bare id of a node already dropped (the shorter Add that
         # a + b + c replaced) can be reused by a new node, which then inherited a stale depth (a 3,000-term sum hit MAX_DEPTH).
         # An entry is removed when its node gets a parent, so this holds only what is on the parser's stack.
-        self.pending: dict[int, _Pending] = {}
+        self.pending: dict = {}
         # (start, end) of every node built, by id(node): kept for the definedness check (Parsed.spans).
         self.spans: dict[int, tuple[int, int]] = {}
         self.fed = 0  # the index of the token lark is looking at: it reduces a rule once the next token has arrived
@@ -89,18 +93,26 @@ class _Context:
         return self.lexed.tokens[self.fed - 1].end if self.fed else 0
 
 
-class _TokenFeed(Lexer):
-    """Hands lark the tokens our own lexer made."""
+class TokenFeed(Lexer):
+    """A lark lexer that hands over the tokens of the parse in the `current` context, counting them as it goes (so
+    that spans and errors know where lark is): lark calls a lexer with the text only, and ours needs the declared
+    names. Each grammar subclasses it with its own context variable (a class lark's cache can pickle by name)."""
+
+    current: ClassVar[contextvars.ContextVar]
 
     def __init__(self, lexer_conf):
         pass
 
     def lex(self, lexer_state, parser_state=None):
-        context = _CURRENT.get()
+        context = self.current.get()
         for index, token in enumerate(context.lexed.tokens):
             context.fed = index
             yield LarkToken(token.type, token.value, start_pos=token.start, end_pos=token.end, line=1, column=token.start + 1)
         context.fed = len(context.lexed.tokens)
+
+
+class _TokenFeed(TokenFeed):
+    current = _CURRENT
 
 
 def _start(token) -> int:
@@ -425,7 +437,7 @@ def _read(
             return Parsed(expr, text, tuple(dict.fromkeys(warnings)), spans)
         lexed = tokenize(source, variables, functions, reach=reach)
         normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
-        context = _Context(normalized, lexed)
+        context = ParseContext(normalized, lexed)
         token = _CURRENT.set(context)
         try:
             expr = _parser().parse(normalized)
