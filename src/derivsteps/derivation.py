@@ -116,6 +116,14 @@ class Verification:
     method: str | None  # "symbolic", "numeric" (SymPy), "evaluator" (our own, where SymPy gave up) or None
     reason: str = ""
     expected: Expr | None = None
+    notes: tuple[str, ...] = ()  # what the equivalence service said besides (compared as complex numbers …)
+
+    @property
+    def how(self) -> str:
+        """How a verified result was checked, as the ✓ line says it: symbolic, or numeric at random points (and how)."""
+        if self.method == "symbolic":
+            return "symbolic"
+        return "; ".join(("numeric, at random points", *self.notes))
 
 
 DETAILS = ("brief", "normal", "full")

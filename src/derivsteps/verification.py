@@ -59,7 +59,7 @@ def _verify(start_tree: Expr, result: Expr) -> Verification | str:
             expected_tree = from_sympy(expected)
         except DerivError:
             expected_tree = None
-    return Verification(outcome.holds, outcome.decided_by, outcome.reason, expected_tree)
+    return Verification(outcome.holds, outcome.decided_by, outcome.reason, expected_tree, outcome.notes)
 
 
 @deadline.primer

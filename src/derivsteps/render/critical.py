@@ -301,7 +301,7 @@ def verdict_words(check: Verification | None, ascii: bool = False) -> str | None
     if check is None:
         return None
     if check.verified is True:
-        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        how = check.how
         return f"{'OK' if ascii else '✓'} verified: every first and second partial derivative equals SymPy's ({how})"
     if check.verified is False:
         expected = f": SymPy gives {to_text(check.expected, ascii)}" if check.expected is not None else ""

@@ -123,7 +123,7 @@ def verdict_words(check: Verification | None, result: Implicit, ascii: bool = Fa
     shown = lambda expr: plain_text(expr, ascii)  # noqa: E731
     formula = f"-F_{shown(result.wrt)}/F_{shown(result.dependent)} for F = {shown(result.function_of)}"
     if check.verified is True:
-        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        how = check.how
         return "verified", f"{'OK' if ascii else '✓'} verified: equals SymPy's {formula} ({how})"
     if check.verified is False:
         expected = f": SymPy gives {shown(check.expected)}" if check.expected is not None else ""

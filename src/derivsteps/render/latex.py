@@ -103,7 +103,7 @@ def verdict_latex(derivation: Derivation) -> str | None:
     if check.verified is True:
         if check.method == "evaluator":
             return r"\checkmark\ " + _join(_text_pieces(f"verified: equals a numerical derivative at random points ({check.reason})"))
-        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        how = check.how
         return rf"\checkmark\ \text{{verified: equals SymPy's derivative ({how})}}"
     if check.verified is False:
         pieces: list[tuple[str, str]] = [("text", "disagrees with SymPy")]

@@ -20,7 +20,7 @@ def verdict_text(derivation: Derivation, ascii: bool = False) -> str | None:
     if check.verified is True:
         if check.method == "evaluator":
             return f"{'OK' if ascii else '✓'} verified: equals a numerical derivative at random points ({check.reason})"
-        how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        how = check.how
         return f"{'OK' if ascii else '✓'} verified: equals SymPy's derivative ({how})"
     if check.verified is False:
         expected = f": SymPy gives {to_text(check.expected, ascii)}" if check.expected is not None else ""
