@@ -7,7 +7,8 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from derivsteps.functions import CATALOGUE
-from derivsteps.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var
+from derivsteps.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, walk
+from derivsteps.tree import variables as variables_of
 
 # Every function of the catalogue, those real on part of the line only (asin, acosh, asec, ln, ...) included: the
 # value checks skip a point where any line leaves the real domain or sits on a branch cut (stepcheck._on_branch_cut),
@@ -49,7 +50,15 @@ plain_trees = st.recursive(leaves, elementary_branches, max_leaves=12)
 
 # For differentiation: mostly the variable x, so rules beyond the constant rule get exercised.
 x_leaves = st.one_of(st.just(Var("x")), st.just(Var("x")), st.just(Var("x")), st.just(Var("y")), integers.filter(lambda n: n.value > 0), constants)
-diff_trees = st.recursive(x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14)
+def differentiable(tree) -> bool:
+    """Not a negative number to a variable power, which derivsteps refuses to differentiate (real only at whole exponents)."""
+    return not any(
+        isinstance(node, Pow) and is_number(node.base) and number_value(node.base) < 0 and variables_of(node.exp)
+        for _, node in walk(tree)
+    )
+
+
+diff_trees = st.recursive(x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14).filter(differentiable)
 
 # Larger trees for the property tests of tests/test_large_trees.py. st.recursive alone stays small (a median of about 5
 # nodes), so several ordinary trees are joined: by sums, products, quotients, powers and functions of functions, which
@@ -77,4 +86,4 @@ def _joined(draw, parts, functions=FUNCTIONS):
 
 
 large_trees = _joined(trees)
-large_diff_trees = _joined(diff_trees)
+large_diff_trees = _joined(diff_trees).filter(differentiable)

@@ -33,6 +33,7 @@ DIFF_CASES = [
     ("exponent", "x^0.5", "0.5x^(-0.5)"),
     ("exp", "e^x", "e^x"),
     ("exp", "exp(x)", "exp(x)"),
+    ("zero_base", "0^x", "0"),
     ("exponential", "2^x", "2^x ln(2)"),
     ("sin", "sin x", "cos(x)"),
     ("cos", "cos x", "-sin(x)"),
@@ -99,9 +100,9 @@ def test_every_diff_rule_has_a_case():
 def test_the_order_of_the_cheat_sheet_is_pinned():
     # Order is part of the rule set: the first match wins, specific before general.
     names = [rule.name for rule in DIFF_RULES]
-    assert names[:8] == ["constant", "variable", "sum", "sum_linearity", "constant_factor", "exponent", "exp", "exponential"]
-    assert names[8 : 8 + len(ELEMENTARY) + 1] == [*ELEMENTARY, "ln"]
-    assert names[8 + len(ELEMENTARY) + 1 :] == ["log_base", "change_of_base", "abstract_function", "chain", "general_power", "product", "quotient"]
+    assert names[:9] == ["constant", "variable", "sum", "sum_linearity", "constant_factor", "exponent", "exp", "zero_base", "exponential"]
+    assert names[9 : 9 + len(ELEMENTARY) + 1] == [*ELEMENTARY, "ln"]
+    assert names[9 + len(ELEMENTARY) + 1 :] == ["log_base", "change_of_base", "abstract_function", "chain", "general_power", "product", "quotient"]
 
 
 # (rule, expression, the expression after that one rewrite at the root)

@@ -678,10 +678,11 @@ class _Lexer:
         tokens = self.out.tokens
         for index in range(len(tokens) - 2):
             op, operand, following = tokens[index], tokens[index + 1], tokens[index + 2]
+            after = index + 3  # the token after `following`
             left = self.raw[tokens[index - 1].start : tokens[index - 1].end] if index > 0 and tokens[index - 1].type in ("NUMBER", "NAME", "CONST") else None
             if op.type == "_CARET" and left is not None and operand.type == "_MINUS" and index + 3 < len(tokens):
                 # x^-1/2, e^-2x: a signed exponent is one number, whatever follows it
-                operand, following = tokens[index + 2], tokens[index + 3]
+                operand, following, after = tokens[index + 2], tokens[index + 3], index + 4
                 if operand.type not in ("NUMBER", "NAME", "CONST"):
                     continue
                 piece = "-" + self.raw[operand.start : operand.end]
@@ -689,7 +690,6 @@ class _Lexer:
                 piece = self.raw[operand.start : operand.end]
             else:
                 continue
-            after = tokens.index(following) + 1
             divisor = self.raw[tokens[after].start : tokens[after].end] if after < len(tokens) else "…"
             if op.type == "_CARET" and left is not None and following.type == "_SLASH" and not following.spaced:
                 self.out.warnings.append(

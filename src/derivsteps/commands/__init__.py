@@ -110,9 +110,10 @@ def start_verifying(args: argparse.Namespace) -> None:
         deadline.start("derivsteps.verification")
 
 
-def emit_result(module: str, result, args: argparse.Namespace) -> None:
-    """Write a result in the chosen format with the writers of render/<module>.py, imported only for the format asked.
-    Without verification SymPy is never imported, so the JSON then leaves out the sympy strings."""
+def emit_result(module: str, result, args: argparse.Namespace) -> int:
+    """Write a result in the chosen format with the writers of render/<module>.py, imported only for the format asked,
+    and return the exit code (1 when its verification disagrees). Without verification SymPy is never imported, so
+    the JSON then leaves out the sympy strings."""
     render = importlib.import_module(f"..render.{module}", __package__)
     fmt = output_format(args)
     if fmt == "json":
@@ -125,6 +126,8 @@ def emit_result(module: str, result, args: argparse.Namespace) -> None:
         write(render.render_latex(result, steps=args.steps, detail=args.detail))
     else:
         write(render.render_markdown(result, steps=args.steps, detail=args.detail))
+    check = result.verification
+    return EXIT_DISAGREES if check is not None and check.verified is False else EXIT_OK
 
 
 def exit_code(derivations) -> int:
