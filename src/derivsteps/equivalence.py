@@ -499,11 +499,13 @@ def probe(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> str | None:
 
 def vanishes(expr: Expr) -> bool:
     """Whether expr is zero as a function (x - x, sin(x)^2 + cos(x)^2 - 1): below ZERO_TOLERANCE at ZERO_POINTS random
-    points where it has a value; points where it has none (ln(x) - ln(x) at x < 0) are skipped."""
+    points where it has a value, positive ones first; points where it has none (ln(x) - ln(x) at x < 0) are skipped."""
     from .evaluate import evaluate
 
     values = []
-    for point in _points(_variables_of(expr), ZERO_POINTS * 3):
+    points = _points(_variables_of(expr), ZERO_POINTS * 3)
+    # Negative values too, after the positive ones: ln(-x) - ln(-x) has values only there.
+    for point in [*points, *({var: -value for var, value in p.items()} for p in points)]:
         try:
             values.append(evaluate(expr, point))
         except (DerivError, RecursionError):
