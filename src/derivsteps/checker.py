@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import sympy
 
 from . import deadline
+from .equivalence import VERDICTS as EQUIVALENCE_VERDICTS
 from .equivalence import (
     Equivalence,
     compare,
@@ -32,7 +33,8 @@ from .sameform import same_form_of
 from .sympy_bridge import to_sympy
 from .tree import Call, Deriv, Expr, Var, size, variables, walk
 
-VERDICTS = ("correct", "incorrect", "inconclusive", "invalid")
+# The equivalence service's verdicts, and "invalid": the answer could not be read, or is undefined.
+VERDICTS = (*EQUIVALENCE_VERDICTS, "invalid")
 MAX_RENAMED = 4
 
 

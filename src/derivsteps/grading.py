@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import limits
+from .equivalence import VERDICTS as EQUIVALENCE_VERDICTS
 from .errors import DerivError, InputError, LimitError, UsageError
 from .textfile import read_text
 
@@ -31,7 +32,9 @@ COLUMNS = ("id", "expr", "wrt", "answer")
 OPTIONAL_COLUMNS = ("kind", "vars", "functions")
 KINDS = ("derivative", "antiderivative", "equiv")
 # The checker's four, then the batch's own: a limit hit while grading, and a bug (an unexpected exception).
-VERDICTS = ("correct", "incorrect", "inconclusive", "invalid", "limit", "error")
+# The equivalence service's verdicts; "invalid", an answer that could not be read (as the checker says); and a row
+# that hit a limit or met a bug: the batch goes on. (The checker imports SymPy, which grading's start-up must not.)
+VERDICTS = (*EQUIVALENCE_VERDICTS, "invalid", "limit", "error")
 
 
 @dataclass(frozen=True)
