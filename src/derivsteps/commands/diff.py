@@ -32,11 +32,15 @@ examples:
   deriv "sin(x^2)" --wrt x --hint          only the rule that applies next, so you can try the step yourself
   deriv "d/dx x^2 sin x"                   the expression says what to differentiate by: no --wrt needed
   deriv "-x^2" --wrt x                     a leading minus works as typed
+  deriv "\\frac{2x}{x^2+1}"                 LaTeX works too (told by a backslash or ^{...}; --latex insists)
+  deriv "f(x) = x^2 sin x"                 an equation that names what it defines: its right-hand side
+  deriv "1/(x - 1) + ln(x)"                the domain line says where the result holds: x > 0, x ≠ 1
   deriv "x^2 + y^2 = 25" --wrt x --implicit
                                            dy/dx from an equation, step by step (see deriv implicit --help)
 
 Every result is checked against SymPy: the last line says ✓ verified (and how), ? could not
-verify (and why), or ✗ disagrees with SymPy, which is a bug in derivsteps.
+verify (and why), or ✗ disagrees with SymPy, which is a bug in derivsteps. Where a reading could
+be taken two ways, a note: line says which was taken; undefined input (1/0) is refused.
 """
 
 
