@@ -66,3 +66,8 @@ def test_equal_domains_get_no_note():
     from derivsteps.checker import equivalent_expressions
 
     assert equivalent_expressions("x^2 - 1", "(x - 1)(x + 1)").notes == ()
+
+
+def test_one_value_of_a_data_column_is_no_variable_to_differentiate_by():
+    with pytest.raises(UsageError, match="a_1 is one value of the data column a"):
+        differentiate("sum_i a_i h_i", "a_1")

@@ -190,6 +190,14 @@ def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
                 f"{_name(var)} is indexed by a sum over {''.join(sorted(set(var.sub) & indices))}: it stands for one value per "
                 "data point, so there is no single variable to differentiate by; differentiate by a parameter instead"
             )
+        columns = {node.name for _, node in walk(expr) if isinstance(node, Var) and node.sub is not None and set(node.sub) & indices}
+        if var.sub is not None and var.name in columns and not set(var.sub) & indices:
+            # a_1 beside a_i in a sum over i is one value of the column a, which the sum holds too: read as an
+            # unrelated variable its derivative would silently be 0.
+            raise UsageError(
+                f"{_name(var)} is one value of the data column {var.name} that the sum runs over, not a variable of its own; "
+                "differentiating by one data value is not supported: differentiate by a parameter instead"
+            )
 
 
 def _name(var: Var) -> str:
