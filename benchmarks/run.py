@@ -214,12 +214,11 @@ SYMPY_GIVE_UP = 5.0  # seconds: a larger n is not tried once sympy.diff took thi
 def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float = 60.0) -> None:
     import sympy
 
+    from derivsteps import limits
     from derivsteps.render.jsondoc import to_json
     from derivsteps.render.latex import render_latex
     from derivsteps.render.text import render_text
     from derivsteps.sympy_bridge import to_sympy
-
-    from derivsteps import limits
 
     # The series go past the documented limits on purpose (a chain 1,000 deep, a product whose result has millions of
     # nodes): the library's limits are raised for this process, as --max-depth, --max-nodes and --max-steps would.

@@ -6,10 +6,10 @@ Differentiate an expression, walk through its steps and the rules they use, get 
 the result against SymPy. A Derivation is plain data: every step keeps the whole expression and names its rule.
 """
 
+from derivsteps import differentiate, verify
 from derivsteps.render.latex import render_latex
 from derivsteps.render.mathlatex import to_latex
 from derivsteps.render.mathtext import to_text
-from derivsteps import differentiate, verify
 
 derivation = differentiate("x^2 sin(x)", "x")
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from golden_util import deriv
 
 from derivsteps import __version__, cli
 from derivsteps.derivation import Verification
-from golden_util import deriv
 
 Q2_LINES = [
     "read as: (x + y + z)^2 (treat x, z as constants)",

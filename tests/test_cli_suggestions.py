@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from golden_util import deriv
 
 from derivsteps import cli
-from golden_util import deriv
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,19 @@ import re
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
-
-from derivsteps.critical import critical_points, verify_critical
-from derivsteps.datasums import DataSums, Ratio
-from derivsteps.data import Data, exact_value
-from derivsteps.parser import parse
-from derivsteps.render.critical import mean_latex, mean_text, render_latex, render_markdown, render_text, to_json, to_latex, to_text
-from derivsteps.errors import UsageError
-from derivsteps.tree import Div, Num, Sum, Var, number, number_value
-
 from golden_util import assert_golden, deriv
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from test_critical import _math_in_markdown
 from test_mathlatex import _katex_failures
+
+from derivsteps.critical import critical_points, verify_critical
+from derivsteps.data import Data, exact_value
+from derivsteps.datasums import DataSums, Ratio
+from derivsteps.errors import UsageError
+from derivsteps.parser import parse
+from derivsteps.render.critical import mean_latex, mean_text, render_latex, render_markdown, render_text, to_json, to_latex, to_text
+from derivsteps.tree import Div, Num, Sum, Var, number, number_value
 
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
 LECTURE_DATA = {"a": [0, 2, 4], "h": [30, 40, 50]}

@@ -16,13 +16,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import CORPORA, known_failures
 
 from derivsteps.checker import check_antiderivative, equivalent_expressions
 from derivsteps.engine import differentiate
 from derivsteps.parser import parse
-from derivsteps.tree import Call, Pow, Num, Var, variables, walk
-
-from conftest import CORPORA, known_failures
+from derivsteps.tree import Call, Num, Pow, Var, variables, walk
 
 CORPUS = CORPORA / "answer_checks.jsonl"
 KNOWN = Path(__file__).parent / "known_failures" / "answers.txt"

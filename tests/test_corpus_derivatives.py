@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CORPORA, known_failures
 
 from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
 from derivsteps.verification import verify
-
-from conftest import CORPORA, known_failures
 
 CORPUS = CORPORA / "derivatives.jsonl"
 KNOWN = Path(__file__).parent / "known_failures" / "derivatives.txt"

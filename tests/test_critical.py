@@ -11,20 +11,20 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import event, given, strategies as st
+from golden_util import assert_golden, deriv
+from hypothesis import event, given
+from hypothesis import strategies as st
+from test_mathlatex import _katex_failures
 
 from derivsteps.critical import Critical, critical_points, verify_critical
 from derivsteps.definiteness import KINDS, second_derivative_test
-from derivsteps.linear import ACTIONS, Rationals, choose_pivot, read_linear, solve_linear
 from derivsteps.derivation import Verification
 from derivsteps.errors import DerivError, UsageError
+from derivsteps.linear import ACTIONS, Rationals, choose_pivot, read_linear, solve_linear
 from derivsteps.parser import parse
 from derivsteps.render.critical import CriticalView, render_latex, render_markdown, render_text, step_text, to_json
 from derivsteps.sympy_bridge import symbol_name, to_sympy
 from derivsteps.tree import Add, Div, Neg, Num, Var, number, number_value
-
-from golden_util import assert_golden, deriv
-from test_mathlatex import _katex_failures
 
 QUESTION_1 = "3a^2 + b^2 - ab + a"
 a, b, x, y = Var("a"), Var("b"), Var("x"), Var("y")

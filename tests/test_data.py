@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from golden_util import deriv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,8 +35,6 @@ from derivsteps.multivar import gradient
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
 from derivsteps.tree import Add, Div, Mul, Neg, Num, Pow, Sum, Var, number, number_value
-
-from golden_util import deriv
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"

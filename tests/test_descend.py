@@ -12,8 +12,11 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from golden_util import assert_golden
+from golden_util import deriv as run_deriv
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_mathlatex import _katex_failures
 
 from derivsteps import limits
 from derivsteps.descent import DIVERGENCE_FACTOR, EXACT_DIGITS, STOP_REASONS, Descent, descend, float_number
@@ -32,9 +35,6 @@ from derivsteps.render.descent import (
 from derivsteps.render.mathtext import to_text
 from derivsteps.tree import Num, Var, is_number, number_value
 from derivsteps.verification import verify
-
-from golden_util import deriv as run_deriv, assert_golden
-from test_mathlatex import _katex_failures
 
 a, b, s, x, y = (Var(n) for n in "absxy")
 

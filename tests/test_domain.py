@@ -10,8 +10,10 @@ from fractions import Fraction
 import mpmath
 import pytest
 import sympy
+from golden_util import deriv
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from strategies import diff_trees
 
 from derivsteps import domain
 from derivsteps.checker import check_answer
@@ -27,9 +29,6 @@ from derivsteps.render.markdown import render_markdown
 from derivsteps.render.text import condition_text, render_text
 from derivsteps.tree import Add, Call, Num, Pow, Var, walk
 from derivsteps.written import check_derivation
-
-from golden_util import deriv
-from strategies import diff_trees
 
 X = Var("x")
 

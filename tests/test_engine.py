@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stepcheck import check_invariants, check_values
+from strategies import diff_trees
 
 from derivsteps.derivation import group_lines
 from derivsteps.engine import differentiate, graft, next_pending
@@ -12,9 +14,6 @@ from derivsteps.errors import UsageError
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
 from derivsteps.tree import Deriv, Mul, Num, Sum, Var, walk
-
-from stepcheck import check_invariants, check_values
-from strategies import diff_trees
 
 # Final results in the form a lecturer writes them.
 RESULTS = [

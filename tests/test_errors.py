@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivsteps.errors import EquationError, DerivError, InputError, ParseError, UnknownFunctionError, UsageError
+from derivsteps.errors import DerivError, EquationError, InputError, ParseError, UnknownFunctionError, UsageError
 from derivsteps.parser import Parsed, parse
 
 

@@ -10,9 +10,13 @@ from io import StringIO
 
 import pytest
 import sympy
+from golden_util import assert_golden, deriv
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
+from strategies import plain_trees
+from test_grad import SEED, polynomials
+from test_mathlatex import _katex_failures
 
 from derivsteps.errors import DerivError, UndefinedError, UsageError
 from derivsteps.evaluate import EvaluationError, evaluate
@@ -21,11 +25,6 @@ from derivsteps.render import multivar as shown
 from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Div, Neg, Num, Var, number_value, variables, walk
-
-from golden_util import assert_golden, deriv
-from test_grad import SEED, polynomials
-from strategies import plain_trees
-from test_mathlatex import _katex_failures
 
 TOP_KEYS = {"schema", "command", "input", "read_as", "at", "value", "exact", "numeric", "steps", "warnings"}
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 import sympy
+from stepcheck import check_invariants, check_values
 
 from derivsteps.checker import check_answer, equivalent_expressions
 from derivsteps.engine import differentiate, first_match
@@ -24,8 +25,6 @@ from derivsteps.rules import DIFF_RULES, ELEMENTARY, RULES_BY_NAME
 from derivsteps.sympy_bridge import from_sympy, to_sympy
 from derivsteps.tree import Call, Deriv, Var
 from derivsteps.verification import verify
-
-from stepcheck import check_invariants, check_values
 
 X = Var("x")
 NAMES = [f.name for f in CATALOGUE]

@@ -11,15 +11,14 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stepcheck import check_invariants, check_moderate_values
 
 from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
 from derivsteps.evaluation import evaluate_at
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
-from derivsteps.tree import Apply, Deriv, Sum, variables, walk
-
-from stepcheck import check_invariants, check_moderate_values
+from derivsteps.tree import Apply, Sum, variables, walk
 
 # Characters a student types or pastes, with a few that must be refused (NUL, a tab, a backslash, '=').
 ALPHABET = (

@@ -12,9 +12,12 @@ from io import StringIO
 
 import pytest
 import sympy
+from golden_util import assert_golden, deriv
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
+from strategies import plain_trees
+from test_mathlatex import _katex_failures
 
 from derivsteps.derivation import Verification
 from derivsteps.errors import DerivError, UsageError
@@ -24,10 +27,6 @@ from derivsteps.render import multivar as shown
 from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Add, Div, Mul, Neg, Num, Pow, Var, variables
-
-from golden_util import assert_golden, deriv
-from strategies import plain_trees
-from test_mathlatex import _katex_failures
 
 # A $$ block of the Markdown output: what a notebook hands to KaTeX or MathJax.
 MATH_BLOCK = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.DOTALL | re.MULTILINE)

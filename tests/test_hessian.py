@@ -10,8 +10,11 @@ from io import StringIO
 
 import pytest
 import sympy
+from golden_util import assert_golden, deriv
 from hypothesis import given
 from rich.console import Console
+from test_grad import MATH_BLOCK, SEED, polynomials
+from test_mathlatex import _katex_failures
 
 from derivsteps.derivation import Verification
 from derivsteps.multivar import hessian
@@ -19,10 +22,6 @@ from derivsteps.render import multivar as shown
 from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Num, variables
-
-from golden_util import assert_golden, deriv
-from test_grad import MATH_BLOCK, SEED, polynomials
-from test_mathlatex import _katex_failures
 
 TOP_KEYS = {"schema", "command", "input", "read_as", "vars", "matrix", "entries", "warnings"}
 ENTRY_KEYS = {"vars", "result", "steps", "verified", "verified_by"}

@@ -10,11 +10,19 @@ import sys
 
 import pytest
 import sympy
+from golden_util import assert_golden, deriv
+from test_mathlatex import _katex_failures
 
 from derivsteps.derivation import Verification
 from derivsteps.errors import DerivError, EngineError, UsageError
 from derivsteps.implicit import (
-    ACTIONS, Implicit, cancel_common_factor, choose_variables, implicit_derivative, split_linear, undefined_where,
+    ACTIONS,
+    Implicit,
+    cancel_common_factor,
+    choose_variables,
+    implicit_derivative,
+    split_linear,
+    undefined_where,
     verify_implicit,
 )  # fmt: skip
 from derivsteps.parser import parse
@@ -22,9 +30,6 @@ from derivsteps.render.implicit import ImplicitView, render_latex, render_markdo
 from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import to_sympy
 from derivsteps.tree import Apply, Num, Var
-
-from golden_util import assert_golden, deriv
-from test_mathlatex import _katex_failures
 
 CIRCLE = "x^2 + y^2 = 25"
 x, y = Var("x"), Var("y")

@@ -10,7 +10,9 @@ import sys
 import mpmath
 import pytest
 import sympy
+from golden_util import SEED_CASES, assert_golden, seed_derivation
 from hypothesis import given, settings
+from strategies import diff_trees, trees
 
 from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
@@ -20,9 +22,6 @@ from derivsteps.render.jsondoc import error_json, to_json
 from derivsteps.sympy_bridge import symbol_name
 from derivsteps.tree import Deriv, Sum, get_at, variables, walk
 from derivsteps.verification import verify
-
-from golden_util import SEED_CASES, assert_golden, seed_derivation
-from strategies import diff_trees, trees
 
 # The contract of issue 3, written out here rather than imported, so a change to the module cannot move it silently.
 TOP_KEYS = {"schema", "command", "input", "read_as", "wrt", "result", "domain", "steps", "verified", "verified_by", "warnings"}

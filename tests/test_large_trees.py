@@ -5,6 +5,9 @@ every step keeps the value, and the result equals SymPy's derivative. Example co
 from __future__ import annotations
 
 from hypothesis import HealthCheck, assume, given, settings
+from stepcheck import check_invariants, check_moderate_values
+from strategies import large_diff_trees, large_trees
+from test_domain import readable
 
 from derivsteps import limits
 from derivsteps.engine import differentiate
@@ -12,10 +15,6 @@ from derivsteps.errors import LimitError
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
 from derivsteps.tree import depth
-
-from stepcheck import check_invariants, check_moderate_values
-from strategies import large_diff_trees, large_trees
-from test_domain import readable
 
 LARGE = settings(deadline=None, suppress_health_check=list(HealthCheck))
 

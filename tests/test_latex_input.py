@@ -6,18 +6,17 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lark import Lark
+from strategies import elementary_branches, leaves, trees
 
 from derivsteps import limits
 from derivsteps.errors import InputError, LimitError, ParseError, UnknownFunctionError
 from derivsteps.latex import _TokenFeed, read_latex
-from derivsteps.parser import grammar_text
-from derivsteps.parser import parse
+from derivsteps.parser import grammar_text, parse
 from derivsteps.render.mathlatex import to_latex
 from derivsteps.tree import Add, Apply, Call, Const, Deriv, Mul, Neg, Num, Pow, Sum, Var
-
-from strategies import elementary_branches, leaves, trees
 
 x, y, z, n = Var("x"), Var("y"), Var("z"), Var("n")
 DECLARED = {"variables": frozenset({"speed"}), "functions": frozenset({"f", "g"})}

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from golden_util import assert_golden, deriv
 
 from derivsteps import critical_points, descend, evaluate_at, gradient
 from derivsteps.evaluation import gradient_at
 from derivsteps.render.mathtext import to_text
-
-from golden_util import assert_golden, deriv
 
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
 DATA = ("--data", "a=0,2,4", "--data", "h=30,40,50")

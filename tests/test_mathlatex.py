@@ -10,13 +10,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import trees
 
 from derivsteps.parser import parse
 from derivsteps.render.mathlatex import to_latex
 from derivsteps.tree import Add, Apply, Deriv, Mul, Num, Pow, Sum, Var, walk
-
-from strategies import trees
 
 LATEX_DIR = Path(__file__).resolve().parent / "latex"
 RENDER_SCRIPT = LATEX_DIR / "render.js"

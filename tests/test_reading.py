@@ -10,7 +10,6 @@ from derivsteps.errors import LimitError, UsageError
 from derivsteps.parser import parse, reading_latex
 from derivsteps.render.mathtext import to_text
 
-
 # (typed, --wrt, the result a lecturer writes)
 MEANT = [
     ("d/dx 3x^2 + 2x + 1", None, "6x + 2"),

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from golden_util import SEED_CASES, assert_golden, seed_derivation
 from hypothesis import given, settings
+from strategies import diff_trees, trees
+from test_mathlatex import _katex_failures
 
 from derivsteps.derivation import Rewrite, Step, Verification
 from derivsteps.engine import differentiate
 from derivsteps.errors import DerivError
 from derivsteps.render.latex import label_latex, latex_rows, line_marks, render_latex, text_latex
 from derivsteps.tree import Num, Var, get_at
-
-from golden_util import SEED_CASES, assert_golden, seed_derivation
-from strategies import diff_trees, trees
-from test_mathlatex import _katex_failures
 
 x = Var("x")
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from golden_util import SEED_CASES, assert_golden, seed_derivation
+from strategies import diff_trees, trees
+from test_mathlatex import _katex_failures
+from test_render_latex import _random_derivations
 
 from derivsteps.derivation import Verification
 from derivsteps.engine import differentiate
 from derivsteps.render.latex import latex_rows
 from derivsteps.render.markdown import render_markdown
-
-from golden_util import SEED_CASES, assert_golden, seed_derivation
-from strategies import diff_trees, trees
-from test_mathlatex import _katex_failures
-from test_render_latex import _random_derivations
 
 MATH_BLOCK = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.DOTALL | re.MULTILINE)
 

@@ -1,12 +1,11 @@
 """Printing a tree and parsing it back gives the same tree."""
 
 from hypothesis import assume, given
+from strategies import trees
+from test_domain import readable
 
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
-
-from strategies import trees
-from test_domain import readable
 
 
 @given(trees)

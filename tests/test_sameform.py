@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from strategies import trees
 
 from derivsteps.parser import parse
 from derivsteps.sameform import same_form_of
-
-from strategies import trees
 
 
 def _same(a: str, b: str, signs: bool = False) -> bool:

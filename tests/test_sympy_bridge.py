@@ -11,16 +11,15 @@ import textwrap
 import pytest
 import sympy
 from hypothesis import assume, given, note
+from strategies import FUNCTIONS, plain_trees, trees
 from sympy.parsing.sympy_parser import parse_expr
+from test_domain import readable
 
 from derivsteps.errors import EngineError
 from derivsteps.parser import parse
 from derivsteps.render.mathtext import to_text
 from derivsteps.sympy_bridge import _holds_large_power, from_sympy, symbol_name, symbol_var, sympy_text, to_sympy
 from derivsteps.tree import Add, Apply, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Var, walk
-
-from strategies import FUNCTIONS, plain_trees, trees
-from test_domain import readable
 
 x, y, b, t, n, i = sympy.symbols("x y b t n i")
 u = sympy.Symbol("_u")

@@ -13,7 +13,6 @@ from . import __version__, limits
 from .commands import EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
 from .errors import DerivError, LimitError
 
-
 # An option-shaped token we do not know (a typo such as --step) is left to argparse, which names it; every other
 # token that starts with "-" is a value: an expression or an answer typed with a leading minus.
 _LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?", re.DOTALL)

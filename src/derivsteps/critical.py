@@ -8,16 +8,25 @@ from fractions import Fraction
 from typing import ClassVar
 
 from .data import COUNT, Data, check_data, exact_value, expand_sums, rows_of, sum_value, to_data
+from .datasums import DataSums, mean_tree
+from .definiteness import SecondDerivativeTest, least_squares_test, second_derivative_test
 from .derivation import Displayed, Verification
 from .engine import simplify as tidy
 from .engine import substitute
 from .errors import UsageError
-from .datasums import DataSums, mean_tree
-from .definiteness import SecondDerivativeTest, least_squares_test, second_derivative_test
 from .linear import LinearForm, Rationals, SolvedSystem, SolveStep, choose_pivot, free_variables, linear_tree, read_linear, solve_linear
 from .multivar import Gradient, Hessian, gradient, hessian, variable_name
 from .tree import (
-    Call, Expr, Sum, Var, children, free_of, is_number, number, variables, walk,
+    Call,
+    Expr,
+    Sum,
+    Var,
+    children,
+    free_of,
+    is_number,
+    number,
+    variables,
+    walk,
 )  # fmt: skip
 
 # Functions whose zeros repeat: SymPy's solve lists only those of one period.

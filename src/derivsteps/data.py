@@ -16,7 +16,25 @@ from types import MappingProxyType
 from . import limits
 from .errors import InputError, LimitError, UsageError
 from .tree import (
-    Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, is_number, number, number_value, walk, with_children,
+    Add,
+    Apply,
+    Call,
+    Const,
+    Deriv,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    children,
+    is_number,
+    number,
+    number_value,
+    walk,
+    with_children,
 )  # fmt: skip
 
 # A value as typed in --data or a CSV cell: an integer, a fraction p/q, or a decimal with an optional exponent.

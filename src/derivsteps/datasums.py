@@ -9,7 +9,23 @@ from fractions import Fraction
 from .data import COUNT
 from .linear import LinearForm, Rationals, linear_term
 from .tree import (
-    ONE, Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, is_number, mul, number, number_value, walk, with_children,
+    ONE,
+    Add,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    children,
+    is_number,
+    mul,
+    number,
+    number_value,
+    walk,
+    with_children,
 )  # fmt: skip
 
 # -- symbolic coefficients: the sums over the data -------------------------------------------------------------------------

@@ -10,7 +10,22 @@ from fractions import Fraction
 from .datasums import DataSums
 from .linear import Rationals, expand_polynomial, read_linear
 from .tree import (
-    ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, is_number, mul, number, number_value, walk,
+    ONE,
+    ZERO,
+    Add,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    is_number,
+    mul,
+    number,
+    number_value,
+    walk,
 )  # fmt: skip
 
 KINDS = ("minimum", "maximum", "saddle", "inconclusive")

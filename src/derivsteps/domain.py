@@ -661,7 +661,10 @@ def _exact_call(fn: str, inner: Expr, memo: dict, depth: int) -> Fraction | None
             return None
         sine = _SIN_OF_PI.get(turns % 2)
         cosine = _SIN_OF_PI.get((turns + Fraction(1, 2)) % 2)
-        ratio = lambda top, bottom: None if top is None or bottom is None or bottom == 0 else top / bottom
+
+        def ratio(top, bottom):
+            return None if top is None or bottom is None or bottom == 0 else top / bottom
+
         if fn == "tan" and turns % 1 in (Fraction(1, 4), Fraction(3, 4)):
             return Fraction(1) if turns % 1 == Fraction(1, 4) else Fraction(-1)
         return {

@@ -131,7 +131,6 @@ def compare(
     """The symbolic layer, then the numeric one; points must also be in the domain of the `domain` expressions.
     names say whose values a difference shows ("the derivative", "your answer")."""
     import sympy
-
     from sympy.core.function import AppliedUndef
 
     difference = a - b
@@ -172,7 +171,6 @@ def _with_sample_functions(a: sympy.Expr, b: sympy.Expr, domain, tolerance: floa
     """A function of the user's own (f, g) has no values to sample: a formula that holds for every f holds for the
     sample functions in SAMPLE_FUNCTIONS, so each is put in its place and the results compared; a difference for any
     of them is a difference."""
-    import sympy
     from sympy.core.function import AppliedUndef
 
     kinds = sorted({type(node) for e in (a, b) for node in e.atoms(AppliedUndef)}, key=str)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-
 # Characters of the input an error message shows around the caret.
 EXCERPT_WIDTH = 60
 

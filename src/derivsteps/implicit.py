@@ -15,8 +15,26 @@ from .equivalence import vanishes
 from .errors import CasLimitError, DerivError, EngineError, UsageError
 from .multivar import variable_name, variable_named
 from .tree import (
-    ONE, ZERO, Add, Apply, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Var, children, free_of, is_number, mul, negate,
-    variables, with_children,
+    ONE,
+    ZERO,
+    Add,
+    Apply,
+    Const,
+    Deriv,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Var,
+    children,
+    free_of,
+    is_number,
+    mul,
+    negate,
+    variables,
+    with_children,
 )  # fmt: skip
 
 # The lecture's names: y is the function of x unless the command line says otherwise.

@@ -17,7 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from lark import Lark, Token as LarkToken, Transformer, v_args
+from lark import Lark, Transformer, v_args
+from lark import Token as LarkToken
 from lark.exceptions import UnexpectedInput
 
 from . import limits

@@ -8,7 +8,21 @@ from fractions import Fraction
 
 from .engine import substitute
 from .tree import (
-    ONE, ZERO, Add, Div, Expr, Mul, Neg, Num, Pow, Var, free_of, is_number, number, number_value, walk,
+    ONE,
+    ZERO,
+    Add,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Var,
+    free_of,
+    is_number,
+    number,
+    number_value,
+    walk,
 )  # fmt: skip
 
 # The solving steps, in the order they can occur. Each step's `equations` are forms of one equation, each

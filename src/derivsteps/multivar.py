@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
 from typing import ClassVar
 
 from .derivation import Derivation, Displayed
 from .engine import differentiate
 from .errors import UsageError
 from .tree import Div, Expr, Neg, Num, Sum, Var, is_number, variables, walk
-
 
 # print(), a notebook cell and rich show these results through render/multivar.py.
 MULTIVAR_DISPLAY = {

@@ -10,22 +10,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar
 from importlib import resources
 from pathlib import Path as FilePath
+from typing import ClassVar
 
-from lark import Lark, Token as LarkToken, Transformer, v_args
+from lark import Lark, Transformer, v_args
+from lark import Token as LarkToken
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from . import limits
-from . import equations
+from . import equations, limits
 from .domain import check_defined
 from .errors import EquationError, InputError, LimitError, ParseError, UnknownFunctionError
 from .functions import ARITY, BY_NAME
 from .lexer import SUPERSCRIPTS, Lexed, Token, tokenize
 from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, decimal_num
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +330,7 @@ def cache_file(grammar: str) -> str | bool:
     writable cache directory (a read-only home, a sandbox) the tables are simply built each time.
     """
     import hashlib
+
     import lark
 
     from . import __version__

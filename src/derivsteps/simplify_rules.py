@@ -12,7 +12,30 @@ from fractions import Fraction
 
 from . import limits
 from .rules import Bindings, Rule
-from .tree import ONE, ZERO, Add, Call, Const, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, add, is_number, mul, negate, node_count, number, number_value, shared_hash, walk
+from .tree import (
+    ONE,
+    ZERO,
+    Add,
+    Call,
+    Const,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    add,
+    is_number,
+    mul,
+    negate,
+    node_count,
+    number,
+    number_value,
+    shared_hash,
+    walk,
+)
 
 
 def _is_zero(expr: Expr) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import deadline
 from .derivation import Derivation, Verification
-from .errors import CasLimitError, DerivError
 from .equivalence import by_evaluator
+from .errors import CasLimitError, DerivError
 from .tree import Expr
 
 # SymPy and the bridge are imported inside the functions that run in the CAS worker: a command that verifies starts

@@ -28,11 +28,11 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 
 from ..critical import Critical, CriticalPoint
+from ..data import COUNT
 from ..datasums import canonical, is_mean
 from ..definiteness import SecondDerivativeTest
-from ..linear import Equation, SolveStep
 from ..derivation import Verification
-from ..data import COUNT
+from ..linear import Equation, SolveStep
 from ..tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
 from ._blocks import matrix_latex, matrix_text, point_json
 from .jsondoc import SCHEMA, valuer
