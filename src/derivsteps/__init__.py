@@ -25,6 +25,11 @@ _EXPORTS = {
     "ParseError": "errors",
     "LimitError": "errors",
     "UsageError": "errors",
+    "UndefinedError": "errors",
+    "EquationError": "errors",
+    "parse_equation": "parser",
+    "equivalent": "equivalence",
+    "Equivalence": "equivalence",
 }
 
 __all__ = ["__version__", *_EXPORTS]
