@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .errors import DerivError
-from .tree import Expr, Num, Sum, Var, variables, walk
+from .tree import Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, variables, walk
 
 if TYPE_CHECKING:
     import sympy
@@ -497,11 +497,16 @@ def probe(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> str | None:
 
 def vanishes(expr: Expr) -> bool:
     """Whether expr is zero as a function (x - x, sin(x)^2 + cos(x)^2 - 1): below ZERO_TOLERANCE at ZERO_POINTS random
-    points where it has a value, positive ones first; points where it has none (ln(x) - ln(x) at x < 0) are skipped."""
+    points where it has a value, positive ones first; points where it has none (ln(x) - ln(x) at x < 0) are skipped.
+    A rational function (x - 1, x^2 - x·x) is decided in exact arithmetic, without loading the evaluator: a nonzero
+    one has finitely many zeros, so exact zeros at random rational points mean it is zero everywhere."""
+    points = _points(_variables_of(expr), ZERO_POINTS * 3)
+    exact = [_rational_value(expr, point) for point in points[:ZERO_POINTS]]
+    if all(value is not _NOT_RATIONAL for value in exact) and all(value is not None for value in exact):
+        return all(value == 0 for value in exact)
     from .evaluate import evaluate
 
     values = []
-    points = _points(_variables_of(expr), ZERO_POINTS * 3)
     # Negative values too, after the positive ones: ln(-x) - ln(-x) has values only there.
     for point in [*points, *({var: -value for var, value in p.items()} for p in points)]:
         try:
@@ -511,6 +516,45 @@ def vanishes(expr: Expr) -> bool:
         if len(values) == ZERO_POINTS:
             break
     return len(values) == ZERO_POINTS and all(abs(value) < ZERO_TOLERANCE for value in values)
+
+
+_NOT_RATIONAL = object()
+
+
+def _rational_value(expr: Expr, point: dict) -> Fraction | None | object:
+    """expr's exact value at a rational point when it is built of numbers, variables, + - · / and whole powers; None
+    where it has no value there (a division by 0); _NOT_RATIONAL for any other node (sin, e, a root)."""
+    match expr:
+        case Num(value):
+            return Fraction(value)
+        case Var():
+            return point.get(expr, _NOT_RATIONAL)
+        case Neg(arg):
+            inner = _rational_value(arg, point)
+            return -inner if isinstance(inner, Fraction) else inner
+        case Add(terms) | Mul(terms):
+            values = [_rational_value(term, point) for term in terms]
+            if any(v is _NOT_RATIONAL for v in values):
+                return _NOT_RATIONAL
+            if any(v is None for v in values):
+                return None
+            total = Fraction(0) if isinstance(expr, Add) else Fraction(1)
+            for v in values:
+                total = total + v if isinstance(expr, Add) else total * v
+            return total
+        case Div(num, den):
+            top, bottom = _rational_value(num, point), _rational_value(den, point)
+            if _NOT_RATIONAL in (top, bottom):
+                return _NOT_RATIONAL
+            return None if top is None or bottom is None or bottom == 0 else top / bottom
+        case Pow(base, Num(power)) if isinstance(power, int) and power <= MAX_EXACT_POWER:
+            value = _rational_value(base, point)
+            return value**power if isinstance(value, Fraction) else value
+    return _NOT_RATIONAL
+
+
+# Whole powers up to this are worked out exactly in vanishes; a larger one goes to the evaluator (x^100000).
+MAX_EXACT_POWER = 64
 
 
 def by_evaluator(a: Expr, b: Expr, points: int, why: str) -> Equivalence:
