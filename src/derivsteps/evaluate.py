@@ -13,7 +13,7 @@ import mpmath
 
 from . import limits
 from .errors import DerivError
-from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, replace_at, walk
+from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, replace_at, walk
 
 # Working precision in decimal digits, and the step of the central difference for a pending derivative: the
 # truncation error is about STEP^2 and the rounding error about 10^-PRECISION / STEP, both far below a check's 1e-9.
@@ -32,17 +32,11 @@ class EvaluationError(DerivError):
 
 
 def _odd_root(exp: Expr) -> Fraction | None:
-    """The exponent p/q when it is a constant fraction with q odd (1/3, -2/5): a root with a real value for a negative base."""
-    match exp:
-        case Num(value) if isinstance(value, Fraction) and value.denominator % 2 == 1 and value.denominator != 1:
-            return value
-        case Neg(arg):
-            inner = _odd_root(arg)
-            return -inner if inner is not None else None
-        case Div(Num(p), Num(q)) if Fraction(p) / Fraction(q) != 0:
-            value = Fraction(p) / Fraction(q)
-            return value if value.denominator % 2 == 1 and value.denominator != 1 else None
-    return None
+    """The exponent p/q when it is a literal fraction with q odd (1/3, -2/5): a root with a real value for a negative base."""
+    if not is_number(exp):
+        return None
+    value = number_value(exp)
+    return value if value.denominator % 2 == 1 and value.denominator != 1 else None
 
 
 def _cbrt(value):
