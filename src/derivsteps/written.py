@@ -198,8 +198,8 @@ def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, 
         outcome = equivalent(previous.value, value, names=(f"line {previous.number}", "this line"))
     except DerivError as error:  # a form the checker cannot be given: undecided, never "wrong"
         return WrittenLine(number, written, "inconclusive", feedback=f"could not compare this line with line {previous.number}: {error}", **base)
-    if other_readings and outcome.verdict in ("correct", "incorrect") and any(_REACH_NOTE in w for w in parsed.warnings):
-        if (other := _term_reading(number, text, previous, reading)) is not None:
+    if other_readings and outcome.verdict in ("correct", "incorrect") and _has_pending(expr):
+        if (other := _term_reading(number, text, previous, reading, expr)) is not None:
             return other
     if outcome.verdict == "correct":
         replay = _reproduce(previous.expr, expr, reading)
@@ -218,7 +218,7 @@ def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, 
     return _wrong(number, written, previous, expr, value, outcome, base, reading)
 
 
-def _term_reading(number: int, text: str, previous: WrittenLine, reading: dict) -> WrittenLine | None:
+def _term_reading(number: int, text: str, previous: WrittenLine, reading: dict, first: Expr) -> WrittenLine | None:
     """The line with each d/dx covering only the product after it, when that reading follows from the line before.
 
     Typed alone, d/dx x^2 + cos x is the derivative of the whole sum; in the middle of a derivation, after the sum
@@ -228,15 +228,13 @@ def _term_reading(number: int, text: str, previous: WrittenLine, reading: dict) 
         parsed = _parse(text, reading, reach="term")
     except InputError:
         return None
+    if parsed.expr == first:  # no operator reaches past a + or -: one reading only
+        return None
     line = _check_parsed(number, text, previous, reading, parsed, other_readings=False)
     if line.verdict != "correct":
         return None
     note = f"read this line as {to_text(parsed.expr)}: in a step, each ∂ covers the product after it, which follows from line {previous.number}"
-    return replace(line, warnings=(note, *(w for w in line.warnings if _REACH_NOTE not in w)))
-
-
-# The lexer's note when d/dx reaches past a + or - (lexer._Lexer.operator_operand).
-_REACH_NOTE = "applies to everything after it"
+    return replace(line, warnings=(note, *line.warnings))
 
 
 def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outcome, base: dict, reading: dict) -> WrittenLine:
