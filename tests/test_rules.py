@@ -118,6 +118,7 @@ SIMPLIFY_CASES = [
     ("fold_constants", "2^3", "8"),
     ("power_one", "x^1", "x"),
     ("power_zero", "x^0", "1"),
+    ("power_of_power", "(x^3)^2", "x^6"),
     ("power_of_one", "1^x", "1"),
     ("log_known", "ln(1)", "0"),
     ("log_known", "ln(e)", "1"),

@@ -286,6 +286,21 @@ def _log_known(expr):
 
 
 @_on(Pow)
+def _power_of_power(expr):
+    """(u^m)^n = u^(mn) for whole m and n: true for every real u where both sides are defined (the domain line keeps
+    u ≠ 0 for negative powers); with a fractional exponent it is not ((x^2)^(1/2) is |x|), so those stay."""
+    if isinstance(expr, Pow) and isinstance(expr.base, Pow):
+        inner, outer = expr.base.exp, expr.exp
+        if _whole(inner) and _whole(outer):
+            return {"u": expr.base.base, "n": number(number_value(inner) * number_value(outer))}
+    return None
+
+
+def _whole(expr) -> bool:
+    return is_number(expr) and number_value(expr).denominator == 1
+
+
+@_on(Pow)
 def _power_of_one(expr):
     return {} if isinstance(expr, Pow) and _is_one(expr.base) else None
 
@@ -652,6 +667,8 @@ SIMPLIFY_RULES: tuple[Rule, ...] = (
     Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers."),
     Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out."),
     Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1."),
+    Rule("power_of_power", "power of a power", "(uᵐ)ⁿ = uᵐⁿ", _power_of_power, lambda b: Pow(b["u"], b["n"]),
+         "A power of a power multiplies the exponents."),
     Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1."),
     Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1."),
     Rule("abs_even_power", "even power of an absolute value", "|u|² = u²", _abs_even_power, lambda b: Div(b["num"], Pow(b["u"], b["n"])),
