@@ -20,9 +20,9 @@ sys.path.insert(0, str(HERE))
 
 from series import SERIES, X  # noqa: E402
 
-from derivsteps.engine import differentiate  # noqa: E402
-from derivsteps.errors import DerivError  # noqa: E402
-from derivsteps.parser import parse  # noqa: E402
+from derivsteps.core.engine import differentiate  # noqa: E402
+from derivsteps.core.errors import DerivError  # noqa: E402
+from derivsteps.language.parser import parse  # noqa: E402
 
 CORPUS = HERE.parent.parent / "shared" / "corpora" / "derivatives.jsonl"
 TEXTBOOK = ["x^2 sin(x)", "(x+y+z)^2", "e^(3x) cos(2x)", "ln(x^2 + 1)/x", "sqrt(1 + x^2)", "(2x + 1)^5 tan(x)"]

@@ -8,8 +8,8 @@ import random
 import time
 
 from derivsteps import critical_points, descend, evaluate_at, gradient
-from derivsteps.data import Data
-from derivsteps.evaluation import gradient_at
+from derivsteps.calculus.at_point import gradient_at
+from derivsteps.data.datasets import Data
 
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
 POINT = "s=1,b=0"

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from derivsteps.grading import grade_rows, read_answers
+from derivsteps.checking.grading import grade_rows, read_answers
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "class_answers.csv"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "answer_checks.jsonl"
@@ -46,7 +46,7 @@ def corpus_class():
     """Every pair of the answer corpus as a row of kind equiv (teacher as the problem, student as the answer)."""
     import json
 
-    from derivsteps.grading import AnswerRow
+    from derivsteps.checking.grading import AnswerRow
 
     cases = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [AnswerRow(case["id"], case["teacher"], case.get("wrt") or "x", case["student"], kind="equiv") for case in cases]

@@ -27,10 +27,10 @@ sys.path.insert(0, str(HERE))
 
 from series import SERIES, X  # noqa: E402
 
-from derivsteps import tree  # noqa: E402
-from derivsteps.engine import differentiate  # noqa: E402
-from derivsteps.errors import DerivError  # noqa: E402
-from derivsteps.tree import size  # noqa: E402
+from derivsteps.core import tree  # noqa: E402
+from derivsteps.core.engine import differentiate  # noqa: E402
+from derivsteps.core.errors import DerivError  # noqa: E402
+from derivsteps.core.tree import size  # noqa: E402
 
 CORPUS = HERE.parent.parent / "shared" / "corpora" / "derivatives.jsonl"
 CLI_INPUT = ["(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text"]
@@ -129,7 +129,7 @@ def verification_section(table: Table, repeat: int) -> None:
     """In process, sympy already imported: what one verification adds (a forked worker, one final comparison)."""
     import sympy  # noqa: F401  (imported before timing: the target is "beyond the import")
 
-    from derivsteps.verification import verify
+    from derivsteps.cas.verification import verify
 
     derivations = [differentiate(text) if "y" not in text else differentiate(text, "y") for text in TEXTBOOK]
     verify(derivations[0])
@@ -145,9 +145,9 @@ def verification_section(table: Table, repeat: int) -> None:
 def textbook_section(table: Table, repeat: int) -> None:
     import sympy
 
-    from derivsteps.parser import parse
+    from derivsteps.cas.bridge import to_sympy
+    from derivsteps.language.parser import parse
     from derivsteps.render.text import render_text
-    from derivsteps.sympy_bridge import to_sympy
 
     worst = 0.0
     for text in TEXTBOOK:
@@ -172,8 +172,8 @@ def textbook_section(table: Table, repeat: int) -> None:
 def corpus_section(table: Table, limit: int | None) -> None:
     import sympy
 
-    from derivsteps.parser import parse
-    from derivsteps.sympy_bridge import to_sympy
+    from derivsteps.cas.bridge import to_sympy
+    from derivsteps.language.parser import parse
 
     if not CORPUS.exists():
         table.add("2 in process", f"differentiate() over the derivative corpus: not measured, {CORPUS.name} is not beside the clone")
@@ -214,11 +214,11 @@ SYMPY_GIVE_UP = 5.0  # seconds: a larger n is not tried once sympy.diff took thi
 def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float = 60.0) -> None:
     import sympy
 
-    from derivsteps import limits
+    from derivsteps.cas.bridge import to_sympy
+    from derivsteps.core import limits
     from derivsteps.render.jsondoc import to_json
     from derivsteps.render.latex import render_latex
     from derivsteps.render.text import render_text
-    from derivsteps.sympy_bridge import to_sympy
 
     # The series go past the documented limits on purpose (a chain 1,000 deep, a product whose result has millions of
     # nodes): the library's limits are raised for this process, as --max-depth, --max-nodes and --max-steps would.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from derivsteps.tree import Add, Call, Expr, Mul, Num, Pow, Var
+from derivsteps.core.tree import Add, Call, Expr, Mul, Num, Pow, Var
 
 X = Var("x")
 

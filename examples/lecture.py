@@ -12,10 +12,10 @@ The last part runs the same loss on examples/large_data.csv (1,000 points).
 from pathlib import Path
 
 from derivsteps import critical_points, descend, evaluate_at, gradient
-from derivsteps.data import parse_data_options
-from derivsteps.evaluation import check_value, gradient_at
-from derivsteps.render.mathtext import to_text
-from derivsteps.tree import number_value
+from derivsteps.calculus.at_point import check_value, gradient_at
+from derivsteps.core.tree import number_value
+from derivsteps.data.datasets import parse_data_options
+from derivsteps.language.mathtext import to_text
 
 HERE = Path(__file__).resolve().parent
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"

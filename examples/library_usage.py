@@ -7,9 +7,9 @@ the result against SymPy. A Derivation is plain data: every step keeps the whole
 """
 
 from derivsteps import differentiate, verify
+from derivsteps.language.mathlatex import to_latex
+from derivsteps.language.mathtext import to_text
 from derivsteps.render.latex import render_latex
-from derivsteps.render.mathlatex import to_latex
-from derivsteps.render.mathtext import to_text
 
 derivation = differentiate("x^2 sin(x)", "x")
 

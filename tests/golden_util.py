@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from derivsteps.derivation import Derivation
-from derivsteps.engine import differentiate
-from derivsteps.verification import verify
+from derivsteps.cas.verification import verify
+from derivsteps.core.derivation import Derivation
+from derivsteps.core.engine import differentiate
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 

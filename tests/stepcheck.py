@@ -6,9 +6,9 @@ import random
 
 import mpmath
 
-from derivsteps.domain import is_inside
-from derivsteps.evaluate import EvaluationError, _eval, evaluate
-from derivsteps.tree import Call, Expr, Pow, get_at, is_number, variables, walk
+from derivsteps.core.domain import is_inside
+from derivsteps.core.numeric import EvaluationError, _eval, evaluate
+from derivsteps.core.tree import Call, Expr, Pow, get_at, is_number, variables, walk
 
 TOLERANCE = 1e-9
 
@@ -62,7 +62,7 @@ def _on_branch_cut(expr: Expr, point) -> bool:
 
 
 def _is_integer(expr) -> bool:
-    from derivsteps.tree import number_value
+    from derivsteps.core.tree import number_value
 
     return number_value(expr).denominator == 1
 

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from derivsteps.functions import CATALOGUE
-from derivsteps.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, walk
-from derivsteps.tree import variables as variables_of
+from derivsteps.core.functions import CATALOGUE
+from derivsteps.core.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, walk
+from derivsteps.core.tree import variables as variables_of
 
 # Every function of the catalogue, those real on part of the line only (asin, acosh, asec, ln, ...) included: the
 # value checks skip a point where any line leaves the real domain or sits on a branch cut (stepcheck._on_branch_cut),
@@ -87,3 +87,29 @@ def _joined(draw, parts, functions=FUNCTIONS):
 
 large_trees = _joined(trees)
 large_diff_trees = _joined(diff_trees).filter(differentiable)
+
+
+# Polynomials in a few variables, for the several-variable results (gradient, Hessian, evaluation).
+VARIABLES = [Var("w"), Var("x"), Var("y"), Var("z")]
+
+coefficients = st.one_of(
+    st.integers(1, 9).map(Num),
+    st.sampled_from([Div(Num(1), Num(2)), Div(Num(2), Num(3)), Num(Fraction("0.5"), "0.5"), Num(Fraction("2.5"), "2.5")]),
+)
+
+@st.composite
+def polynomials(draw, max_degree: int = 3):
+    """Sums of signed monomials c · x^i · y^j ... in 2 to 4 of w, x, y, z, each of total degree at most max_degree."""
+    names = draw(st.lists(st.sampled_from(VARIABLES), min_size=2, max_size=4, unique=True))
+    terms = []
+    for _ in range(draw(st.integers(2, 6))):
+        factors = [draw(coefficients)] if draw(st.booleans()) else []
+        degree = 0
+        for var in names:
+            power = draw(st.integers(0, max(max_degree - degree, 0)))
+            degree += power
+            if power:
+                factors.append(var if power == 1 else Pow(var, Num(power)))
+        term = Mul(tuple(factors)) if len(factors) > 1 else factors[0] if factors else draw(coefficients)
+        terms.append(Neg(term) if draw(st.booleans()) else term)
+    return Add(tuple(terms))

@@ -369,9 +369,9 @@ GREEK = dict(zip("αβγδεζηθικλμνξρστυφχψω", "alpha beta gam
 
 @pytest.mark.parametrize("letter, name", GREEK.items())
 def test_every_pasted_greek_letter_reads_as_its_own_name(letter, name):
-    from derivsteps.parser import parse
-    from derivsteps.render.mathtext import to_text
-    from derivsteps.tree import Var
+    from derivsteps.core.tree import Var
+    from derivsteps.language.mathtext import to_text
+    from derivsteps.language.parser import parse
 
     assert parse(letter).expr == Var(name) == parse(name).expr
     assert parse(to_text(Var(name))).expr == Var(name)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA, known_failures
 
-from derivsteps.engine import differentiate
-from derivsteps.errors import DerivError
-from derivsteps.verification import verify
+from derivsteps.cas.verification import verify
+from derivsteps.core.engine import differentiate
+from derivsteps.core.errors import DerivError
 
 CORPUS = CORPORA / "derivatives.jsonl"
 KNOWN = Path(__file__).parent / "known_failures" / "derivatives.txt"

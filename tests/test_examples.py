@@ -81,7 +81,7 @@ def test_the_example_data_sets():
     h_k = 30 + 5a_k + ((7919k mod 21) - 10)/10 for k = 1 to 1,000: deterministic, near the line h = 5a + 30."""
     from fractions import Fraction
 
-    from derivsteps.data import parse_data_options
+    from derivsteps.data.datasets import parse_data_options
 
     lecture = parse_data_options([str(EXAMPLES / "lecture_data.csv")])
     assert lecture.columns == {"a": (0, 2, 4), "h": (30, 40, 50)}

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stepcheck import check_invariants, check_moderate_values
 
-from derivsteps.engine import differentiate
-from derivsteps.errors import DerivError
-from derivsteps.evaluation import evaluate_at
-from derivsteps.parser import parse
-from derivsteps.render.mathtext import to_text
-from derivsteps.tree import Apply, Sum, variables, walk
+from derivsteps.calculus.at_point import evaluate_at
+from derivsteps.core.engine import differentiate
+from derivsteps.core.errors import DerivError
+from derivsteps.core.tree import Apply, Sum, variables, walk
+from derivsteps.language.mathtext import to_text
+from derivsteps.language.parser import parse
 
 # Characters a student types or pastes, with a few that must be refused (NUL, a tab, a backslash, '=').
 ALPHABET = (
@@ -91,7 +91,7 @@ def test_random_sentences(text):
 @settings(max_examples=80 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.one_of(sentences, st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8).map("".join)))
 def test_a_sample_of_successes_verifies_with_sympy(text):
-    from derivsteps.verification import verify
+    from derivsteps.cas.verification import verify
 
     try:
         expr = parse(text).expr

@@ -9,8 +9,8 @@ import pytest
 from golden_util import assert_golden, deriv
 
 from derivsteps import critical_points, descend, evaluate_at, gradient
-from derivsteps.evaluation import gradient_at
-from derivsteps.render.mathtext import to_text
+from derivsteps.calculus.at_point import gradient_at
+from derivsteps.language.mathtext import to_text
 
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
 DATA = ("--data", "a=0,2,4", "--data", "h=30,40,50")

@@ -44,7 +44,7 @@ SOURCES = sorted(SRC.rglob("*.py"))
 
 
 def test_there_are_sources_to_scan():
-    assert SRC / "derivsteps" / "sympy_bridge.py" in SOURCES
+    assert SRC / "derivsteps" / "cas" / "bridge.py" in SOURCES
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(SRC)))
@@ -81,8 +81,8 @@ def test_importing_the_parser_loads_neither_sympy_nor_rich():
         """
         import sys
         import derivsteps
-        import derivsteps.parser
-        heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("sympy", "rich") or name == "derivsteps.sympy_bridge")
+        import derivsteps.language.parser
+        heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("sympy", "rich") or name == "derivsteps.cas.bridge")
         print(",".join(heavy))
         """
     )

@@ -87,7 +87,7 @@ def test_wheel_built_from_the_sdist_contains_the_grammar(tmp_path):
 
 @slow
 def test_the_installed_wheel_finds_its_grammar(venv):
-    code = "import derivsteps.parser as p; print(p.parse('x^2')); print(p.__file__)"
+    code = "import derivsteps.language.parser as p; print(p.parse('x^2')); print(p.__file__)"
     shown, location = run_outside([_bin(venv, "python"), "-c", code]).stdout.splitlines()
     assert shown == "x^2"
     assert Path(location).resolve().is_relative_to(venv.resolve()), "imported the checkout, not the wheel"

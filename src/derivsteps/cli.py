@@ -9,9 +9,10 @@ import re
 import sys
 from collections.abc import Sequence
 
-from . import __version__, limits
+from . import __version__
 from .commands import EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
-from .errors import DerivError, LimitError
+from .core import limits
+from .core.errors import DerivError, LimitError
 
 # An option-shaped token we do not know (a typo such as --step) is left to argparse, which names it; every other
 # token that starts with "-" is a value: an expression or an answer typed with a leading minus.
@@ -356,7 +357,7 @@ def _reading(args: argparse.Namespace):
     """--latex: every expression of the command is read as LaTeX (the parser is imported only when asked)."""
     if not getattr(args, "latex", False):
         return contextlib.nullcontext()
-    from .parser import reading_latex
+    from .language.parser import reading_latex
 
     return reading_latex()
 

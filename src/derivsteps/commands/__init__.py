@@ -103,11 +103,11 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
 
 def start_verifying(args: argparse.Namespace) -> None:
     """When the results will be verified, fork the CAS worker now: it imports SymPy on the other core while this
-    process reads and differentiates (deadline.start), and this process never imports SymPy for a text answer."""
+    process reads and differentiates (workers.start), and this process never imports SymPy for a text answer."""
     if getattr(args, "verify", False):
-        from .. import deadline
+        from ..cas import workers
 
-        deadline.start("derivsteps.verification")
+        workers.start("derivsteps.cas.verification")
 
 
 def emit_result(module: str, result, args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ def read_data(args: argparse.Namespace):
     """The Data of the --data options, or None when there are none."""
     if not args.data:
         return None
-    from ..data import parse_data_options
+    from ..data.datasets import parse_data_options
 
     return parse_data_options(args.data)
 

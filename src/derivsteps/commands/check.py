@@ -54,8 +54,8 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from ..checker import check_answer, check_antiderivative
-    from ..errors import UsageError
+    from ..checking.answers import check_answer, check_antiderivative
+    from ..core.errors import UsageError
 
     reading = {"variables": names(args.vars), "functions": names(args.functions)}
     if args.derivation is not None:
@@ -82,8 +82,8 @@ DERIVATION_EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "inval
 
 
 def _run_derivation(args: argparse.Namespace, reading: dict) -> int:
-    from ..errors import UsageError
-    from ..written import check_derivation
+    from ..checking.written import check_derivation
+    from ..core.errors import UsageError
 
     mixed = [option for option, value in (("EXPR", args.expr), ("--wrt", args.wrt), ("--answer", args.answer),
                                           ("--antiderivative-of", args.antiderivative_of)) if value is not None]  # fmt: skip
@@ -119,7 +119,7 @@ def _read_derivation(where: str) -> str:
     """The derivation's text from a file, or from stdin for "-"."""
     import sys
 
-    from ..textfile import decode, read_text
+    from ..language.textfile import decode, read_text
 
     if where == "-":
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
@@ -130,7 +130,7 @@ def _read_derivation(where: str) -> str:
 
 def report(verdict, args: argparse.Namespace, command: str) -> None:
     """The verdict as JSON (schema 1) or as text lines; shared with `deriv equiv`."""
-    from ..render.mathtext import to_text
+    from ..language.mathtext import to_text
 
     if output_format(args) == "json":
         from ..render.jsondoc import valuer

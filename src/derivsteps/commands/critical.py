@@ -48,7 +48,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..critical import critical_points, verify_critical
+    from ..calculus.critical import critical_points, verify_critical
 
     result = critical_points(
         args.expr, names(args.vars), data=read_data(args), detail=args.detail, simplify=args.simplify, functions=names(args.functions)

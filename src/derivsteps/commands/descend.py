@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import limits
+from ..core import limits
 from . import (
     EXIT_DISAGREES,
     EXIT_OK,
@@ -74,8 +74,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..descent import descend
-    from ..errors import UsageError
+    from ..calculus.descent import descend
+    from ..core.errors import UsageError
 
     if args.plot is not None:
         _check_plot(args.plot)
@@ -92,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
             data=read_data(args),
         )
     if args.verify:
-        from ..verification import verify
+        from ..cas.verification import verify
 
         result = result.with_verification([verify(component) for component in result.gradient.components])
     _emit(result, args)
@@ -113,7 +113,7 @@ def _check_plot(path: str) -> None:
     """Fail before the work, not after: the file type, and matplotlib being there."""
     import importlib.util
 
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if Path(path).suffix.lower() not in PLOT_SUFFIXES:
         raise UsageError(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {path!r} has none of these endings")

@@ -70,7 +70,7 @@ def _run_diff(args: argparse.Namespace) -> int:
         return _run_implicit(args)
     if not args.hint:
         start_verifying(args)
-    from ..engine import differentiate
+    from ..core.engine import differentiate
 
     derivation = differentiate(
         args.expr,
@@ -83,7 +83,7 @@ def _run_diff(args: argparse.Namespace) -> int:
     if args.hint:
         return _print_hint(derivation, args)
     if args.verify:
-        from ..verification import verify
+        from ..cas.verification import verify
 
         derivation = derivation.with_verification(verify(derivation))
     emit(derivation, args)
@@ -92,7 +92,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _run_implicit(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if not args.implicit:
         raise UsageError("--dependent names the dependent variable of an equation: use it with --implicit (or deriv implicit)")
@@ -103,8 +103,8 @@ def _run_implicit(args: argparse.Namespace) -> int:
 
 def _print_hint(derivation, args: argparse.Namespace) -> int:
     """Print the rule that applies next and where it applies, in the rule's own words; never the result."""
-    from ..render.mathtext import to_text
-    from ..tree import variables
+    from ..core.tree import variables
+    from ..language.mathtext import to_text
 
     show = lambda expr: to_text(expr, args.ascii)  # noqa: E731
     hint = _hint(derivation, show)
@@ -128,11 +128,11 @@ def _print_hint(derivation, args: argparse.Namespace) -> int:
 
 def _hint(derivation, show: Callable) -> dict:
     """The first rule the engine applies to the derivation's start: name, label, law, path, and where, as data."""
-    from ..derivation import Rewrite, Step
-    from ..engine import first_match, next_pending
+    from ..core.derivation import Rewrite, Step
+    from ..core.engine import first_match, next_pending
+    from ..core.rules import DIFF_RULES
+    from ..core.tree import get_at
     from ..render._labels import explanation, line_label
-    from ..rules import DIFF_RULES
-    from ..tree import get_at
 
     start = derivation.start
     path = next_pending(start)  # never None: differentiate() always starts from a pending derivative

@@ -27,8 +27,8 @@ def _equiv_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_equiv(args: argparse.Namespace) -> int:
-    from ..checker import equivalent_expressions
-    from ..errors import UsageError
+    from ..checking.answers import equivalent_expressions
+    from ..core.errors import UsageError
     from .check import EXIT_CODES, report
 
     if args.move_signs and not args.same_form:

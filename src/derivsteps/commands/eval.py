@@ -49,7 +49,7 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate_at
+    from ..calculus.at_point import evaluate_at
 
     data = read_data(args)
     if args.at is None:
@@ -59,7 +59,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         args.expr, point, args.numeric, detail=args.detail, variables=names(args.vars), functions=names(args.functions), data=data
     )
     if data is not None and args.verify:
-        from ..evaluation import check_value
+        from ..calculus.at_point import check_value
 
         result = result.with_check(check_value(result))
     emit_result(result, args)
@@ -68,11 +68,11 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 def _require_no_variables(args: argparse.Namespace, with_data: bool) -> None:
     """Without --at only numbers can be worked out; say how to give the point rather than "no value for x"."""
-    from ..data import COUNT, parameters
-    from ..errors import UsageError
-    from ..multivar import variable_name
-    from ..parser import parse
-    from ..tree import variables
+    from ..calculus.multivar import variable_name
+    from ..core.errors import UsageError
+    from ..core.tree import variables
+    from ..data.datasets import COUNT, parameters
+    from ..language.parser import parse
 
     tree = parse(args.expr, variables=names(args.vars), functions=names(args.functions)).expr
     # With data, a_i and n have their values already: only the parameters need a point.

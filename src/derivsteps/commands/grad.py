@@ -52,8 +52,8 @@ def _run_grad(args: argparse.Namespace) -> int:
     start_verifying(args)
     import dataclasses
 
-    from ..errors import UsageError
-    from ..multivar import gradient, parse_point
+    from ..calculus.multivar import gradient, parse_point
+    from ..core.errors import UsageError
 
     if args.numeric and args.at is None:
         raise UsageError("--numeric gives the values at a point: use it with --at, such as --at a=1,b=2")
@@ -65,15 +65,15 @@ def _run_grad(args: argparse.Namespace) -> int:
     result = gradient(args.expr, names(args.vars), detail=args.detail, simplify=args.simplify, functions=functions)
     values = None
     if args.at is not None:  # before verification: a mistyped point should not wait for SymPy
-        from ..evaluation import gradient_at
+        from ..calculus.at_point import gradient_at
 
         values = gradient_at(result, parse_point(args.at, functions), numeric=args.numeric, data=data)
     if args.verify:
-        from ..verification import verify
+        from ..cas.verification import verify
 
         result = dataclasses.replace(result, components=tuple(d.with_verification(verify(d)) for d in result.components))
         if data is not None:
-            from ..evaluation import check_value
+            from ..calculus.at_point import check_value
 
             values = [evaluation.with_check(check_value(evaluation)) for evaluation in values]
     emit_result(result, args, steps=args.steps, values=values)

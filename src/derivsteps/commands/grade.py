@@ -96,8 +96,8 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
-    from ..grading import grade_rows, read_answers, summarize
+    from ..checking.grading import grade_rows, read_answers, summarize
+    from ..core.errors import UsageError
     from ..render.grading import format_of, recover
 
     if args.jobs < 0:
@@ -145,7 +145,7 @@ def _still_to_grade(rows, previous, args: argparse.Namespace) -> list:
     """The rows whose id the report being resumed lacks; notes on stderr for rows that differ from the file."""
     from collections import Counter
 
-    from ..errors import InputError
+    from ..core.errors import InputError
 
     twice = [name for name, count in Counter(row.id for row in previous).items() if count > 1]
     if twice:

@@ -38,11 +38,11 @@ def _run_hessian(args: argparse.Namespace) -> int:
     start_verifying(args)
     import dataclasses
 
-    from ..multivar import hessian
+    from ..calculus.multivar import hessian
 
     result = hessian(args.expr, names(args.vars), detail=args.detail, simplify=args.simplify, functions=names(args.functions))
     if args.verify:
-        from ..verification import verify
+        from ..cas.verification import verify
 
         entries = tuple(tuple(d.with_verification(verify(d)) for d in row) for row in result.entries)
         result = dataclasses.replace(result, entries=entries)

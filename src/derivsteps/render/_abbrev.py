@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from string import ascii_uppercase
 
-from ..tree import Expr, Path, Var, children, variables, with_children
+from ..core.tree import Expr, Path, Var, children, variables, with_children
 
 # Nodes in the largest line below which nothing is abbreviated (every lecture example and golden file is far smaller).
 LARGE_ROW = 150

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..tree import Expr, Var
-from .mathlatex import to_latex
-from .mathtext import to_text
+from ..core.tree import Expr, Var
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 
 
 def vector_text(values: Sequence[Expr], ascii: bool = False) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
-from ..derivation import Derivation, Step
-from ..rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE, SUM_OVER_DATA
-from ..simplify_rules import SIMPLIFY_RULES
-from ..tree import Expr, Sum, Var, variables, walk
-from ._precedence import ATOM, level
+from ..core.derivation import Derivation, Step
+from ..core.rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE, SUM_OVER_DATA
+from ..core.simplify_rules import SIMPLIFY_RULES
+from ..core.tree import Expr, Sum, Var, variables, walk
+from ..language.precedence import ATOM, level
 
 _ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK, SUBSTITUTE.name: SUBSTITUTE,
               SUM_OVER_DATA.name: SUM_OVER_DATA}

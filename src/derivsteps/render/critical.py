@@ -27,21 +27,21 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 
-from ..critical import Critical, CriticalPoint
-from ..data import COUNT
-from ..datasums import canonical, is_mean
-from ..definiteness import SecondDerivativeTest
-from ..derivation import Verification
-from ..linear import Equation, SolveStep
-from ..tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
+from ..calculus.critical import Critical, CriticalPoint
+from ..calculus.definiteness import SecondDerivativeTest
+from ..core.derivation import Verification
+from ..core.linear import Equation, SolveStep
+from ..core.tree import ZERO, Deriv, Div, Expr, Mul, Num, Var, children, number, variables, with_children
+from ..data.datasets import COUNT
+from ..data.sums import canonical, is_mean
+from ..language.mathlatex import to_latex as plain_latex
+from ..language.mathtext import GREEK_SYMBOLS
+from ..language.mathtext import to_text as plain_text
 from ._blocks import matrix_latex, matrix_text, point_json
 from .jsondoc import SCHEMA, valuer
 from .jsondoc import to_json as derivation_json
 from .latex import latex_rows, text_latex
 from .markdown import escape_markdown
-from .mathlatex import to_latex as plain_latex
-from .mathtext import GREEK_SYMBOLS
-from .mathtext import to_text as plain_text
 from .text import render_text as derivation_text
 
 # The function of several variables is called f in every heading (∂f/∂a), as the lecture does; F when f is a variable.

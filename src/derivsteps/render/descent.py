@@ -6,14 +6,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
-from ..descent import Descent, Iteration
-from ..tree import Expr, Var
+from ..calculus.descent import Descent, Iteration
+from ..core.tree import Expr, Var
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 from ._blocks import point_json, point_latex, point_text, vector_latex, vector_text
 from .jsondoc import SCHEMA, valuer
 from .latex import tex_comment, text_latex, verdict_latex
 from .markdown import escape_markdown
-from .mathlatex import to_latex
-from .mathtext import to_text
 from .multivar import data_json, data_text
 from .text import verdict_text
 

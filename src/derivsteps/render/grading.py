@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import InputError, UsageError
-from ..grading import VERDICTS, GradedRow, Summary
+from ..checking.grading import VERDICTS, GradedRow, Summary
+from ..core.errors import InputError, UsageError
 
 # Report formats by the extension of -o.
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}

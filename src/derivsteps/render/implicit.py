@@ -18,16 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from ..derivation import Step, Verification
-from ..implicit import Implicit, ImplicitStep, replace_nodes, undefined_where
-from ..tree import Deriv, Expr, Var, variables
+from ..calculus.implicit import Implicit, ImplicitStep, replace_nodes, undefined_where
+from ..core.derivation import Step, Verification
+from ..core.tree import Deriv, Expr, Var, variables
+from ..language.mathlatex import to_latex as plain_latex
+from ..language.mathtext import to_text as plain_text
 from ._labels import line_label
 from .critical import fill
 from .jsondoc import SCHEMA, step_json, valuer
 from .latex import latex_rows, text_latex
 from .markdown import escape_markdown
-from .mathlatex import to_latex as plain_latex
-from .mathtext import to_text as plain_text
 from .text import render_text as derivation_text
 
 # The explanation column starts after the longest equation, but never further right than this.

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..derivation import Derivation, Step
-from ..domain import Condition
-from ..errors import DerivError
-from ..tree import Expr
+from ..core.derivation import Derivation, Step
+from ..core.domain import Condition
+from ..core.errors import DerivError
+from ..core.tree import Expr
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 from ._labels import explanation, line_label, notes
 from .latex import condition_latex
-from .mathlatex import to_latex
-from .mathtext import to_text
 from .text import condition_text
 
 # Bump when a key changes meaning or disappears; adding a key is not a new schema.
@@ -65,7 +65,7 @@ _SYMPY_RELATIONS = {"<": "{} < {}", "≤": "{} <= {}", ">": "{} > {}", "≥": "{
 
 def _condition_sympy(condition: Condition) -> str:
     """The condition as text sympy.parse_expr reads: x > 0, Ne(x, 1), (-1 <= x) & (x <= 1), (x < 0) | (x > 2)."""
-    from ..sympy_bridge import sympy_text
+    from ..cas.bridge import sympy_text
 
     pieces, chain = [], []
     for part in (*condition.relation, "or"):
@@ -101,7 +101,7 @@ def valuer(
     sympy_text = None
     if with_sympy:
         # Imported here, not at the top: importing this module must not load SymPy (see to_json).
-        from ..sympy_bridge import sympy_text
+        from ..cas.bridge import sympy_text
 
     def value(expr: Expr) -> dict:
         return {"text": text(expr), "latex": latex(expr), "sympy": sympy_text(expr) if sympy_text else None}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..derivation import Derivation, Step
-from ..domain import Condition
-from ..tree import Expr, Path
+from ..core.derivation import Derivation, Step
+from ..core.domain import Condition
+from ..core.tree import Expr, Path
+from ..language.mathlatex import GREEK_MACROS, to_latex
+from ..language.mathtext import GREEK_SYMBOLS, to_text
 from ._abbrev import Abbreviations, abbreviations
 from ._labels import held_constant, line_label, notes
-from .mathlatex import GREEK_MACROS, to_latex
-from .mathtext import GREEK_SYMBOLS, to_text
 
 # \underline renders in LaTeX, KaTeX and MathJax alike and stays quiet next to the math; colour would need xcolor.
 MARK_MACRO = r"\underline"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ..derivation import Derivation
+from ..core.derivation import Derivation
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 from ._abbrev import abbreviations
 from ._labels import explanation, held_constant, line_label, notes
 from .latex import condition_latex, latex_rows
-from .mathlatex import to_latex
-from .mathtext import to_text
 from .text import verdict_text
 
 # Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.

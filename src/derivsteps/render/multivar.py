@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..data import COUNT, Data
-from ..derivation import Derivation, Verification
-from ..evaluation import DataSum, Evaluation
-from ..multivar import Gradient, Hessian
-from ..tree import Deriv, Expr, Path, Var, is_number, number, number_value, walk
+from ..calculus.at_point import DataSum, Evaluation
+from ..calculus.multivar import Gradient, Hessian
+from ..core.derivation import Derivation, Verification
+from ..core.tree import Deriv, Expr, Path, Var, is_number, number, number_value, walk
+from ..data.datasets import COUNT, Data
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 from ._blocks import matrix_latex, matrix_text, point_json, point_latex, point_text, vector_latex, vector_text
 from ._labels import line_label, notes
 from .jsondoc import SCHEMA, step_json, valuer
 from .latex import MARK_MACRO, label_latex, latex_rows, line_marks, tex_comment, text_latex, verdict_latex
 from .markdown import escape_markdown
 from .markdown import render_markdown as derivation_markdown
-from .mathlatex import to_latex
-from .mathtext import to_text
 from .text import MAX_LABEL_COLUMN
 from .text import render_text as derivation_text
 

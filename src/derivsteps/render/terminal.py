@@ -6,11 +6,11 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..derivation import Derivation
+from ..core.derivation import Derivation
+from ..language.mathtext import to_text, to_text_spans
 from ._abbrev import abbreviations
 from ._labels import line_label, notes
 from .latex import line_marks  # the same marks as the LaTeX underlines, carried through a run of rewrites
-from .mathtext import to_text, to_text_spans
 from .text import domain_line, read_as_line, verdict_text, where_lines
 
 # One place for the look; rich drops the colours itself under NO_COLOR or when stdout is not a terminal.
@@ -130,6 +130,6 @@ def aligned_table(rows: list[tuple[Text, Text, Text]], width: int) -> Table:
 
 
 if __name__ == "__main__":  # python -m derivsteps.render.terminal: a look at the view in this terminal
-    from ..engine import differentiate
+    from ..core.engine import differentiate
 
     Console().print(DerivationView(differentiate("(x+y+z)^2", "y")))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..derivation import Derivation
-from ..domain import Condition
+from ..core.derivation import Derivation
+from ..core.domain import Condition
+from ..language.mathtext import to_text
 from ._abbrev import Abbreviations
 from ._labels import data_variables, held_constant, line_label, notes
-from .mathtext import to_text
 
 # The rule column starts after the longest line, but never further right than this.
 MAX_LABEL_COLUMN = 72

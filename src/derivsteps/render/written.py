@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..tree import Expr, variables
-from ..written import WrittenLine, WrittenReport
+from ..checking.written import WrittenLine, WrittenReport
+from ..core.tree import Expr, variables
+from ..language.mathlatex import to_latex
+from ..language.mathtext import to_text
 from .jsondoc import SCHEMA, valuer
 from .markdown import escape_markdown
-from .mathlatex import to_latex
-from .mathtext import to_text
 
 MARKS = {"problem": "", "correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!"}
 ASCII_MARKS = {"problem": "", "correct": "ok", "incorrect": "x", "inconclusive": "?", "invalid": "!"}

@@ -1,0 +1,356 @@
+"""Checks homework answers: is a student's derivative, expression or antiderivative right, and which layer decided.
+
+"Equal" is decided by the one equivalence service (equivalence.py: structural, symbolic, numeric layers, one sampling
+and tolerance policy); this module reads the answers, asks it, and words the verdict. A verdict is "correct",
+"incorrect", "inconclusive" (sampling could not decide, or SymPy ran past limits.CAS_SECONDS or limits.CAS_MEMORY_MB:
+never reported as "incorrect") or "invalid" (the answer could not be read, or is undefined). Each check's SymPy work is
+one call in the CAS worker (workers.run); a search over renamings, one call per renaming.
+
+A wrong answer is replayed against the mistake catalogue (mistakes.py); the first slip that reproduces it names the mistake.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import sympy
+
+from ..cas import workers
+from ..cas.bridge import to_sympy
+from ..cas.equivalence import VERDICTS as EQUIVALENCE_VERDICTS
+from ..cas.equivalence import (
+    Equivalence,
+    compare,
+    constant_factor,
+    differ_at_a_point,
+    real_reading,
+    rounding_tolerance,
+)
+from ..core.errors import CasLimitError, DerivError
+from ..core.tree import Call, Deriv, Expr, Var, size, variables, walk
+from .sameform import MODES as SAME_FORM_MODES
+from .sameform import same_form_of
+
+# The equivalence service's verdicts, and "invalid": the answer could not be read, or is undefined.
+VERDICTS = (*EQUIVALENCE_VERDICTS, "invalid")
+MAX_RENAMED = 4
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check: the verdict, the layer that decided it, feedback in words, the expected answer."""
+
+    verdict: str  # "correct" | "incorrect" | "inconclusive" | "invalid"
+    decided_by: str | None  # "structural" | "symbolic" | "numeric" | None
+    feedback: str = ""
+    expected: Expr | None = None
+    notes: tuple[str, ...] = field(default=())
+    mistake: str | None = None  # the id of the catalogued mistake the answer shows (none catalogued yet)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "correct"
+
+
+# -- the library ---------------------------------------------------------------------------------------------------------
+def check_answer(
+    expr: Expr | str,
+    wrt: Var | str | Sequence[Var | str] | None,
+    answer: Expr | str,
+    *,
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Is `answer` the derivative of `expr` by `wrt`? Raises DerivError only for a bad problem, never for a bad answer."""
+    from ..core.engine import differentiate
+    from ..language.mathtext import to_text
+
+    derivation = differentiate(expr, wrt, variables=variables, functions=functions)
+    expected = derivation.result
+    read = _read_answer(answer, variables, functions)
+    if isinstance(read, Verdict):
+        return Verdict(read.verdict, None, read.feedback, expected)
+    student, reading = read
+    pending = _pending(student)
+    if pending is not None:
+        return _noted(Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected), reading)
+    if student == expected:
+        return _noted(Verdict("correct", "structural", "correct", expected), reading)
+    try:
+        judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions))
+        return _noted(workers.run(_judge_answer, *judged, what="answer check"), reading)
+    except CasLimitError as error:
+        return _noted(Verdict("inconclusive", None, f"could not decide: {error.message}", expected), reading)
+
+
+def _judge_answer(expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
+    """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
+    from ..language.mathtext import to_text
+
+    want, got = real_reading(to_sympy(expected)), real_reading(to_sympy(student))
+    outcome = compare(want, got, tolerance=rounding_tolerance(student), names=("the derivative", "your answer"))
+    notes = list(outcome.notes)
+    if outcome.verdict == "correct":
+        if size(student) > size(expected):
+            notes.append(f"correct, but not simplified: {to_text(expected)} is shorter")
+        return Verdict("correct", outcome.decided_by, "correct", expected, tuple(notes))
+    if outcome.verdict == "incorrect":
+        from .mistakes import diagnose
+
+        found = diagnose(expr, wrt, student, variables=variables, functions=functions)
+        mistake, feedback = (found.mistake, found.feedback) if found is not None else (None, None)
+        factor = constant_factor(got, want)
+        if factor is not None:
+            notes.append(f"right up to a constant factor: your answer is {factor} times the derivative")
+        feedback = feedback or f"incorrect: your answer is not the derivative ({outcome.reason})"
+        return Verdict("incorrect", outcome.decided_by, feedback, expected, tuple(notes), mistake)
+    return Verdict("inconclusive", None, outcome.reason, expected, tuple(notes))
+
+
+def equivalent_expressions(
+    a: Expr | str,
+    b: Expr | str,
+    *,
+    same_form: bool | str = False,
+    rename: bool = False,
+    fixed: Iterable[str] = (),
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Are a and b equal as functions (or, with same_form, equal up to commutativity and associativity of + and ·)?
+
+    same_form: True or "order" (STACK's EqualComAss), or "signs" (also where minus signs sit, as KAS's form compare).
+
+    rename: also accept a and b when some one-to-one renaming of a's variables (those not in `fixed`) onto b's makes
+    them equal, trying every renaming when there are at most MAX_RENAMED variables.
+    """
+    sides = (_read_answer(a, variables, functions), _read_answer(b, variables, functions))
+    for side in sides:
+        if isinstance(side, Verdict):
+            return side
+    (first, reading_a), (second, reading_b) = sides
+    verdict = _equivalent_trees(first, second, same_form, rename, fixed)
+    if verdict.verdict == "correct" and (note := _domains_differ(first, second)) is not None:
+        verdict = replace(verdict, notes=(*verdict.notes, note))
+    return _noted(verdict, tuple(dict.fromkeys((*reading_a, *reading_b))))
+
+
+def _domains_differ(first: Expr, second: Expr) -> str | None:
+    """Equal as functions, but not defined on the same numbers (ln|x| and ln(x)): where each is defined, said."""
+    from ..core.domain import conditions
+    from ..language.mathtext import to_text
+
+    def where(conds) -> str:
+        return ", ".join(c.text() for c in conds) or "every real number"
+
+    own_first, own_second = conditions(first), conditions(second)
+    if where(own_first) == where(own_second):
+        return None
+    return (
+        f"equal where both are defined: {where(conditions(first, second))}; {to_text(first)} is defined for "
+        f"{where(own_first)}, {to_text(second)} for {where(own_second)}"
+    )
+
+
+def _equivalent_trees(first: Expr, second: Expr, same_form, rename, fixed) -> Verdict:
+    if first == second:
+        return Verdict("correct", "structural", "identical")
+    if same_form:
+        if same_form not in (True, *SAME_FORM_MODES):
+            raise ValueError(f"same_form must be one of {SAME_FORM_MODES}, not {same_form!r}")
+        if same_form_of(first, second, signs=same_form == "signs"):
+            how = "order of terms and factors" + (" and the minus signs" if same_form == "signs" else "")
+            return Verdict("correct", "structural", f"the same up to the {how}")
+        return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
+    try:
+        if rename:
+            return _renamed(first, second, tuple(fixed))
+        return workers.run(_sympy_equivalence, first, second, what="equivalence check")
+    except CasLimitError as error:
+        return Verdict("inconclusive", None, f"could not decide: {error.message}")
+
+
+def _sympy_equivalence(first: Expr, second: Expr, renaming: dict | None = None) -> Verdict:
+    """The symbolic and numeric layers on first (its variables renamed by `renaming`) and second: one CAS worker call."""
+    left, right = real_reading(to_sympy(first)), real_reading(to_sympy(second))
+    if renaming:
+        left = left.xreplace(renaming)
+    return _verdict(compare(left, right, tolerance=rounding_tolerance(first, second)))
+
+
+def _verdict(outcome: Equivalence, expected: Expr | None = None) -> Verdict:
+    return Verdict(outcome.verdict, outcome.decided_by, outcome.reason, expected, outcome.notes)
+
+
+def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
+    """Try every renaming, each its own call in the CAS worker: the search may take up to MAX_RENAMED! calls, and
+    each is held to limits.CAS_SECONDS (a search of 24 took 5 s in all, over the limit as one call)."""
+    plan = workers.run(_renaming, first, second, fixed, what="equivalence check")
+    if isinstance(plan, Verdict):
+        return plan
+    ours, theirs, candidates = plan
+    if not candidates:
+        return Verdict("incorrect", "numeric", f"not equal under any renaming of {', '.join(map(str, ours))} (values at a random point)")
+    undecided = None
+    first_no = None
+    for image in candidates:
+        mapping = dict(zip(ours, image))
+        outcome = workers.run(_sympy_equivalence, first, second, mapping, what="equivalence check")
+        if outcome.verdict == "correct":
+            shown = ", ".join(f"{k}→{v}" for k, v in mapping.items() if k != v)
+            return Verdict("correct", outcome.decided_by, f"equal after renaming {shown}" if shown else "equal")
+        if outcome.verdict == "inconclusive":
+            undecided = undecided or outcome
+        first_no = first_no or outcome
+    if undecided is not None:
+        return undecided
+    return Verdict("incorrect", first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
+
+
+def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tuple[list, list, list]:
+    """The variables to rename onto each other (first's, second's) and the renamings worth a full check, or the verdict
+    when no renaming is tried. A renaming whose values already differ at one random point is dropped here, cheaply:
+    a full check of each of 24 renamings took more than limits.CAS_SECONDS in all (stack-SubstEquiv-020)."""
+    left, right = real_reading(to_sympy(first)), real_reading(to_sympy(second))
+    kept = {sympy.Symbol(name, real=True) for name in fixed}
+    ours = sorted(left.free_symbols - kept, key=str)
+    theirs = sorted(right.free_symbols - kept, key=str)
+    if len(ours) != len(theirs) or len(ours) > MAX_RENAMED:
+        outcome = _verdict(compare(left, right, tolerance=rounding_tolerance(first, second)))
+        if outcome.verdict == "correct" or len(ours) == len(theirs):
+            return outcome
+        return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
+    return ours, theirs, [image for image in itertools.permutations(theirs) if not differ_at_a_point(left, right, dict(zip(ours, image)))]
+
+
+def check_antiderivative(
+    f: Expr | str,
+    wrt: Var | str,
+    g: Expr | str,
+    *,
+    require_constant: bool = False,
+    variables: Sequence[str] = (),
+    functions: Sequence[str] = (),
+) -> Verdict:
+    """Is g an antiderivative of f? We differentiate g with our engine and compare with f on the domain of g.
+
+    A constant of integration is optional (required with require_constant) and may have any name: a variable of g
+    that is neither in f nor wrt. log(x) for ∫ 1/x is accepted, on the part of the line where it is defined, with a
+    note that log(|x|) covers both signs. `expected` is g′ as our engine writes it.
+    """
+    integrand = _read(f, variables, functions)
+    read = _read_answer(g, variables, functions)
+    if isinstance(read, Verdict):
+        return read
+    student, reading = read
+    return _noted(_judge_antiderivative(integrand, wrt, student, require_constant, variables, functions), reading)
+
+
+def _judge_antiderivative(
+    integrand: Expr, wrt, student: Expr, require_constant: bool, variables: Sequence[str], functions: Sequence[str]
+) -> Verdict:
+    from ..core.engine import differentiate
+    from ..language.mathtext import to_text
+
+    pending = _pending(student)
+    if pending is not None:
+        return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative")
+    var = Var(wrt) if isinstance(wrt, str) else wrt
+    derivative = differentiate(student, var, variables=variables, functions=functions).result
+    shown = to_text(derivative)
+    constants = sorted({v for v in _vars(student) if v not in _vars(integrand) and v != var}, key=lambda v: (v.name, v.sub or ""))
+    notes = []
+    if derivative == integrand:
+        outcome, differentiated = Verdict("correct", "structural"), False
+    else:
+        try:
+            outcome, differentiated = workers.run(_antiderivative_outcome, integrand, derivative, student, var, what="answer check")
+        except CasLimitError as error:
+            return Verdict("inconclusive", None, f"could not decide: {error.message}", derivative)
+        notes += outcome.notes
+    if outcome.verdict == "incorrect":
+        feedback = f"the derivative of your answer is {shown}, not {to_text(integrand)}"
+        if differentiated:
+            feedback += "; you differentiated instead of integrating"
+        return Verdict("incorrect", outcome.decided_by, feedback, derivative, tuple(notes))
+    if outcome.verdict == "inconclusive":
+        return Verdict("inconclusive", None, outcome.feedback, derivative, tuple(notes))
+    notes += _log_notes(student, to_text)
+    if not constants:
+        if require_constant:
+            return Verdict("incorrect", outcome.decided_by, "right up to the constant of integration: add one (+ C)", derivative, tuple(notes))
+        notes.append("tip: add a constant of integration (+ C)")
+    elif len(constants) > 1:
+        notes.append(f"several constants of integration ({', '.join(map(to_text, constants))}): one is enough")
+    return Verdict("correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes))
+
+
+def _antiderivative_outcome(integrand: Expr, derivative: Expr, student: Expr, var: Var) -> tuple[Verdict, bool]:
+    """check_antiderivative's SymPy part, one call under the CAS deadline: is g′ = f, and if not, is g = f′?"""
+    want, got, domain = real_reading(to_sympy(integrand)), real_reading(to_sympy(derivative)), real_reading(to_sympy(student))
+    outcome = _verdict(compare(got, want, domain=(domain,), tolerance=rounding_tolerance(student, integrand)))
+    return outcome, outcome.verdict == "incorrect" and _differentiated(integrand, var, student)
+
+
+def _log_notes(answer: Expr, to_text) -> list[str]:
+    """log(u) without |u|: an antiderivative only where u > 0 (the derivative of both log(u) and log(|u|) is u′/u)."""
+    notes = []
+    for _, node in walk(answer):
+        if isinstance(node, Call) and node.fn in ("log", "ln") and len(node.args) == 1:
+            if not any(isinstance(inner, Call) and inner.fn == "abs" for _, inner in walk(node.args[0])):
+                u = to_text(node.args[0])
+                notes.append(f"{to_text(node)} is an antiderivative only where {u} > 0; log(|{u}|) also covers {u} < 0")
+    return list(dict.fromkeys(notes))
+
+
+def _differentiated(integrand: Expr, var: Var, student: Expr) -> bool:
+    """Whether the student's answer is the derivative of the integrand (differentiated instead of integrated)."""
+    from ..core.engine import differentiate
+
+    try:
+        twice = differentiate(integrand, var).result
+        return compare(real_reading(to_sympy(twice)), real_reading(to_sympy(student))).verdict == "correct"
+    except DerivError:
+        return False
+
+
+# -- reading ---------------------------------------------------------------------------------------------------------------
+def _read(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> Expr:
+    if not isinstance(text, str):
+        return text
+    from ..language.parser import parse
+
+    return parse(text, variables=variables, functions=functions).expr
+
+
+def _read_answer(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> tuple[Expr, tuple[str, ...]] | Verdict:
+    """The answer's tree and the notes on how it was read (f'(x) = 2x as 2x), or an "invalid" verdict saying where it
+    could not be read: student text is data."""
+    if not isinstance(text, str):
+        return text, ()
+    from ..language.parser import parse
+
+    try:
+        parsed = parse(text, variables=variables, functions=functions)
+    except DerivError as error:
+        return Verdict("invalid", None, f"cannot read the answer: {error}")
+    return parsed.expr, parsed.warnings
+
+
+def _noted(verdict: Verdict, reading: tuple[str, ...]) -> Verdict:
+    """The verdict with the notes on how the answer was read first: a grade must say which reading it judged."""
+    return replace(verdict, notes=(*reading, *verdict.notes)) if reading else verdict
+
+
+def _pending(expr: Expr) -> Expr | None:
+    """The first pending derivative in the answer, or None."""
+    for _, node in walk(expr):
+        if isinstance(node, Deriv):
+            return node
+    return None
+
+
+def _vars(expr: Expr) -> set[Var]:
+    return set(variables(expr))

@@ -1,0 +1,104 @@
+"""The walk both expression printers share: marks, brackets by the precedence table, sums and products."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ..core.tree import Deriv, Expr, Mul, Neg, Path, Pow, Sum, Var
+from .precedence import ATOM, FACTOR, TERM, is_operator_form, level
+
+# Bracket a marked subterm while printing, so spacing decisions see the unmarked text; control characters never
+# occur in printed math.
+MARK_OPEN, MARK_CLOSE = "\x01", "\x02"
+
+
+def plain(printed: str) -> str:
+    """Printed math without the marks."""
+    return printed.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def letter_run(expr: Expr) -> str:
+    """The single ASCII letter a factor starts a tight run with (a, or a in a^2), else ""."""
+    if isinstance(expr, Pow):
+        expr = expr.base
+    if isinstance(expr, Var) and expr.sub is None and len(expr.name) == 1 and expr.name.isascii():
+        return expr.name
+    return ""
+
+
+class MathPrinter:
+    """Subclasses say how a node looks (node), what brackets look like (paren) and what stands between factors (gap)."""
+
+    def __init__(self, marks: Collection[Path] = ()):
+        self.marks = marks
+        # Whether more of a sum follows what is being printed: ∂/∂x x^2 + 1 would read as ∂/∂x (x^2 + 1), since an
+        # operator covers everything after it; so an operator's body is bracketed there (operator_body).
+        self.followed = False
+
+    def node(self, expr: Expr, path: Path) -> str:
+        raise NotImplementedError
+
+    def paren(self, printed: str) -> str:
+        raise NotImplementedError
+
+    def gap(self, prev: Expr, nxt: Expr, prev_printed: str, next_printed: str, run: str) -> str:
+        raise NotImplementedError
+
+    def needs_bracket(self, expr: Expr, need: int) -> bool:
+        return level(expr) < need
+
+    def show(self, expr: Expr, path: Path, need: int = 0, bracket: bool = False) -> str:
+        """expr printed at path, bracketed when it binds more loosely than `need` (or when asked), marked if in marks."""
+        closed = bracket or self.needs_bracket(expr, need)
+        followed = self.followed
+        # Only the last factor of a product, or a negation, can carry an operator up to the end of its term.
+        self.followed = followed and not closed and isinstance(expr, (Mul, Neg, Deriv))
+        try:
+            printed = self.node(expr, path)
+        finally:
+            self.followed = followed
+        if closed:
+            printed = self.paren(printed)
+        if path in self.marks:
+            printed = f"{MARK_OPEN}{printed}{MARK_CLOSE}"
+        return printed
+
+    def operator_body(self, body: Expr, path: Path, shown: str, opener: str) -> str:
+        """The body of ∂/∂x (…) as printed: in brackets where the operator would otherwise reach further than it does."""
+        if self.followed and not plain(shown).startswith(opener):
+            return self.paren(shown)
+        return shown
+
+    def add(self, terms, path: Path) -> str:
+        parts = []
+        followed = self.followed
+        for index, term in enumerate(terms):
+            here = path + (index,)
+            self.followed = followed or index < len(terms) - 1
+            if isinstance(term, Neg):
+                # The sign is printed as the operator, so a mark on the term covers its magnitude.
+                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
+                if here in self.marks:
+                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
+                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
+            else:
+                shown = self.show(term, here, TERM)
+                parts.append(shown if index == 0 else f" + {shown}")
+        self.followed = followed
+        return "".join(parts)
+
+    def mul(self, factors, path: Path) -> str:
+        shown = []
+        for index, factor in enumerate(factors):
+            last = index == len(factors) - 1
+            need = TERM if last and is_operator_form(factor) else FACTOR
+            # Σ_i x_i y would read as Σ_i (x_i y): a sum that is not the last factor is bracketed.
+            shown.append(self.show(factor, path + (index,), need, isinstance(factor, Sum) and not last))
+        out = shown[0]
+        run = letter_run(factors[0])
+        for index in range(1, len(factors)):
+            prev, nxt = factors[index - 1], factors[index]
+            gap = self.gap(prev, nxt, plain(shown[index - 1]), plain(shown[index]), run)
+            run = (run + letter_run(nxt)) if gap == "" and letter_run(nxt) else letter_run(nxt)
+            out += gap + shown[index]
+        return out

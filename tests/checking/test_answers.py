@@ -1,0 +1,149 @@
+"""The homework checker: each equivalence layer, the pending-∂ rule, notes, antiderivatives, and the CLI contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from derivsteps.checking.answers import Verdict, check_answer, check_antiderivative, equivalent_expressions, same_form_of
+from derivsteps.cli import main
+from derivsteps.language.parser import parse
+
+
+# -- layers ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "a, b, verdict, layer",
+    [
+        ("x^2 + 1", "x^2 + 1", "correct", "structural"),
+        ("2*x*cos(x^2)", "cos(x^2)*2*x", "correct", "symbolic"),
+        ("(x + 1)^2", "x^2 + 2*x + 1", "correct", "symbolic"),
+        ("x^2", "4*x", "incorrect", "symbolic"),  # an exact rational difference that does not cancel
+        ("99999999/10^8", "99999998/99999999", "incorrect", "symbolic"),  # exact numbers compared exactly
+        ("sin(x)", "cos(x)", "incorrect", "numeric"),
+        ("(x - a)^6000", "(x - a)^5999", "incorrect", "numeric"),  # relative, even where both are tiny
+        ("(x^3)^(1/3)", "x", "correct", "numeric"),  # odd roots of negatives are real
+        ("x", "sqrt(x^2)", "incorrect", "numeric"),  # equal for positive x only: still a difference
+        ("sqrt(k/m)*sqrt(m/k)", "1", "correct", "numeric"),  # only points where every part is real
+        ("(-5)^(1/3)", "-1.709975946", "correct", "numeric"),  # a long decimal is as precise as written
+        ("0.33", "1/3", "incorrect", "symbolic"),
+        ("(19601 - 13861*sqrt(2))^(7/4)", "(5*sqrt(2) - 7)^7", "inconclusive", None),  # no real value anywhere
+    ],
+)
+def test_layers(a, b, verdict, layer):
+    result = equivalent_expressions(a, b)
+    assert (result.verdict, result.decided_by) == (verdict, layer), result
+
+
+def test_sampling_failure_is_never_incorrect():
+    result = equivalent_expressions("log(-1 - x^2)", "x")  # undefined at every real point
+    assert result.verdict == "inconclusive" and "domain" in result.feedback
+
+
+def test_a_positive_only_equality_is_noted():
+    result = equivalent_expressions("x", "abs(x)")
+    assert result.verdict == "incorrect" and result.notes == ("equal for positive values of the variables only",)
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [("a*b + c", "c + b*a", True), ("(a + b) + c", "a + (b + c)", True), ("-x*y", "x*(-y)", True), ("exp(x)", "e^x", True),
+     ("2/4", "1/2", False), ("0.75", "3/4", False), ("x*(y + 1)", "x*y + x", False), ("-(-x)", "x", False)],
+)  # fmt: skip
+def test_same_form(a, b, same):
+    assert same_form_of(parse(a).expr, parse(b).expr) is same
+    assert equivalent_expressions(a, b, same_form=True).verdict == ("correct" if same else "incorrect")
+
+
+def test_renaming():
+    assert equivalent_expressions("A*cos(t) + B*sin(t)", "P*cos(x) + Q*sin(x)", rename=True).verdict == "correct"
+    assert equivalent_expressions("A*cos(t) + B*sin(t)", "P*cos(x) + Q*sin(x)", rename=True, fixed=["x"]).verdict == "incorrect"
+
+
+# -- answers ---------------------------------------------------------------------------------------------------------------
+def test_a_pending_derivative_is_not_an_answer():
+    result = check_answer("x^2", "x", "d/dx x^2")
+    assert result.verdict == "incorrect" and result.feedback == "still contains ∂/∂x: finish the derivative"
+
+
+def test_right_but_not_simplified_is_a_note():
+    result = check_answer("x^3", "x", "3*x*x + 0")
+    assert result.verdict == "correct" and result.notes == ("correct, but not simplified: 3x^2 is shorter",)
+
+
+def test_right_up_to_a_constant_factor_is_a_note():
+    result = check_answer("sin(2x)", "x", "cos(2x)")
+    assert result.verdict == "incorrect"
+    assert result.notes == ("right up to a constant factor: your answer is 1/2 times the derivative",)
+    assert result.mistake == "chain_inner_forgotten"  # the catalogue names the slip behind the missing factor 2
+
+
+def test_an_unreadable_answer_is_invalid_not_an_exception():
+    result = check_answer("x^2", "x", "2x+")
+    assert result.verdict == "invalid" and "column 4" in result.feedback
+
+
+def test_verdict_is_a_frozen_value():
+    result = check_answer("x^2", "x", "2x")
+    assert isinstance(result, Verdict) and result.ok and result.decided_by == "structural"
+    with pytest.raises(AttributeError):
+        result.verdict = "incorrect"  # type: ignore[misc]
+
+
+# -- antiderivatives -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", ["x^3/3", "x^3/3 + C", "x^3/3 + k", "(x^3 + c)/3"])
+def test_antiderivative_with_or_without_a_constant(answer):
+    assert check_antiderivative("x^2", "x", answer).verdict == "correct"
+
+
+def test_the_constant_can_be_required():
+    assert check_antiderivative("x^2", "x", "x^3/3", require_constant=True).verdict == "incorrect"
+    assert check_antiderivative("x^2", "x", "x^3/3 + C", require_constant=True).verdict == "correct"
+
+
+def test_log_without_abs_is_accepted_with_its_reason():
+    result = check_antiderivative("1/x", "x", "ln(x) + C")
+    assert result.verdict == "correct"
+    assert "ln(x) is an antiderivative only where x > 0; log(|x|) also covers x < 0" in result.notes
+    assert check_antiderivative("1/x", "x", "ln(abs(x)) + C").notes == ()
+
+
+def test_differentiating_instead_of_integrating_is_named():
+    result = check_antiderivative("x^2", "x", "2x")
+    assert result.verdict == "incorrect" and "differentiated instead of integrating" in result.feedback
+
+
+# -- the command line ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["check", "1/x", "--wrt", "x", "--answer", "-1/x^2"], 0),
+        (["check", "sin(x^2)", "--wrt", "x", "--answer", "cos(x^2)"], 1),
+        (["check", "x^2", "--wrt", "x", "--answer", "2x+"], 2),
+        (["check", "x^2", "--wrt", "x", "--answer", "2x", "--antiderivative-of", "x"], 2),
+        (["check", "--antiderivative-of", "x^2", "--wrt", "x", "--answer", "x^3/3 + C"], 0),
+        (["equiv", "sin(2x)", "2 sin(x) cos(x)"], 0),
+        (["equiv", "log(-1 - x^2)", "x"], 3),
+        (["equiv", "a*b", "b*a + 0", "--same-form"], 1),
+    ],
+)
+def test_exit_codes(argv, code, capsys):
+    assert main(argv) == code
+
+
+def test_json_shape(capsys):
+    assert main(["check", "sin(x^2)", "--wrt", "x", "--answer", "cos(x^2)", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert list(document) == ["schema", "command", "verdict", "decided_by", "mistake", "feedback", "expected", "notes"]
+    assert (document["schema"], document["command"], document["verdict"], document["decided_by"]) == (1, "check", "incorrect", "numeric")
+    assert document["mistake"] == "chain_inner_forgotten"
+    assert document["expected"] == {"text": "2x cos(x^2)", "latex": document["expected"]["latex"], "sympy": "2*x*cos(x**2)"}
+    assert main(["equiv", "x", "x", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["command"], document["verdict"], document["decided_by"], document["expected"]) == ("equiv", "correct", "structural", None)
+
+
+def test_antiderivative_text_report_has_no_misleading_expected_line(capsys):
+    assert main(["check", "--antiderivative-of", "x^2", "--wrt", "x", "--answer", "2x", "--format", "text"]) == 1
+    out = capsys.readouterr().out
+    assert "you differentiated instead of integrating" in out and "expected:" not in out
