@@ -36,7 +36,10 @@ def digest(value) -> str:
 def record(derivation) -> list:
     steps = []
     for step in derivation.steps:
-        rewrites = [[r.rule, list(r.path), [list(p) for p in r.new_paths], r.group, r.phase, digest(sorted(r.bindings.items()))] for r in step.rewrites]
+        rewrites = [
+            [r.rule, list(r.path), [list(p) for p in r.new_paths], r.group, r.phase, digest(sorted(r.bindings.items()))]
+            for r in step.rewrites
+        ]
         steps.append([rewrites, step.phase, step.continues, digest(step.before), digest(step.after)])
     return [digest(derivation.start), steps]
 

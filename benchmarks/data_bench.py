@@ -52,7 +52,9 @@ def measure(rows: int, repeat: int, grad) -> dict[str, float | None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip())
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 100_000], help="data set sizes (default 1000 100000)")
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=[1_000, 100_000], help="data set sizes (default 1000 100000)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per cell; the best is shown (default 3)")
     args = parser.parse_args(argv)
 
@@ -67,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         print("  ".join([f"{rows:,}".rjust(8), *(cell.rjust(12) for cell in shown)]))
     if not closed_form_available():
         print("closed form: critical_points takes no data yet, so it is not timed")
-    print("load: Data from decimal text; loss: evaluate_at (eval --at); gradient: gradient_at (grad --at, its derivation excluded);")
-    print("descent step: descend, one iteration; closed form: critical_points with data. Every cell but load includes the load.")
+    print(
+        "load: Data from decimal text; loss: evaluate_at (eval --at); gradient: gradient_at (grad --at, its derivation excluded);"
+    )
+    print(
+        "descent step: descend, one iteration; closed form: critical_points with data. Every cell but load includes the load."
+    )
     return 0
 
 

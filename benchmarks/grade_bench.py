@@ -38,7 +38,15 @@ def generated_class(copies: int):
     for copy in range(copies):
         letter = LETTERS[copy % len(LETTERS)]
         for row in rows:
-            out.append(replace(row, id=f"{row.id}-{copy}", expr=_X.sub(letter, row.expr), wrt=_X.sub(letter, row.wrt), answer=_X.sub(letter, row.answer)))
+            out.append(
+                replace(
+                    row,
+                    id=f"{row.id}-{copy}",
+                    expr=_X.sub(letter, row.expr),
+                    wrt=_X.sub(letter, row.wrt),
+                    answer=_X.sub(letter, row.answer),
+                )
+            )
     return out
 
 
@@ -49,7 +57,9 @@ def corpus_class():
     from derivsteps.checking.grading import AnswerRow
 
     cases = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [AnswerRow(case["id"], case["teacher"], case.get("wrt") or "x", case["student"], kind="equiv") for case in cases]
+    return [
+        AnswerRow(case["id"], case["teacher"], case.get("wrt") or "x", case["student"], kind="equiv") for case in cases
+    ]
 
 
 def measure(rows, jobs: int, in_process: bool) -> tuple[float, Counter]:
@@ -61,10 +71,14 @@ def measure(rows, jobs: int, in_process: bool) -> tuple[float, Counter]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--copies", type=int, default=4, help="copies of the example class (24 answers each; default 4)")
+    parser.add_argument(
+        "--copies", type=int, default=4, help="copies of the example class (24 answers each; default 4)"
+    )
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker processes to try (default 1 2)")
     parser.add_argument("--no-in-process", dest="in_process", action="store_false", help="skip the run without workers")
-    parser.add_argument("--corpus", action="store_true", help=f"grade the answer corpus's pairs instead ({CORPUS.name})")
+    parser.add_argument(
+        "--corpus", action="store_true", help=f"grade the answer corpus's pairs instead ({CORPUS.name})"
+    )
     args = parser.parse_args(argv)
 
     if args.corpus:
@@ -80,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} cores, load average {load:.1f} at the start\n")
     print(f"{'mode':<18} {'seconds':>8} {'answers/s':>10}  verdicts")
-    modes = ([("in this process", 1, True)] if args.in_process else []) + [(f"--jobs {jobs}", jobs, False) for jobs in args.jobs]
+    modes = ([("in this process", 1, True)] if args.in_process else []) + [
+        (f"--jobs {jobs}", jobs, False) for jobs in args.jobs
+    ]
     for name, jobs, in_process in modes:
         seconds, verdicts = measure(rows, jobs, in_process)
         shown = ", ".join(f"{count} {verdict}" for verdict, count in verdicts.most_common())

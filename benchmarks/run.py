@@ -46,7 +46,11 @@ class Table:
 
     def add(self, section, what, ours="", baseline="", ratio="", target="", holds=""):
         self.rows.append((section, what, ours, baseline, ratio, target, holds))
-        print(f"  [{section}] {what}: {ours} {('vs ' + baseline) if baseline else ''} {ratio}", file=sys.stderr, flush=True)
+        print(
+            f"  [{section}] {what}: {ours} {('vs ' + baseline) if baseline else ''} {ratio}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def markdown(self) -> str:
         head = ("section", "measurement", "derivsteps", "baseline", "ratio", "target", "holds")
@@ -103,26 +107,63 @@ def cli_section(table: Table, repeat: int) -> None:
     deriv = [python, "-m", "derivsteps", *CLI_INPUT]
     for warm in (deriv + ["--no-verify"], deriv):  # the parser cache, and every module's bytecode
         subprocess.run(warm, check=True, stdout=subprocess.DEVNULL, env=CLI_ENV)
-    imported = subprocess.run([python, "-c", "import sys, derivsteps.cli as c; c.main(sys.argv[1:]); "
-                               "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'rich'}), file=sys.stderr)",
-                               *CLI_INPUT, "--no-verify"], check=True, capture_output=True, text=True, env=CLI_ENV).stderr.strip()
-    times = medians(repeat, {
-        "pass": run("-c", "pass"),
-        "lark": run("-c", "import lark"),
-        "sympy": run("-c", SYMPY_ONE_SHOT),
-        "no-verify": run("-m", "derivsteps", *CLI_INPUT, "--no-verify"),
-        "verified": run("-m", "derivsteps", *CLI_INPUT),
-    })
+    imported = subprocess.run(
+        [
+            python,
+            "-c",
+            "import sys, derivsteps.cli as c; c.main(sys.argv[1:]); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'rich'}), file=sys.stderr)",
+            *CLI_INPUT,
+            "--no-verify",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=CLI_ENV,
+    ).stderr.strip()
+    times = medians(
+        repeat,
+        {
+            "pass": run("-c", "pass"),
+            "lark": run("-c", "import lark"),
+            "sympy": run("-c", SYMPY_ONE_SHOT),
+            "no-verify": run("-m", "derivsteps", *CLI_INPUT, "--no-verify"),
+            "verified": run("-m", "derivsteps", *CLI_INPUT),
+        },
+    )
     table.add("1 CLI", "`python -c pass` (floor)", "", ms(times["pass"]))
     ratio = times["no-verify"] / times["lark"]
-    table.add("1 CLI", "`deriv \"(x+y+z)^2\" --wrt y --steps --no-verify --format text` vs `python -c \"import lark\"`",
-              ms(times["no-verify"]), ms(times["lark"]), f"{ratio:.2f}×", "≤ 1.5×", verdict(ratio <= 1.5))
-    table.add("1 CLI", "same, modules loaded of sympy/rich", imported or "[]", "", "", "neither", verdict(imported == "[]"))
+    table.add(
+        "1 CLI",
+        '`deriv "(x+y+z)^2" --wrt y --steps --no-verify --format text` vs `python -c "import lark"`',
+        ms(times["no-verify"]),
+        ms(times["lark"]),
+        f"{ratio:.2f}×",
+        "≤ 1.5×",
+        verdict(ratio <= 1.5),
+    )
+    table.add(
+        "1 CLI", "same, modules loaded of sympy/rich", imported or "[]", "", "", "neither", verdict(imported == "[]")
+    )
     ratio = times["verified"] / times["sympy"]
-    table.add("1 CLI", "same, verified by SymPy vs one-shot `python -c \"import sympy; ...diff...; print\"`",
-              ms(times["verified"]), ms(times["sympy"]), f"{ratio:.2f}×", "≤ 1.25×", verdict(ratio <= 1.25))
-    table.add("1 CLI", "verified minus --no-verify (import sympy + check)", ms(times["verified"] - times["no-verify"]),
-              ms(times["sympy"] - times["pass"]), "", "", "")
+    table.add(
+        "1 CLI",
+        'same, verified by SymPy vs one-shot `python -c "import sympy; ...diff...; print"`',
+        ms(times["verified"]),
+        ms(times["sympy"]),
+        f"{ratio:.2f}×",
+        "≤ 1.25×",
+        verdict(ratio <= 1.25),
+    )
+    table.add(
+        "1 CLI",
+        "verified minus --no-verify (import sympy + check)",
+        ms(times["verified"] - times["no-verify"]),
+        ms(times["sympy"] - times["pass"]),
+        "",
+        "",
+        "",
+    )
 
 
 def verification_section(table: Table, repeat: int) -> None:
@@ -135,8 +176,15 @@ def verification_section(table: Table, repeat: int) -> None:
     verify(derivations[0])
     per = medians(repeat, {text: (lambda d=d: verify(d)) for text, d in zip(TEXTBOOK, derivations)})
     worst = max(per.values())
-    table.add("1 CLI", f"verification beyond the import, textbook inputs (worst of {len(TEXTBOOK)}, in process)",
-              ms(worst), "", "", "≤ 50 ms", verdict(worst <= 0.050))
+    table.add(
+        "1 CLI",
+        f"verification beyond the import, textbook inputs (worst of {len(TEXTBOOK)}, in process)",
+        ms(worst),
+        "",
+        "",
+        "≤ 50 ms",
+        verdict(worst <= 0.050),
+    )
 
 
 # 2. In process over the corpus -------------------------------------------------------------------------------------
@@ -165,8 +213,15 @@ def textbook_section(table: Table, repeat: int) -> None:
 
         times = medians(repeat, {"ours": ours, "cold": cold})
         worst = max(worst, times["ours"] / times["cold"])
-    table.add("2 in process", f"textbook derivative, steps recorded + rendered as text vs sympy.diff cold (worst of {len(TEXTBOOK)})",
-              "", "", f"{worst:.3f}×", "≤ 0.04× (1/25)", verdict(worst <= 1 / 25))
+    table.add(
+        "2 in process",
+        f"textbook derivative, steps recorded + rendered as text vs sympy.diff cold (worst of {len(TEXTBOOK)})",
+        "",
+        "",
+        f"{worst:.3f}×",
+        "≤ 0.04× (1/25)",
+        verdict(worst <= 1 / 25),
+    )
 
 
 def corpus_section(table: Table, limit: int | None) -> None:
@@ -176,7 +231,10 @@ def corpus_section(table: Table, limit: int | None) -> None:
     from derivsteps.language.parser import parse
 
     if not CORPUS.exists():
-        table.add("2 in process", f"differentiate() over the derivative corpus: not measured, {CORPUS.name} is not beside the clone")
+        table.add(
+            "2 in process",
+            f"differentiate() over the derivative corpus: not measured, {CORPUS.name} is not beside the clone",
+        )
         return
     lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases, skipped = [], 0
@@ -199,8 +257,18 @@ def corpus_section(table: Table, limit: int | None) -> None:
         cold += timed(lambda: sympy.diff(body, var))
         warm += timed(lambda: sympy.diff(body, var))  # the same expression again: the cache is warm now
     what = f"differentiate() with steps over {len(cases)} corpus cases ({skipped} skipped: refused or CAS fallback)"
-    table.add("2 in process", what + " vs sympy.diff cold", ms(ours), ms(cold), f"{ours / cold:.3f}×", "≤ 0.1×", verdict(ours <= 0.1 * cold))
-    table.add("2 in process", "same vs sympy.diff warm (cache not cleared)", ms(ours), ms(warm), f"{ours / warm:.2f}×", "", "")
+    table.add(
+        "2 in process",
+        what + " vs sympy.diff cold",
+        ms(ours),
+        ms(cold),
+        f"{ours / cold:.3f}×",
+        "≤ 0.1×",
+        verdict(ours <= 0.1 * cold),
+    )
+    table.add(
+        "2 in process", "same vs sympy.diff warm (cache not cleared)", ms(ours), ms(warm), f"{ours / warm:.2f}×", "", ""
+    )
 
 
 # 3 and 4. Scaling and rendering ------------------------------------------------------------------------------------
@@ -235,8 +303,12 @@ def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float =
         for n in sizes:
             # differentiating and printing the text once each, both growing about quadratically at worst
             if times and (times[-1][1] + text_seconds) * (n / times[-1][0]) ** 2 > budget:
-                table.add("3 scaling", f"{name}, n = {n}: not run", f"at {times[-1][1] + text_seconds:.1f} s for n = {times[-1][0]} "
-                          f"(derivation and text), quadratic growth would pass the suite's budget of {budget:.0f} s per size")
+                table.add(
+                    "3 scaling",
+                    f"{name}, n = {n}: not run",
+                    f"at {times[-1][1] + text_seconds:.1f} s for n = {times[-1][0]} "
+                    f"(derivation and text), quadratic growth would pass the suite's budget of {budget:.0f} s per size",
+                )
                 break
             expr = build(n)
 
@@ -254,7 +326,11 @@ def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float =
             text_seconds = time.perf_counter() - text_seconds
             rendered.append((n, len(text)))
             largest = (n, derivation, spent)
-            if not sympy_failed and sympy_times and max(sympy_times.values()) * (n / max(sympy_times)) ** 2 > 4 * SYMPY_GIVE_UP:
+            if (
+                not sympy_failed
+                and sympy_times
+                and max(sympy_times.values()) * (n / max(sympy_times)) ** 2 > 4 * SYMPY_GIVE_UP
+            ):
                 sympy_failed = f"not tried at n = {n}: {ms(max(sympy_times.values()))} at n = {max(sympy_times)}, quadratic growth passes {4 * SYMPY_GIVE_UP:.0f} s"
             if not sympy_failed:
                 try:
@@ -266,32 +342,68 @@ def scaling_section(table: Table, sizes: list[int], repeat: int, budget: float =
                 except RecursionError:
                     sympy_failed = f"RecursionError at n = {n}"
             ratio = f"{spent / sympy_times[n]:.3f}×" if n in sympy_times else "SymPy failed"
-            table.add("3 scaling", f"{name}, n = {n}: {len(derivation.steps)} steps, result {size(derivation.result):,} nodes, "
-                      f"text {len(text):,} chars", ms(spent), ms(sympy_times[n]) if n in sympy_times else "—", ratio)
+            table.add(
+                "3 scaling",
+                f"{name}, n = {n}: {len(derivation.steps)} steps, result {size(derivation.result):,} nodes, "
+                f"text {len(text):,} chars",
+                ms(spent),
+                ms(sympy_times[n]) if n in sympy_times else "—",
+                ratio,
+            )
         n, derivation, spent = largest
         target = STEP_TARGETS[name]
-        table.add("3 scaling", f"{name}: steps recorded at n = {n}", ms(spent), "", "", f"≤ {ms(target)} at n = 1000",
-                  verdict(spent <= target) if n >= 1000 else "n/a (n < 1000)")
+        table.add(
+            "3 scaling",
+            f"{name}: steps recorded at n = {n}",
+            ms(spent),
+            "",
+            "",
+            f"≤ {ms(target)} at n = 1000",
+            verdict(spent <= target) if n >= 1000 else "n/a (n < 1000)",
+        )
         fit = [(k, t) for k, t in times if k >= min(100, sizes[-1])] or times
         exponent = growth(fit)
-        table.add("3 scaling", f"{name}: growth exponent of time (n ≥ {fit[0][0]})", f"{exponent:.2f}" if exponent else "—", "", "",
-                  f"≤ {GROWTH_TARGETS[name]}", verdict(exponent <= GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a")
+        table.add(
+            "3 scaling",
+            f"{name}: growth exponent of time (n ≥ {fit[0][0]})",
+            f"{exponent:.2f}" if exponent else "—",
+            "",
+            "",
+            f"≤ {GROWTH_TARGETS[name]}",
+            verdict(exponent <= GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a",
+        )
         if sympy_failed:
             table.add("3 scaling", f"{name}: sympy.diff", "", sympy_failed)
         fit = [(k, t) for k, t in rendered if k >= min(100, sizes[-1])] or rendered
         exponent = growth(fit)
-        table.add("4 rendering", f"{name}: growth exponent of the text's length (n ≥ {fit[0][0]})", f"{exponent:.2f}" if exponent else "—",
-                  "", "", f"≤ {RENDER_GROWTH_TARGETS[name]}",
-                  verdict(exponent <= RENDER_GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a")
+        table.add(
+            "4 rendering",
+            f"{name}: growth exponent of the text's length (n ≥ {fit[0][0]})",
+            f"{exponent:.2f}" if exponent else "—",
+            "",
+            "",
+            f"≤ {RENDER_GROWTH_TARGETS[name]}",
+            verdict(exponent <= RENDER_GROWTH_TARGETS[name]) if exponent and len(fit) > 2 else "n/a",
+        )
         shown = _json_nodes(derivation)
-        for fmt, render in (("text", render_text), ("LaTeX", render_latex), ("JSON", lambda d: json.dumps(to_json(d, with_sympy=False)))):
+        for fmt, render in (
+            ("text", render_text),
+            ("LaTeX", render_latex),
+            ("JSON", lambda d: json.dumps(to_json(d, with_sympy=False))),
+        ):
             if fmt == "LaTeX" and len(text) > TEXT_BUDGET:
-                table.add("4 rendering", f"{name}, n = {n}: LaTeX not rendered: the text is {len(text):,} chars, over the "
-                          f"suite's budget of {TEXT_BUDGET:,} (LaTeX is about 2.5 times the text)")
+                table.add(
+                    "4 rendering",
+                    f"{name}, n = {n}: LaTeX not rendered: the text is {len(text):,} chars, over the "
+                    f"suite's budget of {TEXT_BUDGET:,} (LaTeX is about 2.5 times the text)",
+                )
                 continue
             if fmt == "JSON" and shown > JSON_NODE_BUDGET:
-                table.add("4 rendering", f"{name}, n = {n}: JSON not rendered: its steps hold {shown:,} nodes in full "
-                          f"(JSON keeps every value whole; over the suite's budget of {JSON_NODE_BUDGET:,})")
+                table.add(
+                    "4 rendering",
+                    f"{name}, n = {n}: JSON not rendered: its steps hold {shown:,} nodes in full "
+                    f"(JSON keeps every value whole; over the suite's budget of {JSON_NODE_BUDGET:,})",
+                )
                 continue
             if fmt == "text":  # printed once already, in the series above: the text of the largest size
                 table.add("4 rendering", f"{name}, n = {n}: text, {len(text):,} chars", ms(text_seconds))
@@ -331,10 +443,19 @@ def grading_section(table: Table, quick: bool) -> None:
     """benchmarks/grade_bench.py (another helper's: deriv grade on a generated class), its answers/s per mode."""
     bench = HERE / "grade_bench.py"
     if not bench.exists():
-        table.add("5 grading", "answers/s with --jobs 1 and --jobs 2", "not measured: grade not yet available", "", "", "≥ 50/s per core")
+        table.add(
+            "5 grading",
+            "answers/s with --jobs 1 and --jobs 2",
+            "not measured: grade not yet available",
+            "",
+            "",
+            "≥ 50/s per core",
+        )
         return
     corpus = CORPUS.with_name("answer_checks.jsonl")
-    args = [sys.executable, str(bench)] + (["--copies", "1", "--jobs", "1", "--no-in-process"] if quick else ["--no-in-process"])
+    args = [sys.executable, str(bench)] + (
+        ["--copies", "1", "--jobs", "1", "--no-in-process"] if quick else ["--no-in-process"]
+    )
     if not quick and corpus.exists():
         args.append("--corpus")  # the issue's measure: the answer corpus, --jobs 1 and 2
     done = subprocess.run(args, capture_output=True, text=True, timeout=600)
@@ -354,8 +475,15 @@ def grading_section(table: Table, quick: bool) -> None:
         rates[jobs] = rate
         per_core = rate / max(jobs, 1)
         ratio = f"{rate / rates[1]:.2f}× --jobs 1" if jobs > 1 and 1 in rates else ""
-        table.add("5 grading", f"grade_bench.py, {answers}: {mode.strip()} ({' '.join(fields[2:])})", f"{rate:.1f} answers/s", "", ratio,
-                  "≥ 50/s per core" + (", ≈ linear in --jobs" if jobs > 1 else ""), verdict(per_core >= 50) if jobs else "")
+        table.add(
+            "5 grading",
+            f"grade_bench.py, {answers}: {mode.strip()} ({' '.join(fields[2:])})",
+            f"{rate:.1f} answers/s",
+            "",
+            ratio,
+            "≥ 50/s per core" + (", ≈ linear in --jobs" if jobs > 1 else ""),
+            verdict(per_core >= 50) if jobs else "",
+        )
 
 
 # 6. Data ------------------------------------------------------------------------------------------------------------
@@ -371,13 +499,27 @@ def data_section(table: Table, rows: list[int], repeat: int) -> None:
         cells = data_bench.measure(count, repeat, grad)
         for what in ("loss", "gradient", "closed form"):
             spent = cells.get(what)
-            table.add("6 data", f"{what} on {count:,} rows (best of {repeat}, load included)", "—" if spent is None else ms(spent),
-                      "", "", "≤ 1 s" if count >= 100_000 else "", verdict(spent <= 1.0) if count >= 100_000 and spent is not None else "")
+            table.add(
+                "6 data",
+                f"{what} on {count:,} rows (best of {repeat}, load included)",
+                "—" if spent is None else ms(spent),
+                "",
+                "",
+                "≤ 1 s" if count >= 100_000 else "",
+                verdict(spent <= 1.0) if count >= 100_000 and spent is not None else "",
+            )
 
 
 def machine() -> str:
     try:
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     except OSError:
         cpu = ""
     return f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {os.cpu_count()} cores {cpu}".strip()
@@ -397,8 +539,12 @@ def main(argv: list[str] | None = None) -> int:
     scaling_section(table, [10, 30] if quick else [10, 30, 100, 300, 1000], 1 if quick else 3)
     grading_section(table, quick)
     data_section(table, [1_000] if quick else [1_000, 100_000], 1 if quick else 3)
-    print(f"derivsteps benchmarks{' (--quick)' if quick else ''}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}")
-    print(f"(ratios are derivsteps / baseline from the same run; times are medians; suite took {time.perf_counter() - started:.0f} s)\n")
+    print(
+        f"derivsteps benchmarks{' (--quick)' if quick else ''}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}"
+    )
+    print(
+        f"(ratios are derivsteps / baseline from the same run; times are medians; suite took {time.perf_counter() - started:.0f} s)\n"
+    )
     print(table.markdown())
     return 0
 

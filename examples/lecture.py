@@ -72,5 +72,8 @@ large = parse_data_options([str(HERE / "large_data.csv")])
 fitted = critical_points(LOSS, ("s", "b"), data=large)
 (best,) = fitted.points
 print(f"  {large.n:,} points: {point_words(best.values)}, a {best.kind}")
-print("  that is about " + ", ".join(f"{to_text(var)} ≈ {float(number_value(value)):.4f}" for var, value in best.values.items()))
+print(
+    "  that is about "
+    + ", ".join(f"{to_text(var)} ≈ {float(number_value(value)):.4f}" for var, value in best.values.items())
+)
 print("  loss there:", to_text(evaluate_at(LOSS, dict(best.values), data=large).result))

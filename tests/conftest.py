@@ -17,7 +17,9 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 
 def pytest_addoption(parser):
     # Golden files change only on purpose: this rewrites them, and the diff is reviewed like code (tests/golden_util.py).
-    parser.addoption("--update-golden", action="store_true", default=False, help="rewrite tests/golden/* from the current output")
+    parser.addoption(
+        "--update-golden", action="store_true", default=False, help="rewrite tests/golden/* from the current output"
+    )
 
 
 def known_failures(path: Path) -> dict[str, str]:

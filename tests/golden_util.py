@@ -39,14 +39,17 @@ def assert_golden(config: pytest.Config, name: str, actual: str) -> None:
             out.write(actual)
         return
     if not path.exists():
-        pytest.fail(f"no golden file {path.relative_to(GOLDEN_DIR.parent)}: run pytest --update-golden and review the diff")
+        pytest.fail(
+            f"no golden file {path.relative_to(GOLDEN_DIR.parent)}: run pytest --update-golden and review the diff"
+        )
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
         diff = difflib.unified_diff(
             expected.splitlines(keepends=True), actual.splitlines(keepends=True), f"golden/{name}", "actual"
         )
         pytest.fail(
-            f"output differs from golden/{name} (if the change is intended, run pytest --update-golden):\n" + "".join(diff),
+            f"output differs from golden/{name} (if the change is intended, run pytest --update-golden):\n"
+            + "".join(diff),
             pytrace=False,
         )
 

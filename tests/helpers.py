@@ -28,6 +28,7 @@ LATEX_DIR = Path(__file__).resolve().parent / "latex"
 
 RENDER_SCRIPT = LATEX_DIR / "render.js"
 
+
 def katex_failures(latex: list[str]) -> list[dict]:
     """Render every string with KaTeX in one node process; the ones it rejected, with its message."""
     missing = None
@@ -41,7 +42,12 @@ def katex_failures(latex: list[str]) -> list[dict]:
             pytest.fail(f"{missing} (CI is set, so this is an error, not a skip)")
         pytest.skip(missing)
     result = subprocess.run(
-        ["node", str(RENDER_SCRIPT)], input=json.dumps(latex), capture_output=True, text=True, timeout=300, cwd=LATEX_DIR
+        ["node", str(RENDER_SCRIPT)],
+        input=json.dumps(latex),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=LATEX_DIR,
     )
     if result.returncode not in (0, 1):
         pytest.fail(f"the KaTeX script crashed (exit {result.returncode}): {result.stderr}")

@@ -50,7 +50,11 @@ def _on_branch_cut(expr: Expr, point) -> bool:
                     # Defined for real arguments only (|u|, sgn(u), the real cube root), or with a cut off the line.
                     if node.fn in ("abs", "sgn", "cbrt") and not on_the_line:
                         return True
-                    if node.fn in ("asin", "acos", "atan", "asec", "acsc", "acot", "asinh", "acosh", "atanh", "softplus") and not on_the_line:
+                    if (
+                        node.fn
+                        in ("asin", "acos", "atan", "asec", "acsc", "acot", "asinh", "acosh", "atanh", "softplus")
+                        and not on_the_line
+                    ):
                         return True
                 elif isinstance(node, Pow) and not (is_number(node.exp) and _is_integer(node.exp)):
                     value = mpmath.mpc(_eval(node.base, point))

@@ -7,7 +7,22 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from derivsteps.core.functions import CATALOGUE
-from derivsteps.core.tree import Add, Call, Const, Deriv, Div, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, walk
+from derivsteps.core.tree import (
+    Add,
+    Call,
+    Const,
+    Deriv,
+    Div,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    is_number,
+    number_value,
+    walk,
+)
 from derivsteps.core.tree import variables as variables_of
 
 # Every function of the catalogue, those real on part of the line only (asin, acosh, asec, ln, ...) included: the
@@ -15,7 +30,9 @@ from derivsteps.core.tree import variables as variables_of
 # and verification counts such points as no evidence (verification.domain_parts).
 FUNCTIONS = [f.name for f in CATALOGUE]
 
-variables = st.sampled_from([Var("x"), Var("y"), Var("z"), Var("a"), Var("b"), Var("t"), Var("x1"), Var("theta"), Var("a", "i"), Var("w", "ij")])
+variables = st.sampled_from(
+    [Var("x"), Var("y"), Var("z"), Var("a"), Var("b"), Var("t"), Var("x1"), Var("theta"), Var("a", "i"), Var("w", "ij")]
+)
 integers = st.integers(min_value=0, max_value=12).map(Num)
 decimals = st.sampled_from(["0.5", "0.01", "2.5", "1.25"]).map(lambda text: Num(Fraction(text), text))
 constants = st.sampled_from([Const("e"), Const("pi")])
@@ -32,7 +49,9 @@ def elementary_branches(children, small_vars=variables):
         st.tuples(children, children).map(lambda p: Div(*p)),
         st.tuples(children, st.one_of(integers, small_vars, children)).map(lambda p: Pow(*p)),
         st.tuples(st.sampled_from(FUNCTIONS), children).map(lambda p: Call(p[0], (p[1],))),
-        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), small_vars)).map(lambda p: Call("log", p)),
+        st.tuples(children, st.one_of(integers.filter(lambda n: n.value > 1), small_vars)).map(
+            lambda p: Call("log", p)
+        ),
     )
 
 
@@ -49,7 +68,16 @@ trees = st.recursive(leaves, _branches, max_leaves=12)
 plain_trees = st.recursive(leaves, elementary_branches, max_leaves=12)
 
 # For differentiation: mostly the variable x, so rules beyond the constant rule get exercised.
-x_leaves = st.one_of(st.just(Var("x")), st.just(Var("x")), st.just(Var("x")), st.just(Var("y")), integers.filter(lambda n: n.value > 0), constants)
+x_leaves = st.one_of(
+    st.just(Var("x")),
+    st.just(Var("x")),
+    st.just(Var("x")),
+    st.just(Var("y")),
+    integers.filter(lambda n: n.value > 0),
+    constants,
+)
+
+
 def differentiable(tree) -> bool:
     """Not a negative number to a variable power, which derivsteps refuses to differentiate (real only at whole exponents)."""
     return not any(
@@ -58,7 +86,9 @@ def differentiable(tree) -> bool:
     )
 
 
-diff_trees = st.recursive(x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14).filter(differentiable)
+diff_trees = st.recursive(
+    x_leaves, lambda children: elementary_branches(children, st.just(Var("y"))), max_leaves=14
+).filter(differentiable)
 
 # Larger trees for the property tests of tests/test_large_trees.py. st.recursive alone stays small (a median of about 5
 # nodes), so several ordinary trees are joined: by sums, products, quotients, powers and functions of functions, which
@@ -94,8 +124,11 @@ VARIABLES = [Var("w"), Var("x"), Var("y"), Var("z")]
 
 coefficients = st.one_of(
     st.integers(1, 9).map(Num),
-    st.sampled_from([Div(Num(1), Num(2)), Div(Num(2), Num(3)), Num(Fraction("0.5"), "0.5"), Num(Fraction("2.5"), "2.5")]),
+    st.sampled_from(
+        [Div(Num(1), Num(2)), Div(Num(2), Num(3)), Num(Fraction("0.5"), "0.5"), Num(Fraction("2.5"), "2.5")]
+    ),
 )
+
 
 @st.composite
 def polynomials(draw, max_degree: int = 3):

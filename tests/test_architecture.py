@@ -19,7 +19,10 @@ PACKAGES = ["core", "language", "data", "cas", "calculus", "checking", "render",
 # (importing module, imported module): an import against the order above, with its reason. Each is inside a function.
 EXCEPTIONS = {
     ("core.domain", "language.mathtext"): "a domain condition prints itself (x ≠ 1) in messages raised from the core",
-    ("core.domain", "cas.equivalence"): "whether a denominator vanishes everywhere is decided by the one equivalence service",
+    (
+        "core.domain",
+        "cas.equivalence",
+    ): "whether a denominator vanishes everywhere is decided by the one equivalence service",
     ("core.engine", "language.parser"): "differentiate() accepts text as well as a tree",
     ("core.engine", "cas.sympy_steps"): "the SymPy fallback for what no rule covers",
     ("checking.written", "render._labels"): "a written derivation names the rule a line used with its label",
@@ -32,8 +35,18 @@ OWNERS = {
     "mpmath": lambda module: module in {"core.numeric"} or module.startswith("cas."),
     "lark": lambda module: module in {"language.parser", "language.latex_reader"},
     # The rich writer; the CLI's error console; progress and live output of the commands that stream.
-    "rich": lambda module: module in {"render.terminal", "cli", "commands.diff", "commands.descend", "commands.grade"}
-    or module in {"render.multivar", "render.descent", "render.critical", "render.implicit", "render.written", "render.grading"},
+    "rich": lambda module: (
+        module in {"render.terminal", "cli", "commands.diff", "commands.descend", "commands.grade"}
+        or module
+        in {
+            "render.multivar",
+            "render.descent",
+            "render.critical",
+            "render.implicit",
+            "render.written",
+            "render.grading",
+        }
+    ),
 }
 
 
@@ -77,18 +90,30 @@ def test_imports_point_downward(path):
         if external:
             root = target.split(".")[0]
             if root == "derivsteps":
-                pytest.fail(f"{me} imports {target} by its absolute name: import relatively, so the layering is visible")
+                pytest.fail(
+                    f"{me} imports {target} by its absolute name: import relatively, so the layering is visible"
+                )
             if root in OWNERS:
                 assert OWNERS[root](me), f"{me} imports {root}, which only its owners may (tests/test_architecture.py)"
             continue
         theirs = PACKAGES.index(_package(target))
         if theirs > mine:
-            assert (me, target) in EXCEPTIONS, f"{me} imports {target}: {_package(target)}/ sits above {_package(me) or 'the top'}/"
-            assert not top or me == "checking.written", f"{me} imports {target} at module level: a listed exception stays inside the function that needs it"
+            assert (me, target) in EXCEPTIONS, (
+                f"{me} imports {target}: {_package(target)}/ sits above {_package(me) or 'the top'}/"
+            )
+            assert not top or me == "checking.written", (
+                f"{me} imports {target} at module level: a listed exception stays inside the function that needs it"
+            )
 
 
 def test_every_exception_is_still_needed():
-    used = {(me, target) for path in MODULES for target, external, _ in _imports(path) if not external for me in [_module_name(path)]}
+    used = {
+        (me, target)
+        for path in MODULES
+        for target, external, _ in _imports(path)
+        if not external
+        for me in [_module_name(path)]
+    }
     assert set(EXCEPTIONS) <= used, f"listed but no longer imported: {sorted(set(EXCEPTIONS) - used)}"
 
 

@@ -34,7 +34,7 @@ INJECTIONS = [
     "lambda: 0",
     "x.__class__",
     'eval("1")',
-    "exec('open(\"PWNED\", \"w\")')",
+    'exec(\'open("PWNED", "w")\')',
     "{0.__class__}",
     "%s%n",
     "f'{x}'",
@@ -116,7 +116,11 @@ TABLE = {
     "declaring sin": (["sin(x)", "--functions", "sin"], 2, "sin is already built in"),
     "variable named sin": (["sin", "--vars", "sin", NV], 0, "= 1"),
     "variable named ln": (["x ln", "--vars", "ln", "--wrt", "x", NV], 0, "= ln"),
-    "variable and function": (["f(x)", "--vars", "f", "--functions", "f"], 2, "declared both as a variable and as a function"),
+    "variable and function": (
+        ["f(x)", "--vars", "f", "--functions", "f"],
+        2,
+        "declared both as a variable and as a function",
+    ),
     "declared name with a digit": (["x", "--vars", "x1"], 2, "made of the letters a-z"),
     "declared name with a dash": (["x", "--functions", "f-g"], 2, "not 'f-g'"),
     "--wrt a number": (["x^2", "--wrt", "2", NV], 2, "'2' is not one"),
@@ -143,11 +147,23 @@ TABLE = {
     "a 2,000-digit number": (["9" * 2000 + "x", NV], 0, "9" * 2000),
     "five 1,999-digit factors": (["*".join(["9" * 1999] * 5) + "x", NV], 0, "9" * 1999 + " · "),
     "exp tower": (["exp(exp(exp(exp(x))))", NV], 0, "exp(exp(exp(x))) exp(exp(x)) exp(x)"),
-    "product of 300 sines": (["*".join(f"sin({i}x)" for i in range(1, 301)), NV], 2, "limits.MAX_EXPRESSION_NODES; raise it with --max-nodes"),
+    "product of 300 sines": (
+        ["*".join(f"sin({i}x)" for i in range(1, 301)), NV],
+        2,
+        "limits.MAX_EXPRESSION_NODES; raise it with --max-nodes",
+    ),
     "a sum of 1,000 terms": (["+".join(["x^2"] * 1000), NV], 0, "2000x"),
     "10,001 characters": (["x+" * 5000 + "x"], 2, "the input is 10,001 characters long"),
-    "a megabyte": ([MEGABYTE], 2, "the input is 700,001 characters long; the limit is 10,000 (limits.MAX_INPUT_LENGTH; raise it with --max-length)"),
-    "101 parentheses": (["(" * 101 + "x" + ")" * 101], 2, "parentheses are nested more than 100 deep (limits.MAX_DEPTH; raise it with --max-depth)"),
+    "a megabyte": (
+        [MEGABYTE],
+        2,
+        "the input is 700,001 characters long; the limit is 10,000 (limits.MAX_INPUT_LENGTH; raise it with --max-length)",
+    ),
+    "101 parentheses": (
+        ["(" * 101 + "x" + ")" * 101],
+        2,
+        "parentheses are nested more than 100 deep (limits.MAX_DEPTH; raise it with --max-depth)",
+    ),
     "5,000 parentheses": (["(" * 4999 + "x" + ")" * 4999], 2, "parentheses are nested more than 100 deep"),
     "x^x^...^x 150 deep": (["x" + "^x" * 150], 2, "nested more than 100 levels deep"),
     "150 minus signs": (["-" * 150 + "x"], 2, "nested more than 100 levels deep"),
@@ -157,7 +173,11 @@ TABLE = {
     "--max-depth lowers it": (["(((x)))", "--max-depth", "2"], 2, "nested more than 2 deep"),
     "--max-depth raises it": (["(" * 150 + "x" + ")" * 150, "--max-depth", "160", NV], 0, "= 1"),
     "--max-length": (["x+x+x", "--max-length", "3"], 2, "the limit is 3 (limits.MAX_INPUT_LENGTH"),
-    "--max-steps": (["x^2 sin(x)", "--max-steps", "2", NV], 2, "more than 2 steps (limits.MAX_STEPS; raise it with --max-steps)"),
+    "--max-steps": (
+        ["x^2 sin(x)", "--max-steps", "2", NV],
+        2,
+        "more than 2 steps (limits.MAX_STEPS; raise it with --max-steps)",
+    ),
     "--max-nodes": (["x^2 sin(x) cos(x)", "--max-nodes", "10", NV], 2, "more than 10 nodes"),
     "--max-digits": (["x*123456", "--max-digits", "3"], 2, "6 digits is longer than the limit of 3"),
     "--max-digits raises it": (["x*" + "9" * 5000, "--max-digits", "5000", NV], 0, "9" * 5000),
@@ -208,7 +228,11 @@ TABLE = {
     "ln(0)": (["eval", "ln(x)", "--at", "x=0"], 2, "the logarithm of 0"),
     "0^-1": (["eval", "x^(-1)", "--at", "x=0"], 2, "division by zero"),
     "csc(0)": (["eval", "csc(x)", "--at", "x=0"], 2, "division by zero"),
-    "log to base 1": (["eval", "log(x, 1)", "--at", "x=2"], 2, "log(x, 1) is undefined: the base of a logarithm must be positive and not 1"),
+    "log to base 1": (
+        ["eval", "log(x, 1)", "--at", "x=2"],
+        2,
+        "log(x, 1) is undefined: the base of a logarithm must be positive and not 1",
+    ),
     "sqrt(-1) as a float": (["eval", "sqrt(x)", "--at", "x=-1", "--numeric"], 2, "is not a real number"),
     "asin(2) as a float": (["eval", "asin(x)", "--at", "x=2", "--numeric"], 2, "is not a real number"),
     "0^0": (["eval", "x^0", "--at", "x=0"], 0, "= 1"),
@@ -219,14 +243,30 @@ TABLE = {
     "1e400 as the value": (["eval", "x", "--at", "x=1e400"], 0, "(at x = 10000000000"),
     "1e3000 as the value": (["eval", "x", "--at", "x=1e3000"], 2, "larger than the limit of 2,000 digits"),
     "no --at": (["eval", "x"], 2, "say where to evaluate with --at"),
-    "exp(100000) as a float": (["eval", "exp(x)", "--at", "x=100000", "--numeric"], 2, "too large for a floating-point number"),
+    "exp(100000) as a float": (
+        ["eval", "exp(x)", "--at", "x=100000", "--numeric"],
+        2,
+        "too large for a floating-point number",
+    ),
     "exp(100) is no pole": (["eval", "exp(100x)", "--at", "x=1", "--numeric"], 0, "2.6881171418161356 · 10^43"),
     "ln of a huge power": (["eval", "x*ln(ln(ln(10^(10^100))))", "--at", "x=1", "--numeric"], 0, "5.4428182439108"),
-    "tan(2^(2^100))": (["eval", "x tan(2^(2^100))", "--at", "x=1"], 2, "the argument of tan has more than 2,000 digits"),
-    "a tower at 1": (["eval", "(x+1)^(x+1)^(x+1)^(x+1)^(x+1)^(x+1)^2", "--at", "x=1"], 2, "an exponent has more than 2,000 digits"),
+    "tan(2^(2^100))": (
+        ["eval", "x tan(2^(2^100))", "--at", "x=1"],
+        2,
+        "the argument of tan has more than 2,000 digits",
+    ),
+    "a tower at 1": (
+        ["eval", "(x+1)^(x+1)^(x+1)^(x+1)^(x+1)^(x+1)^2", "--at", "x=1"],
+        2,
+        "an exponent has more than 2,000 digits",
+    ),
     # -- the other commands -----------------------------------------------------------------------------------------------
     "learning rate 0": (["descend", "x^2", "--from", "x=1", "--lr", "0"], 2, "the learning rate must be positive"),
-    "20,000 iterations": (["descend", "x^2", "--from", "x=1", "--lr", "0.1", "--iters", "20000"], 2, "raise it with --max-iterations"),
+    "20,000 iterations": (
+        ["descend", "x^2", "--from", "x=1", "--lr", "0.1", "--iters", "20000"],
+        2,
+        "raise it with --max-iterations",
+    ),
     "a word as learning rate": (["descend", "x^2", "--from", "x=1", "--lr", "fast"], 2, "not 'fast'"),
     "critical points of a constant": (["critical", "5", NV], 2, "the expression is constant"),
     "check an unreadable answer": (["check", "x^2", "--wrt", "x", "--answer", "2x +"], 2, "cannot read the answer"),
@@ -334,7 +374,11 @@ def test_injection_attempts_are_refused_as_input(outcomes, site):
 @pytest.mark.parametrize("where", list(DERIVATION_LINES))
 def test_injection_attempts_in_a_written_derivation_are_unreadable_lines(outcomes, where):
     for number in range(len(INJECTIONS)):
-        _check(outcomes[f"inject check --derivation {where} #{number}"], 2, "cannot be read" if where == "problem" else "cannot read this line")
+        _check(
+            outcomes[f"inject check --derivation {where} #{number}"],
+            2,
+            "cannot be read" if where == "problem" else "cannot read this line",
+        )
 
 
 def test_no_injection_left_a_file_behind(outcomes):
@@ -364,7 +408,12 @@ def test_the_real_command_line(tmp_path, argv, code, expected):
 
 
 # Pasted Greek letters from σ on were once read as their neighbours (σ as rho, φ as tau, ω as chi).
-GREEK = dict(zip("αβγδεζηθικλμνξρστυφχψω", "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho sigma tau upsilon phi chi psi omega".split()))
+GREEK = dict(
+    zip(
+        "αβγδεζηθικλμνξρστυφχψω",
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho sigma tau upsilon phi chi psi omega".split(),
+    )
+)
 
 
 @pytest.mark.parametrize("letter, name", GREEK.items())

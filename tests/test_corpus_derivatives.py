@@ -17,7 +17,9 @@ KNOWN = Path(__file__).parent / "known_failures" / "derivatives.txt"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CORPUS.exists(), reason=f"the shared corpora are not beside the clone ({CORPUS} is missing)"),
+    pytest.mark.skipif(
+        not CORPUS.exists(), reason=f"the shared corpora are not beside the clone ({CORPUS} is missing)"
+    ),
 ]
 
 

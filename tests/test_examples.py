@@ -63,7 +63,12 @@ def test_example_starts_with_a_titled_docstring(script):
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
 def test_example_runs(script):
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=EXAMPLES.parent
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        cwd=EXAMPLES.parent,
     )
     assert done.returncode == 0, done.stderr
     for expected in EXPECTED.get(script.name, []):

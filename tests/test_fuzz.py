@@ -21,9 +21,7 @@ from derivsteps.language.mathtext import to_text
 from derivsteps.language.parser import parse
 
 # Characters a student types or pastes, with a few that must be refused (NUL, a tab, a backslash, '=').
-ALPHABET = (
-    "xyzab" + "0123456789" + ".+-*/^()[]|,_{}' " + "sincoetaplqrdh" + "−×·⋅÷²³⁻ⁿ√πθ１ｘ∂Σ" + "\x00\t\n\\=!"
-)
+ALPHABET = "xyzab" + "0123456789" + ".+-*/^()[]|,_{}' " + "sincoetaplqrdh" + "−×·⋅÷²³⁻ⁿ√πθ１ｘ∂Σ" + "\x00\t\n\\=!"
 
 # Pieces that make sense on their own, so random sequences reach past the lexer into the parser and the engine.
 TOKENS = list("xyzab+-*/^()|,' ") + list(string.digits[:5]) + [
@@ -32,12 +30,39 @@ TOKENS = list("xyzab+-*/^()|,' ") + list(string.digits[:5]) + [
 ]  # fmt: skip
 
 # Operands and operators taken in turn: sequences that mostly parse, so most examples reach the engine.
-OPERANDS = ["x", "y", "2", "3", "1/2", "0.5", "pi", "e", "sin x", "cos(2x)", "tan(x)", "ln(x)", "log_2(x)", "exp(x)",
-            "sqrt(x)", "|x|", "(x+1)", "x^2", "e^x", "asin(x/2)", "atan x", "sinh(x)", "sec x", "θ", "x²", "√x", "x_1"]
+OPERANDS = [
+    "x",
+    "y",
+    "2",
+    "3",
+    "1/2",
+    "0.5",
+    "pi",
+    "e",
+    "sin x",
+    "cos(2x)",
+    "tan(x)",
+    "ln(x)",
+    "log_2(x)",
+    "exp(x)",
+    "sqrt(x)",
+    "|x|",
+    "(x+1)",
+    "x^2",
+    "e^x",
+    "asin(x/2)",
+    "atan x",
+    "sinh(x)",
+    "sec x",
+    "θ",
+    "x²",
+    "√x",
+    "x_1",
+]
 OPERATORS = ["+", "-", "*", "/", "^", " ", "−", "·", ""]
-sentences = st.tuples(st.sampled_from(OPERANDS), st.lists(st.tuples(st.sampled_from(OPERATORS), st.sampled_from(OPERANDS)), max_size=5)).map(
-    lambda parts: parts[0] + "".join(op + operand for op, operand in parts[1])
-)
+sentences = st.tuples(
+    st.sampled_from(OPERANDS), st.lists(st.tuples(st.sampled_from(OPERATORS), st.sampled_from(OPERANDS)), max_size=5)
+).map(lambda parts: parts[0] + "".join(op + operand for op, operand in parts[1]))
 
 FUNCTIONS = st.sampled_from([(), ("f",)])
 

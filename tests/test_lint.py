@@ -1,4 +1,4 @@
-"""The code passes the linter configured in pyproject.toml ([tool.ruff]): unused names, statement errors, import order."""
+"""The code passes the tools configured in pyproject.toml: ruff's linter and formatter ([tool.ruff])."""
 
 from __future__ import annotations
 
@@ -10,13 +10,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = ["src", "tests", "benchmarks", "examples"]
 
 
-def test_ruff_finds_nothing():
+def _ruff(*arguments: str) -> subprocess.CompletedProcess:
     ruff = shutil.which("ruff")
     command = [ruff] if ruff else [sys.executable, "-m", "ruff"]
     try:
-        done = subprocess.run([*command, "check", "src", "tests", "benchmarks", "examples"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run([*command, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
         pytest.fail("ruff is not installed: pip install -e '.[test]'")
+
+
+def test_ruff_check_finds_nothing():
+    done = _ruff("check", *FOLDERS)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_changes_nothing():
+    done = _ruff("format", "--check", *FOLDERS)
+    assert done.returncode == 0, "run: ruff format src tests benchmarks examples\n" + done.stdout + done.stderr

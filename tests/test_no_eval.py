@@ -29,7 +29,9 @@ def forbidden_uses(source: str) -> list[str]:
                 found.append(f"{node.lineno}: {name}(...)")
             case ast.Call(func=ast.Attribute(attr=name)) if name in FORBIDDEN:
                 found.append(f"{node.lineno}: .{name}(...)")
-            case ast.Call(func=ast.Name(id="getattr"), args=[_, ast.Constant(value=str(name)), *_]) if name in FORBIDDEN:
+            case ast.Call(func=ast.Name(id="getattr"), args=[_, ast.Constant(value=str(name)), *_]) if (
+                name in FORBIDDEN
+            ):
                 found.append(f"{node.lineno}: getattr(..., {name!r})")
             case ast.ImportFrom(module=str(module)) if module.startswith("sympy.parsing"):
                 found.append(f"{node.lineno}: from {module} import ...")  # every reader of SymPy's evaluates text

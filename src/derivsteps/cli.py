@@ -142,7 +142,7 @@ def _limit_value(name: str):
 
 def _add_limit_options(parser: argparse.ArgumentParser) -> None:
     """--max-length, --max-depth, ...: raise a limit of limits.py for this run (a flag the command has already is kept)."""
-    group = parser.add_argument_group("limits (see the README's \"Limits and safety\")")
+    group = parser.add_argument_group('limits (see the README\'s "Limits and safety")')
     for name, flag in limits.FLAGS.items():
         if flag in parser._option_string_actions:  # argparse has no public lookup of an option string
             continue
@@ -322,7 +322,9 @@ def run(argv: Sequence[str]) -> int:
     meant = _mistyped_command(list(argv), parser)
     if meant is not None:
         hint = " (the command can be left out: deriv EXPR differentiates EXPR)" if meant == DEFAULT_COMMAND else ""
-        return _report_usage(_ArgumentError(parser, f"unknown command {argv[0]!r}: did you mean {meant!r}?{hint}"), list(argv))
+        return _report_usage(
+            _ArgumentError(parser, f"unknown command {argv[0]!r}: did you mean {meant!r}?{hint}"), list(argv)
+        )
     argv = _protect_values(_route(list(argv)), _option_strings(parser))
     try:
         if argv[0] in COMMANDS:  # parsed by the command's own parser, so its errors show its usage

@@ -102,7 +102,9 @@ def test_golden_question_1(pytestconfig, extension, render):
 
 
 def test_golden_saddle_and_minimum(pytestconfig):
-    assert_golden(pytestconfig, "critical_saddle_and_minimum.txt", render_text(verify_critical(critical_points("x^3 - 3x + y^2"))))
+    assert_golden(
+        pytestconfig, "critical_saddle_and_minimum.txt", render_text(verify_critical(critical_points("x^3 - 3x + y^2")))
+    )
 
 
 def test_question_1_with_steps_shows_each_partial_derivative():
@@ -226,7 +228,10 @@ def test_read_linear(text, expected):
 
 
 def test_pivot_prefers_a_unit_coefficient_in_the_shortest_equation():
-    forms = {1: read_linear(parse("6a - b + 1").expr, (a, b), Rationals()), 2: read_linear(parse("2b - a").expr, (a, b), Rationals())}
+    forms = {
+        1: read_linear(parse("6a - b + 1").expr, (a, b), Rationals()),
+        2: read_linear(parse("2b - a").expr, (a, b), Rationals()),
+    }
     assert choose_pivot(forms, (a, b), Rationals()) == (2, a)
 
 
@@ -322,7 +327,9 @@ def quadratics(draw) -> str:
     names = "abcd"[: draw(st.integers(2, 4))]
     coefficient = st.one_of(st.just(0), st.integers(-4, 4))
     if draw(st.booleans()):
-        monomials = [f"{u}*{v}" if u != v else f"{u}^2" for i, u in enumerate(names) for v in names[i:]] + list(names) + ["1"]
+        monomials = (
+            [f"{u}*{v}" if u != v else f"{u}^2" for i, u in enumerate(names) for v in names[i:]] + list(names) + ["1"]
+        )
         text = _signed_sum([(draw(coefficient), m) for m in monomials])
     else:
         squares = []
@@ -379,8 +386,6 @@ def test_quadratics_match_sympy(text):
 # -- LaTeX and Markdown in KaTeX ------------------------------------------------------------------------------------------------
 
 
-
-
 def test_latex_and_markdown_render_in_katex():
     results = [verify_critical(critical_points(text)) for text in CASES]
     latex = [render_latex(r, steps=steps) for r in results for steps in (False, True)]
@@ -392,7 +397,9 @@ def test_latex_and_markdown_render_in_katex():
 def test_latex_has_one_row_per_step():
     rows = render_latex(_question_1()).split(" \\\\\n")
     assert r"a &= 2b && \text{from (2), express }a" in rows
-    assert r"6\left(2b\right) - b + 1 &= 0 \iff 11b + 1 = 0 && \text{put }a = 2b\text{ into (1) and collect terms}" in rows
+    assert (
+        r"6\left(2b\right) - b + 1 &= 0 \iff 11b + 1 = 0 && \text{put }a = 2b\text{ into (1) and collect terms}" in rows
+    )
 
 
 # -- JSON -----------------------------------------------------------------------------------------------------------------------
@@ -402,7 +409,17 @@ TOP_KEYS = {
     "schema", "command", "input", "read_as", "vars", "system", "method", "solution_set", "steps", "points", "hessian",
     "components", "verified", "verified_by", "warnings", "data", "statistics", "equations", "closed_form", "conditions",
 }  # fmt: skip
-POINT_KEYS = {"values", "kind", "free", "hessian", "minors", "definiteness", "eigenvalue_signs", "condition", "argument"}
+POINT_KEYS = {
+    "values",
+    "kind",
+    "free",
+    "hessian",
+    "minors",
+    "definiteness",
+    "eigenvalue_signs",
+    "condition",
+    "argument",
+}
 
 
 @pytest.mark.parametrize("text", CASES)
@@ -432,8 +449,6 @@ def test_json_without_sympy_has_no_sympy_strings():
 
 
 # -- the command line ------------------------------------------------------------------------------------------------------------
-
-
 
 
 def test_cli_question_1(capsys):
@@ -481,7 +496,9 @@ def test_cli_error_as_json(capsys):
     assert code == 2 and json.loads(out)["error"]["kind"] == "usage"
 
 
-@pytest.mark.parametrize(("text", "words"), [("x + y^2", "no critical point"), ("(a-b)^2", "infinitely many critical points")])
+@pytest.mark.parametrize(
+    ("text", "words"), [("x + y^2", "no critical point"), ("(a-b)^2", "infinitely many critical points")]
+)
 def test_cli_singular_systems_are_answers(capsys, text, words):
     code, out, _ = deriv(capsys, "critical", text, "--format", "text")
     assert code == 0 and words in out

@@ -140,7 +140,15 @@ def test_numeric_uses_floats_and_shows_them():
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(0.5, "0.5"), (2.0, "2.0"), (-0.25, "-0.25"), (0.1 + 0.2, "0.30000000000000004"), (1e-05, "10^(-5)"), (1.5e30, "1.5 · 10^30"), (-3e-20, "-3 · 10^(-20)")],
+    [
+        (0.5, "0.5"),
+        (2.0, "2.0"),
+        (-0.25, "-0.25"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e-05, "10^(-5)"),
+        (1.5e30, "1.5 · 10^30"),
+        (-3e-20, "-3 · 10^(-20)"),
+    ],
 )
 def test_floats_are_shown_exactly_as_python_rounds_them(value, shown):
     tree = float_number(value)
@@ -181,11 +189,15 @@ def test_divergence_stops_with_the_learning_rate_blamed():
 
 
 def test_divergence_on_the_command_line_exits_2_with_the_work_so_far(capsys):
-    code, out, err = deriv(capsys, "x^2", "--from", "x=1", "--lr", "1.5", "--iters", "100", "--format", "text", "--no-verify")
+    code, out, err = deriv(
+        capsys, "x^2", "--from", "x=1", "--lr", "1.5", "--iters", "100", "--format", "text", "--no-verify"
+    )
     assert code == 2 and err == ""
     assert "stopped: f grew from 1 to 1.09951e+12 in 20 iterations" in out
     assert out.rstrip().endswith("after 20 iterations: x = 1048576, f = 1099511627776")
-    code, out, _ = deriv(capsys, "x^2", "--from", "x=1", "--lr", "1.5", "--iters", "100", "--format", "json", "--no-verify")
+    code, out, _ = deriv(
+        capsys, "x^2", "--from", "x=1", "--lr", "1.5", "--iters", "100", "--format", "json", "--no-verify"
+    )
     document = json.loads(out)
     assert code == 2 and document["stopped"]["reason"] == "diverged" and document["stopped"]["after"] == 20
     assert len(document["iterations"]) == 20
@@ -219,7 +231,16 @@ def test_undefined_at_the_start_is_an_error():
 
 
 def test_every_stop_reason_is_listed():
-    reasons = {descend(*args).stop.reason for args in [("x^2", "x=1", "1.5", 100), ("-x^2", "x=1", "0.5", 100), ("ln(x)", "x=1", "1", 3), ("x^2", "x=1", "0.1", 200), ("sin(x)", "x=1", "0.1")]}
+    reasons = {
+        descend(*args).stop.reason
+        for args in [
+            ("x^2", "x=1", "1.5", 100),
+            ("-x^2", "x=1", "0.5", 100),
+            ("ln(x)", "x=1", "1", 3),
+            ("x^2", "x=1", "0.1", 200),
+            ("sin(x)", "x=1", "0.1"),
+        ]
+    }
     assert reasons == set(STOP_REASONS)
 
 
@@ -231,9 +252,22 @@ def test_iteration_limit():
 
 
 def test_iteration_limit_on_the_command_line(capsys):
-    code, out, err = deriv(capsys, "x^2", "--from", "x=1", "--lr", "0.1", "--iters", str(limits.MAX_DESCENT_ITERATIONS + 1), "--format", "text")
+    code, out, err = deriv(
+        capsys,
+        "x^2",
+        "--from",
+        "x=1",
+        "--lr",
+        "0.1",
+        "--iters",
+        str(limits.MAX_DESCENT_ITERATIONS + 1),
+        "--format",
+        "text",
+    )
     assert code == 2 and out == ""
-    assert err.startswith(f"error: {limits.MAX_DESCENT_ITERATIONS + 1:,} iterations are more than the limit of {limits.MAX_DESCENT_ITERATIONS:,}")
+    assert err.startswith(
+        f"error: {limits.MAX_DESCENT_ITERATIONS + 1:,} iterations are more than the limit of {limits.MAX_DESCENT_ITERATIONS:,}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -256,7 +290,9 @@ def test_clear_input_errors(expr, start, lr, iterations, message):
 def test_missing_variable_as_json(capsys):
     code, out, _ = deriv(capsys, "x^2 + y^2", "--from", "x=1", "--lr", "0.1", "--format", "json")
     assert code == 2
-    assert json.loads(out) == {"error": {"kind": "usage", "message": "the point gives no value for y", "position": None}}
+    assert json.loads(out) == {
+        "error": {"kind": "usage", "message": "the point gives no value for y", "position": None}
+    }
 
 
 def test_vars_chooses_what_moves_and_fixes_the_rest():
@@ -376,7 +412,9 @@ def test_no_table_for_one_iteration():
 def test_ascii_text():
     text = render_text(checked(*EXAMPLE), ascii=True)
     assert "grad f(1, 2) = (6 * 1 - 2 + 1, 2 * 2 - 1) = (5, 3)" in text and "a <- 1 - 0.1 * 5 = 0.5" in text
-    assert "theta <- theta - eta * grad f(theta)" in text and text.rstrip().endswith("OK verified: every partial derivative equals SymPy's (symbolic)")
+    assert "theta <- theta - eta * grad f(theta)" in text and text.rstrip().endswith(
+        "OK verified: every partial derivative equals SymPy's (symbolic)"
+    )
 
 
 def test_rich_view_says_what_the_text_says():
@@ -426,7 +464,21 @@ HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 @pytest.mark.skipif(not HAS_MATPLOTLIB, reason="matplotlib (the [plot] extra) is not installed")
 def test_plot_writes_a_png(tmp_path, capsys):
     path = tmp_path / "descent.png"
-    code, out, err = deriv(capsys, "x^2 + 3y^2", "--from", "x=1,y=1", "--lr", "0.1", "--iters", "5", "--plot", str(path), "--format", "text", "--no-verify")
+    code, out, err = deriv(
+        capsys,
+        "x^2 + 3y^2",
+        "--from",
+        "x=1,y=1",
+        "--lr",
+        "0.1",
+        "--iters",
+        "5",
+        "--plot",
+        str(path),
+        "--format",
+        "text",
+        "--no-verify",
+    )
     assert code == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot of f written to {path}" in err and "plot" not in out
@@ -441,8 +493,12 @@ def test_plot_of_a_diverging_run(tmp_path):
 
 def test_plot_without_matplotlib_says_how_to_install(capsys, monkeypatch, tmp_path):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "matplotlib" else real(name, *rest))
-    code, out, err = deriv(capsys, "x^2", "--from", "x=1", "--lr", "0.1", "--plot", str(tmp_path / "f.png"), "--format", "text")
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *rest: None if name == "matplotlib" else real(name, *rest)
+    )
+    code, out, err = deriv(
+        capsys, "x^2", "--from", "x=1", "--lr", "0.1", "--plot", str(tmp_path / "f.png"), "--format", "text"
+    )
     assert code == 2 and out == ""
     assert "pip install 'derivsteps[plot]'" in err
 

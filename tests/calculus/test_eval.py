@@ -28,8 +28,6 @@ from derivsteps.render import multivar as shown
 TOP_KEYS = {"schema", "command", "input", "read_as", "at", "value", "exact", "numeric", "steps", "warnings"}
 
 
-
-
 # -- the seed example: golden files in every format -------------------------------------------------------------------
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("latex", "tex"), ("markdown", "md"), ("json", "json")])
 def test_golden_question_1(capsys, pytestconfig, fmt, ext):
@@ -48,7 +46,10 @@ def test_substitution_then_arithmetic(capsys):
 
 def test_detail_normal_puts_the_arithmetic_in_one_line(capsys):
     _, out, _ = deriv(capsys, "eval", SEED, "--at", "a=1,b=2", "--format", "text", "--detail", "normal")
-    assert [" ".join(line.split()) for line in out.splitlines()[3:]] == ["= 3 · 1^2 + 2^2 - 1 · 2 + 1 substitute", "= 6 simplify"]
+    assert [" ".join(line.split()) for line in out.splitlines()[3:]] == [
+        "= 3 · 1^2 + 2^2 - 1 · 2 + 1 substitute",
+        "= 6 simplify",
+    ]
 
 
 # -- exactness --------------------------------------------------------------------------------------------------------
@@ -91,12 +92,18 @@ def test_a_third_stays_a_third_and_a_half_stays_a_half():
 def test_numeric(expr, point, value):
     evaluation = evaluate_at(expr, point, numeric=True)
     assert to_text(evaluation.value) == value
-    assert [s.after for s in evaluation.steps] == [s.after for s in evaluate_at(expr, point).steps]  # the exact steps stay
+    assert [s.after for s in evaluation.steps] == [
+        s.after for s in evaluate_at(expr, point).steps
+    ]  # the exact steps stay
 
 
 @pytest.mark.parametrize(
     ("point", "exact"),
-    [({"x": 1, "y": Fraction(1, 3)}, "4/3"), ({Var("x"): 0.5, "y": "1/3"}, "5/6"), ({"x": Num(2), "y": Neg(Num(1))}, "1")],
+    [
+        ({"x": 1, "y": Fraction(1, 3)}, "4/3"),
+        ({Var("x"): 0.5, "y": "1/3"}, "5/6"),
+        ({"x": Num(2), "y": Neg(Num(1))}, "1"),
+    ],
 )
 def test_points_as_mappings(point, exact):
     assert to_text(evaluate_at("x + y", point).result) == exact
@@ -215,14 +222,22 @@ def test_cli_errors_in_json_mode(capsys):
 def test_numeric_on_the_command_line(capsys):
     code, out, _ = deriv(capsys, "eval", "sqrt(x) + y", "--at", "x=2,y=1/3", "--numeric", "--format", "text")
     assert code == 0
-    assert [" ".join(line.split()) for line in out.splitlines()[-2:]] == ["= sqrt(2) + 1/3 substitute", "≈ 1.7475468957064284 numeric value"]
+    assert [" ".join(line.split()) for line in out.splitlines()[-2:]] == [
+        "= sqrt(2) + 1/3 substitute",
+        "≈ 1.7475468957064284 numeric value",
+    ]
 
 
 def test_json_document(capsys):
     _, out, _ = deriv(capsys, "eval", "x/3 + y", "--at", "x=1,y=0.5", "--format", "json")
     document = json.loads(out)
     assert set(document) == TOP_KEYS
-    assert (document["schema"], document["command"], document["input"], document["numeric"]) == (1, "eval", "x/3 + y", False)
+    assert (document["schema"], document["command"], document["input"], document["numeric"]) == (
+        1,
+        "eval",
+        "x/3 + y",
+        False,
+    )
     assert {name: value["text"] for name, value in document["at"].items()} == {"x": "1", "y": "0.5"}
     assert document["value"] == document["exact"] == {"text": "5/6", "latex": r"\frac{5}{6}", "sympy": "5/6"}
     assert [step["rule"] for step in document["steps"]] == ["substitute", "fold_constants"]
@@ -236,7 +251,11 @@ def test_json_numeric(capsys):
 
 
 def test_rich_plain_output_is_the_text_output():
-    for evaluation in (evaluate_at(SEED, "a=1,b=2"), evaluate_at("sqrt(x)", "x=2", numeric=True), evaluate_at("1/2 + 1/3", "")):
+    for evaluation in (
+        evaluate_at(SEED, "a=1,b=2"),
+        evaluate_at("sqrt(x)", "x=2", numeric=True),
+        evaluate_at("1/2 + 1/3", ""),
+    ):
         console = Console(file=StringIO(), width=120, color_system=None, legacy_windows=False)
         console.print(shown.view(evaluation))
         plain = "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())

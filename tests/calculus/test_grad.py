@@ -38,8 +38,6 @@ STEP_KEYS = {"rule", "rules", "label", "explanation", "paths", "expr"}
 VALUE_KEYS = {"text", "latex", "sympy"}
 
 
-
-
 # -- the seed example: golden files in every format -------------------------------------------------------------------
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("latex", "tex"), ("markdown", "md"), ("json", "json")])
 def test_golden_question_1(capsys, pytestconfig, fmt, ext):
@@ -117,7 +115,9 @@ def test_vars_declare_names_of_several_letters(capsys):
 
 
 def test_ascii(capsys):
-    _, out, _ = deriv(capsys, "grad", "3a^2 + b^2 - a*b + a", "--ascii", "--at", "a=1,b=2")  # "read ab as a·b" is not ASCII
+    _, out, _ = deriv(
+        capsys, "grad", "3a^2 + b^2 - a*b + a", "--ascii", "--at", "a=1,b=2"
+    )  # "read ab as a·b" is not ASCII
     assert out.isascii()
     assert "grad f(a, b) = (6a - b + 1, 2b - a)" in out and "df/da(1, 2) = 6 * 1 - 2 + 1" in out
     assert out.splitlines()[-1].startswith("OK verified")
@@ -159,7 +159,12 @@ def test_json_document(capsys):
     _, out, _ = deriv(capsys, "grad", SEED, "--at", "a=1,b=2", "--format", "json")
     document = json.loads(out)
     assert set(document) == TOP_KEYS
-    assert (document["schema"], document["command"], document["input"], document["vars"]) == (1, "grad", SEED, ["a", "b"])
+    assert (document["schema"], document["command"], document["input"], document["vars"]) == (
+        1,
+        "grad",
+        SEED,
+        ["a", "b"],
+    )
     assert [c["var"] for c in document["components"]] == ["a", "b"]
     assert [c["result"]["text"] for c in document["components"]] == ["6a - b + 1", "2b - a"]
     assert [c["result"]["sympy"] for c in document["components"]] == ["6*a - b + 1", "-a + 2*b"]
@@ -184,7 +189,10 @@ def test_json_without_a_point_or_verification(capsys):
     _, out, _ = deriv(capsys, "grad", SEED, "--format", "json", "--no-verify")
     document = json.loads(out)
     assert document["at"] is None and document["value"] is None
-    assert all(c["verified"] is None and c["evaluation"] is None and c["result"]["sympy"] is None for c in document["components"])
+    assert all(
+        c["verified"] is None and c["evaluation"] is None and c["result"]["sympy"] is None
+        for c in document["components"]
+    )
 
 
 # -- LaTeX in KaTeX ---------------------------------------------------------------------------------------------------
@@ -198,8 +206,16 @@ def test_latex_renders_in_katex():
         ),
     )
     values = gradient_at(result, "a=1/3,b=-0.5", numeric=True)
-    latex = [shown.render_latex(r, steps=steps, detail=detail) for r in (result, checked) for steps in (False, True) for detail in ("brief", "full")]
-    latex += [shown.render_latex(result, values=values), shown.render_latex(gradient("x^2 theta + sin(theta)"), steps=True)]
+    latex = [
+        shown.render_latex(r, steps=steps, detail=detail)
+        for r in (result, checked)
+        for steps in (False, True)
+        for detail in ("brief", "full")
+    ]
+    latex += [
+        shown.render_latex(result, values=values),
+        shown.render_latex(gradient("x^2 theta + sin(theta)"), steps=True),
+    ]
     for steps in (False, True):
         latex += MATH_BLOCK.findall(shown.render_markdown(checked, steps=steps, values=values))
     failures = katex_failures(latex)
@@ -209,14 +225,15 @@ def test_latex_renders_in_katex():
 # -- against SymPy ----------------------------------------------------------------------------------------------------
 
 
-
-
 def _gradient_agrees_with_sympy(expr) -> None:
     result = gradient(expr)
     assert list(result.vars) == sorted(variables(expr), key=lambda v: v.name)
     function = to_sympy(expr)
     for var, component in zip(result.vars, result.vector):
-        assert sympy.expand(to_sympy(component) - sympy.diff(function, to_sympy(var))) == 0, (to_text(expr), to_text(var))
+        assert sympy.expand(to_sympy(component) - sympy.diff(function, to_sympy(var))) == 0, (
+            to_text(expr),
+            to_text(var),
+        )
 
 
 @given(polynomials().filter(lambda e: len(variables(e)) >= 2))
@@ -232,7 +249,10 @@ def test_gradient_of_quadratics_equals_sympys_gradient(expr):
 @given(polynomials().filter(lambda e: len(variables(e)) >= 2), st.data())
 def test_gradient_at_a_point_equals_sympy(expr, data):
     result = gradient(expr)
-    point = {var: data.draw(st.sampled_from([Num(0), Num(2), Neg(Num(3)), Div(Num(1), Num(3)), Num(Fraction("0.5"), "0.5")])) for var in result.vars}
+    point = {
+        var: data.draw(st.sampled_from([Num(0), Num(2), Neg(Num(3)), Div(Num(1), Num(3)), Num(Fraction("0.5"), "0.5")]))
+        for var in result.vars
+    }
     substitution = {to_sympy(var): to_sympy(value) for var, value in point.items()}
     function = to_sympy(expr)
     for var, evaluation in zip(result.vars, gradient_at(result, point)):
@@ -299,10 +319,17 @@ def test_errors_are_json_in_json_mode(capsys):
 def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
     import derivsteps.cas.verification
 
-    monkeypatch.setattr(derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ at a=1", Num(7)))
+    monkeypatch.setattr(
+        derivsteps.cas.verification,
+        "verify",
+        lambda d: Verification(False, "numeric", "the values differ at a=1", Num(7)),
+    )
     code, out, _ = deriv(capsys, "grad", SEED, "--format", "text")
     assert code == 1
-    assert "✗ ∂f/∂a disagrees with SymPy: SymPy gives 7 (the values differ at a=1) - this is a bug in derivsteps, please report it" in out
+    assert (
+        "✗ ∂f/∂a disagrees with SymPy: SymPy gives 7 (the values differ at a=1) - this is a bug in derivsteps, please report it"
+        in out
+    )
 
 
 def test_undecided_verification_is_said_per_component(monkeypatch, capsys):
@@ -312,7 +339,10 @@ def test_undecided_verification_is_said_per_component(monkeypatch, capsys):
     monkeypatch.setattr(derivsteps.cas.verification, "verify", lambda d: next(verdicts))
     code, out, _ = deriv(capsys, "grad", SEED, "--format", "text")
     assert code == 0
-    assert out.splitlines()[-2:] == ["✓ verified ∂f/∂a: equals SymPy's derivative (symbolic)", "? could not verify ∂f/∂b (SymPy timed out)"]
+    assert out.splitlines()[-2:] == [
+        "✓ verified ∂f/∂a: equals SymPy's derivative (symbolic)",
+        "? could not verify ∂f/∂b (SymPy timed out)",
+    ]
 
 
 def test_help_has_examples(capsys):

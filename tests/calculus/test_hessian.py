@@ -27,8 +27,6 @@ TOP_KEYS = {"schema", "command", "input", "read_as", "vars", "matrix", "entries"
 ENTRY_KEYS = {"vars", "result", "steps", "verified", "verified_by"}
 
 
-
-
 # -- the seed example: golden files in every format -------------------------------------------------------------------
 @pytest.mark.parametrize(("fmt", "ext"), [("text", "txt"), ("latex", "tex"), ("markdown", "md"), ("json", "json")])
 def test_golden_question_1(capsys, pytestconfig, fmt, ext):
@@ -82,7 +80,12 @@ def test_json_document(capsys):
     _, out, _ = deriv(capsys, "hessian", SEED, "--format", "json")
     document = json.loads(out)
     assert set(document) == TOP_KEYS
-    assert (document["schema"], document["command"], document["input"], document["vars"]) == (1, "hessian", SEED, ["a", "b"])
+    assert (document["schema"], document["command"], document["input"], document["vars"]) == (
+        1,
+        "hessian",
+        SEED,
+        ["a", "b"],
+    )
     assert [[entry["sympy"] for entry in row] for row in document["matrix"]] == [["6", "-1"], ["-1", "2"]]
     for row in document["entries"]:
         for entry in row:
@@ -93,11 +96,16 @@ def test_latex_renders_in_katex():
     result = hessian("x^3 y + sin(x y) + theta^2 x")
     checked = dataclasses.replace(
         result,
-        entries=tuple(tuple(d.with_verification(Verification(False, "numeric", "x_1 & y", Num(2))) for d in row) for row in result.entries),
+        entries=tuple(
+            tuple(d.with_verification(Verification(False, "numeric", "x_1 & y", Num(2))) for d in row)
+            for row in result.entries
+        ),
     )
     latex = [shown.render_latex(r, steps=steps) for r in (result, checked) for steps in (False, True)]
     latex += [shown.render_latex(hessian(SEED))]
-    latex += [block for steps in (False, True) for block in MATH_BLOCK.findall(shown.render_markdown(checked, steps=steps))]
+    latex += [
+        block for steps in (False, True) for block in MATH_BLOCK.findall(shown.render_markdown(checked, steps=steps))
+    ]
     failures = katex_failures(latex)
     assert not failures, "\n".join(f"{f['latex']}\n  {f['error']}" for f in failures[:3])
 
@@ -128,7 +136,9 @@ def test_errors_exit_2(capsys, argv, message):
 def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
     import derivsteps.cas.verification
 
-    monkeypatch.setattr(derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ"))
+    monkeypatch.setattr(
+        derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ")
+    )
     code, out, _ = deriv(capsys, "hessian", "x y", "--format", "text")
     assert code == 1 and "✗ ∂²f/∂x² disagrees with SymPy" in out
 

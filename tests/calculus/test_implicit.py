@@ -75,7 +75,9 @@ def test_the_circle_reads_like_the_lecture():
     ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [case for case in RESULTS if case[1] is not None], ids=[c[0] for c in RESULTS if c[1]])
+@pytest.mark.parametrize(
+    ("text", "expected"), [case for case in RESULTS if case[1] is not None], ids=[c[0] for c in RESULTS if c[1]]
+)
 def test_results(text, expected):
     result = _solved(text)
     assert to_text(result.result) == expected
@@ -399,7 +401,12 @@ def test_cli_formats(capsys, fmt):
 
 def test_cli_ascii(capsys):
     code, out, _ = deriv(capsys, "implicit", CIRCLE, "--format", "text", "--ascii")
-    assert code == 0 and out.isascii() and "2y * dy/dx = -2x" in out and out.rstrip().endswith("OK verified: equals SymPy's -F_x/F_y for F = x^2 + y^2 - 25 (symbolic)")
+    assert (
+        code == 0
+        and out.isascii()
+        and "2y * dy/dx = -2x" in out
+        and out.rstrip().endswith("OK verified: equals SymPy's -F_x/F_y for F = x^2 + y^2 - 25 (symbolic)")
+    )
 
 
 @pytest.mark.parametrize(
@@ -426,7 +433,9 @@ def test_cli_error_as_json(capsys):
 def test_cli_disagreement_exits_1(capsys, monkeypatch):
     import derivsteps.calculus.implicit as implicit
 
-    wrong = lambda result: implicit.replace(result, verification=Verification(False, "numeric", "the values differ", Num(0)))  # noqa: E731
+    def wrong(result):
+        return implicit.replace(result, verification=Verification(False, "numeric", "the values differ", Num(0)))
+
     monkeypatch.setattr(implicit, "verify_implicit", wrong)
     code, out, _ = deriv(capsys, "implicit", CIRCLE, "--format", "text")
     assert code == 1 and "✗ disagrees with SymPy's -F_x/F_y for F = x^2 + y^2 - 25: SymPy gives 0" in out

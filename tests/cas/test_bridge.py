@@ -134,7 +134,14 @@ def test_differentiating_by_an_argument_that_repeats_uses_a_dummy():
 
 @pytest.mark.parametrize(
     "var, name",
-    [(Var("x"), "x"), (Var("x1"), "x1"), (Var("x", "1"), "x_1"), (Var("w", "ij"), "w_ij"), (Var("theta"), "theta"), (Var("_u"), "_u")],
+    [
+        (Var("x"), "x"),
+        (Var("x1"), "x1"),
+        (Var("x", "1"), "x_1"),
+        (Var("w", "ij"), "w_ij"),
+        (Var("theta"), "theta"),
+        (Var("_u"), "_u"),
+    ],
     ids=str,
 )
 def test_symbol_names_and_back(var, name):
@@ -187,7 +194,9 @@ def same_value(a: sympy.Basic, b: sympy.Basic) -> str | None:
     if a == b:
         return "structure"
     a, b = _concrete(a), _concrete(b)
-    unknowns = sorted(a.free_symbols | b.free_symbols | a.atoms(sympy.Indexed) | b.atoms(sympy.Indexed), key=sympy.default_sort_key)
+    unknowns = sorted(
+        a.free_symbols | b.free_symbols | a.atoms(sympy.Indexed) | b.atoms(sympy.Indexed), key=sympy.default_sort_key
+    )
     rng = random.Random(20240611)  # fixed: the same points on every run, so a failure reproduces
     real, complex_, undefined = [], [], 0
     for _ in range(POINTS):
@@ -296,7 +305,12 @@ def test_from_sympy_gives_the_lecture_shape(obj, text):
 
 
 def test_from_sympy_names_the_head_it_cannot_show():
-    for obj, head in [(sympy.DiracDelta(x), "DiracDelta"), (sympy.I * x, "ImaginaryUnit"), (sympy.zoo, "ComplexInfinity"), (sympy.re(x), "re")]:
+    for obj, head in [
+        (sympy.DiracDelta(x), "DiracDelta"),
+        (sympy.I * x, "ImaginaryUnit"),
+        (sympy.zoo, "ComplexInfinity"),
+        (sympy.re(x), "re"),
+    ]:
         with pytest.raises(EngineError, match=f"SymPy returned {head}, which derivsteps cannot show"):
             from_sympy(obj)
 
@@ -306,10 +320,23 @@ def test_a_derivative_at_a_point_cannot_be_shown():
         from_sympy(sympy.Subs(sympy.Derivative(x**2, x), x, 2))
 
 
-
 # SymPy heads that have a node. Random trees also make heads that have none (1/0 is zoo, sqrt(-1) is I, |e^x| is
 # e^re(x), sin(zoo) is AccumulationBounds): from_sympy must refuse those by name.
-_SHOWABLE = {"Add", "Mul", "Pow", "Symbol", "Indexed", "Integer", "Rational", "Zero", "One", "NegativeOne", "Half", "Exp1", "Pi"}
+_SHOWABLE = {
+    "Add",
+    "Mul",
+    "Pow",
+    "Symbol",
+    "Indexed",
+    "Integer",
+    "Rational",
+    "Zero",
+    "One",
+    "NegativeOne",
+    "Half",
+    "Exp1",
+    "Pi",
+}
 _SHOWABLE |= {"exp", "log", "Abs", "sign"} | set(FUNCTIONS)
 
 
@@ -355,7 +382,15 @@ def test_from_sympy_maps_constants():
 
 # -- huge powers ------------------------------------------------------------------------------------------------------------
 
-HUGE = ["9^9^9", "2^2^2^2^2^2", "2^2^2^2^2^2^2", "(2x)^(10^6)", "1.001^(10^7)", "(9^9^9)^2 + 3*9^9^9 x - 1/9^9^9", "sqrt(9^9^9) sin(9^9^9)"]
+HUGE = [
+    "9^9^9",
+    "2^2^2^2^2^2",
+    "2^2^2^2^2^2^2",
+    "(2x)^(10^6)",
+    "1.001^(10^7)",
+    "(9^9^9)^2 + 3*9^9^9 x - 1/9^9^9",
+    "sqrt(9^9^9) sin(9^9^9)",
+]
 
 
 def test_powers_of_huge_literals_convert_without_evaluating():

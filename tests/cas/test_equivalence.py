@@ -52,7 +52,10 @@ def test_negative_points_are_sampled_too():
 
 def test_odd_roots_are_real_roots():
     x = sympy.Symbol("x")
-    assert workers.run(compare, real_reading(sympy.Integer(-8) ** sympy.Rational(1, 3) * x), real_reading(-2 * x)).verdict == "correct"
+    assert (
+        workers.run(compare, real_reading(sympy.Integer(-8) ** sympy.Rational(1, 3) * x), real_reading(-2 * x)).verdict
+        == "correct"
+    )
 
 
 def test_vanishes_tells_an_expression_that_is_zero_everywhere():
@@ -67,7 +70,10 @@ def test_the_default_names_are_neutral():
 # Which modules decide "equal": only the service samples points or compares values; the others call it.
 def _calls_random(path: Path) -> bool:
     tree_ = ast.parse(path.read_text(encoding="utf-8"))
-    return any(isinstance(node, (ast.Import, ast.ImportFrom)) and any(alias.name == "random" for alias in node.names) for node in ast.walk(tree_))
+    return any(
+        isinstance(node, (ast.Import, ast.ImportFrom)) and any(alias.name == "random" for alias in node.names)
+        for node in ast.walk(tree_)
+    )
 
 
 def test_no_second_implementation_of_sampling_outside_the_service():

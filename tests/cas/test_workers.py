@@ -20,7 +20,15 @@ from derivsteps.checking.answers import Verdict, check_answer, check_antiderivat
 from derivsteps.core import limits
 from derivsteps.core.derivation import Verification
 from derivsteps.core.engine import differentiate
-from derivsteps.core.errors import CasLimitError, CasMemoryError, CasTimeout, DerivError, EngineError, InputError, LimitError
+from derivsteps.core.errors import (
+    CasLimitError,
+    CasMemoryError,
+    CasTimeout,
+    DerivError,
+    EngineError,
+    InputError,
+    LimitError,
+)
 from derivsteps.core.tree import Deriv, Var
 from derivsteps.language.parser import parse
 
@@ -117,7 +125,9 @@ def _children() -> dict[int, str]:
 
 # -- the deadline ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("via", VIA)
-@pytest.mark.parametrize("work", [_sleep, _spin, _bignum, _factor_semiprime], ids=["sleep", "python-loop", "c-bignum", "factorint"])
+@pytest.mark.parametrize(
+    "work", [_sleep, _spin, _bignum, _factor_semiprime], ids=["sleep", "python-loop", "c-bignum", "factorint"]
+)
 def test_a_call_that_would_hang_is_stopped_at_the_deadline(via, work):
     args = (60,) if work is _sleep else ()
     error, took = _timed(_call, via, work, *args, seconds=SHORT, what="test")
@@ -190,14 +200,21 @@ def test_exceptions_keep_their_type_and_fields(via):
         sent = error
     with pytest.raises(InputError) as caught:
         _call(via, _raise, sent)
-    assert type(caught.value) is type(sent) and str(caught.value) == str(sent) and caught.value.position == sent.position
+    assert (
+        type(caught.value) is type(sent) and str(caught.value) == str(sent) and caught.value.position == sent.position
+    )
 
 
 @pytest.mark.parametrize("via", VIA)
 def test_results_round_trip(via):
     tree = parse("sin(x)^2 + 3*x_1/(y + 1) - exp(-x)").expr
     x = sympy.Symbol("x", real=True)
-    values = (tree, x**2 + sympy.sin(x), Verification(True, "symbolic", "", tree), Verdict("correct", "numeric", "ok", tree, ("a note",)))
+    values = (
+        tree,
+        x**2 + sympy.sin(x),
+        Verification(True, "symbolic", "", tree),
+        Verdict("correct", "numeric", "ok", tree, ("a note",)),
+    )
     back = _call(via, lambda: values) if via == "own" else workers.run(tuple, values)
     assert back == values
     assert back[1].free_symbols == {x}  # the assumption real=True survives
@@ -299,7 +316,9 @@ def test_verification_past_the_deadline_could_not_verify(monkeypatch):
     assert took < SHORT + MARGIN
     # SymPy gave up; our own evaluator decided instead, and the reason says both
     assert result.verified is True and result.method == "evaluator"
-    assert result.reason.startswith("SymPy's verification took longer than 0.4 s (limits.CAS_SECONDS); raise the limit with --cas-seconds; ")
+    assert result.reason.startswith(
+        "SymPy's verification took longer than 0.4 s (limits.CAS_SECONDS); raise the limit with --cas-seconds; "
+    )
     result = verification.verify(differentiate("f(x)^2", "x", functions=["f"]))  # no values: could not verify
     assert result.verified is None and result.reason.startswith("SymPy's verification took longer")
     # the equivalence service past the deadline: undecided, never "different" (the probe finds these equal)
@@ -370,7 +389,9 @@ def test_the_engine_falls_back_to_sympy_through_the_worker():
 
 def test_a_function_the_kept_worker_cannot_find_gets_a_worker_of_its_own(tmp_path, monkeypatch):
     kept = workers.run(_pid)
-    (tmp_path / "made_after_the_fork.py").write_text("import os\n\ndef pid():\n    return os.getpid()\n", encoding="utf-8")
+    (tmp_path / "made_after_the_fork.py").write_text(
+        "import os\n\ndef pid():\n    return os.getpid()\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     import made_after_the_fork
 

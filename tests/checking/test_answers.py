@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from derivsteps.checking.answers import Verdict, check_answer, check_antiderivative, equivalent_expressions, same_form_of
+from derivsteps.checking.answers import (
+    Verdict,
+    check_answer,
+    check_antiderivative,
+    equivalent_expressions,
+    same_form_of,
+)
 from derivsteps.cli import main
 from derivsteps.language.parser import parse
 
@@ -57,7 +63,10 @@ def test_same_form(a, b, same):
 
 def test_renaming():
     assert equivalent_expressions("A*cos(t) + B*sin(t)", "P*cos(x) + Q*sin(x)", rename=True).verdict == "correct"
-    assert equivalent_expressions("A*cos(t) + B*sin(t)", "P*cos(x) + Q*sin(x)", rename=True, fixed=["x"]).verdict == "incorrect"
+    assert (
+        equivalent_expressions("A*cos(t) + B*sin(t)", "P*cos(x) + Q*sin(x)", rename=True, fixed=["x"]).verdict
+        == "incorrect"
+    )
 
 
 # -- answers ---------------------------------------------------------------------------------------------------------------
@@ -135,12 +144,26 @@ def test_json_shape(capsys):
     assert main(["check", "sin(x^2)", "--wrt", "x", "--answer", "cos(x^2)", "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert list(document) == ["schema", "command", "verdict", "decided_by", "mistake", "feedback", "expected", "notes"]
-    assert (document["schema"], document["command"], document["verdict"], document["decided_by"]) == (1, "check", "incorrect", "numeric")
+    assert (document["schema"], document["command"], document["verdict"], document["decided_by"]) == (
+        1,
+        "check",
+        "incorrect",
+        "numeric",
+    )
     assert document["mistake"] == "chain_inner_forgotten"
-    assert document["expected"] == {"text": "2x cos(x^2)", "latex": document["expected"]["latex"], "sympy": "2*x*cos(x**2)"}
+    assert document["expected"] == {
+        "text": "2x cos(x^2)",
+        "latex": document["expected"]["latex"],
+        "sympy": "2*x*cos(x**2)",
+    }
     assert main(["equiv", "x", "x", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert (document["command"], document["verdict"], document["decided_by"], document["expected"]) == ("equiv", "correct", "structural", None)
+    assert (document["command"], document["verdict"], document["decided_by"], document["expected"]) == (
+        "equiv",
+        "correct",
+        "structural",
+        None,
+    )
 
 
 def test_antiderivative_text_report_has_no_misleading_expected_line(capsys):

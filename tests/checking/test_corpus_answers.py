@@ -28,7 +28,9 @@ KNOWN = Path(__file__).parents[1] / "known_failures" / "answers.txt"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CORPUS.exists(), reason=f"the shared corpora are not beside the clone ({CORPUS} is missing)"),
+    pytest.mark.skipif(
+        not CORPUS.exists(), reason=f"the shared corpora are not beside the clone ({CORPUS} is missing)"
+    ),
 ]
 
 EQUIVALENCE = ("AlgEquiv", "Diff", "KAS.compare")
@@ -56,7 +58,10 @@ def _stack_int_form(student, teacher, wrt: Var, integrand, options: list[str]) -
     constants = {v for v in variables(student) if v != wrt and v not in variables(integrand)}
     if len(constants) > 1:
         return "several constants of integration (STACK: ATInt_weirdconst)"
-    if any(isinstance(n, Pow) and n.base in constants and isinstance(n.exp, Num) and n.exp.value != 1 for _, n in walk(student)):
+    if any(
+        isinstance(n, Pow) and n.base in constants and isinstance(n.exp, Num) and n.exp.value != 1
+        for _, n in walk(student)
+    ):
         return "a power of the constant (STACK: ATInt_weirdconst)"
     if "FORMAL" not in options:
         theirs, ours = _logs(teacher), _logs(student)
@@ -120,11 +125,15 @@ def test_answer_corpus():
     source_wrong = Counter(case["test"] for case in cases if known.get(case["id"], "").startswith("source wrong"))
     for test in total:
         right = agree[test] + source_wrong[test]
-        print(f"{test}: {agree[test]} of {total[test]} agree ({agree[test] / total[test]:.1%}); right: {right} ({right / total[test]:.1%})")
+        print(
+            f"{test}: {agree[test]} of {total[test]} agree ({agree[test] / total[test]:.1%}); right: {right} ({right / total[test]:.1%})"
+        )
     print(f"answer corpus: {sum(agree.values())} of {len(cases)} agree in {elapsed:.1f} s")
     assert not slow, f"cases over {CASE_SECONDS} s: {slow}"
     unexplained = {k: v for k, v in disagreements.items() if k not in known}
-    assert not unexplained, f"disagreements not in {KNOWN.name}: " + "\n".join(f"{k} {v}" for k, v in unexplained.items())
+    assert not unexplained, f"disagreements not in {KNOWN.name}: " + "\n".join(
+        f"{k} {v}" for k, v in unexplained.items()
+    )
     stale = sorted(set(known) - set(disagreements))
     assert not stale, f"listed in {KNOWN.name} but agreeing now (remove them): {stale}"
     for test in total:

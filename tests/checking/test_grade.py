@@ -42,7 +42,9 @@ ROWS = len(KNOWN)
 
 
 def _deriv(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "derivsteps", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "derivsteps", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -74,7 +76,10 @@ def test_the_rows_carry_feedback_expected_answers_and_notes(example_report):
     assert by_id["cleo"].expected == "2x cos(x^2)" and by_id["cleo"].decided_by in ("symbolic", "numeric")
     assert any("not simplified" in note for note in by_id["rosa"].notes)
     assert any("2 times the derivative" in note for note in by_id["vera"].notes)
-    assert by_id["tara"].feedback.startswith("invalid input: cannot read the answer") and "column 4" in by_id["tara"].feedback
+    assert (
+        by_id["tara"].feedback.startswith("invalid input: cannot read the answer")
+        and "column 4" in by_id["tara"].feedback
+    )
     assert "unclosed parenthesis" in by_id["ugo"].feedback
 
 
@@ -113,7 +118,9 @@ def test_json_and_jsonl_reports_parse_back(example_report, tmp_path):
 def test_markdown_report_has_a_row_per_answer_and_the_summary(example_report):
     text = render_markdown(example_report, summarize(example_report))
     table = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| id ")]
-    assert len([line for line in table if "`" in line.split("|")[2] or line.split("|")[1].strip() in KNOWN]) >= len(KNOWN)
+    assert len([line for line in table if "`" in line.split("|")[2] or line.split("|")[1].strip() in KNOWN]) >= len(
+        KNOWN
+    )
     assert "| cleo | `cos(x^2)` | ✗ incorrect |" in text
     assert "**Summary.** 31 answers: 13 correct, 16 incorrect, 2 invalid." in text
     assert "| `cos_sign` | 2 |" in text
@@ -127,21 +134,32 @@ def test_each_output_format_from_the_command_line(tmp_path):
         code, out = _run("grade", str(small), "-o", str(report))
         assert code == 0 and "3 answers: 1 correct, 1 incorrect, 1 invalid." in out
         assert report.read_text(encoding="utf-8")
-    assert [row["verdict"] for row in json.loads((tmp_path / "r.json").read_text())["rows"]] == ["correct", "invalid", "incorrect"]
+    assert [row["verdict"] for row in json.loads((tmp_path / "r.json").read_text())["rows"]] == [
+        "correct",
+        "invalid",
+        "incorrect",
+    ]
     code, out = _run("grade", str(small), "--format", "json")
     assert json.loads(out)["summary"]["mistakes"] == [{"mistake": "cos_sign", "count": 1}]
     code, out = _run("grade", str(small))
     first = out.splitlines()[1].split()
-    assert first[0] == "a" and first[2] == "correct" and "3 answers:" in out  # the mark is ✓, or ok where stdout is ASCII
+    assert (
+        first[0] == "a" and first[2] == "correct" and "3 answers:" in out
+    )  # the mark is ✓, or ok where stdout is ASCII
     assert not list(tmp_path.glob(".*.part"))  # the temporary files were renamed
 
 
 # -- reading the class file ---------------------------------------------------------------------------------------------------
 def test_csv_json_and_jsonl_files_give_the_same_rows(tmp_path):
-    records = [{"id": "a", "expr": "x^2", "wrt": "x", "answer": "2x"}, {"id": 7, "expr": "y x", "wrt": "y", "answer": "x", "vars": ["x", "y"]}]
+    records = [
+        {"id": "a", "expr": "x^2", "wrt": "x", "answer": "2x"},
+        {"id": 7, "expr": "y x", "wrt": "y", "answer": "x", "vars": ["x", "y"]},
+    ]
     (tmp_path / "c.json").write_text(json.dumps(records))
     (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n\n")
-    (tmp_path / "c.csv").write_text('\ufeffID,Expr,wrt,answer,vars,student name\na,x^2,x,2x,,Ann\n7,y x,y,x,"x,y",Bo\n', encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        '\ufeffID,Expr,wrt,answer,vars,student name\na,x^2,x,2x,,Ann\n7,y x,y,x,"x,y",Bo\n', encoding="utf-8"
+    )
     found = [read_answers(tmp_path / name) for name in ("c.json", "c.jsonl", "c.csv")]
     assert found[0] == found[1] == found[2]
     assert found[0][1] == AnswerRow("7", "y x", "y", "x", variables=("x", "y"))
@@ -157,13 +175,23 @@ def test_a_semicolon_csv_from_a_spreadsheet_is_read(tmp_path):
     ("name", "content", "error", "message"),
     [
         ("c.csv", "id,expr,answer\na,x^2,2x\n", InputError, "missing: wrt"),
-        ("c.csv", "id,expr,wrt,answer\na,x^2,x,2x\na,x^3,x,3x^2\n", InputError, "the id 'a' is used twice (line 2 and line 3)"),
+        (
+            "c.csv",
+            "id,expr,wrt,answer\na,x^2,x,2x\na,x^3,x,3x^2\n",
+            InputError,
+            "the id 'a' is used twice (line 2 and line 3)",
+        ),
         ("c.csv", "id,expr,wrt,answer\n,x^2,x,2x\n", InputError, "line 2: the id is empty"),
         ("c.csv", "", InputError, "is empty"),
         ("c.csv", "id,expr,wrt,answer\n", InputError, "has no answers"),
         ("c.json", '{"id": 1}', InputError, "must be an array of objects"),
         ("c.json", '[{"id": 1', InputError, "not valid JSON"),
-        ("c.jsonl", '{"id": "a", "expr": "x", "wrt": "x", "answer": "1"}\n[1]\n', InputError, "line 2: expected an object"),
+        (
+            "c.jsonl",
+            '{"id": "a", "expr": "x", "wrt": "x", "answer": "1"}\n[1]\n',
+            InputError,
+            "line 2: expected an object",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_used_is_a_clear_error(tmp_path, name, content, error, message):
@@ -237,8 +265,17 @@ def test_a_row_over_its_time_or_a_dead_worker_costs_only_that_row(monkeypatch):
     start = time.monotonic()
     graded = list(grade_rows(rows, jobs=2, row_seconds=1.0))
     assert time.monotonic() - start < 15
-    assert [(row.id, row.verdict) for row in graded] == [("a", "correct"), ("slow", "limit"), ("b", "correct"), ("dies", "error"), ("c", "correct")]
-    assert "took longer than 1 s (limits.GRADE_ROW_SECONDS)" in graded[1].feedback and "--max-row-seconds" in graded[1].feedback
+    assert [(row.id, row.verdict) for row in graded] == [
+        ("a", "correct"),
+        ("slow", "limit"),
+        ("b", "correct"),
+        ("dies", "error"),
+        ("c", "correct"),
+    ]
+    assert (
+        "took longer than 1 s (limits.GRADE_ROW_SECONDS)" in graded[1].feedback
+        and "--max-row-seconds" in graded[1].feedback
+    )
     assert "died (exit code 3)" in graded[3].feedback
 
 
@@ -286,7 +323,9 @@ def test_resume_skips_the_rows_already_in_the_report_and_cuts_a_half_written_one
     answers.write_text("id,expr,wrt,answer\na,x^2,x,2x\nb,x^3,x,3x^2\nc,cos(x),x,sin(x)\n")
     report = tmp_path / "r.csv"
     earlier = GradedRow("a", "x^2", "x", "2x", "correct", feedback="graded before")
-    report.write_text(csv_header() + csv_line(earlier) + 'b,correct,structural,,"half a ro', encoding="utf-8", newline="")
+    report.write_text(
+        csv_header() + csv_line(earlier) + 'b,correct,structural,,"half a ro', encoding="utf-8", newline=""
+    )
     code, out = _run("grade", str(answers), "-o", str(report), "--resume")
     assert code == 0 and "graded 2 in" in out and "1 from the report before" in out
     rows = recover(report, "csv")
@@ -324,12 +363,19 @@ def _bigger_class(tmp_path: Path, copies: int) -> Path:
     with path.open("w", encoding="utf-8") as stream:
         for copy in range(copies):
             for row in rows:
-                stream.write(json.dumps({"id": f"{row.id}-{copy}", "expr": row.expr, "wrt": row.wrt, "answer": row.answer}) + "\n")
+                stream.write(
+                    json.dumps({"id": f"{row.id}-{copy}", "expr": row.expr, "wrt": row.wrt, "answer": row.answer})
+                    + "\n"
+                )
     return path
 
 
 def _expected(example_report: list[GradedRow], copies: int) -> list[tuple]:
-    return [(f"{row.id}-{copy}", row.verdict, row.mistake, row.feedback, row.expected) for copy in range(copies) for row in example_report]
+    return [
+        (f"{row.id}-{copy}", row.verdict, row.mistake, row.feedback, row.expected)
+        for copy in range(copies)
+        for row in example_report
+    ]
 
 
 def _wait_for_rows(path: Path, rows: int, process: subprocess.Popen) -> None:
@@ -397,12 +443,16 @@ def test_sigterm_writes_a_valid_json_document_that_resume_completes(tmp_path, ex
         pytest.skip("the run had finished before SIGTERM arrived (a very fast machine)")
     assert process.returncode == 143, err
     assert document["summary"]["interrupted"] is True and document["summary"]["rows"] == len(document["rows"])
-    assert [row["id"] for row in document["rows"]] == [id for id, *_ in _expected(example_report, copies)][: len(document["rows"])]
+    assert [row["id"] for row in document["rows"]] == [id for id, *_ in _expected(example_report, copies)][
+        : len(document["rows"])
+    ]
     done = _deriv("grade", str(answers), "-o", str(report), "--resume", "--jobs", "2")
     assert done.returncode == 0, done.stderr
     document = json.loads(report.read_text(encoding="utf-8"))
     assert document["summary"]["interrupted"] is False and document["summary"]["rows"] == ROWS * copies
-    assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(example_report, copies)
+    assert [(r["id"], r["verdict"], r["mistake"], r["feedback"], r["expected"]) for r in document["rows"]] == _expected(
+        example_report, copies
+    )
 
 
 def _many_answers(tmp_path: Path) -> Path:
@@ -414,7 +464,11 @@ def _many_answers(tmp_path: Path) -> Path:
 def test_no_progress_bar_and_no_rich_off_a_terminal(tmp_path):
     code = "import sys; from derivsteps.cli import main; code = main(sys.argv[1:]); print('rich' in sys.modules); sys.exit(code)"
     answers = _many_answers(tmp_path)
-    done = subprocess.run([sys.executable, "-c", code, "grade", str(answers), "-o", str(tmp_path / "r.jsonl")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "grade", str(answers), "-o", str(tmp_path / "r.jsonl")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and done.stderr == ""
     assert "28 answers: 28 correct." in done.stdout and done.stdout.rstrip().endswith("False")
 
@@ -452,4 +506,7 @@ def test_the_command_lists_the_report_formats_without_importing_the_writers():
 
     assert FORMATS == grading.FORMATS
     code = "import sys; from derivsteps.cli import build_parser; build_parser(); print('derivsteps.checking.grading' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )

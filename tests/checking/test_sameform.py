@@ -42,7 +42,9 @@ def test_the_sign_rule_moves_minus_signs_only_with_signs(a, b):
     assert _same(a, b, signs=True)
 
 
-@pytest.mark.parametrize("a, b", [("(6x + 1)(x + 1)", "(6x + 1)(x - 1)"), ("-(x - 1)", "x - 1"), ("(1 - x)^2", "(x - 1)^2"), ("-x", "x")])
+@pytest.mark.parametrize(
+    "a, b", [("(6x + 1)(x + 1)", "(6x + 1)(x - 1)"), ("-(x - 1)", "x - 1"), ("(1 - x)^2", "(x - 1)^2"), ("-x", "x")]
+)
 def test_the_sign_rule_never_changes_a_value(a, b):
     assert not _same(a, b, signs=True)
 

@@ -171,7 +171,9 @@ LOSS = "d/ds 1/2 sum_i (s a_i + b - h_i)^2"
 
 
 def test_a_loss_over_data_is_compared_on_sample_data():
-    report = check_derivation([LOSS, "= sum_i ((s a_i + b - h_i) a_i)", "= s sum_i a_i^2 + b sum_i a_i - sum_i (a_i h_i)"])
+    report = check_derivation(
+        [LOSS, "= sum_i ((s a_i + b - h_i) a_i)", "= s sum_i a_i^2 + b sum_i a_i - sum_i (a_i h_i)"]
+    )
     assert report.verdict == "correct"
     assert [line.decided_by for line in report.lines[1:]] == ["numeric", "numeric"]
     assert report.lines[2].label == "simplify"
@@ -186,7 +188,9 @@ def test_the_data_factor_dropped_inside_a_sum_is_named():
 def test_the_lectures_own_working_keeps_the_data_value_inside_the_sum():
     line = check_derivation([LOSS, "= sum_i (s a_i + b - h_i) a_i"]).lines[1]
     assert line.verdict == "correct"
-    assert line.warnings == ("read sum_i (s a_i + b - h_i) a_i as sum_i ((s a_i + b - h_i) a_i): the sum covers the whole product after it",)
+    assert line.warnings == (
+        "read sum_i (s a_i + b - h_i) a_i as sum_i ((s a_i + b - h_i) a_i): the sum covers the whole product after it",
+    )
 
 
 def test_a_data_value_left_outside_its_sum_is_explained():
@@ -279,7 +283,12 @@ def test_declared_variables_and_functions_are_read():
 def test_json_document_keys_and_values():
     document = to_json(check_derivation(Q2_WRONG.read_text(encoding="utf-8")))
     assert tuple(document) == TOP_KEYS
-    assert (document["schema"], document["command"], document["verdict"], document["first_wrong"]) == (1, "check-derivation", "incorrect", 5)
+    assert (document["schema"], document["command"], document["verdict"], document["first_wrong"]) == (
+        1,
+        "check-derivation",
+        "incorrect",
+        5,
+    )
     for line in document["lines"]:
         assert tuple(line) == LINE_KEYS
     wrong = next(line for line in document["lines"] if line["number"] == 5)
@@ -291,7 +300,9 @@ def test_json_document_keys_and_values():
     x, y, z = sympy.symbols("x y z")
     for line in document["lines"]:
         value = sympy.parse_expr(line["value"]["sympy"])
-        assert sympy.simplify(value - sympy.parse_expr(document["lines"][0]["value"]["sympy"])) == 0 or line["number"] >= 5
+        assert (
+            sympy.simplify(value - sympy.parse_expr(document["lines"][0]["value"]["sympy"])) == 0 or line["number"] >= 5
+        )
 
 
 def test_text_ascii_writes_marks_and_math_in_ascii():
@@ -303,7 +314,9 @@ def test_text_ascii_writes_marks_and_math_in_ascii():
 def test_ascii_on_the_command_line_is_all_ascii():
     import subprocess
 
-    run = subprocess.run([sys.executable, "-m", "derivsteps", "check", "--derivation", str(Q2_WRONG), "--ascii"], capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "derivsteps", "check", "--derivation", str(Q2_WRONG), "--ascii"], capture_output=True
+    )
     assert run.returncode == 1
     assert run.stdout.isascii() and b"held_constant_differentiated" in run.stdout
 

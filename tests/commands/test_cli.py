@@ -25,8 +25,6 @@ Q2_LINES = [
 ]
 
 
-
-
 def squeezed(text: str) -> list[str]:
     """The output's non-empty lines with runs of spaces made one: the golden tests pin content and order, not spacing."""
     return [re.sub(r" +", " ", line).strip() for line in text.splitlines() if line.strip()]
@@ -95,7 +93,18 @@ def test_leading_minus_is_not_stored_with_the_protecting_space(capsys):
 def test_protect_values_leaves_options_alone():
     options = {"--wrt", "--steps", "-h", "--format"}
     argv = ["-x^2", "--wrt", "x", "--steps", "--wrt=y", "-h", "--stpes", "--", "-1/x^2", "-"]
-    assert cli._protect_values(argv, options) == [" -x^2", "--wrt", "x", "--steps", "--wrt=y", "-h", "--stpes", "--", " -1/x^2", "-"]
+    assert cli._protect_values(argv, options) == [
+        " -x^2",
+        "--wrt",
+        "x",
+        "--steps",
+        "--wrt=y",
+        "-h",
+        "--stpes",
+        "--",
+        " -1/x^2",
+        "-",
+    ]
 
 
 # -- second derivatives and mixed partials ----------------------------------------------------------------------------
@@ -124,8 +133,12 @@ def test_wrt_may_be_left_out_for_one_variable_or_its_own_derivative(capsys):
 # -- options ----------------------------------------------------------------------------------------------------------
 def test_detail_full_shows_more_lines_than_normal(capsys):
     _, normal, _ = deriv(capsys, "(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text", "--no-verify")
-    _, full, _ = deriv(capsys, "(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text", "--no-verify", "--detail", "full")
-    _, brief, _ = deriv(capsys, "(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text", "--no-verify", "--detail", "brief")
+    _, full, _ = deriv(
+        capsys, "(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text", "--no-verify", "--detail", "full"
+    )
+    _, brief, _ = deriv(
+        capsys, "(x+y+z)^2", "--wrt", "y", "--steps", "--format", "text", "--no-verify", "--detail", "brief"
+    )
     assert len(brief.splitlines()) < len(normal.splitlines()) < len(full.splitlines())
 
 
@@ -239,7 +252,12 @@ def test_hint_shows_the_law_but_not_the_result(capsys):
 def test_hint_as_json(capsys):
     _, out, _ = deriv(capsys, "sin(x^2)", "--wrt", "x", "--hint", "--format", "json")
     document = json.loads(out)
-    assert (document["command"], document["rule"], document["at"], document["path"]) == ("hint", "chain", "sin(x^2)", [])
+    assert (document["command"], document["rule"], document["at"], document["path"]) == (
+        "hint",
+        "chain",
+        "sin(x^2)",
+        [],
+    )
 
 
 def test_hint_when_no_rule_applies(monkeypatch, capsys):
@@ -297,7 +315,9 @@ def test_usage_errors_exit_2(capsys, argv, message):
 def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
     import derivsteps.cas.verification
 
-    monkeypatch.setattr(derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ at x=1"))
+    monkeypatch.setattr(
+        derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ at x=1")
+    )
     code, out, _ = deriv(capsys, "x^2", "--wrt", "x", "--format", "text")
     assert code == 1
     assert out.splitlines()[-1].startswith("✗ disagrees with SymPy")
@@ -411,7 +431,10 @@ def test_verification_imports_sympy_in_the_worker_only():
 
 def test_python_dash_m():
     done = subprocess.run(
-        [sys.executable, "-m", "derivsteps", "-x^2", "--wrt", "x", "--no-verify"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "derivsteps", "-x^2", "--wrt", "x", "--no-verify"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "∂/∂x (-x^2) = -2x"
@@ -419,16 +442,27 @@ def test_python_dash_m():
 
 def test_python_dash_m_exit_code_on_bad_input():
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, "-m", "derivsteps", "x^2 +", "--wrt", "x"], capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "derivsteps", "x^2 +", "--wrt", "x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("extra", [["--hint"], ["--steps"], ["--steps", "--format", "latex"], ["--format", "json"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "extra", [["--hint"], ["--steps"], ["--steps", "--format", "latex"], ["--format", "json"]], ids=" ".join
+)
 def test_a_terminal_that_cannot_show_unicode_gets_ascii(extra):
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     done = subprocess.run(
-        [sys.executable, "-m", "derivsteps", "3ab", "--wrt", "a", "--no-verify", *extra], capture_output=True, timeout=120, env=env
+        [sys.executable, "-m", "derivsteps", "3ab", "--wrt", "a", "--no-verify", *extra],
+        capture_output=True,
+        timeout=120,
+        env=env,
     )
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert done.stdout.isascii() and b"?" not in done.stdout.replace(b"? could not", b"")

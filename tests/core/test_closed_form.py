@@ -20,7 +20,16 @@ from derivsteps.core.tree import Div, Num, Sum, Var, number, number_value
 from derivsteps.data.datasets import Data, exact_value
 from derivsteps.data.sums import DataSums, Ratio
 from derivsteps.language.parser import parse
-from derivsteps.render.critical import mean_latex, mean_text, render_latex, render_markdown, render_text, to_json, to_latex, to_text
+from derivsteps.render.critical import (
+    mean_latex,
+    mean_text,
+    render_latex,
+    render_markdown,
+    render_text,
+    to_json,
+    to_latex,
+    to_text,
+)
 
 LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
 LECTURE_DATA = {"a": [0, 2, 4], "h": [30, 40, 50]}
@@ -62,9 +71,14 @@ def test_question_7_follows_the_lecture():
     solving = lines[lines.index("solve the linear system:") + 1 :]
     # b first, from ∂f/∂b, as the lecture does: through (Σ_i h_i - s Σ_i a_i)/n to the means.
     assert solving[0] == "bn = Σ_i h_i - s Σ_i a_i  ⇔  b = (Σ_i h_i - s Σ_i a_i)/n = h̄ - s ā  from (2), express b"
-    assert solving[1].startswith("s Σ_i a_i^2 + (h̄ - s ā) Σ_i a_i - Σ_i (a_i h_i) = 0  put b = h̄ - s ā into (1), divide by n")
+    assert solving[1].startswith(
+        "s Σ_i a_i^2 + (h̄ - s ā) Σ_i a_i - Σ_i (a_i h_i) = 0  put b = h̄ - s ā into (1), divide by n"
+    )
     assert solving[2:4] == ["⇔  s mean(a^2) + (h̄ - s ā) ā - mean(ah) = 0", "⇔  s(mean(a^2) - ā^2) + ā h̄ - mean(ah) = 0"]
-    assert solving[4] == "s(mean(a^2) - ā^2) = mean(ah) - ā h̄  solve (1) for s; mean(a^2) - ā^2 ≠ 0 unless all a_i are equal"
+    assert (
+        solving[4]
+        == "s(mean(a^2) - ā^2) = mean(ah) - ā h̄  solve (1) for s; mean(a^2) - ā^2 ≠ 0 unless all a_i are equal"
+    )
     assert solving[5] == "⇔  s = (mean(ah) - ā h̄)/(mean(a^2) - ā^2)"
     assert solving[6].startswith("b = h̄ - s ā = (h̄ mean(a^2) - ā mean(ah))/(mean(a^2) - ā^2)  back-substitute")
     assert "D1 = Σ_i a_i^2, D2 = n Σ_i a_i^2 - (Σ_i a_i)^2" in lines
@@ -92,7 +106,9 @@ def test_question_7_in_latex_uses_bars():
 
 
 @pytest.mark.parametrize(
-    ("extension", "render"), [("txt", render_text), ("tex", render_latex), ("json", lambda r: _dump(to_json(r)))], ids=["text", "latex", "json"]
+    ("extension", "render"),
+    [("txt", render_text), ("tex", render_latex), ("json", lambda r: _dump(to_json(r)))],
+    ids=["text", "latex", "json"],
 )
 def test_golden_question_7(pytestconfig, extension, render):
     assert_golden(pytestconfig, f"lecture_q7_closed_form.{extension}", render(_question_7()))
@@ -102,7 +118,10 @@ def test_question_7_json_has_the_statistics_and_the_closed_form():
     document = to_json(_question_7())
     assert [stat["mean"]["text"] for stat in document["statistics"]] == ["mean(a^2)", "ā", "mean(ah)", "h̄"]
     assert all(stat["value"] is None and stat["terms"] is None for stat in document["statistics"])
-    assert document["closed_form"]["s"]["latex"] == r"\frac{\overline{ah} - \bar{a} \bar{h}}{\overline{a^{2}} - \bar{a}^{2}}"
+    assert (
+        document["closed_form"]["s"]["latex"]
+        == r"\frac{\overline{ah} - \bar{a} \bar{h}}{\overline{a^{2}} - \bar{a}^{2}}"
+    )
     assert document["closed_form"]["b"]["text"] == "(h̄ mean(a^2) - ā mean(ah))/(mean(a^2) - ā^2)"
     assert document["conditions"] == ["the a_i are not all equal"]
     assert document["points"][0]["condition"] == "the a_i are not all equal"
@@ -162,7 +181,9 @@ def test_question_8_numbers_by_hand():
     assert [5 * x + 30 - y for x, y in zip(a, h)] == [0, 0, 0]
 
 
-@pytest.mark.parametrize(("extension", "render"), [("txt", render_text), ("json", lambda r: _dump(to_json(r)))], ids=["text", "json"])
+@pytest.mark.parametrize(
+    ("extension", "render"), [("txt", render_text), ("json", lambda r: _dump(to_json(r)))], ids=["text", "json"]
+)
 def test_golden_question_8(pytestconfig, extension, render):
     assert_golden(pytestconfig, f"lecture_q8_on_data.{extension}", render(_question_8()))
 
@@ -217,7 +238,9 @@ def test_a_penalised_loss_in_closed_form_agrees_with_its_solution_on_data():
     closed = critical_points(loss).points[0].values
     on_data = critical_points(loss, data=LECTURE_DATA).points[0].values
     data = Data.from_mapping(LECTURE_DATA)
-    assert {var: exact_value(value, data) for var, value in closed.items()} == {var: number_value(value) for var, value in on_data.items()}
+    assert {var: exact_value(value, data) for var, value in closed.items()} == {
+        var: number_value(value) for var, value in on_data.items()
+    }
 
 
 # -- against exact least squares: random small data sets -----------------------------------------------------------------------
@@ -310,7 +333,12 @@ def test_a_three_parameter_loss_is_solved_and_checked():
 
 
 def test_latex_and_markdown_render_in_katex():
-    results = [_question_7(), _question_8(), critical_points("1/2 sum_i (s a_i + t c_i + b - h_i)^2"), critical_points("sum_i (w x_i - y_i)^2")]
+    results = [
+        _question_7(),
+        _question_8(),
+        critical_points("1/2 sum_i (s a_i + t c_i + b - h_i)^2"),
+        critical_points("sum_i (w x_i - y_i)^2"),
+    ]
     latex = [render_latex(r, steps=steps) for r in results for steps in (False, True)]
     latex += [block for r in results for block in math_in_markdown(render_markdown(r))]
     failures = katex_failures(latex)
@@ -333,7 +361,9 @@ def test_cli_question_8_inline_and_csv(capsys, tmp_path):
 
 
 def test_cli_json_with_data(capsys):
-    code, out, _ = deriv(capsys, "critical", LOSS, "--data", "a=0,2,4", "--data", "h=30,40,50", "--format", "json", "--no-verify")
+    code, out, _ = deriv(
+        capsys, "critical", LOSS, "--data", "a=0,2,4", "--data", "h=30,40,50", "--format", "json", "--no-verify"
+    )
     document = json.loads(out)
     assert code == 0 and document["points"][0]["values"]["s"]["text"] == "5"
 

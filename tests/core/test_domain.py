@@ -33,7 +33,6 @@ from derivsteps.render.text import condition_text, render_text
 X = Var("x")
 
 
-
 # -- undefined input: (input, message, column of the undefined part) ---------------------------------------------------
 UNDEFINED = [
     ("1/0", "1/0 is undefined: division by zero", 1),
@@ -52,9 +51,17 @@ UNDEFINED = [
     # the undefined part inside a larger input, innermost first
     ("x^2 + ln(1/0)", "1/0 is undefined: division by zero", 10),
     ("3x^2 + 1/0", "1/0 is undefined: division by zero", 8),
-    ("x - (y - y)^(-1)", "(y - y)^(-1) is undefined: a negative power divides by its base, since y - y = 0 for every y", 5),
+    (
+        "x - (y - y)^(-1)",
+        "(y - y)^(-1) is undefined: a negative power divides by its base, since y - y = 0 for every y",
+        5,
+    ),
     ("(x - x)/(x - x)", "(x - x)/(x - x) is undefined: division by zero, since x - x = 0 for every x", 1),
-    ("1/(sin(x)^2 + cos(x)^2 - 1)", "1/(sin(x)^2 + cos(x)^2 - 1) is undefined: division by zero, since sin(x)^2 + cos(x)^2 - 1 = 0 for every x", 1),
+    (
+        "1/(sin(x)^2 + cos(x)^2 - 1)",
+        "1/(sin(x)^2 + cos(x)^2 - 1) is undefined: division by zero, since sin(x)^2 + cos(x)^2 - 1 = 0 for every x",
+        1,
+    ),
     ("sec(3pi/2) + x", "sec(3pi/2) is undefined: sec(u) = 1/cos(u) needs cos(u) ≠ 0, since cos(3π/2) = 0", 1),
     ("cot(0)", "cot(0) is undefined: cot(u) = cos(u)/sin(u) needs sin(u) ≠ 0, since sin(0) = 0", 1),
     ("log(x, 1)", "log(x, 1) is undefined: the base of a logarithm must be positive and not 1", 1),
@@ -117,7 +124,9 @@ def test_an_undefined_answer_is_invalid(capsys):
     assert verdict.verdict == "invalid"
     assert "1/0 is undefined: division by zero (column 8)" in verdict.feedback
     code, out, _ = deriv(capsys, "check", "x^3", "--wrt", "x", "--answer", "3x^2 + 1/0")
-    assert code == 2 and out.startswith("! invalid: cannot read the answer: 1/0 is undefined: division by zero (column 8)")
+    assert code == 2 and out.startswith(
+        "! invalid: cannot read the answer: 1/0 is undefined: division by zero (column 8)"
+    )
 
 
 def test_a_written_line_that_is_undefined_is_invalid():
@@ -260,7 +269,9 @@ def test_json_lists_the_domain_with_text_latex_and_sympy():
     read = sympy.parse_expr(chain)
     assert [read.subs(sympy.Symbol("x"), value) for value in (-2, 0, 1)] == [sympy.false, sympy.true, sympy.false]
     assert to_json(differentiate("x^2", "x"))["domain"] == []
-    assert to_json(differentiate("ln(x)", "x"), with_sympy=False)["domain"] == [{"text": "x > 0", "latex": "x > 0", "sympy": None}]
+    assert to_json(differentiate("ln(x)", "x"), with_sympy=False)["domain"] == [
+        {"text": "x > 0", "latex": "x > 0", "sympy": None}
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["text", "rich", "latex", "markdown", "json"])
@@ -268,7 +279,12 @@ def test_every_format_of_deriv_shows_the_domain(capsys, fmt):
     for steps in ([], ["--steps"]):
         code, out, _ = deriv(capsys, "ln(x)", "--wrt", "x", "--no-verify", "--format", fmt, *steps)
         assert code == 0
-        expected = {"text": "domain: x > 0", "rich": "domain: x > 0", "latex": "\\quad (x > 0)", "markdown": "domain: $x > 0$"}
+        expected = {
+            "text": "domain: x > 0",
+            "rich": "domain: x > 0",
+            "latex": "\\quad (x > 0)",
+            "markdown": "domain: $x > 0$",
+        }
         if fmt == "json":
             assert json.loads(out)["domain"] == [{"text": "x > 0", "latex": "x > 0", "sympy": None}]
         else:
@@ -284,7 +300,7 @@ POINT_RANGE = 3
 
 
 def _value(expr, point):
-    """"real", "undefined" (no value, or not real), or None when the evaluator cannot tell (a number too large)."""
+    """ "real", "undefined" (no value, or not real), or None when the evaluator cannot tell (a number too large)."""
     try:
         value = evaluate(expr, point)
     except EvaluationError as error:
@@ -296,7 +312,11 @@ def _value(expr, point):
 def _negative_base_of_a_variable_power(tree) -> bool:
     """(-2)^x: real only where x is an integer, which the domain leaves to the exponential rule (no condition)."""
     for _, node in walk(tree):
-        if isinstance(node, Pow) and domain._exponent(node.exp) is None and not any(isinstance(n, Var) for _, n in walk(node.base)):
+        if (
+            isinstance(node, Pow)
+            and domain._exponent(node.exp) is None
+            and not any(isinstance(n, Var) for _, n in walk(node.base))
+        ):
             value = _value_or_none(node.base, {})
             if value is None or value <= 0:
                 return True
@@ -322,7 +342,11 @@ def _value_or_none(expr, point):
 
 
 def _point(expr, rng):
-    return {var: Fraction(rng.randint(-1000 * POINT_RANGE, 1000 * POINT_RANGE), 1000) for _, var in walk(expr) if isinstance(var, Var)}
+    return {
+        var: Fraction(rng.randint(-1000 * POINT_RANGE, 1000 * POINT_RANGE), 1000)
+        for _, var in walk(expr)
+        if isinstance(var, Var)
+    }
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -348,5 +372,7 @@ def test_the_domain_agrees_with_the_evaluator(tree, seed):
         elif inside is False:
             parts = [node for expr in (tree, *unsimplified, derivation.result) for _, node in walk(expr)]
             # The evaluator works out log(u, b) as ln(u)/ln(b) in complex numbers, real again for log(y, y) at y < 0.
-            parts += [Call("ln", (arg,)) for part in parts if isinstance(part, Call) and part.fn == "log" for arg in part.args]
+            parts += [
+                Call("ln", (arg,)) for part in parts if isinstance(part, Call) and part.fn == "log" for arg in part.args
+            ]
             assert any(_value(part, point) == "undefined" for part in parts), (point, found)

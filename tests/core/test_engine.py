@@ -90,7 +90,11 @@ def test_second_derivative_finishes_and_tidies_the_first_pass_before_the_second(
     derivation = differentiate("x^3", "x,x")
     first_pass_end = next(i for i, s in enumerate(derivation.steps) if s.before.body != s.after.body) if False else None
     assert first_pass_end is None
-    inner_done = [s for s in derivation.steps if isinstance(s.after, Deriv) and not any(isinstance(n, Deriv) for _, n in walk(s.after.body))]
+    inner_done = [
+        s
+        for s in derivation.steps
+        if isinstance(s.after, Deriv) and not any(isinstance(n, Deriv) for _, n in walk(s.after.body))
+    ]
     assert inner_done, "the inner derivative is finished while the outer one is pending"
     assert to_text(inner_done[-1].after) == "∂/∂x (3x^2)"
 

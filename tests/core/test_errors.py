@@ -362,8 +362,14 @@ def test_long_input_shows_a_window_around_the_caret():
     "declared, message",
     [
         ({"variables": [""]}, "a declared variable name is made of the letters a-z and A-Z, such as ab or f; not ''"),
-        ({"variables": ["x_1"]}, "a declared variable name is made of the letters a-z and A-Z, such as ab or f; not 'x_1'"),
-        ({"functions": ["f1"]}, "a declared function name is made of the letters a-z and A-Z, such as ab or f; not 'f1'"),
+        (
+            {"variables": ["x_1"]},
+            "a declared variable name is made of the letters a-z and A-Z, such as ab or f; not 'x_1'",
+        ),
+        (
+            {"functions": ["f1"]},
+            "a declared function name is made of the letters a-z and A-Z, such as ab or f; not 'f1'",
+        ),
         ({"variables": ["f"], "functions": ["f"]}, "f is declared both as a variable and as a function"),
         ({"functions": ["sin"]}, "sin is already built in and cannot be declared as an abstract function"),
     ],

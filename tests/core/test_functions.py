@@ -58,7 +58,9 @@ def test_the_rules_table_has_a_derivative_for_it(name):
 def test_the_bridge_and_the_evaluator_agree_on_its_value(name):
     point = INSIDE.get(name, POINT)
     ours = evaluate(_call(name), {X: point})
-    theirs = complex(to_sympy(_call(name)).subs(sympy.Symbol("x"), sympy.Rational(point.numerator, point.denominator)).evalf(30))
+    theirs = complex(
+        to_sympy(_call(name)).subs(sympy.Symbol("x"), sympy.Rational(point.numerator, point.denominator)).evalf(30)
+    )
     assert abs(complex(ours) - theirs) < 1e-20
     assert mpmath.im(ours) == 0
 
@@ -122,7 +124,12 @@ def test_the_derivative_is_verified_and_every_step_keeps_the_value(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_format_shows_it(name):
     derivation = differentiate(f"{name}({ARGUMENTS.get(name, 'x^2 + 1')})", "x")
-    shown = [render_text(derivation), render_latex(derivation), render_markdown(derivation), json.dumps(to_json(derivation))]
+    shown = [
+        render_text(derivation),
+        render_latex(derivation),
+        render_markdown(derivation),
+        json.dumps(to_json(derivation)),
+    ]
     for text in shown:
         assert "!p}" not in text  # no template field left unfilled
     assert "{" not in shown[0]
@@ -165,7 +172,9 @@ def test_the_bridge_builds_the_machine_learning_functions_by_their_definitions()
     assert to_sympy(_call("sgn")) == sympy.sign(x)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in ("exp", "ln", "log", "sqrt", "cbrt", "sigmoid", "softplus")])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if n not in ("exp", "ln", "log", "sqrt", "cbrt", "sigmoid", "softplus")]
+)
 def test_sympys_answers_come_back_as_our_functions(name):
     assert from_sympy(to_sympy(_call(name))) == _call(name)
 

@@ -20,7 +20,10 @@ def test_input_longer_than_the_limit():
     with pytest.raises(LimitError) as caught:
         parse(text)
     message = caught.value.message
-    assert message == "the input is 10,001 characters long; the limit is 10,000 (limits.MAX_INPUT_LENGTH; raise it with --max-length)"
+    assert (
+        message
+        == "the input is 10,001 characters long; the limit is 10,000 (limits.MAX_INPUT_LENGTH; raise it with --max-length)"
+    )
     assert str(limits.MAX_INPUT_LENGTH) in message.replace(",", "")
 
 
@@ -120,7 +123,10 @@ def test_limit_errors_name_the_limit_and_point_into_the_input():
     with pytest.raises(LimitError) as caught:
         parse("(" * DEEP + "x" + ")" * DEEP)
     error = caught.value
-    assert error.message == f"parentheses are nested more than {limits.MAX_DEPTH} deep (limits.MAX_DEPTH; raise it with --max-depth)"
+    assert (
+        error.message
+        == f"parentheses are nested more than {limits.MAX_DEPTH} deep (limits.MAX_DEPTH; raise it with --max-depth)"
+    )
     assert error.position.column == DEEP
     assert error.to_dict()["kind"] == "limit"
 
@@ -248,5 +254,7 @@ def test_large_values_are_values_not_poles():
     from derivsteps.calculus.at_point import evaluate_at
     from derivsteps.core.tree import number_value
 
-    assert float(number_value(evaluate_at("exp(100x)", "x=1", numeric=True).value.factors[0])) == pytest.approx(2.6881171418161356)
+    assert float(number_value(evaluate_at("exp(100x)", "x=1", numeric=True).value.factors[0])) == pytest.approx(
+        2.6881171418161356
+    )
     assert "5.4428" in str(evaluate_at("x ln(ln(ln(10^(10^100))))", "x=1", numeric=True).value)

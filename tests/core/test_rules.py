@@ -100,9 +100,27 @@ def test_every_diff_rule_has_a_case():
 def test_the_order_of_the_cheat_sheet_is_pinned():
     # Order is part of the rule set: the first match wins, specific before general.
     names = [rule.name for rule in DIFF_RULES]
-    assert names[:9] == ["constant", "variable", "sum", "sum_linearity", "constant_factor", "exponent", "exp", "zero_base", "exponential"]
+    assert names[:9] == [
+        "constant",
+        "variable",
+        "sum",
+        "sum_linearity",
+        "constant_factor",
+        "exponent",
+        "exp",
+        "zero_base",
+        "exponential",
+    ]
     assert names[9 : 9 + len(ELEMENTARY) + 1] == [*ELEMENTARY, "ln"]
-    assert names[9 + len(ELEMENTARY) + 1 :] == ["log_base", "change_of_base", "abstract_function", "chain", "general_power", "product", "quotient"]
+    assert names[9 + len(ELEMENTARY) + 1 :] == [
+        "log_base",
+        "change_of_base",
+        "abstract_function",
+        "chain",
+        "general_power",
+        "product",
+        "quotient",
+    ]
 
 
 # (rule, expression, the expression after that one rewrite at the root)

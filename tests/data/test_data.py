@@ -246,7 +246,9 @@ def test_statistic_with_a_point():
     point = {s: Num(1), b: Num(0)}
     loss_body = body(LOSS).factors[1].body
     assert statistic(loss_body, "i", Data.from_mapping(LECTURE), point) == 4460
-    assert statistic(loss_body, "i", Data.from_mapping(LECTURE), {s: Fraction(18, 5), b: Fraction(57, 50)}) == Fraction(30227468, 10000)
+    assert statistic(loss_body, "i", Data.from_mapping(LECTURE), {s: Fraction(18, 5), b: Fraction(57, 50)}) == Fraction(
+        30227468, 10000
+    )
 
 
 def test_terms_are_the_lecture_table():
@@ -367,7 +369,17 @@ def test_numeric_descent_with_data():
 
 
 def test_cli_reads_a_csv(capsys):
-    code, out, err = deriv(capsys, "eval", LOSS, "--at", "s=1,b=0", "--data", str(ROOT / "examples" / "lecture_data.csv"), "--format", "text")
+    code, out, err = deriv(
+        capsys,
+        "eval",
+        LOSS,
+        "--at",
+        "s=1,b=0",
+        "--data",
+        str(ROOT / "examples" / "lecture_data.csv"),
+        "--format",
+        "text",
+    )
     assert code == 0, err
     assert out.splitlines()[5].startswith("= 2230")
 
@@ -394,7 +406,10 @@ small = st.one_of(st.integers(-9, 9), st.fractions(min_value=-5, max_value=5, ma
 @st.composite
 def data_sets(draw):
     rows = draw(st.integers(2, 6))
-    return {"a": draw(st.lists(small, min_size=rows, max_size=rows)), "h": draw(st.lists(small, min_size=rows, max_size=rows))}
+    return {
+        "a": draw(st.lists(small, min_size=rows, max_size=rows)),
+        "h": draw(st.lists(small, min_size=rows, max_size=rows)),
+    }
 
 
 def _plain(data, s0, b0):
@@ -474,10 +489,13 @@ def test_statistic_agrees_with_a_direct_walk(tree, data, s0):
     prepared = Data.from_mapping(data)
     point = {s: Fraction(s0)}
     expected = sum(
-        (_row_value(tree, {"a": Fraction(a), "h": Fraction(h)}, point) for a, h in zip(data["a"], data["h"])), Fraction(0)
+        (_row_value(tree, {"a": Fraction(a), "h": Fraction(h)}, point) for a, h in zip(data["a"], data["h"])),
+        Fraction(0),
     )
     assert statistic(tree, "i", prepared, point) == expected
-    assert terms(tree, "i", prepared, point) == [_row_value(tree, {"a": Fraction(a), "h": Fraction(h)}, point) for a, h in zip(data["a"], data["h"])]
+    assert terms(tree, "i", prepared, point) == [
+        _row_value(tree, {"a": Fraction(a), "h": Fraction(h)}, point) for a, h in zip(data["a"], data["h"])
+    ]
     # The expansion over the concrete data, evaluated by mpmath, is a second independent route.
     written_out = evaluate(expand_sums(Sum(tree, "i"), prepared), point)
     assert abs(written_out - evaluate(number(expected), {})) <= 1e-30 * max(1, abs(expected))

@@ -38,4 +38,6 @@ def test_the_readme_section_is_generated_from_the_table():
     readme = README.read_text(encoding="utf-8")
     assert BEGIN in readme and END in readme
     section = readme.split(BEGIN, 1)[1].split(END, 1)[0]
-    assert section.strip() == markdown().strip(), "regenerate: python -m derivsteps.language.conventions, between the markers in README.md"
+    assert section.strip() == markdown().strip(), (
+        "regenerate: python -m derivsteps.language.conventions, between the markers in README.md"
+    )

@@ -102,7 +102,10 @@ SAME_AS_TEXT = [
     same_as_text(r"\lg x", "log10(x)"),
     same_as_text(r"\operatorname{sech}(x) + \mathrm{csch}(x)", "sech(x) + csch(x)"),
     same_as_text(r"\operatorname{arsinh} x", "asinh(x)"),
-    same_as_text(r"\operatorname{sgn}(x) + \operatorname{sigmoid}(x) + \operatorname{softplus}(x)", "sgn(x) + sigmoid(x) + softplus(x)"),
+    same_as_text(
+        r"\operatorname{sgn}(x) + \operatorname{sigmoid}(x) + \operatorname{softplus}(x)",
+        "sgn(x) + sigmoid(x) + softplus(x)",
+    ),
     same_as_text(r"f'(x) + f''\left(x\right) + g(x, y)", "f'(x) + f''(x) + g(x, y)", functions=frozenset({"f", "g"})),
     # derivatives
     same_as_text(r"\frac{d}{dx} x^2", "d/dx x^2"),
@@ -118,7 +121,9 @@ SAME_AS_TEXT = [
     same_as_text(r"\frac{d(x^2)}{dx}", "d/dx (x^2)"),
     same_as_text(r"\frac{dy}{dx}", "∂y/∂x"),
     same_as_text(r"\frac{\partial x}{\partial y}", "∂x/∂y"),
-    same_as_text(r"\frac{\partial f}{\partial x}", "∂f/∂x"),  # f not declared: a declared f needs its arguments, as in text
+    same_as_text(
+        r"\frac{\partial f}{\partial x}", "∂f/∂x"
+    ),  # f not declared: a declared f needs its arguments, as in text
     same_as_text(r"\frac{\partial u}{\partial \left(x + y\right)}", "∂u/∂(x+y)"),
     same_as_text(r"\frac{\partial}{\partial x_{1}} x_1^2", "∂/∂x_1 x_1^2"),
     same_as_text(r"\frac{d}{d\theta} \theta^2", "d/dθ θ^2"),
@@ -173,8 +178,16 @@ NOTES = [
     (r"\cos 2\pi x", ["read \\cos 2\\pi x as cos(2\\pi x)"]),
     (r"\sin^{2} 2x", ["read \\sin^{2} 2x as sin^{2}(2x)"]),
     (r"\sin x", []),
-    (r"\sin^{-1} x", ["read \\sin^{-1} x as arcsin(x), the inverse function; write \\left(\\sin x\\right)^{-1} for 1/sin(x)"]),
-    (r"\tan^{-1}\left(x\right)", ["read \\tan^{-1}\\left(x\\right) as arctan(x), the inverse function; write \\left(\\tan x\\right)^{-1} for 1/tan(x)"]),
+    (
+        r"\sin^{-1} x",
+        ["read \\sin^{-1} x as arcsin(x), the inverse function; write \\left(\\sin x\\right)^{-1} for 1/sin(x)"],
+    ),
+    (
+        r"\tan^{-1}\left(x\right)",
+        [
+            "read \\tan^{-1}\\left(x\\right) as arctan(x), the inverse function; write \\left(\\tan x\\right)^{-1} for 1/tan(x)"
+        ],
+    ),
     (
         r"\frac{d}{dx}\left(x^{2}\right) + 1",
         [
@@ -302,7 +315,12 @@ ERRORS = [
     (r"\ln^{-1} x", ParseError, "\\ln^{-1} would be the inverse function of ln, which derivsteps does not know", 1),
     (r"\sin_2 x", ParseError, "only \\log takes a base, not \\sin", 1),
     (r"\frac{d}{dx}", ParseError, "\\frac{d}{dx} needs something to differentiate", 13),
-    (r"\frac{\partial}{\partial (x+y)} x", ParseError, "a derivative operator takes one variable, as in \\frac{d}{dx}", 17),
+    (
+        r"\frac{\partial}{\partial (x+y)} x",
+        ParseError,
+        "a derivative operator takes one variable, as in \\frac{d}{dx}",
+        17,
+    ),
     (r"\frac{d^2}{dx^2} x", ParseError, "higher derivatives such as \\frac{d^2}{dx^2} are not read yet", 1),
     (r"\partial x", ParseError, "a differential d or \\partial belongs in a derivative", 1),
     ("f x", ParseError, "f needs its arguments in brackets", 3),
@@ -381,6 +399,8 @@ def test_grammar_is_conflict_free_in_strict_mode():
 
 
 def test_the_reader_is_loaded_only_when_used():
-    code = "import sys, derivsteps, derivsteps.language.parser; print('derivsteps.language.latex_reader' in sys.modules)"
+    code = (
+        "import sys, derivsteps, derivsteps.language.parser; print('derivsteps.language.latex_reader' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"

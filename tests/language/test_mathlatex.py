@@ -55,7 +55,10 @@ GOLDEN = [
     ("sin(x)^-1", r"\sin\left(x\right)^{-1}"),
     ("sqrt(x)^2", r"\sqrt{x}^{2}"),
     # functions
-    ("tan(x) + cot(x) + sec(x) + csc(x)", r"\tan\left(x\right) + \cot\left(x\right) + \sec\left(x\right) + \csc\left(x\right)"),
+    (
+        "tan(x) + cot(x) + sec(x) + csc(x)",
+        r"\tan\left(x\right) + \cot\left(x\right) + \sec\left(x\right) + \csc\left(x\right)",
+    ),
     ("asin(x) + acos(x) + atan(x)", r"\arcsin\left(x\right) + \arccos\left(x\right) + \arctan\left(x\right)"),
     ("sinh(x) + cosh(x) + tanh(x)", r"\sinh\left(x\right) + \cosh\left(x\right) + \tanh\left(x\right)"),
     ("exp(x) + ln(x) + log(x)", r"\exp\left(x\right) + \ln\left(x\right) + \log\left(x\right)"),
@@ -83,7 +86,11 @@ GOLDEN_TREES = [
     ("mixed_partial", Apply("g", (x, y), (0, 1)), r"\partial_{1}\partial_{2} g\left(x, y\right)"),
     ("omicron", Var("omicron"), "o"),
     ("lower_bound_only", Sum(Var("x", "i"), "i", Num(0)), r"\sum_{i=0} x_{i}"),
-    ("deriv_of_deriv", Deriv(Deriv(x, y), Add((x, y))), r"\frac{\partial \left(\frac{\partial x}{\partial y}\right)}{\partial \left(x + y\right)}"),
+    (
+        "deriv_of_deriv",
+        Deriv(Deriv(x, y), Add((x, y))),
+        r"\frac{\partial \left(\frac{\partial x}{\partial y}\right)}{\partial \left(x + y\right)}",
+    ),
 ]
 
 MARKED = [
@@ -92,7 +99,11 @@ MARKED = [
     ("2x + sin(x)^2", [(1, 0, 0)], r"2x + \sin^{2}\left(\underline{x}\right)"),
     ("a - b", [(1,)], r"a - \underline{b}"),  # the sign is the operator, so the mark covers the magnitude
     ("2(x+1)", [(1,)], r"2\underline{\left(x + 1\right)}"),  # spacing is decided as if unmarked
-    ("∂/∂y (x+y+z)^2", [(), (0, 0, 2)], r"\underline{\frac{\partial}{\partial y}\left(x + y + \underline{z}\right)^{2}}"),
+    (
+        "∂/∂y (x+y+z)^2",
+        [(), (0, 0, 2)],
+        r"\underline{\frac{\partial}{\partial y}\left(x + y + \underline{z}\right)^{2}}",
+    ),
 ]
 
 
@@ -105,7 +116,9 @@ def test_golden(text, expected):
     assert to_latex(_parse(text)) == expected
 
 
-@pytest.mark.parametrize(("tree", "expected"), [(t, e) for _, t, e in GOLDEN_TREES], ids=[name for name, _, _ in GOLDEN_TREES])
+@pytest.mark.parametrize(
+    ("tree", "expected"), [(t, e) for _, t, e in GOLDEN_TREES], ids=[name for name, _, _ in GOLDEN_TREES]
+)
 def test_golden_trees(tree, expected):
     assert to_latex(tree) == expected
 
@@ -128,10 +141,10 @@ def test_every_mark_shows_exactly_once(tree, data):
 # -- KaTeX --------------------------------------------------------------------------------------------------------
 
 
-
-
 def test_golden_outputs_render_in_katex():
-    latex = [expected for _, expected in GOLDEN] + [expected for _, _, expected in GOLDEN_TREES] + [e for _, _, e in MARKED]
+    latex = (
+        [expected for _, expected in GOLDEN] + [expected for _, _, expected in GOLDEN_TREES] + [e for _, _, e in MARKED]
+    )
     assert katex_failures(latex) == []
 
 
@@ -148,4 +161,6 @@ def test_random_trees_render_in_katex():
 
     collect()
     failures = katex_failures([latex for _, latex in collected])
-    assert not failures, "\n".join(f"{f['latex']}\n  {f['error']}\n  from {collected[f['index']][0]!r}" for f in failures[:5])
+    assert not failures, "\n".join(
+        f"{f['latex']}\n  {f['error']}\n  from {collected[f['index']][0]!r}" for f in failures[:5]
+    )

@@ -117,7 +117,9 @@ OPERATORS = [
     case("x**2", Pow(x, n(2)), "x^2"),
     case("x^y^z", Pow(x, Pow(y, z)), "x^(y^z)", warnings=["read x^y^z as x^(y^z): powers group from the right"]),
     case("x**y**z", Pow(x, Pow(y, z)), "x^(y^z)", warnings=["read x^y^z as x^(y^z): powers group from the right"]),
-    case("2^3^2", Pow(n(2), Pow(n(3), n(2))), "2^(3^2)", warnings=["read 2^3^2 as 2^(3^2): powers group from the right"]),
+    case(
+        "2^3^2", Pow(n(2), Pow(n(3), n(2))), "2^(3^2)", warnings=["read 2^3^2 as 2^(3^2): powers group from the right"]
+    ),
     case("x^-1", Pow(x, Neg(n(1))), "x^(-1)"),
     case("-x", Neg(x)),
     case("-x^2", Neg(Pow(x, n(2)))),
@@ -201,7 +203,9 @@ def test_every_function_name(spelling, form):
     parsed = parse(text)
     assert parsed.expr == fn(ELEMENTARY.get(spelling, "abs"), arg)
     # log alone is the one name two traditions read differently (base e or base 10): its reading is always stated.
-    assert parsed.warnings == (("read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10",) if spelling == "log" else ())
+    assert parsed.warnings == (
+        ("read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10",) if spelling == "log" else ()
+    )
 
 
 FUNCTIONS = [
@@ -209,7 +213,12 @@ FUNCTIONS = [
     case("ln x", fn("ln", x), "ln(x)"),
     case("sqrt(x)", fn("sqrt", x)),
     case("sqrt x", fn("sqrt", x), "sqrt(x)"),
-    case("sin x^2", fn("sin", Pow(x, n(2))), "sin(x^2)", warnings=["read sin x^2 as sin(x^2); write (sin x)^… for a power of the sin"]),
+    case(
+        "sin x^2",
+        fn("sin", Pow(x, n(2))),
+        "sin(x^2)",
+        warnings=["read sin x^2 as sin(x^2); write (sin x)^… for a power of the sin"],
+    ),
     case("sin^2 x", Pow(fn("sin", x), n(2)), "sin(x)^2"),
     case("sin^2(x)", Pow(fn("sin", x), n(2)), "sin(x)^2"),
     case("sin(x)^2", Pow(fn("sin", x), n(2))),
@@ -225,7 +234,12 @@ FUNCTIONS = [
         warnings=["read sinh x cosh x as sinh(x) · cosh x; write sinh(x cosh x) if the argument goes on"],
     ),
     case("ln2", fn("ln", n(2)), "ln(2)"),
-    case("log x", fn("log", x), "log(x)", warnings=["read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10"]),
+    case(
+        "log x",
+        fn("log", x),
+        "log(x)",
+        warnings=["read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10"],
+    ),
     case("log_2 x", fn("log", x, n(2)), "log_2(x)"),
     case("log_2(x)", fn("log", x, n(2))),
     case("log_{10} x", fn("log", x, n(10)), "log_10(x)"),
@@ -248,7 +262,12 @@ def test_functions(text, tree, shown, warnings, declared):
 # -- abstract functions: only when declared, because x(x+1) must stay a product -------------------------------------------
 ABSTRACT = [
     case("f(x)", Apply("f", (x,)), functions=["f"]),
-    case("f(x)", Mul((Var("f"), x)), "fx", warnings=["read f(…) as the product f·(…); if f is a function, declare it: --functions f"]),
+    case(
+        "f(x)",
+        Mul((Var("f"), x)),
+        "fx",
+        warnings=["read f(…) as the product f·(…); if f is a function, declare it: --functions f"],
+    ),
     case("g(x, y)", Apply("g", (x, y)), functions=["g"]),
     case("f(x) + g(x, y)", Add((Apply("f", (x,)), Apply("g", (x, y)))), functions=["f", "g"]),
     case("f(g(x))", Apply("f", (Apply("g", (x,)),)), functions=["f", "g"]),
@@ -293,7 +312,9 @@ def test_superscript_two_is_a_power_not_part_of_a_name():
     assert parse("x2").expr == Var("x2")
 
 
-@pytest.mark.parametrize("text", ["٣x", "x٣", "x\u0663"], ids=["arabic-indic 3 first", "arabic-indic 3 after", "escaped"])
+@pytest.mark.parametrize(
+    "text", ["٣x", "x٣", "x\u0663"], ids=["arabic-indic 3 first", "arabic-indic 3 after", "escaped"]
+)
 def test_digits_are_ascii_or_full_width_only(text):
     # Python's \d matches Arabic-Indic digits; our character classes are explicit.
     from derivsteps.core.errors import ParseError
@@ -330,7 +351,12 @@ DERIVATIVES = [
         ],
     ),
     case("(d/dx x) + 1", Add((Deriv(x, x), n(1))), "∂x/∂x + 1"),
-    case("d(x^2)/dx + 1", Add((Deriv(Pow(x, n(2)), x), n(1))), "∂/∂x (x^2) + 1", warnings=["read d(x^2)/dx as d/dx (x^2)"]),
+    case(
+        "d(x^2)/dx + 1",
+        Add((Deriv(Pow(x, n(2)), x), n(1))),
+        "∂/∂x (x^2) + 1",
+        warnings=["read d(x^2)/dx as d/dx (x^2)"],
+    ),
     case("d/dx [x^2]", Deriv(Pow(x, n(2)), x), "∂/∂x x^2"),
     case("2 d/dx x", Mul((n(2), Deriv(x, x))), "2 · ∂x/∂x"),
 ]

@@ -24,7 +24,19 @@ from derivsteps.language.parser import parse
 from derivsteps.render.jsondoc import error_json, to_json
 
 # The contract of issue 3, written out here rather than imported, so a change to the module cannot move it silently.
-TOP_KEYS = {"schema", "command", "input", "read_as", "wrt", "result", "domain", "steps", "verified", "verified_by", "warnings"}
+TOP_KEYS = {
+    "schema",
+    "command",
+    "input",
+    "read_as",
+    "wrt",
+    "result",
+    "domain",
+    "steps",
+    "verified",
+    "verified_by",
+    "warnings",
+}
 STEP_KEYS = {"rule", "rules", "label", "explanation", "paths", "expr"}
 VALUE_KEYS = {"text", "latex", "sympy"}
 
@@ -60,7 +72,9 @@ def _assert_schema(document: dict) -> None:
         assert isinstance(step["rule"], str) and step["rule"] == step["rules"][0]
         assert all(isinstance(rule, str) for rule in step["rules"]) and len(set(step["rules"])) == len(step["rules"])
         assert isinstance(step["label"], str) and isinstance(step["explanation"], str)
-        assert step["paths"] and all(isinstance(path, list) and all(type(i) is int for i in path) for path in step["paths"])
+        assert step["paths"] and all(
+            isinstance(path, list) and all(type(i) is int for i in path) for path in step["paths"]
+        )
     json.dumps(document)  # nothing but JSON types
 
 
@@ -71,7 +85,10 @@ def test_schema_of_the_seed_examples(case):
 
 def test_question_2_document():
     document = to_json(seed_derivation("sum_squared_wrt_y"))
-    assert {key: document[key] for key in ("schema", "command", "input", "read_as", "wrt", "verified", "verified_by", "warnings")} == {
+    assert {
+        key: document[key]
+        for key in ("schema", "command", "input", "read_as", "wrt", "verified", "verified_by", "warnings")
+    } == {
         "schema": 1,
         "command": "diff",
         "input": "(x+y+z)^2",
@@ -159,12 +176,16 @@ def _agrees(sympy_string: str, expr, rng: random.Random) -> int:
         point = {var: mpmath.mpf(text) for var, text in digits.items()}
         try:
             ours = complex(evaluate(expr, point))
-            theirs = complex(read.evalf(30, subs={sympy.Symbol(name): sympy.Float(digits[var], 30) for name, var in symbols.items()}))
+            theirs = complex(
+                read.evalf(30, subs={sympy.Symbol(name): sympy.Float(digits[var], 30) for name, var in symbols.items()})
+            )
         except (DerivError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             continue
         if not all(abs(v) < 1e100 and v == v for v in (ours, theirs)):
             continue
-        assert abs(ours - theirs) <= RELATIVE_TOLERANCE * max(1.0, abs(ours)), f"{sympy_string}: SymPy {theirs} vs ours {ours} at {point}"
+        assert abs(ours - theirs) <= RELATIVE_TOLERANCE * max(1.0, abs(ours)), (
+            f"{sympy_string}: SymPy {theirs} vs ours {ours} at {point}"
+        )
         decided += 1
     return decided
 

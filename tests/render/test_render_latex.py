@@ -25,7 +25,10 @@ def test_question_2_reads_like_the_lecture():
     latex = render_latex(seed_derivation("sum_squared_wrt_y"))
     rows = latex.split("\n")
     assert rows[0] == r"\begin{align*}" and rows[-2:] == [r"\end{align*}", ""]
-    assert rows[2] == r"& \frac{\partial}{\partial y}\left(x + y + z\right)^{2} && \text{treat }x, z\text{ as constants} \\"
+    assert (
+        rows[2]
+        == r"& \frac{\partial}{\partial y}\left(x + y + z\right)^{2} && \text{treat }x, z\text{ as constants} \\"
+    )
     labels = [row.split(" && ")[1].removesuffix(r" \\") for row in rows[3:-3]]
     assert labels == [
         r"\text{chain rule}",
@@ -48,7 +51,10 @@ def test_one_row_per_line_at_every_detail():
 
 def test_without_steps_shows_start_and_result():
     rows = latex_rows(seed_derivation("gradient_wrt_b"), steps=False)
-    assert rows == [r"& \frac{\partial}{\partial b}\left(3a^{2} + b^{2} - ab + a\right) && \text{treat }a\text{ as constant}", "&= 2b - a"]
+    assert rows == [
+        r"& \frac{\partial}{\partial b}\left(3a^{2} + b^{2} - ab + a\right) && \text{treat }a\text{ as constant}",
+        "&= 2b - a",
+    ]
 
 
 def test_read_as_and_warnings_are_comments_inside_the_environment():
@@ -61,8 +67,14 @@ def test_read_as_and_warnings_are_comments_inside_the_environment():
     ("check", "expected"),
     [
         (Verification(True, "symbolic"), r"\checkmark\ \text{verified: equals SymPy's derivative (symbolic)}"),
-        (Verification(True, "numeric", "equal at 6 random points"), r"\checkmark\ \text{verified: equals SymPy's derivative (numeric, at random points)}"),
-        (Verification(None, None, "only 2 of the random points gave finite values"), r"\text{? could not verify (only 2 of the random points gave finite values)}"),
+        (
+            Verification(True, "numeric", "equal at 6 random points"),
+            r"\checkmark\ \text{verified: equals SymPy's derivative (numeric, at random points)}",
+        ),
+        (
+            Verification(None, None, "only 2 of the random points gave finite values"),
+            r"\text{? could not verify (only 2 of the random points gave finite values)}",
+        ),
         (
             Verification(False, "numeric", "the values differ at x=0.5: 1 vs 2", Num(2)),
             r"\times\ \text{disagrees with SymPy: SymPy gives }2\text{ (the values differ at x=0.5: 1 vs 2) - this is a bug in derivsteps, please report it}",
@@ -143,8 +155,6 @@ def test_marks_point_into_the_line(tree):
 
 
 # -- KaTeX --------------------------------------------------------------------------------------------------------
-
-
 
 
 def _assert_katex_renders(latex: list[str]) -> None:

@@ -37,7 +37,10 @@ def test_question_2_write_up():
     assert _math(markdown) == "\\begin{aligned}\n" + " \\\\\n".join(latex_rows(derivation)) + "\n\\end{aligned}"
     rules = re.findall(r"^\d+\. \*\*(.*?)\*\*", markdown, re.MULTILINE)
     assert rules == ["chain rule", "exponent rule", "sum rule", "constant rule; ∂y/∂y = 1", "simplify"]
-    assert "4. **constant rule; ∂y/∂y = 1**: x does not depend on y: treat it as a constant, so its derivative is 0." in markdown
+    assert (
+        "4. **constant rule; ∂y/∂y = 1**: x does not depend on y: treat it as a constant, so its derivative is 0."
+        in markdown
+    )
     assert markdown.endswith("\n\n✓ verified: equals SymPy's derivative (symbolic)\n")
 
 
@@ -53,7 +56,10 @@ def test_typed_input_is_left_out_when_it_reads_the_same():
 def test_without_steps_there_is_no_rule_list():
     markdown = render_markdown(seed_derivation("product_x2_sin_x"), steps=False)
     assert "Rules used" not in markdown
-    assert _math(markdown).splitlines()[1:3] == [r"& \frac{\partial}{\partial x}\left(x^{2} \sin\left(x\right)\right) \\", r"&= x^{2} \cos\left(x\right) + 2x \sin\left(x\right)"]
+    assert _math(markdown).splitlines()[1:3] == [
+        r"& \frac{\partial}{\partial x}\left(x^{2} \sin\left(x\right)\right) \\",
+        r"&= x^{2} \cos\left(x\right) + 2x \sin\left(x\right)",
+    ]
 
 
 def test_rule_list_follows_the_detail():
@@ -64,14 +70,23 @@ def test_rule_list_follows_the_detail():
 
 
 def test_own_derivative_and_second_derivative_headings():
-    assert render_markdown(differentiate("d/dx x^3")).startswith(r"Work out $\frac{\partial}{\partial x} x^{3}$ (typed as `d/dx x^3`).")
-    assert render_markdown(differentiate("x^3", "x,x")).startswith("Differentiate $x^{3}$ with respect to $x$, then $x$.")
+    assert render_markdown(differentiate("d/dx x^3")).startswith(
+        r"Work out $\frac{\partial}{\partial x} x^{3}$ (typed as `d/dx x^3`)."
+    )
+    assert render_markdown(differentiate("x^3", "x,x")).startswith(
+        "Differentiate $x^{3}$ with respect to $x$, then $x$."
+    )
 
 
 def test_markdown_syntax_in_words_is_escaped():
     derivation = differentiate("x^2", "x")
     odd = type(derivation)(
-        "x`^2", derivation.expr, derivation.wrt, derivation.start, derivation.steps, ("costs $5 *now* [a_b] <x>",),
+        "x`^2",
+        derivation.expr,
+        derivation.wrt,
+        derivation.start,
+        derivation.steps,
+        ("costs $5 *now* [a_b] <x>",),
         verification=Verification(None, None, "a_b_c"),
     )
     markdown = render_markdown(odd)
@@ -86,4 +101,3 @@ def test_math_renders_in_katex():
     blocks = [_math(render_markdown(d, detail=detail)) for d in derivations for detail in ("brief", "full")]
     failures = katex_failures(blocks)
     assert not failures, "\n".join(f"{f['latex']}\n  {f['error']}" for f in failures[:3])
-

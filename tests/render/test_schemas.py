@@ -75,7 +75,11 @@ CASES = [
     ("descent", ["descend", "3a^2 + b^2 - ab + a", "--from", "a=1,b=2", "--lr", "0.1"], 0),
     ("descent", ["descend", "x^2", "--from", "x=1", "--lr", "0.25", "--iters", "5", "--no-verify"], 0),
     ("descent", ["descend", "x^2 + y^2", "--from", "x=1,y=1", "--lr", "0.1", "--iters", "3", "--numeric"], 0),
-    ("descent", ["descend", "x^2", "--from", "x=1", "--lr", "2", "--iters", "50"], 2),  # diverged: exit 2, still a descent
+    (
+        "descent",
+        ["descend", "x^2", "--from", "x=1", "--lr", "2", "--iters", "50"],
+        2,
+    ),  # diverged: exit 2, still a descent
     ("descent", ["descend", LOSS, "--from", "s=1,b=0", "--lr", "0.01", *DATA], 0),
     ("answer-check", ["check", "x^3", "--wrt", "x", "--answer", "3x^2"], 0),
     ("answer-check", ["check", "x^3", "--wrt", "x", "--answer", "3x^2 + 0x"], 0),
@@ -183,7 +187,9 @@ def test_a_closed_document_rejects_an_unknown_key(capsys):
 
 
 # -- every document the CLI prints ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("kind", "argv", "exit_code"), CASES, ids=[f"{kind}:{' '.join(argv)[:50]}" for kind, argv, _ in CASES])
+@pytest.mark.parametrize(
+    ("kind", "argv", "exit_code"), CASES, ids=[f"{kind}:{' '.join(argv)[:50]}" for kind, argv, _ in CASES]
+)
 def test_document_validates_against_its_schema(capsys, kind, argv, exit_code):
     code, document = run_json(capsys, argv)
     if exit_code is not None:

@@ -69,7 +69,11 @@ def test_without_steps():
 
 def test_detail_and_ascii():
     derivation = differentiate("x^2", "x")
-    assert plain(DerivationView(derivation, ascii=True)).splitlines() == ["read as: x^2", "  d/dx x^2", "= 2x          exponent rule"]
+    assert plain(DerivationView(derivation, ascii=True)).splitlines() == [
+        "read as: x^2",
+        "  d/dx x^2",
+        "= 2x          exponent rule",
+    ]
     full = plain(DerivationView(question_2(None), detail="full"))
     assert len(full.splitlines()) > len(plain(DerivationView(question_2(None))).splitlines())
 

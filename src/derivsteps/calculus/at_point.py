@@ -10,7 +10,23 @@ from typing import ClassVar
 from ..core.derivation import Displayed, Rewrite, Step, Verification, group_lines
 from ..core.engine import simplify, substitute
 from ..core.errors import UsageError
-from ..core.tree import Apply, Deriv, Expr, Mul, Neg, Num, Pow, Sum, Var, decimal_num, is_number, number, number_value, replace_at, walk
+from ..core.tree import (
+    Apply,
+    Deriv,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    decimal_num,
+    is_number,
+    number,
+    number_value,
+    replace_at,
+    walk,
+)
 from ..data.datasets import COUNT, Data, check_data, parameters, rows_of, sum_value, terms, to_data
 from .multivar import MULTIVAR_DISPLAY, Gradient, check_point, parse_point, point_words, variable_name, variable_named
 
@@ -253,7 +269,9 @@ def _sum_over_data(expr: Expr, data: Data, decimal: bool) -> tuple[Step, tuple[D
         shown_decimal = decimal or any(name in data.decimal for name in columns)
         total = number(sum_value(node, data), shown_decimal)
         rows = rows_of(node, data)
-        head = terms(node.body, node.index, data, lower=Num(rows.start + 1), upper=Num(min(rows.stop, rows.start + TABLE_ROWS)))
+        head = terms(
+            node.body, node.index, data, lower=Num(rows.start + 1), upper=Num(min(rows.stop, rows.start + TABLE_ROWS))
+        )
         sums.append(DataSum(node, len(rows), tuple(number(term, shown_decimal) for term in head), total, columns))
         after = replace_at(after, path, total)
         bindings = {"sum": node, "rows": number(len(rows)), "value": total}
@@ -285,7 +303,9 @@ def _decimal(value, point: Mapping[Var, Expr]) -> Expr:
         where = f" at {point_words(point)}" if point else ""
         raise EvaluationError(f"the value{where} is not a real number (its imaginary part is about {imaginary:.3g})")
     if abs(approximation) == float("inf"):
-        raise EvaluationError("the value is too large for a floating-point number; leave out --numeric for the exact value")
+        raise EvaluationError(
+            "the value is too large for a floating-point number; leave out --numeric for the exact value"
+        )
     text = repr(abs(approximation))
     mantissa, _, exponent = text.partition("e")
     expr: Expr = decimal_num(mantissa)

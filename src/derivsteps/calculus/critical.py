@@ -11,7 +11,17 @@ from ..core.derivation import Displayed, Verification
 from ..core.engine import simplify as tidy
 from ..core.engine import substitute
 from ..core.errors import UsageError
-from ..core.linear import LinearForm, Rationals, SolvedSystem, SolveStep, choose_pivot, free_variables, linear_tree, read_linear, solve_linear
+from ..core.linear import (
+    LinearForm,
+    Rationals,
+    SolvedSystem,
+    SolveStep,
+    choose_pivot,
+    free_variables,
+    linear_tree,
+    read_linear,
+    solve_linear,
+)
 from ..core.tree import (
     Call,
     Expr,
@@ -34,8 +44,6 @@ PERIODIC = frozenset({"sin", "cos", "tan", "sec", "csc", "cot"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class CriticalPoint:
     values: Mapping[Var, Expr]
     test: SecondDerivativeTest
@@ -50,8 +58,6 @@ class CriticalPoint:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class Statistic:
     """One sum over the data in the system: Σ_i u_i, and with data its value and (for a few rows) its terms."""
 
@@ -70,8 +76,6 @@ class Statistic:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class Critical(Displayed):
     """The critical points of f: its gradient and Hessian (derivations), the solving, and each classified point.
 
@@ -110,7 +114,9 @@ class Critical(Displayed):
     @property
     def verification(self) -> Verification | None:
         """The combined verdict on every first and second partial derivative; None when they were not checked."""
-        checks = [d.verification for d in self.gradient.components] + [d.verification for row in self.hessian.entries for d in row]
+        checks = [d.verification for d in self.gradient.components] + [
+            d.verification for row in self.hessian.entries for d in row
+        ]
         if any(check is None for check in checks):
             return None
         if any(check.verified is False for check in checks):
@@ -181,7 +187,9 @@ def critical_points(
     decimal = any(stat.decimal for stat in statistics)
     equations = tuple(_collected(substitute(expr_, values).after, grad.vars, decimal) for expr_ in grad.vector)
     solved = solve_linear(equations, grad.vars, Rationals(decimal), pivot) or solve_system(equations, grad.vars)
-    points = tuple(CriticalPoint(s, second_derivative_test(_on_data(hess.matrix, s, data, decimal))) for s in solved.solutions)
+    points = tuple(
+        CriticalPoint(s, second_derivative_test(_on_data(hess.matrix, s, data, decimal))) for s in solved.solutions
+    )
     return Critical(grad.input, grad.expr, grad.vars, grad, hess, solved, points, warnings, data, statistics, equations)
 
 
@@ -234,7 +242,9 @@ def _collected(expr: Expr, unknowns: Sequence[Var], decimal: bool) -> Expr:
     return expr if form is None else linear_tree(form, unknowns, domain)
 
 
-def _on_data(matrix: Sequence[Sequence[Expr]], point: Mapping[Var, Expr], data: Data, decimal: bool) -> tuple[tuple[Expr, ...], ...]:
+def _on_data(
+    matrix: Sequence[Sequence[Expr]], point: Mapping[Var, Expr], data: Data, decimal: bool
+) -> tuple[tuple[Expr, ...], ...]:
     """The Hessian's entries summed over the data at the point, exactly (as decimals when the data has them)."""
     values = {var: value for var, value in point.items() if value != var and is_number(value)}
     return tuple(tuple(number(exact_value(entry, data, values), decimal) for entry in row) for row in matrix)
@@ -298,7 +308,9 @@ def solve_system(system: Sequence[Expr], vars: Sequence[Var]) -> SolvedSystem:
     from ..cas.sympy_steps import solve_real
 
     solutions = solve_real(system, vars)
-    periodic = sorted({node.fn for expr in system for _, node in walk(expr) if isinstance(node, Call) and node.fn in PERIODIC})
+    periodic = sorted(
+        {node.fn for expr in system for _, node in walk(expr) if isinstance(node, Call) and node.fn in PERIODIC}
+    )
     return SolvedSystem("sympy", (_sympy_step(solutions, periodic),), solutions)
 
 
@@ -327,7 +339,9 @@ def _sympy_step(solutions: Sequence[Mapping[Var, Expr]], periodic: Sequence[str]
         found = f"finds {count} solution{'s' if count != 1 else ''}"
     if periodic and count:
         # sympy.solve gives one period of sin, cos, tan: the student must not read the list as complete.
-        found += f" in one period of {', '.join(periodic)}; they repeat with the period, so there are infinitely many more"
-    return SolveStep("sympy_solve", f"the system is not linear: SymPy solves it (sympy.solve) and {found}", {}, (), tuple(solutions))
-
-
+        found += (
+            f" in one period of {', '.join(periodic)}; they repeat with the period, so there are infinitely many more"
+        )
+    return SolveStep(
+        "sympy_solve", f"the system is not linear: SymPy solves it (sympy.solve) and {found}", {}, (), tuple(solutions)
+    )

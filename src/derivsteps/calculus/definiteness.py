@@ -32,8 +32,6 @@ KINDS = ("minimum", "maximum", "saddle", "inconclusive")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class SecondDerivativeTest:
     """The Hessian at a point, its leading principal minors (Sylvester's criterion), and what they say.
 
@@ -66,7 +64,9 @@ def second_derivative_test(matrix: Sequence[Sequence[Expr]]) -> SecondDerivative
         values = [[number_value(entry) for entry in row] for row in rows]
         minors = [_determinant([row[:k] for row in values[:k]]) for k in range(1, len(values) + 1)]
         # Minors of a Hessian written in decimals (data typed as 0.5) are written in decimals too.
-        decimal = any(isinstance(node, Num) and node.text is not None for row in rows for entry in row for _, node in walk(entry))
+        decimal = any(
+            isinstance(node, Num) and node.text is not None for row in rows for entry in row for _, node in walk(entry)
+        )
         minor_trees = tuple(number(m, decimal) for m in minors)
         minor_signs = tuple(_sign(m) for m in minors)
         polynomial_signs = lambda: ([_sign(c) for c in _characteristic_polynomial(values)], "")  # noqa: E731
@@ -95,7 +95,9 @@ def least_squares_test(
     if form is None:
         return None
     columns = tuple(_opaque_tree(form.coefficients.get(var)) for var in unknowns)
-    entries = [[domain.read(entry) if is_number(entry) else _read_constant(entry, domain) for entry in row] for row in matrix]
+    entries = [
+        [domain.read(entry) if is_number(entry) else _read_constant(entry, domain) for entry in row] for row in matrix
+    ]
     if any(value is None for row in entries for value in row) or len(unknowns) > 4:
         return None
     minors = tuple(domain.tree(_laplace([row[:k] for row in entries[:k]], domain)) for k in range(1, len(unknowns) + 1))
@@ -111,7 +113,10 @@ def least_squares_test(
     else:
         condition = ("the columns {columns} are linearly independent over the data", {"columns": columns})
     times = "" if scale == 1 else "{c} times "
-    argument = (f"f is {times}a sum of squares of expressions linear in {{vars}}", {"c": number(scale), "vars": tuple(unknowns)})
+    argument = (
+        f"f is {times}a sum of squares of expressions linear in {{vars}}",
+        {"c": number(scale), "vars": tuple(unknowns)},
+    )
     rows = tuple(tuple(row) for row in matrix)
     signs = (None,) * len(minors)
     return SecondDerivativeTest(rows, minors, signs, "positive definite", "minimum", None, "", argument, condition)
@@ -169,8 +174,6 @@ class _Opaque(Rationals):
 
 
 @dataclass(frozen=True, slots=True)
-
-
 class _Tree:
     """A coefficient as a tree; arithmetic builds the tree (u·v, u + v), which is all least_squares_test shows."""
 
@@ -267,7 +270,10 @@ def _characteristic_polynomial(rows: list[list[Fraction]]) -> list[Fraction]:
     size = len(rows)
 
     def product(left, right):
-        return [[sum((left[i][t] * right[t][j] for t in range(size)), Fraction(0)) for j in range(size)] for i in range(size)]
+        return [
+            [sum((left[i][t] * right[t][j] for t in range(size)), Fraction(0)) for j in range(size)]
+            for i in range(size)
+        ]
 
     coefficients = [Fraction(1)]
     m = [[Fraction(0)] * size for _ in range(size)]
@@ -297,5 +303,3 @@ def _eigenvalue_signs(signs: Sequence[int]) -> tuple[int, int, int]:
     positive = changes(signs)
     negative = changes([s * (-1) ** (degree - k) for k, s in enumerate(signs)])
     return positive, negative, zero
-
-

@@ -12,7 +12,24 @@ from ..core import limits
 from ..core.derivation import Displayed, Verification
 from ..core.engine import simplify, substitute
 from ..core.errors import LimitError, UsageError
-from ..core.tree import Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, decimal_num, get_at, is_number, number, number_value, replace_at, walk
+from ..core.tree import (
+    Add,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    decimal_num,
+    get_at,
+    is_number,
+    number,
+    number_value,
+    replace_at,
+    walk,
+)
 from ..data.datasets import COUNT, Data, check_data, parameters, sum_value, to_data
 from ..language.mathtext import to_text
 from .multivar import Gradient, check_point, choose_variables, gradient, parse_point
@@ -161,7 +178,9 @@ def descend(
     fixed = {**counted, **fixed}
 
     try:
-        start_f, start_f_float = arithmetic.value(arithmetic.summed(substitute(tree, {**counted, **point}).after), rational=False)
+        start_f, start_f_float = arithmetic.value(
+            arithmetic.summed(substitute(tree, {**counted, **point}).after), rational=False
+        )
     except _Halt as halt:
         raise UsageError(f"f has no value at the start point ({halt.detail}); start somewhere else") from None
     done: list[Iteration] = []
@@ -188,7 +207,9 @@ def _check_point(tree: Expr, point: Mapping[Var, Expr], data: Data | None) -> tu
     """check_point, and with data the data's own checks: a_i and n come from the data, not from the point."""
     if data is None:
         if any(isinstance(node, Sum) for _, node in walk(tree)):
-            raise UsageError("f holds a sum over data: give the data, such as --data a=0,2,4 --data h=30,40,50 (data= in the library)")
+            raise UsageError(
+                "f holds a sum over data: give the data, such as --data a=0,2,4 --data h=30,40,50 (data= in the library)"
+            )
         check_point(tree, point)
         return ()
     warnings = check_data(tree, data)
@@ -251,7 +272,9 @@ class _Exact(_Summing):
         approximate = _approximate(result)  # raises _Halt when there is no finite real value (1/0)
         if _is_arithmetic(result):
             # Numbers only, yet not folded: the engine refuses powers beyond limits.MAX_INTEGER_DIGITS.
-            raise _Halt("too_long", f"the exact value of {_short(result)} has more than {limits.MAX_INTEGER_DIGITS:,} digits")
+            raise _Halt(
+                "too_long", f"the exact value of {_short(result)} has more than {limits.MAX_INTEGER_DIGITS:,} digits"
+            )
         if rational:
             raise _Halt("not_rational", f"{_short(result)} is not a rational number")
         return result, approximate
@@ -326,12 +349,20 @@ def _runaway(step: Iteration, start_f: float, start: Mapping[Var, Expr], chosen,
     lr = _show(rate)
     smaller = f"try a smaller one, such as --lr {_show(number(number_value(rate) / 10, _is_decimal(rate)))}"
     if not math.isfinite(step.f_float):
-        return Stop("not_finite", f"f overflowed at iteration {k}: the descent diverges; the learning rate η = {lr} is probably too large ({smaller})", k)
+        return Stop(
+            "not_finite",
+            f"f overflowed at iteration {k}: the descent diverges; the learning rate η = {lr} is probably too large ({smaller})",
+            k,
+        )
     if abs(step.f_float) > DIVERGENCE_FACTOR * max(1.0, abs(start_f)):
         if step.f_float > start_f:
             message = f"f grew from {start_f:.6g} to {step.f_float:.6g} in {k} iterations: the descent diverges; the learning rate η = {lr} is probably too large ({smaller})"
             return Stop("diverged", message, k)
-        return Stop("unbounded", f"f fell from {start_f:.6g} to {step.f_float:.6g} in {k} iterations and keeps falling: f may have no minimum", k)
+        return Stop(
+            "unbounded",
+            f"f fell from {start_f:.6g} to {step.f_float:.6g} in {k} iterations and keeps falling: f may have no minimum",
+            k,
+        )
     scale = max([1.0] + [abs(_float_of(start[v])) for v in chosen])
     for var, value in step.next.items():
         size = abs(_float_of(value))
@@ -363,7 +394,9 @@ def _halt_message(halt: _Halt, index: int, rate: Expr, done: list[Iteration], st
     if halt.reason == "not_rational":
         return f"at iteration {index}, {halt.detail}: exact descent needs rational values; run again with --numeric for floating point"
     if halt.reason == "too_long":
-        return f"at iteration {index}, {halt.detail}; run again with --numeric for floating point, or with fewer --iters"
+        return (
+            f"at iteration {index}, {halt.detail}; run again with --numeric for floating point, or with fewer --iters"
+        )
     message = f"at iteration {index} there is no finite value ({halt.detail})"
     previous = done[-1].f_float if done else start_f
     if halt.overflow or done and previous > start_f:  # f overflowed or was growing: the usual cause is the step size
@@ -372,7 +405,9 @@ def _halt_message(halt: _Halt, index: int, rate: Expr, done: list[Iteration], st
 
 
 # -- reading the input --------------------------------------------------------------------------------------------------
-def _read_expr(expr: Expr | str, declared: Sequence[str], functions: Sequence[str]) -> tuple[str | None, Expr, tuple[str, ...]]:
+def _read_expr(
+    expr: Expr | str, declared: Sequence[str], functions: Sequence[str]
+) -> tuple[str | None, Expr, tuple[str, ...]]:
     if not isinstance(expr, str):
         return None, expr, ()
     from ..language.parser import parse

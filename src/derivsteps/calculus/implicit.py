@@ -43,6 +43,7 @@ X, Y = Var("x"), Var("y")
 # The solving steps, in the order they can occur; each arrives at an equation in y and y'(x).
 ACTIONS = ("differentiate", "collect", "simplify", "negate", "factor", "divide", "cancel", "cas_simplify")
 
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ImplicitStep:
     """One line of the solving: the action (one of ACTIONS), what it did as a template over `bindings` (each renderer
@@ -141,11 +142,15 @@ def implicit_derivative(
     x, y = choose_variables(lhs, rhs, wrt, dependent)
     function = Apply(variable_name(y), (x,))
     derivative = Apply(variable_name(y), (x,), (0,))
-    sides = [differentiate(replace_nodes(side, {y: function}), (x,), detail=detail, simplify=simplify) for side in (lhs, rhs)]
+    sides = [
+        differentiate(replace_nodes(side, {y: function}), (x,), detail=detail, simplify=simplify) for side in (lhs, rhs)
+    ]
     left, right = (Derivation(text, d.expr, d.wrt, d.start, d.steps, (), d.detail, None, d.notes) for d in sides)
     # The solving writes y again: the simplifier then orders y among the variables (y cos(xy), not cos(xy) y(x)).
     variable = {function: y}
-    steps, coefficient = _solve(replace_nodes(left.result, variable), replace_nodes(right.result, variable), derivative, x, y, simplify)
+    steps, coefficient = _solve(
+        replace_nodes(left.result, variable), replace_nodes(right.result, variable), derivative, x, y, simplify
+    )
     return Implicit(text, lhs, rhs, x, y, left, right, tuple(steps), coefficient, tuple(warnings), detail)
 
 
@@ -166,16 +171,24 @@ def choose_variables(lhs: Expr, rhs: Expr, wrt: Var | str | None, dependent: Var
                 "y is the default: name another with --dependent, such as --dependent v"
             )
     if y not in free:
-        raise UsageError(f"{variable_name(y)} does not occur in the equation (its variables: {names}), so there is no d{variable_name(y)} to find")
+        raise UsageError(
+            f"{variable_name(y)} does not occur in the equation (its variables: {names}), so there is no d{variable_name(y)} to find"
+        )
     if x is None:
         others = [v for v in free if v != y]
         if len(others) == 1 or X in others:
             x = others[0] if len(others) == 1 else X
         else:
-            said = f"its other variables are {', '.join(variable_name(v) for v in others)}" if others else f"it has no variable but {variable_name(y)}"
+            said = (
+                f"its other variables are {', '.join(variable_name(v) for v in others)}"
+                if others
+                else f"it has no variable but {variable_name(y)}"
+            )
             raise UsageError(f"say which variable {variable_name(y)} is a function of with --wrt ({said})")
     if x == y:
-        raise UsageError(f"{variable_name(x)} cannot be both the variable to differentiate by and the dependent variable")
+        raise UsageError(
+            f"{variable_name(x)} cannot be both the variable to differentiate by and the dependent variable"
+        )
     if x not in free:
         raise UsageError(f"{variable_name(x)} does not occur in the equation (its variables: {names})")
     return x, y
@@ -225,7 +238,10 @@ def _solve(left: Expr, right: Expr, d: Apply, x: Var, y: Var, simplify: str) -> 
         raise EngineError("the dy/dx terms could not be collected on one side")
     if all(isinstance(term, Neg) for term in terms):  # -2 - 6xy as the factor: the lecture turns the signs round first
         terms = [negate(term) for term in terms]
-        lhs, rhs = add_terms([times(term, d) for term in terms]), add_terms(_positive_first(negate(term) for term in _terms(steps[-1].rhs)))
+        lhs, rhs = (
+            add_terms([times(term, d) for term in terms]),
+            add_terms(_positive_first(negate(term) for term in _terms(steps[-1].rhs))),
+        )
         steps.append(ImplicitStep("negate", "multiply both sides by -1", {}, lhs, rhs))
     coefficient = add_terms(terms)
     if coefficient == ZERO or not is_number(coefficient) and vanishes(coefficient):
@@ -234,7 +250,9 @@ def _solve(left: Expr, right: Expr, d: Apply, x: Var, y: Var, simplify: str) -> 
         steps.append(ImplicitStep("factor", "factor out {d}", {"d": d}, times_sum(coefficient, d), steps[-1].rhs))
     if coefficient != ONE:
         quotient = _quotient(steps[-1].rhs, coefficient)
-        steps.append(ImplicitStep("divide", "solve for {d}: divide both sides by {a}", {"d": d, "a": coefficient}, d, quotient))
+        steps.append(
+            ImplicitStep("divide", "solve for {d}: divide both sides by {a}", {"d": d, "a": coefficient}, d, quotient)
+        )
     if simplify != "none":
         steps += _tidy_result(steps[-1], d)
     if simplify == "full":
@@ -334,7 +352,9 @@ def _simplified(line: ImplicitStep) -> list[ImplicitStep]:
         return []
     lhs = left[-1].after if left else line.lhs
     rhs = right[-1].after if right else line.rhs
-    return [ImplicitStep("simplify", "simplify", {}, lhs, rhs, left + right, ("lhs",) * len(left) + ("rhs",) * len(right))]
+    return [
+        ImplicitStep("simplify", "simplify", {}, lhs, rhs, left + right, ("lhs",) * len(left) + ("rhs",) * len(right))
+    ]
 
 
 def _tidy_result(line: ImplicitStep, d: Expr) -> list[ImplicitStep]:
@@ -413,7 +433,9 @@ def _divide_term(term: Expr, factor: int) -> Expr:
 def verify_implicit(result: Implicit) -> Implicit:
     """The same result with its dy/dx checked against -F_x/F_y (F = lhs - rhs), computed by SymPy in the CAS worker."""
     try:
-        check = workers.run(_check, result.function_of, result.wrt, result.dependent, result.result, what="verification")
+        check = workers.run(
+            _check, result.function_of, result.wrt, result.dependent, result.result, what="verification"
+        )
     except CasLimitError as error:
         check = Verification(None, None, error.message)
     except RecursionError:
@@ -457,7 +479,9 @@ def undefined_where(result: Implicit) -> Expr | None:
     coefficient = result.coefficient
     while isinstance(coefficient, (Neg, Div)):
         coefficient = coefficient.arg if isinstance(coefficient, Neg) else coefficient.num
-    factors = [f for f in (coefficient.factors if isinstance(coefficient, Mul) else (coefficient,)) if not never_zero(f)]
+    factors = [
+        f for f in (coefficient.factors if isinstance(coefficient, Mul) else (coefficient,)) if not never_zero(f)
+    ]
     if not factors:
         return None
     shown = mul(*factors)

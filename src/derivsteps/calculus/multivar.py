@@ -119,14 +119,19 @@ def hessian(
     text, tree, warnings = _read(expr, names, functions)
     chosen = choose_variables(tree, vars)
     rows = tuple(
-        tuple(_with_input(differentiate(tree, (first, second), detail=detail, simplify=simplify), text, warnings) for second in chosen)
+        tuple(
+            _with_input(differentiate(tree, (first, second), detail=detail, simplify=simplify), text, warnings)
+            for second in chosen
+        )
         for first in chosen
     )
     return Hessian(text, tree, chosen, rows, warnings)
 
 
 def _with_input(derivation: Derivation, text: str | None, warnings: tuple[str, ...]) -> Derivation:
-    return Derivation(text, derivation.expr, derivation.wrt, derivation.start, derivation.steps, warnings, derivation.detail)
+    return Derivation(
+        text, derivation.expr, derivation.wrt, derivation.start, derivation.steps, warnings, derivation.detail
+    )
 
 
 def parse_point(text: str, functions: Sequence[str] = ()) -> dict[Var, Expr]:
@@ -137,11 +142,15 @@ def parse_point(text: str, functions: Sequence[str] = ()) -> dict[Var, Expr]:
     for item in [part for part in text.split(",")]:
         name, equals, value = item.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise UsageError(f"a point is written name=value, separated by commas, such as a=1,b=2; {item.strip()!r} is not")
+            raise UsageError(
+                f"a point is written name=value, separated by commas, such as a=1,b=2; {item.strip()!r} is not"
+            )
         var = variable_named(name.strip())
         number = parse(value.strip(), functions=functions).expr
         if not is_number(number):
-            raise UsageError(f"the value of {variable_name(var)} must be a number (such as 2, -0.5 or 1/3), not {value.strip()!r}")
+            raise UsageError(
+                f"the value of {variable_name(var)} must be a number (such as 2, -0.5 or 1/3), not {value.strip()!r}"
+            )
         if var in point:
             raise UsageError(f"{variable_name(var)} is given twice")
         point[var] = number

@@ -13,7 +13,28 @@ from sympy.printing.str import StrPrinter
 
 from ..core import limits
 from ..core.errors import EngineError
-from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, free_of, mul, number, variables, walk, with_children
+from ..core.tree import (
+    Add,
+    Apply,
+    Call,
+    Const,
+    Deriv,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    children,
+    free_of,
+    mul,
+    number,
+    variables,
+    walk,
+    with_children,
+)
 
 # Our elementary functions as SymPy classes; ln and log are both the natural logarithm (log's base is handled apart).
 FUNCTIONS = {
@@ -171,7 +192,9 @@ def _too_many_digits(base: sympy.Basic, exp: sympy.Basic) -> bool:
     base_digits = max((math.log10(max(abs(r.p), r.q)) for r in base.atoms(sympy.Rational) if r.p != 0), default=0.0)
     if base_digits == 0:
         return False  # 0, 1 and -1 to any power are small, and so is x^n
-    log_exp = math.log10(abs(exp.p)) - math.log10(exp.q)  # math.log10 takes integers of any size; float() would overflow
+    log_exp = math.log10(abs(exp.p)) - math.log10(
+        exp.q
+    )  # math.log10 takes integers of any size; float() would overflow
     return log_exp + math.log10(base_digits) > math.log10(limits.MAX_INTEGER_DIGITS)
 
 
@@ -381,9 +404,15 @@ def _derivative_tree(obj: sympy.Derivative) -> Expr:
             raise _unsupported(obj)
         wrt.extend([var] * int(count))
     body = obj.expr
-    if isinstance(body, AppliedUndef) and all(arg.is_Symbol for arg in body.args) and len(set(body.args)) == len(body.args):
+    if (
+        isinstance(body, AppliedUndef)
+        and all(arg.is_Symbol for arg in body.args)
+        and len(set(body.args)) == len(body.args)
+    ):
         if all(var in body.args for var in wrt):
-            return Apply(body.func.__name__, tuple(_tree(arg) for arg in body.args), tuple(body.args.index(var) for var in wrt))
+            return Apply(
+                body.func.__name__, tuple(_tree(arg) for arg in body.args), tuple(body.args.index(var) for var in wrt)
+            )
     result = _tree(body)
     for var in wrt:
         result = Deriv(result, _tree(var))

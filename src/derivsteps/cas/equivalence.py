@@ -126,7 +126,11 @@ def real_reading(expr: sympy.Expr) -> sympy.Expr:
 
 
 def compare(
-    a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr] = (), tolerance: float = 0.0, names: tuple[str, str] = NAMES
+    a: sympy.Expr,
+    b: sympy.Expr,
+    domain: Sequence[sympy.Expr] = (),
+    tolerance: float = 0.0,
+    names: tuple[str, str] = NAMES,
 ) -> Equivalence:
     """The symbolic layer, then the numeric one; points must also be in the domain of the `domain` expressions.
     names say whose values a difference shows ("the derivative", "your answer")."""
@@ -167,7 +171,9 @@ def compare(
     return _numeric(a, b, domain, tolerance, names)
 
 
-def _with_sample_functions(a: sympy.Expr, b: sympy.Expr, domain, tolerance: float, names: tuple[str, str]) -> Equivalence:
+def _with_sample_functions(
+    a: sympy.Expr, b: sympy.Expr, domain, tolerance: float, names: tuple[str, str]
+) -> Equivalence:
     """A function of the user's own (f, g) has no values to sample: a formula that holds for every f holds for the
     sample functions in SAMPLE_FUNCTIONS, so each is put in its place and the results compared; a difference for any
     of them is a difference."""
@@ -185,19 +191,32 @@ def _with_sample_functions(a: sympy.Expr, b: sympy.Expr, domain, tolerance: floa
         try:
             outcome = compare(concrete(a), concrete(b), [concrete(d) for d in domain], tolerance, names)
         except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
-            return Equivalence("inconclusive", None, "SymPy could not put sample functions in place of the functions of your own")
+            return Equivalence(
+                "inconclusive", None, "SymPy could not put sample functions in place of the functions of your own"
+            )
         if outcome.verdict != "correct":
             if outcome.verdict == "incorrect":
-                return Equivalence("incorrect", outcome.decided_by, f"{outcome.reason}, with sample functions in place of {', '.join(map(str, kinds))}")
+                return Equivalence(
+                    "incorrect",
+                    outcome.decided_by,
+                    f"{outcome.reason}, with sample functions in place of {', '.join(map(str, kinds))}",
+                )
             return outcome
     shown = ", ".join(map(str, kinds))
-    return Equivalence("correct", outcome.decided_by, f"{outcome.reason}, for {len(SAMPLE_FUNCTIONS)} sample functions in place of {shown}")
+    return Equivalence(
+        "correct",
+        outcome.decided_by,
+        f"{outcome.reason}, for {len(SAMPLE_FUNCTIONS)} sample functions in place of {shown}",
+    )
 
 
 def _sample_wave(index: int, args) -> sympy.Expr:
     import sympy
 
-    return sum((sympy.sin((j + 1) * u + index + 1) for j, u in enumerate(args)), sympy.Integer(index + 2)) + sympy.Mul(*args) / 3
+    return (
+        sum((sympy.sin((j + 1) * u + index + 1) for j, u in enumerate(args)), sympy.Integer(index + 2))
+        + sympy.Mul(*args) / 3
+    )
 
 
 def _sample_growth(index: int, args) -> sympy.Expr:
@@ -219,7 +238,11 @@ def _symbolic_only(difference: sympy.Expr) -> Equivalence:
             return Equivalence("correct", "symbolic", "the difference simplifies to 0")
     except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
         pass
-    return Equivalence("inconclusive", None, "a sum over the data whose difference does not simplify to 0; it has no value at a point to compare")
+    return Equivalence(
+        "inconclusive",
+        None,
+        "a sum over the data whose difference does not simplify to 0; it has no value at a point to compare",
+    )
 
 
 def _large_power(expr: sympy.Expr) -> bool:
@@ -242,10 +265,17 @@ def _exact_rational(expr: sympy.Expr) -> bool:
 
 
 def _numeric(
-    a: sympy.Expr, b: sympy.Expr, domain: Sequence[sympy.Expr], tolerance: float, names: tuple[str, str], phases: dict = PHASES
+    a: sympy.Expr,
+    b: sympy.Expr,
+    domain: Sequence[sympy.Expr],
+    tolerance: float,
+    names: tuple[str, str],
+    phases: dict = PHASES,
 ) -> Equivalence:
     domain = (*domain, *domain_parts(a), *domain_parts(b))
-    symbols = sorted(set().union(a.free_symbols, b.free_symbols, *(d.free_symbols for d in domain)), key=lambda s: s.name)
+    symbols = sorted(
+        set().union(a.free_symbols, b.free_symbols, *(d.free_symbols for d in domain)), key=lambda s: s.name
+    )
     rng = random.Random(SEED)
     valid = dict.fromkeys(PHASES, 0)
     for phase, wanted in phases.items():
@@ -262,7 +292,11 @@ def _numeric(
                     continue  # numerically meaningless there (0/0): no evidence either way
                 where = ", ".join(f"{s}={v:.4g}" for s, v in zip(symbols, point)) or "every point"
                 differ = _differ(where, values, names)
-                notes = ("equal for positive values of the variables only",) if phase != "positive" and valid["positive"] >= MIN_VALID_POINTS else ()
+                notes = (
+                    ("equal for positive values of the variables only",)
+                    if phase != "positive" and valid["positive"] >= MIN_VALID_POINTS
+                    else ()
+                )
                 return Equivalence("incorrect", "numeric", differ, notes)
             valid[phase] += 1
             if valid[phase] >= wanted or not symbols:
@@ -272,7 +306,11 @@ def _numeric(
         return Equivalence("correct", "numeric", f"equal at {total} random points")
     if phases is PHASES and (complex_ := _as_complex_numbers(a, b, symbols, tolerance)) is not None:
         return complex_
-    return Equivalence("inconclusive", None, f"only {total} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed")
+    return Equivalence(
+        "inconclusive",
+        None,
+        f"only {total} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed",
+    )
 
 
 def _as_complex_numbers(a: sympy.Expr, b: sympy.Expr, symbols, tolerance: float) -> Equivalence | None:
@@ -333,7 +371,12 @@ def rounding_tolerance(*trees: Expr) -> float:
     """A long decimal is a rounded value, as precise as it is written: -1.709975946 (10 significant digits, at least
     ROUNDED_DIGITS) matches (-5)^(1/3) within 1e-9, relative. 0 otherwise: shorter decimals and exact numbers are
     compared exactly (0.33 is not 1/3, and 99999999/10^8 is not 99999998/99999999)."""
-    digits = [len(node.text.replace(".", "").replace("-", "").lstrip("0")) for tree in trees for _, node in walk(tree) if isinstance(node, Num) and node.text]
+    digits = [
+        len(node.text.replace(".", "").replace("-", "").lstrip("0"))
+        for tree in trees
+        for _, node in walk(tree)
+        if isinstance(node, Num) and node.text
+    ]
     return max((10.0 ** -(d - 1) for d in digits if d >= ROUNDED_DIGITS), default=0.0)
 
 
@@ -359,7 +402,12 @@ def constant_factor(got: sympy.Expr, want: sympy.Expr) -> str | None:
         ratios.append(values[0] / values[1])
         if len(ratios) >= MIN_VALID_POINTS:
             break
-    if len(ratios) < MIN_VALID_POINTS or not all(_close(r, ratios[0]) for r in ratios) or _close(ratios[0], 1) or _close(ratios[0], 0):
+    if (
+        len(ratios) < MIN_VALID_POINTS
+        or not all(_close(r, ratios[0]) for r in ratios)
+        or _close(ratios[0], 1)
+        or _close(ratios[0], 0)
+    ):
         return None
     ratio = ratios[0].real
     simple = Fraction(ratio).limit_denominator(100)
@@ -386,7 +434,9 @@ def real_variables(expr: sympy.Expr) -> sympy.Expr:
     from .bridge import huge_numbers_as_symbols
 
     expr = huge_numbers_as_symbols(expr)
-    return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real})
+    return expr.xreplace(
+        {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols if isinstance(s, sympy.Symbol) and not s.is_real}
+    )
 
 
 def is_real(value: complex) -> bool:
@@ -403,8 +453,6 @@ def domain_parts(expr: sympy.Expr) -> list[sympy.Expr]:
     partial = (sympy.log, sympy.asin, sympy.acos, sympy.asec, sympy.acsc, sympy.acosh, sympy.atanh)
     parts += [f for f in expr.atoms(sympy.Function) if isinstance(f, partial)]
     return sorted(parts, key=sympy.count_ops)[:MAX_DOMAIN_PARTS]
-
-
 
 
 # -- on our trees, in this process ------------------------------------------------------------------------------------
@@ -432,7 +480,9 @@ def equivalent(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> Equivalence:
 def _compare_trees(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
     from .bridge import to_sympy
 
-    return compare(real_reading(to_sympy(a)), real_reading(to_sympy(b)), tolerance=rounding_tolerance(a, b), names=names)
+    return compare(
+        real_reading(to_sympy(a)), real_reading(to_sympy(b)), tolerance=rounding_tolerance(a, b), names=names
+    )
 
 
 def _on_sample_data(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
@@ -440,7 +490,9 @@ def _on_sample_data(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
     for pair in written_out(a, b):
         outcome = equivalent(*pair, names=names)
         if outcome.verdict == "incorrect":
-            return Equivalence("incorrect", outcome.decided_by, f"they differ on sample data: {outcome.reason}", outcome.notes)
+            return Equivalence(
+                "incorrect", outcome.decided_by, f"they differ on sample data: {outcome.reason}", outcome.notes
+            )
         if outcome.verdict != "correct":
             return outcome
     return Equivalence("correct", "numeric", f"equal on {SAMPLE_SETS} sample data sets of {SAMPLE_ROWS} rows")
@@ -456,7 +508,9 @@ def written_out(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
     rng = random.Random(SEED)
     pairs = []
     for _ in range(SAMPLE_SETS):
-        values = {name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns}
+        values = {
+            name: [Fraction(rng.randint(1, 40), rng.randint(1, 9)) for _ in range(SAMPLE_ROWS)] for name in columns
+        }
         data = Data.from_mapping(values or {"unused": [0] * SAMPLE_ROWS})  # no data column: still n rows
         pairs.append((expand_sums(a, data), expand_sums(b, data)))
     return pairs
@@ -572,10 +626,18 @@ def by_evaluator(a: Expr, b: Expr, points: int, why: str) -> Equivalence:
             continue  # outside the real domain (log_y(-x) at x > 0): no evidence either way, as in compare
         if abs(left - right) > EVALUATOR_TOLERANCE * max(abs(left), abs(right), 1):
             where = ", ".join(f"{_name(var)}={float(value):g}" for var, value in point.items())
-            return Equivalence("incorrect", "evaluator", f"{why}; at {where} a numerical derivative is {complex(left):.10g}, the result {complex(right):.10g}")
+            return Equivalence(
+                "incorrect",
+                "evaluator",
+                f"{why}; at {where} a numerical derivative is {complex(left):.10g}, the result {complex(right):.10g}",
+            )
         agreed += 1
         if agreed == points:
-            return Equivalence("correct", "evaluator", f"{why}; checked instead at {agreed} random points with derivsteps' own evaluator")
+            return Equivalence(
+                "correct",
+                "evaluator",
+                f"{why}; checked instead at {agreed} random points with derivsteps' own evaluator",
+            )
     return Equivalence("inconclusive", None, why)
 
 

@@ -52,13 +52,17 @@ def solve_real(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[Va
 
 def _solve_real(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[Var, Expr], ...]:
     equations = [to_sympy(expr) for expr in system]
-    real = {s: sympy.Symbol(s.name, real=True) for eq in equations for s in eq.free_symbols if isinstance(s, sympy.Symbol)}
+    real = {
+        s: sympy.Symbol(s.name, real=True) for eq in equations for s in eq.free_symbols if isinstance(s, sympy.Symbol)
+    }
     back = {r: s for s, r in real.items()}
     targets = [real.get(sympy.Symbol(symbol_name(var)), sympy.Symbol(symbol_name(var), real=True)) for var in unknowns]
     try:
         found = sympy.solve([eq.xreplace(real) for eq in equations], targets, dict=True)
     except NotImplementedError as err:
-        raise EngineError(f"SymPy cannot solve this system ({err}); derivsteps has no other way to find its critical points") from None
+        raise EngineError(
+            f"SymPy cannot solve this system ({err}); derivsteps has no other way to find its critical points"
+        ) from None
     solutions = []
     for solution in found:
         values = {}
@@ -68,7 +72,9 @@ def _solve_real(system: Sequence[Expr], unknowns: Sequence[Var]) -> tuple[dict[V
                 break  # a complex solution is no critical point of a real function
             if value.has(sympy.I):
                 shown = f"{symbol_name(var)} = {value}"
-                raise EngineError(f"SymPy writes a solution with complex numbers ({shown}), which derivsteps cannot show")
+                raise EngineError(
+                    f"SymPy writes a solution with complex numbers ({shown}), which derivsteps cannot show"
+                )
             values[var] = from_sympy(value.xreplace(back))
         else:
             solutions.append(values)

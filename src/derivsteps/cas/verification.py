@@ -29,7 +29,9 @@ def verify(derivation: Derivation) -> Verification:
     except CasLimitError as error:
         return _by_own_evaluator(derivation, error.message)
     except RecursionError:
-        return _by_own_evaluator(derivation, "SymPy cannot handle an expression nested this deep (its recursion failed)")
+        return _by_own_evaluator(
+            derivation, "SymPy cannot handle an expression nested this deep (its recursion failed)"
+        )
     if isinstance(check, str):  # SymPy's own derivative is no value to compare with: our evaluator decides
         return _by_own_evaluator(derivation, check)
     return check
@@ -69,7 +71,11 @@ def _warm_up() -> None:
 
     x, y = sympy.symbols("x y", real=True)
     sympy.diff(sympy.sin(x) * sympy.exp(x) * x**2 / (1 + sympy.log(y)), x)
-    for difference in ((x**2 - 1) / (x - 1) - x - 1, sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1, sympy.sqrt(x**2) - sympy.Abs(x)):
+    for difference in (
+        (x**2 - 1) / (x - 1) - x - 1,
+        sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1,
+        sympy.sqrt(x**2) - sympy.Abs(x),
+    ):
         sympy.simplify(difference)
     sympy.cancel(sympy.together(1 / x + 1 / y))
     (sympy.atan(x) + sympy.sqrt(x)).xreplace({x: sympy.Float(0.5, 30)}).evalf(30)

@@ -142,7 +142,10 @@ def _result(outcome: tuple, seconds: float, memory_mb: float, what: str):
     """The value of a finished call, or the exception that says how it ended."""
     kind, value = outcome
     if kind == "timeout":
-        raise CasTimeout(f"SymPy's {what} took longer than {seconds:g} s (limits.CAS_SECONDS); raise the limit with --cas-seconds", seconds)
+        raise CasTimeout(
+            f"SymPy's {what} took longer than {seconds:g} s (limits.CAS_SECONDS); raise the limit with --cas-seconds",
+            seconds,
+        )
     if kind == "died":
         # Killed from outside, or a C-level allocation failure that aborted the worker instead of raising MemoryError.
         raise CasMemoryError(

@@ -75,7 +75,12 @@ def check_answer(
     student, reading = read
     pending = _pending(student)
     if pending is not None:
-        return _noted(Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected), reading)
+        return _noted(
+            Verdict(
+                "incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected
+            ),
+            reading,
+        )
     if student == expected:
         return _noted(Verdict("correct", "structural", "correct", expected), reading)
     try:
@@ -85,7 +90,9 @@ def check_answer(
         return _noted(Verdict("inconclusive", None, f"could not decide: {error.message}", expected), reading)
 
 
-def _judge_answer(expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]) -> Verdict:
+def _judge_answer(
+    expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]
+) -> Verdict:
     """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
     from ..language.mathtext import to_text
 
@@ -192,7 +199,11 @@ def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
         return plan
     ours, theirs, candidates = plan
     if not candidates:
-        return Verdict("incorrect", "numeric", f"not equal under any renaming of {', '.join(map(str, ours))} (values at a random point)")
+        return Verdict(
+            "incorrect",
+            "numeric",
+            f"not equal under any renaming of {', '.join(map(str, ours))} (values at a random point)",
+        )
     undecided = None
     first_no = None
     for image in candidates:
@@ -221,8 +232,20 @@ def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tu
         outcome = _verdict(compare(left, right, tolerance=rounding_tolerance(first, second)))
         if outcome.verdict == "correct" or len(ours) == len(theirs):
             return outcome
-        return Verdict("incorrect", outcome.decided_by or "structural", f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}")
-    return ours, theirs, [image for image in itertools.permutations(theirs) if not differ_at_a_point(left, right, dict(zip(ours, image)))]
+        return Verdict(
+            "incorrect",
+            outcome.decided_by or "structural",
+            f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}",
+        )
+    return (
+        ours,
+        theirs,
+        [
+            image
+            for image in itertools.permutations(theirs)
+            if not differ_at_a_point(left, right, dict(zip(ours, image)))
+        ],
+    )
 
 
 def check_antiderivative(
@@ -260,13 +283,17 @@ def _judge_antiderivative(
     var = Var(wrt) if isinstance(wrt, str) else wrt
     derivative = differentiate(student, var, variables=variables, functions=functions).result
     shown = to_text(derivative)
-    constants = sorted({v for v in _vars(student) if v not in _vars(integrand) and v != var}, key=lambda v: (v.name, v.sub or ""))
+    constants = sorted(
+        {v for v in _vars(student) if v not in _vars(integrand) and v != var}, key=lambda v: (v.name, v.sub or "")
+    )
     notes = []
     if derivative == integrand:
         outcome, differentiated = Verdict("correct", "structural"), False
     else:
         try:
-            outcome, differentiated = workers.run(_antiderivative_outcome, integrand, derivative, student, var, what="answer check")
+            outcome, differentiated = workers.run(
+                _antiderivative_outcome, integrand, derivative, student, var, what="answer check"
+            )
         except CasLimitError as error:
             return Verdict("inconclusive", None, f"could not decide: {error.message}", derivative)
         notes += outcome.notes
@@ -280,16 +307,28 @@ def _judge_antiderivative(
     notes += _log_notes(student, to_text)
     if not constants:
         if require_constant:
-            return Verdict("incorrect", outcome.decided_by, "right up to the constant of integration: add one (+ C)", derivative, tuple(notes))
+            return Verdict(
+                "incorrect",
+                outcome.decided_by,
+                "right up to the constant of integration: add one (+ C)",
+                derivative,
+                tuple(notes),
+            )
         notes.append("tip: add a constant of integration (+ C)")
     elif len(constants) > 1:
         notes.append(f"several constants of integration ({', '.join(map(to_text, constants))}): one is enough")
-    return Verdict("correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes))
+    return Verdict(
+        "correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes)
+    )
 
 
 def _antiderivative_outcome(integrand: Expr, derivative: Expr, student: Expr, var: Var) -> tuple[Verdict, bool]:
     """check_antiderivative's SymPy part, one call under the CAS deadline: is g′ = f, and if not, is g = f′?"""
-    want, got, domain = real_reading(to_sympy(integrand)), real_reading(to_sympy(derivative)), real_reading(to_sympy(student))
+    want, got, domain = (
+        real_reading(to_sympy(integrand)),
+        real_reading(to_sympy(derivative)),
+        real_reading(to_sympy(student)),
+    )
     outcome = _verdict(compare(got, want, domain=(domain,), tolerance=rounding_tolerance(student, integrand)))
     return outcome, outcome.verdict == "incorrect" and _differentiated(integrand, var, student)
 
@@ -325,7 +364,9 @@ def _read(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) 
     return parse(text, variables=variables, functions=functions).expr
 
 
-def _read_answer(text: Expr | str, variables: Sequence[str], functions: Sequence[str]) -> tuple[Expr, tuple[str, ...]] | Verdict:
+def _read_answer(
+    text: Expr | str, variables: Sequence[str], functions: Sequence[str]
+) -> tuple[Expr, tuple[str, ...]] | Verdict:
     """The answer's tree and the notes on how it was read (f'(x) = 2x as 2x), or an "invalid" verdict saying where it
     could not be read: student text is data."""
     if not isinstance(text, str):

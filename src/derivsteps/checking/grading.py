@@ -83,7 +83,9 @@ class GradedRow:
             row = cls(**values)
         except TypeError as err:
             raise ValueError(str(err)) from None
-        if row.verdict not in VERDICTS or not all(isinstance(getattr(row, name), str) for name in ("id", "expr", "wrt", "answer")):
+        if row.verdict not in VERDICTS or not all(
+            isinstance(getattr(row, name), str) for name in ("id", "expr", "wrt", "answer")
+        ):
             raise ValueError(f"not a graded row: {dict(data)!r:.80}")
         return row
 
@@ -179,7 +181,9 @@ def _jsonl_records(path: Path, text: str) -> list[tuple[str, dict]]:
 
 def _record(path: Path, where: str, item) -> dict:
     if not isinstance(item, dict):
-        raise InputError(f"{path}, {where}: expected an object with the keys {', '.join(COLUMNS)}, not {type(item).__name__}")
+        raise InputError(
+            f"{path}, {where}: expected an object with the keys {', '.join(COLUMNS)}, not {type(item).__name__}"
+        )
     record = {}
     for name in COLUMNS + OPTIONAL_COLUMNS:
         value = item.get(name)
@@ -195,14 +199,18 @@ def _record(path: Path, where: str, item) -> dict:
 
 def _check_count(path: Path, records: list) -> None:
     if len(records) > limits.MAX_GRADE_ROWS:
-        raise LimitError(f"{path} has more than limits.MAX_GRADE_ROWS ({limits.MAX_GRADE_ROWS:,}) answers: split it into several files")
+        raise LimitError(
+            f"{path} has more than limits.MAX_GRADE_ROWS ({limits.MAX_GRADE_ROWS:,}) answers: split it into several files"
+        )
 
 
 def _answer_row(path: Path, where: str, record: dict) -> AnswerRow:
     problem = record.get("_problem")
     text = {name: (record.get(name) or "").strip() for name in COLUMNS}
     if not text["id"]:
-        raise InputError(f"{path}, {where}: the id is empty; every row needs an id, unique in the file (--resume finds rows by it)")
+        raise InputError(
+            f"{path}, {where}: the id is empty; every row needs an id, unique in the file (--resume finds rows by it)"
+        )
     missing = [name for name in ("expr", "answer") if not text[name]]
     if missing and problem is None:
         problem = f"no {' and no '.join(missing)} given"
@@ -223,7 +231,9 @@ def _check_ids(path: Path, rows: Sequence[AnswerRow], wheres: Sequence[str]) -> 
     first: dict[str, str] = {}
     for row, where in zip(rows, wheres):
         if row.id in first:
-            raise InputError(f"{path}: the id {row.id!r} is used twice ({first[row.id]} and {where}); ids must be unique, as --resume finds rows by them")
+            raise InputError(
+                f"{path}: the id {row.id!r} is used twice ({first[row.id]} and {where}); ids must be unique, as --resume finds rows by them"
+            )
         first[row.id] = where
 
 
@@ -242,7 +252,9 @@ def grade_row(row: AnswerRow) -> GradedRow:
     except DerivError as err:  # our engine could not do this problem: not the student's fault, and not a crash
         return GradedRow(**base, verdict="error", feedback=f"could not grade: {err}")
     except Exception as bug:  # noqa: BLE001 - a bug in one row must not cost the other rows
-        return GradedRow(**base, verdict="error", feedback=f"internal error (a bug in derivsteps): {type(bug).__name__}: {bug}")
+        return GradedRow(
+            **base, verdict="error", feedback=f"internal error (a bug in derivsteps): {type(bug).__name__}: {bug}"
+        )
     from ..language.mathtext import to_text
 
     feedback = verdict.feedback
@@ -320,7 +332,9 @@ class Summary:
         }
 
 
-def summarize(graded: Sequence[GradedRow], *, new: int | None = None, seconds: float = 0.0, interrupted: bool = False) -> Summary:
+def summarize(
+    graded: Sequence[GradedRow], *, new: int | None = None, seconds: float = 0.0, interrupted: bool = False
+) -> Summary:
     """The summary of a report: `new` of its rows were graded in `seconds` (default: all of them)."""
     verdicts = Counter(row.verdict for row in graded)
     mistakes = Counter(row.mistake for row in graded if row.mistake)

@@ -24,7 +24,25 @@ from ..core.derivation import Derivation
 from ..core.engine import differentiate
 from ..core.errors import DerivError
 from ..core.rules import DIFF_RULES, Bindings, Rule
-from ..core.tree import ONE, Add, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Var, add, free_of, get_at, mul, variables
+from ..core.tree import (
+    ONE,
+    Add,
+    Call,
+    Const,
+    Deriv,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Var,
+    add,
+    free_of,
+    get_at,
+    mul,
+    variables,
+)
 from ..language.mathtext import to_text
 
 Table = tuple[Rule, ...]
@@ -55,7 +73,9 @@ def _with_rewrite(name: str, rewrite: Callable[[Bindings], Expr], when: Callable
 
     def patch(table: Table) -> Table:
         return tuple(
-            replace(rule, rewrite=lambda b, right=rule.rewrite: rewrite(b) if when(b) else right(b)) if rule.name == name else rule
+            replace(rule, rewrite=lambda b, right=rule.rewrite: rewrite(b) if when(b) else right(b))
+            if rule.name == name
+            else rule
             for rule in table
         )
 
@@ -66,7 +86,9 @@ def _with_match(name: str, match: Callable[[Expr], Bindings | None], rewrite: Ca
     """A patch that replaces the match (and optionally the rewrite) of the rule `name`."""
 
     def patch(table: Table) -> Table:
-        return tuple(replace(rule, match=match, rewrite=rewrite or rule.rewrite) if rule.name == name else rule for rule in table)
+        return tuple(
+            replace(rule, match=match, rewrite=rewrite or rule.rewrite) if rule.name == name else rule for rule in table
+        )
 
     return patch
 
@@ -119,12 +141,18 @@ def _factor_without_variables(expr: Expr) -> Bindings | None:
 
 # data_factor_dropped: in ∂(f(s a_i + ...))/∂s the factor a_i goes missing.
 def _drop_data(b: Bindings) -> Expr:
-    kept = [f for f in (b["c"].factors if isinstance(b["c"], Mul) else (b["c"],)) if not (isinstance(f, Var) and _is_data(f))]
+    kept = [
+        f
+        for f in (b["c"].factors if isinstance(b["c"], Mul) else (b["c"],))
+        if not (isinstance(f, Var) and _is_data(f))
+    ]
     return mul(*kept, Deriv(b["u"], b["x"])) if kept else Deriv(b["u"], b["x"])
 
 
 def _has_data_factor(b: Bindings) -> bool:
-    return "divide" not in b and any(isinstance(f, Var) and _is_data(f) for f in (b["c"].factors if isinstance(b["c"], Mul) else (b["c"],)))
+    return "divide" not in b and any(
+        isinstance(f, Var) and _is_data(f) for f in (b["c"].factors if isinstance(b["c"], Mul) else (b["c"],))
+    )
 
 
 def _exp_as_power(b: Bindings) -> Expr:
@@ -244,7 +272,9 @@ def _replay_table(mistake: Mistake, correct: Derivation, answer: Expr, functions
     return _diagnosis(mistake, correct, index, answer, right_rw.bindings, fields)
 
 
-def _replay_wrong_variable(mistake: Mistake, correct: Derivation, answer: Expr, functions: Sequence[str]) -> Diagnosis | None:
+def _replay_wrong_variable(
+    mistake: Mistake, correct: Derivation, answer: Expr, functions: Sequence[str]
+) -> Diagnosis | None:
     for other in _held(correct.expr):
         if other in correct.wrt:
             continue
@@ -257,7 +287,9 @@ def _replay_wrong_variable(mistake: Mistake, correct: Derivation, answer: Expr, 
     return None
 
 
-def _replay_integrated(mistake: Mistake, correct: Derivation, answer: Expr, functions: Sequence[str]) -> Diagnosis | None:
+def _replay_integrated(
+    mistake: Mistake, correct: Derivation, answer: Expr, functions: Sequence[str]
+) -> Diagnosis | None:
     if len(correct.wrt) != 1 or free_of(answer, correct.wrt[0]):
         return None
     try:

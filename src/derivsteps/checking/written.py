@@ -111,13 +111,23 @@ class WrittenReport(Displayed):
 
 
 # -- the library ------------------------------------------------------------------------------------------------------
-def check_derivation(lines_or_text: str | Iterable[str], variables: Sequence[str] = (), functions: Sequence[str] = ()) -> WrittenReport:
+def check_derivation(
+    lines_or_text: str | Iterable[str], variables: Sequence[str] = (), functions: Sequence[str] = ()
+) -> WrittenReport:
     """Check a written derivation, one expression per line (a whole text, or its lines); see the module docstring."""
-    raw = lines_or_text.splitlines() if isinstance(lines_or_text, str) else [str(line).rstrip("\r\n") for line in lines_or_text]
+    raw = (
+        lines_or_text.splitlines()
+        if isinstance(lines_or_text, str)
+        else [str(line).rstrip("\r\n") for line in lines_or_text]
+    )
     reading = {"variables": tuple(variables), "functions": tuple(functions)}
-    numbered = [(number, line) for number, line in enumerate(raw, 1) if line.strip() and not line.strip().startswith("#")]
+    numbered = [
+        (number, line) for number, line in enumerate(raw, 1) if line.strip() and not line.strip().startswith("#")
+    ]
     if not numbered:
-        raise InputError("the derivation is empty: write the problem on the first line, e.g. d/dy (x+y+z)^2, then one step per line")
+        raise InputError(
+            "the derivation is empty: write the problem on the first line, e.g. d/dy (x+y+z)^2, then one step per line"
+        )
     first_number, first_text = numbered[0]
     problem, warnings = _read_problem(first_number, first_text, reading)
     derivation = differentiate(problem, (), **reading)
@@ -153,7 +163,9 @@ def _read_problem(number: int, text: str, reading: dict) -> tuple[Expr, tuple[st
         parsed = _parse(text, reading)
     except InputError as error:
         offset = error.position.offset if error.position is not None else None
-        raise InputError(f"line {number}, the problem, cannot be read: {error.message}", error.text, offset, error.hint) from None
+        raise InputError(
+            f"line {number}, the problem, cannot be read: {error.message}", error.text, offset, error.hint
+        ) from None
     if not _has_pending(parsed.expr):
         raise InputError(
             f"line {number} should be the problem with its pending derivative, such as d/dy (x+y+z)^2 or ∂/∂y (x+y+z)^2; "
@@ -180,24 +192,45 @@ def _check_line(number: int, text: str, previous: WrittenLine, reading: dict) ->
         parsed = _parse(text, reading)
     except InputError as error:
         column = error.position.column if error.position is not None else None
-        said = f"cannot read this line: {error.message}" + (f" (column {column})" if column else "") + (f"; {error.hint}" if error.hint else "")
+        said = (
+            f"cannot read this line: {error.message}"
+            + (f" (column {column})" if column else "")
+            + (f"; {error.hint}" if error.hint else "")
+        )
         caret = column - 1 - (len(text) - len(text.lstrip())) if column else None
-        return WrittenLine(number, written, "invalid", feedback=said, compared_with=previous.number, position=column, caret=caret)
+        return WrittenLine(
+            number, written, "invalid", feedback=said, compared_with=previous.number, position=column, caret=caret
+        )
     return _check_parsed(number, text, previous, reading, parsed)
 
 
-def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, parsed, other_readings: bool = True) -> WrittenLine:
+def _check_parsed(
+    number: int, text: str, previous: WrittenLine, reading: dict, parsed, other_readings: bool = True
+) -> WrittenLine:
     written = text.strip()
     expr = parsed.expr
     try:
         value = _value(expr, reading)
     except DerivError as error:
-        return WrittenLine(number, written, "invalid", expr, feedback=f"cannot work out this line's derivative: {error}", compared_with=previous.number)
+        return WrittenLine(
+            number,
+            written,
+            "invalid",
+            expr,
+            feedback=f"cannot work out this line's derivative: {error}",
+            compared_with=previous.number,
+        )
     base = {"expr": expr, "value": value, "compared_with": previous.number, "warnings": tuple(parsed.warnings)}
     try:
         outcome = equivalent(previous.value, value, names=(f"line {previous.number}", "this line"))
     except DerivError as error:  # a form the checker cannot be given: undecided, never "wrong"
-        return WrittenLine(number, written, "inconclusive", feedback=f"could not compare this line with line {previous.number}: {error}", **base)
+        return WrittenLine(
+            number,
+            written,
+            "inconclusive",
+            feedback=f"could not compare this line with line {previous.number}: {error}",
+            **base,
+        )
     if other_readings and outcome.verdict in ("correct", "incorrect") and _has_pending(expr):
         if (other := _term_reading(number, text, previous, reading, expr)) is not None:
             return other
@@ -209,7 +242,9 @@ def _check_parsed(number: int, text: str, previous: WrittenLine, reading: dict, 
                 f"the same expression as line {previous.number}" if label == "unchanged"
                 else f"equal to line {previous.number}, but no single rule of ours gives it: several steps at once, or a rewrite of your own"
             )  # fmt: skip
-            return WrittenLine(number, written, "correct", label=label, feedback=feedback, decided_by=outcome.decided_by, **base)
+            return WrittenLine(
+                number, written, "correct", label=label, feedback=feedback, decided_by=outcome.decided_by, **base
+            )
         return WrittenLine(number, written, "correct", label=replay.label, rules=replay.rules, several=replay.several,
                            feedback=replay.explanation, decided_by=outcome.decided_by, **base)  # fmt: skip
     if outcome.verdict == "inconclusive":
@@ -237,7 +272,9 @@ def _term_reading(number: int, text: str, previous: WrittenLine, reading: dict, 
     return replace(line, warnings=(note, *line.warnings))
 
 
-def _wrong(number, written, previous: WrittenLine, expr: Expr, value: Expr, outcome, base: dict, reading: dict) -> WrittenLine:
+def _wrong(
+    number, written, previous: WrittenLine, expr: Expr, value: Expr, outcome, base: dict, reading: dict
+) -> WrittenLine:
     """A line that is not equal to the previous one: the slip that gives it, and what the rewrite should have been."""
     correct = _candidates(previous.expr, DIFF_RULES, reading)
     reason = f"not equal to line {previous.number} ({outcome.reason})"
@@ -282,7 +319,9 @@ def _indexed_outside_sums(expr: Expr) -> Var | None:
     all_indices = {node.index for _, node in walk(expr) if isinstance(node, Sum)}
     for path, node in walk(expr):
         if isinstance(node, Var) and node.sub in all_indices:
-            enclosing = {get_at(expr, path[:k]).index for k in range(len(path)) if isinstance(get_at(expr, path[:k]), Sum)}
+            enclosing = {
+                get_at(expr, path[:k]).index for k in range(len(path)) if isinstance(get_at(expr, path[:k]), Sum)
+            }
             if node.sub not in enclosing:
                 return node
     return None
@@ -354,9 +393,16 @@ def _cuts(steps: Sequence[Step], key: tuple) -> list[_Replay]:
     for cut, step in enumerate(steps):
         line_index = owner[cut]
         done = sum(len(line.rewrites) for line in lines[:line_index])
-        partial = Step(tuple(r for s in steps[done : cut + 1] for r in s.rewrites), lines[line_index].before, step.after, lines[line_index].phase)
+        partial = Step(
+            tuple(r for s in steps[done : cut + 1] for r in s.rewrites),
+            lines[line_index].before,
+            step.after,
+            lines[line_index].phase,
+        )
         labels = [line_label(line, to_text) for line in lines[:line_index]] + [line_label(partial, to_text)]
-        merged = Step(tuple(r for s in steps[: cut + 1] for r in s.rewrites), steps[0].before, step.after, steps[0].phase)
+        merged = Step(
+            tuple(r for s in steps[: cut + 1] for r in s.rewrites), steps[0].before, step.after, steps[0].phase
+        )
         if line_index == 0:
             replays.append(_Replay((*key, cut), step.after, partial, labels[0], False, line_index))
         else:
@@ -430,7 +476,10 @@ def _attempted(after: Expr, replays: list[_Replay]) -> _Replay | None:
     left = Counter(node for _, node in walk(after) if isinstance(node, Deriv))
     chosen = next((r for r in replays if Counter(n for _, n in walk(r.after) if isinstance(n, Deriv)) == left), None)
     if chosen is None:
-        chosen = next((r for r in replays if sum(isinstance(n, Deriv) for _, n in walk(r.after)) == sum(left.values())), replays[0])
+        chosen = next(
+            (r for r in replays if sum(isinstance(n, Deriv) for _, n in walk(r.after)) == sum(left.values())),
+            replays[0],
+        )
     if chosen.several and not left:
         return _whole_line(chosen, replays, last=True)
     return _whole_line(chosen, replays)
@@ -458,13 +507,15 @@ def _slip(before: Expr, after: Expr, correct: list[_Replay], reading: dict):
             if not _same(replay.after, after) or (right is not None and _same(right.after, replay.after)):
                 continue
             if replay.several or (right is not None and right.several):
-                right = None  # the runs part at the slip, so a later cut of ours is no counterpart: _attempted picks one
+                right = (
+                    None  # the runs part at the slip, so a later cut of ours is no counterpart: _attempted picks one
+                )
             return mistake, right, _slip_details(replay.step, table, reading)
     return None
 
 
 def _slip_details(step: Step, table: Sequence[Rule], reading: dict) -> list[str]:
-    """"∂x/∂y = 0, not 1" for each place where the slip's rule and ours give different rewrites."""
+    """ "∂x/∂y = 0, not 1" for each place where the slip's rule and ours give different rewrites."""
     details = []
     expr = step.before
     for rewrite in step.rewrites:
@@ -527,7 +578,9 @@ def _slip_in_value(before: Expr, value: Expr, reading: dict):
 
 
 # -- the whole derivation -------------------------------------------------------------------------------------------
-def _summarize(lines: tuple[WrittenLine, ...], problem: Expr, derivative: Expr, last: WrittenLine, reading: dict) -> WrittenReport:
+def _summarize(
+    lines: tuple[WrittenLine, ...], problem: Expr, derivative: Expr, last: WrittenLine, reading: dict
+) -> WrittenReport:
     wrt = _wrt(problem)
     wrong = [line for line in lines if line.verdict == "incorrect"]
     invalid = [line for line in lines if line.verdict == "invalid"]
@@ -556,13 +609,17 @@ def _summarize(lines: tuple[WrittenLine, ...], problem: Expr, derivative: Expr, 
     elif _has_pending(last.expr):
         pending = next(node for _, node in walk(last.expr) if isinstance(node, Deriv))
         verdict = "unfinished"
-        feedback = f"every line is right, but line {last.number} still contains {to_text(pending)}: finish the derivative"
+        feedback = (
+            f"every line is right, but line {last.number} still contains {to_text(pending)}: finish the derivative"
+        )
         nxt = _candidates(last.expr, DIFF_RULES, reading)
         if nxt:
             feedback += f" (next step: {_whole_line(nxt[0], nxt).label})"
     else:
         verdict = "correct"
-        feedback = f"every line follows from the one before, and line {last.number} is the derivative: {to_text(last.expr)}"
+        feedback = (
+            f"every line follows from the one before, and line {last.number} is the derivative: {to_text(last.expr)}"
+        )
         if size(last.expr) > size(derivative):
             notes.append(f"correct, but not simplified: {to_text(derivative)} is shorter")
     return WrittenReport(lines, verdict, feedback, problem, wrt, derivative, first_wrong, tuple(notes))

@@ -50,8 +50,18 @@ def discover() -> dict[str, Command]:
 # -- options shared by the commands (grad, hessian, ... reuse them) --------------------------------------------------------
 def add_reading_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("how the expression is read")
-    group.add_argument("--vars", metavar="a,b", default="", help="names to read as variables, e.g. --vars rate,t (so `rate` is not r·a·t·e)")
-    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+    group.add_argument(
+        "--vars",
+        metavar="a,b",
+        default="",
+        help="names to read as variables, e.g. --vars rate,t (so `rate` is not r·a·t·e)",
+    )
+    group.add_argument(
+        "--functions",
+        metavar="f,g",
+        default="",
+        help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)",
+    )
     group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
 
 
@@ -71,7 +81,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def add_derivation_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("the derivation")
-    group.add_argument("--steps", action="store_true", help="show every step with the rule it uses (default: the result only)")
+    group.add_argument(
+        "--steps", action="store_true", help="show every step with the rule it uses (default: the result only)"
+    )
     group.add_argument(
         "--detail",
         choices=("brief", "normal", "full"),
@@ -84,7 +96,9 @@ def add_derivation_options(parser: argparse.ArgumentParser) -> None:
         default="light",
         help="tidy the result: none, light (as a lecturer writes it; the default), full (also ask SymPy for a shorter form)",
     )
-    group.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)")
+    group.add_argument(
+        "--no-verify", dest="verify", action="store_false", help="do not check the result against SymPy (faster start)"
+    )
 
 
 _VARS_HELP = (
@@ -97,7 +111,12 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
     """--vars (which variables, in which order) and --functions: the reading options of the several-variable commands."""
     group = parser.add_argument_group("variables and how the expression is read")
     group.add_argument("--vars", metavar="a,b", default="", help=vars_help)
-    group.add_argument("--functions", metavar="f,g", default="", help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)")
+    group.add_argument(
+        "--functions",
+        metavar="f,g",
+        default="",
+        help="names of unknown functions, e.g. --functions f,g (so f(x) is not f·x)",
+    )
     group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
 
 

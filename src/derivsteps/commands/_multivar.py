@@ -46,5 +46,3 @@ def read_data(args: argparse.Namespace):
     from ..data.datasets import parse_data_options
 
     return parse_data_options(args.data)
-
-

@@ -42,12 +42,19 @@ exit codes: 0 correct, 1 incorrect, 3 inconclusive, 2 bad input
 
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expr", metavar="EXPR", nargs="?", default=None, help="the expression whose derivative was asked for")
+    parser.add_argument(
+        "expr", metavar="EXPR", nargs="?", default=None, help="the expression whose derivative was asked for"
+    )
     parser.add_argument("--wrt", metavar="VAR", default=None, help="the variable (x,x: the second derivative)")
     parser.add_argument("--answer", metavar="ANS", default=None, help='the answer to check, e.g. "-1/x^2"')
-    parser.add_argument("--antiderivative-of", metavar="F", default=None, help="check instead that ANS is an antiderivative of F")
     parser.add_argument(
-        "--derivation", metavar="FILE", default=None, help="check a written derivation line by line instead (FILE, or - for stdin)"
+        "--antiderivative-of", metavar="F", default=None, help="check instead that ANS is an antiderivative of F"
+    )
+    parser.add_argument(
+        "--derivation",
+        metavar="FILE",
+        default=None,
+        help="check a written derivation line by line instead (FILE, or - for stdin)",
     )
     add_reading_options(parser)
     add_output_options(parser)
@@ -107,7 +114,9 @@ def _run_derivation(args: argparse.Namespace, reading: dict) -> int:
 
         write(render_markdown(checked))
     elif shown == "latex":
-        raise UsageError("--derivation writes text, rich, markdown or json; LaTeX is not available for a checked derivation")
+        raise UsageError(
+            "--derivation writes text, rich, markdown or json; LaTeX is not available for a checked derivation"
+        )
     else:
         from ..render.written import render_text
 
@@ -153,7 +162,11 @@ def report(verdict, args: argparse.Namespace, command: str) -> None:
     decided = f" (decided: {verdict.decided_by})" if verdict.decided_by else ""
     lines = [f"{mark} {verdict.verdict}{decided}: {verdict.feedback}"]
     # For an antiderivative, `expected` is the derivative of the answer, which the feedback already names.
-    if verdict.expected is not None and verdict.verdict != "correct" and getattr(args, "antiderivative_of", None) is None:
+    if (
+        verdict.expected is not None
+        and verdict.verdict != "correct"
+        and getattr(args, "antiderivative_of", None) is None
+    ):
         lines.append(f"expected: {to_text(verdict.expected, args.ascii)}")
     lines += [f"note: {note}" for note in verdict.notes]
     write("\n".join(lines))

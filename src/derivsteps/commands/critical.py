@@ -51,7 +51,12 @@ def _run(args: argparse.Namespace) -> int:
     from ..calculus.critical import critical_points, verify_critical
 
     result = critical_points(
-        args.expr, names(args.vars), data=read_data(args), detail=args.detail, simplify=args.simplify, functions=names(args.functions)
+        args.expr,
+        names(args.vars),
+        data=read_data(args),
+        detail=args.detail,
+        simplify=args.simplify,
+        functions=names(args.functions),
     )
     if args.verify:
         result = verify_critical(result)

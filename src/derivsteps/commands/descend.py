@@ -51,9 +51,19 @@ rational numbers (use --numeric then). Such a run exits with status {EXIT_USAGE}
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expr", metavar="EXPR", help='the function f to minimise, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell')
-    parser.add_argument("--from", dest="start", metavar="a=1,b=2", required=True, help="the starting point: a value for every variable of EXPR")
-    parser.add_argument("--lr", metavar="ETA", required=True, help="the learning rate η, a positive number such as 0.1 or 1/10")
+    parser.add_argument(
+        "expr", metavar="EXPR", help='the function f to minimise, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell'
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="a=1,b=2",
+        required=True,
+        help="the starting point: a value for every variable of EXPR",
+    )
+    parser.add_argument(
+        "--lr", metavar="ETA", required=True, help="the learning rate η, a positive number such as 0.1 or 1/10"
+    )
     parser.add_argument(
         "--iters",
         metavar="N",
@@ -61,9 +71,22 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help=f"the number of iterations (default 1, at most {limits.MAX_DESCENT_ITERATIONS:,})",
     )
-    parser.add_argument("--numeric", action="store_true", help="floating-point arithmetic instead of exact numbers (for long runs, or sin, e^x, ...)")
-    parser.add_argument("--plot", metavar="FILE.png", help="also draw f along the iterations into FILE (.png, .svg or .pdf; needs matplotlib)")
-    parser.add_argument("--no-verify", dest="verify", action="store_false", help="do not check the gradient against SymPy (faster start)")
+    parser.add_argument(
+        "--numeric",
+        action="store_true",
+        help="floating-point arithmetic instead of exact numbers (for long runs, or sin, e^x, ...)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw f along the iterations into FILE (.png, .svg or .pdf; needs matplotlib)",
+    )
+    parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="do not check the gradient against SymPy (faster start)",
+    )
     add_variable_options(
         parser,
         "the variables to descend along, in this order (default: those of --from, in its order); "
@@ -118,7 +141,9 @@ def _check_plot(path: str) -> None:
     if Path(path).suffix.lower() not in PLOT_SUFFIXES:
         raise UsageError(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {path!r} has none of these endings")
     if importlib.util.find_spec("matplotlib") is None:
-        raise UsageError("--plot needs matplotlib, an optional extra: pip install 'derivsteps[plot]' (or pip install matplotlib)")
+        raise UsageError(
+            "--plot needs matplotlib, an optional extra: pip install 'derivsteps[plot]' (or pip install matplotlib)"
+        )
 
 
 class _NoProgress:
@@ -170,7 +195,11 @@ def _emit(result, args: argparse.Namespace) -> None:
     else:
         from ..render import descent as render
 
-        chosen = {"text": lambda: render.render_text(result, ascii=args.ascii), "latex": lambda: render.render_latex(result), "markdown": lambda: render.render_markdown(result)}
+        chosen = {
+            "text": lambda: render.render_text(result, ascii=args.ascii),
+            "latex": lambda: render.render_latex(result),
+            "markdown": lambda: render.render_markdown(result),
+        }
         write(chosen[fmt]())
 
 

@@ -45,7 +45,9 @@ be taken two ways, a note: line says which was taken; undefined input (1/0) is r
 
 
 def _diff_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x^2 sin(x)" or "d/dx e^(2x)"; quote it for the shell')
+    parser.add_argument(
+        "expr", metavar="EXPR", help='the expression, e.g. "x^2 sin(x)" or "d/dx e^(2x)"; quote it for the shell'
+    )
     parser.add_argument(
         "--wrt",
         metavar="VAR",
@@ -53,7 +55,9 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
         help="the variable to differentiate by; x,x for the second derivative, x,y for a mixed partial. "
         "May be left out when EXPR has one variable or its own d/dx",
     )
-    parser.add_argument("--hint", action="store_true", help="print only the rule that applies next, and where (not the result)")
+    parser.add_argument(
+        "--hint", action="store_true", help="print only the rule that applies next, and where (not the result)"
+    )
     parser.add_argument(
         "--implicit",
         action="store_true",
@@ -95,7 +99,9 @@ def _run_implicit(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
 
     if not args.implicit:
-        raise UsageError("--dependent names the dependent variable of an equation: use it with --implicit (or deriv implicit)")
+        raise UsageError(
+            "--dependent names the dependent variable of an equation: use it with --implicit (or deriv implicit)"
+        )
     if args.hint:
         raise UsageError("--hint works on an expression; with --implicit, --steps shows every rule")
     return implicit.run(args)
@@ -109,7 +115,13 @@ def _print_hint(derivation, args: argparse.Namespace) -> int:
     show = lambda expr: to_text(expr, args.ascii)  # noqa: E731
     hint = _hint(derivation, show)
     if output_format(args) == "json":
-        document = {"schema": 1, "command": "hint", "input": derivation.input, "wrt": [to_text(v, ascii=True) for v in derivation.wrt], **hint}
+        document = {
+            "schema": 1,
+            "command": "hint",
+            "input": derivation.input,
+            "wrt": [to_text(v, ascii=True) for v in derivation.wrt],
+            **hint,
+        }
         print_json(document, args)
         return EXIT_OK
     where = hint["at"]
@@ -150,7 +162,13 @@ def _hint(derivation, show: Callable) -> dict:
     rule, bindings = found
     # A one-rewrite line that goes nowhere: it lets the shared label and explanation templates fill in the math.
     line = Step((Rewrite(rule.name, path, bindings, (), rule.group),), start, start, "diff")
-    return {"rule": rule.name, "label": line_label(line, show, "full"), "law": rule.law, **hint, "explanation": explanation(line, show)}
+    return {
+        "rule": rule.name,
+        "label": line_label(line, show, "full"),
+        "law": rule.law,
+        **hint,
+        "explanation": explanation(line, show),
+    }
 
 
 def emit(derivation, args: argparse.Namespace) -> None:
@@ -179,10 +197,6 @@ def emit(derivation, args: argparse.Namespace) -> None:
 
         # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
         print_json(to_json(derivation, with_sympy=args.verify), args)
-
-
-
-
 
 
 COMMAND = Command(

@@ -18,9 +18,15 @@ exit codes: 0 equal, 1 not equal, 3 inconclusive, 2 bad input
 def _equiv_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", metavar="A", help="the first expression")
     parser.add_argument("b", metavar="B", help="the second expression")
-    parser.add_argument("--same-form", action="store_true", help="equal up to commutativity and associativity of + and · only (nothing computed)")
     parser.add_argument(
-        "--move-signs", action="store_true", help="with --same-form: a minus sign may also come out of a sum, and two cancel (KAS's form rule)"
+        "--same-form",
+        action="store_true",
+        help="equal up to commutativity and associativity of + and · only (nothing computed)",
+    )
+    parser.add_argument(
+        "--move-signs",
+        action="store_true",
+        help="with --same-form: a minus sign may also come out of a sum, and two cancel (KAS's form rule)",
     )
     add_reading_options(parser)
     add_output_options(parser)
@@ -34,9 +40,16 @@ def _run_equiv(args: argparse.Namespace) -> int:
     if args.move_signs and not args.same_form:
         raise UsageError("--move-signs refines --same-form: give both")
     same_form = ("signs" if args.move_signs else "order") if args.same_form else False
-    verdict = equivalent_expressions(args.a, args.b, same_form=same_form, variables=names(args.vars), functions=names(args.functions))
+    verdict = equivalent_expressions(
+        args.a, args.b, same_form=same_form, variables=names(args.vars), functions=names(args.functions)
+    )
     report(verdict, args, "equiv")
     return EXIT_CODES[verdict.verdict]
 
 
-COMMAND = Command("are A and B equal as functions (--same-form: written the same way)?", _equiv_arguments, _run_equiv, epilog=_EQUIV_EPILOG)
+COMMAND = Command(
+    "are A and B equal as functions (--same-form: written the same way)?",
+    _equiv_arguments,
+    _run_equiv,
+    epilog=_EQUIV_EPILOG,
+)

@@ -31,9 +31,15 @@ checked against the sums written out term by term (--no-verify skips that).
 
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell')
-    parser.add_argument("--at", metavar="a=1,b=2", default=None, help="the point: a value for every variable, e.g. a=1,b=-1/2,c=0.25")
-    parser.add_argument("--numeric", action="store_true", help="also give the value as a floating-point number (the exact steps stay)")
+    parser.add_argument(
+        "expr", metavar="EXPR", help='the expression, e.g. "3a^2 + b^2 - ab + a"; quote it for the shell'
+    )
+    parser.add_argument(
+        "--at", metavar="a=1,b=2", default=None, help="the point: a value for every variable, e.g. a=1,b=-1/2,c=0.25"
+    )
+    parser.add_argument(
+        "--numeric", action="store_true", help="also give the value as a floating-point number (the exact steps stay)"
+    )
     add_data_option(parser)
     group = parser.add_argument_group("the working")
     group.add_argument(
@@ -43,7 +49,12 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
         help="full (one rewrite per line: every piece of arithmetic; the default), normal (the arithmetic in one line), "
         "brief (one line)",
     )
-    group.add_argument("--no-verify", dest="verify", action="store_false", help="with --data: do not check the value against the sums written out")
+    group.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="with --data: do not check the value against the sums written out",
+    )
     add_reading_options(parser)
     add_output_options(parser)
 
@@ -56,7 +67,13 @@ def _run_eval(args: argparse.Namespace) -> int:
         _require_no_variables(args, data is not None)
     point = args.at if args.at is not None else ""
     result = evaluate_at(
-        args.expr, point, args.numeric, detail=args.detail, variables=names(args.vars), functions=names(args.functions), data=data
+        args.expr,
+        point,
+        args.numeric,
+        detail=args.detail,
+        variables=names(args.vars),
+        functions=names(args.functions),
+        data=data,
     )
     if data is not None and args.verify:
         from ..calculus.at_point import check_value

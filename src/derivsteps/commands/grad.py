@@ -41,7 +41,9 @@ def _grad_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also evaluate the gradient at this point, exactly (1/3 stays 1/3, 0.5 stays 0.5); every variable needs a value",
     )
-    parser.add_argument("--numeric", action="store_true", help="with --at: also give each value as a floating-point number")
+    parser.add_argument(
+        "--numeric", action="store_true", help="with --at: also give each value as a floating-point number"
+    )
     add_data_option(parser)
     add_derivation_options(parser)
     add_variable_options(parser)
@@ -71,7 +73,9 @@ def _run_grad(args: argparse.Namespace) -> int:
     if args.verify:
         from ..cas.verification import verify
 
-        result = dataclasses.replace(result, components=tuple(d.with_verification(verify(d)) for d in result.components))
+        result = dataclasses.replace(
+            result, components=tuple(d.with_verification(verify(d)) for d in result.components)
+        )
         if data is not None:
             from ..calculus.at_point import check_value
 

@@ -55,11 +55,28 @@ FORMATS = ("text", "csv", "jsonl", "json", "markdown")
 
 
 def _grade_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the answers: a CSV file with the columns id,expr,wrt,answer, or JSON / JSON Lines")
-    parser.add_argument("-o", "--output", metavar="REPORT", default=None, help="write the report to REPORT (.csv, .jsonl, .json, .md or .txt); the summary goes to stdout")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="the report's format (default: from -o's extension; a text table on stdout)")
-    parser.add_argument("-j", "--jobs", metavar="N", type=int, default=1, help="worker processes (default 1; 0: one per core)")
-    parser.add_argument("--resume", action="store_true", help="keep the rows already in REPORT, grade only the others, and add them")
+    parser.add_argument(
+        "file", metavar="FILE", help="the answers: a CSV file with the columns id,expr,wrt,answer, or JSON / JSON Lines"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="REPORT",
+        default=None,
+        help="write the report to REPORT (.csv, .jsonl, .json, .md or .txt); the summary goes to stdout",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="the report's format (default: from -o's extension; a text table on stdout)",
+    )
+    parser.add_argument(
+        "-j", "--jobs", metavar="N", type=int, default=1, help="worker processes (default 1; 0: one per core)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the rows already in REPORT, grade only the others, and add them"
+    )
     parser.add_argument(
         "--max-row-seconds", metavar="S", type=float, default=None,
         help="seconds one row may take before its worker is stopped and the row marked limit (default: limits.GRADE_ROW_SECONDS, 60)",
@@ -135,7 +152,11 @@ def _grade(args: argparse.Namespace) -> int:
             progress.stop()
     sink.close(summarize(sink.rows, new=graded, seconds=time.monotonic() - start, interrupted=stopped is not None))
     if stopped is not None:
-        kept = f"{args.output} keeps them; run the same command with --resume to grade the rest" if args.output else "add -o REPORT to keep rows across runs"
+        kept = (
+            f"{args.output} keeps them; run the same command with --resume to grade the rest"
+            if args.output
+            else "add -o REPORT to keep rows across runs"
+        )
         print(f"interrupted after {graded} of {len(todo)} rows: {kept}", file=sys.stderr)
         return stopped
     return EXIT_OK
@@ -149,13 +170,23 @@ def _still_to_grade(rows, previous, args: argparse.Namespace) -> list:
 
     twice = [name for name, count in Counter(row.id for row in previous).items() if count > 1]
     if twice:
-        raise InputError(f"{args.output} has the id {twice[0]!r} more than once: it was not written by one deriv grade run; remove the extra rows or the file")
+        raise InputError(
+            f"{args.output} has the id {twice[0]!r} more than once: it was not written by one deriv grade run; remove the extra rows or the file"
+        )
     done = {row.id: row for row in previous}
     given = {row.id for row in rows}
     strangers = sum(name not in given for name in done)
     if strangers:
-        print(f"note: {strangers} rows of {args.output} have ids that {args.file} lacks: they stay in the report", file=sys.stderr)
-    changed = [row.id for row in rows if row.id in done and (row.expr, row.wrt, row.answer) != (done[row.id].expr, done[row.id].wrt, done[row.id].answer)]
+        print(
+            f"note: {strangers} rows of {args.output} have ids that {args.file} lacks: they stay in the report",
+            file=sys.stderr,
+        )
+    changed = [
+        row.id
+        for row in rows
+        if row.id in done
+        and (row.expr, row.wrt, row.answer) != (done[row.id].expr, done[row.id].wrt, done[row.id].answer)
+    ]
     if changed:
         print(
             f"note: {len(changed)} rows changed in {args.file} since {args.output} graded them ({', '.join(changed[:3])}"

@@ -40,7 +40,9 @@ def _run_hessian(args: argparse.Namespace) -> int:
 
     from ..calculus.multivar import hessian
 
-    result = hessian(args.expr, names(args.vars), detail=args.detail, simplify=args.simplify, functions=names(args.functions))
+    result = hessian(
+        args.expr, names(args.vars), detail=args.detail, simplify=args.simplify, functions=names(args.functions)
+    )
     if args.verify:
         from ..cas.verification import verify
 

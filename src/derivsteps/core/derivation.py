@@ -19,7 +19,9 @@ class Rewrite:
     path: Path
     bindings: Mapping[str, Expr]
     new_paths: tuple[Path, ...]
-    group: str = ""  # the engine applies rules of one group at several places in one line (constant and variable: "leaf")
+    group: str = (
+        ""  # the engine applies rules of one group at several places in one line (constant and variable: "leaf")
+    )
     phase: str = "diff"
 
 
@@ -195,7 +197,17 @@ class Derivation(Displayed):
         return group_lines(self.steps, detail or self.detail)
 
     def with_verification(self, verification: Verification) -> Derivation:
-        return Derivation(self.input, self.expr, self.wrt, self.start, self.steps, self.warnings, self.detail, verification, self.notes)
+        return Derivation(
+            self.input,
+            self.expr,
+            self.wrt,
+            self.start,
+            self.steps,
+            self.warnings,
+            self.detail,
+            verification,
+            self.notes,
+        )
 
     DISPLAY: ClassVar[Mapping[str, str]] = {
         "text": "render.text:render_text",

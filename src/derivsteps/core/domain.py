@@ -58,7 +58,10 @@ POSITIVE: RealSet = (Interval(Fraction(0), None),)
 NONNEGATIVE: RealSet = (Interval(Fraction(0), None, low_open=False),)
 UNIT_CLOSED: RealSet = (Interval(Fraction(-1), Fraction(1), False, False),)
 UNIT_OPEN: RealSet = (Interval(Fraction(-1), Fraction(1)),)
-OUTSIDE_UNIT_CLOSED: RealSet = (Interval(None, Fraction(-1), high_open=False), Interval(Fraction(1), None, low_open=False))
+OUTSIDE_UNIT_CLOSED: RealSet = (
+    Interval(None, Fraction(-1), high_open=False),
+    Interval(Fraction(1), None, low_open=False),
+)
 OUTSIDE_UNIT_OPEN: RealSet = (Interval(None, Fraction(-1)), Interval(Fraction(1), None))
 AT_LEAST_ONE: RealSet = (Interval(Fraction(1), None, low_open=False),)
 ABOVE_ONE: RealSet = (Interval(Fraction(1), None),)
@@ -231,17 +234,21 @@ class Condition:
         if _is_point_left_out(self.allowed):
             return (self.subject, "≠", number(self.allowed[0].high))
         out: list[Expr | str] = []
-        for span in self.allowed:  # a union that no single inequality says (kept whole): one per interval, joined by "or"
+        for (
+            span
+        ) in self.allowed:  # a union that no single inequality says (kept whole): one per interval, joined by "or"
             out += ["or"] if out else []
             out += _interval_relation(self.subject, span)
         return tuple(out)
-
 
     def text(self, ascii: bool = False) -> str:
         """The condition as text: x > 0, -1 ≤ x ≤ 1, cos(x) ≠ 0 (x != 0 with ascii)."""
         from ..language.mathtext import to_text
 
-        return " ".join((_ASCII_RELATIONS.get(part, part) if ascii else part) if isinstance(part, str) else to_text(part, ascii) for part in self.relation)
+        return " ".join(
+            (_ASCII_RELATIONS.get(part, part) if ascii else part) if isinstance(part, str) else to_text(part, ascii)
+            for part in self.relation
+        )
 
 
 # How the relations of a condition are typed in ASCII.
@@ -410,7 +417,9 @@ def _merged(sets: list[RealSet]) -> list[RealSet]:
 
 def _is_point_left_out(allowed: RealSet) -> bool:
     """allowed is the line without one point (x ≠ 1)."""
-    return len(allowed) == 2 and allowed[0].low is None and allowed[1].high is None and allowed[0].high == allowed[1].low
+    return (
+        len(allowed) == 2 and allowed[0].low is None and allowed[1].high is None and allowed[0].high == allowed[1].low
+    )
 
 
 def _reduce(subject: Expr, allowed: RealSet, signs: dict, values: dict, depth: int) -> list[tuple[Expr, RealSet]]:
@@ -503,7 +512,15 @@ def _call_preimage(fn: str, allowed: RealSet) -> RealSet | None:
         if any(end not in (None, 0) for span in allowed for end in (span.low, span.high)):
             return None
         return _normalize(
-            tuple(Interval(Fraction(0) if s.low is None else Fraction(1), None if s.high is None else Fraction(1), s.low_open, s.high_open) for s in allowed)
+            tuple(
+                Interval(
+                    Fraction(0) if s.low is None else Fraction(1),
+                    None if s.high is None else Fraction(1),
+                    s.low_open,
+                    s.high_open,
+                )
+                for s in allowed
+            )
         )
     return None
 
@@ -591,7 +608,9 @@ def _exact_power(base: Fraction | None, exponent: Fraction | None) -> Fraction |
         return Fraction(0) if exponent > 0 else None
     if exponent.denominator == 1:
         # Folding refuses to build numbers past MAX_INTEGER_DIGITS; an exact answer is not worth more here.
-        digits = abs(exponent.numerator) * max(base.numerator.bit_length(), base.denominator.bit_length()) * math.log10(2)
+        digits = (
+            abs(exponent.numerator) * max(base.numerator.bit_length(), base.denominator.bit_length()) * math.log10(2)
+        )
         return base**exponent.numerator if digits <= limits.MAX_INTEGER_DIGITS else None
     root = _exact_root(base, exponent.denominator)
     return None if root is None else _exact_power(root, Fraction(exponent.numerator))
@@ -703,7 +722,9 @@ def _approximate(expr: Expr):
 # -- signs --------------------------------------------------------------------------------------------------------------
 _ANY = frozenset({-1, 0, 1})
 _POSITIVE_FUNCTIONS = frozenset({"exp", "cosh", "sech", "sigmoid", "softplus"})
-_ODD_FUNCTIONS = frozenset({"sgn", "sinh", "tanh", "atan", "asin", "asinh", "atanh", "cbrt"})  # the sign of the argument
+_ODD_FUNCTIONS = frozenset(
+    {"sgn", "sinh", "tanh", "atan", "asin", "asinh", "atanh", "cbrt"}
+)  # the sign of the argument
 
 
 def _signs(expr: Expr, memo: dict, depth: int) -> frozenset:
@@ -848,8 +869,11 @@ def _normalize(spans: tuple[Interval, ...]) -> RealSet:
     for span in ordered:
         if out:
             last = out[-1]
-            touches = last.high is None or span.low is None or span.low < last.high or (
-                span.low == last.high and not (span.low_open and last.high_open)
+            touches = (
+                last.high is None
+                or span.low is None
+                or span.low < last.high
+                or (span.low == last.high and not (span.low_open and last.high_open))
             )
             if touches:
                 if last.high is None or (span.high is not None and span.high < last.high):
@@ -985,7 +1009,9 @@ class _Check:
         if _is_constant(subject, self.memo, 0):
             value = _exact(subject, self.memo, 0)
             if value is not None and not _contains(row.allowed, value):
-                shown = "" if _rational(subject) is not None else f", since {self.show(subject)} = {_number_text(value)}"
+                shown = (
+                    "" if _rational(subject) is not None else f", since {self.show(subject)} = {_number_text(value)}"
+                )
                 self.refuse(node, f"{row.reason}{shown}")
             return
         if _contains(row.allowed, Fraction(0)):
@@ -1024,7 +1050,9 @@ class _Check:
     def refuse(self, node: Expr, why: str) -> None:
         span = self.positions.get(id(node))
         offset = None if span is None or self.text is None else _balanced_start(self.text, *span)
-        raise UndefinedError(f"{self.show(node)} is undefined: {why}", self.text if offset is not None else None, offset)
+        raise UndefinedError(
+            f"{self.show(node)} is undefined: {why}", self.text if offset is not None else None, offset
+        )
 
 
 def _number_text(value: Fraction) -> str:

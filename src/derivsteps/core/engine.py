@@ -68,7 +68,10 @@ def differentiate(
                 "whole derivative in the expression (d/dy d/dx …)"
             )
         operators = " ".join(f"d/d{_name(v)}" for v in reversed(wrt_vars))
-        warnings = (*warnings, f"the expression holds its own {operators} and --wrt asks for the same derivative: taken once")
+        warnings = (
+            *warnings,
+            f"the expression holds its own {operators} and --wrt asks for the same derivative: taken once",
+        )
         wrt_vars = ()
     _refuse_indexed(expr, wrt_vars)
     start = expr
@@ -101,8 +104,20 @@ def substitute(expr: Expr, point: Mapping[Var, Expr]) -> Step:
     paths = [path for path, node in walk(expr) if node in point]
     for path in paths:  # occurrences never nest, and replacing one leaves the others' paths valid
         after = replace_at(after, path, point[get_at(expr, path)])
-    rewrites = tuple(Rewrite(SUBSTITUTE.name, path, {"x": get_at(expr, path), "value": point[get_at(expr, path)]}, (path,), SUBSTITUTE.group, "substitute") for path in paths)
-    return Step(rewrites or (Rewrite(SUBSTITUTE.name, (), {}, (), SUBSTITUTE.group, "substitute"),), expr, after, "substitute")
+    rewrites = tuple(
+        Rewrite(
+            SUBSTITUTE.name,
+            path,
+            {"x": get_at(expr, path), "value": point[get_at(expr, path)]},
+            (path,),
+            SUBSTITUTE.group,
+            "substitute",
+        )
+        for path in paths
+    )
+    return Step(
+        rewrites or (Rewrite(SUBSTITUTE.name, (), {}, (), SUBSTITUTE.group, "substitute"),), expr, after, "substitute"
+    )
 
 
 def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
@@ -135,7 +150,9 @@ def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
             raise UsageError(f"--wrt lists variables separated by commas, such as x or x,y; {wrt!r} has an empty one")
         name = item.strip()
         if len(name) == 1 and name.isascii() and name.isalpha() and name != "e" and name not in functions:
-            result.append(Var(name))  # what the parser reads a single letter as; parsing it took most of a small derivative
+            result.append(
+                Var(name)
+            )  # what the parser reads a single letter as; parsing it took most of a small derivative
             continue
         from ..language.parser import parse
 
@@ -177,7 +194,12 @@ def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
                     "differentiate by; differentiate by a parameter instead"
                 )
     for _, node in walk(expr):
-        if isinstance(node, Pow) and is_number(node.base) and number_value(node.base) < 0 and any(var in variables(node.exp) for var in wrt):
+        if (
+            isinstance(node, Pow)
+            and is_number(node.base)
+            and number_value(node.base) < 0
+            and any(var in variables(node.exp) for var in wrt)
+        ):
             shown = ", ".join(_name(var) for var in wrt if var in variables(node.exp))
             raise UsageError(
                 f"a negative number to a power that depends on {shown} has a real value only where the exponent is a "
@@ -190,7 +212,11 @@ def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
                 f"{_name(var)} is indexed by a sum over {''.join(sorted(set(var.sub) & indices))}: it stands for one value per "
                 "data point, so there is no single variable to differentiate by; differentiate by a parameter instead"
             )
-        columns = {node.name for _, node in walk(expr) if isinstance(node, Var) and node.sub is not None and set(node.sub) & indices}
+        columns = {
+            node.name
+            for _, node in walk(expr)
+            if isinstance(node, Var) and node.sub is not None and set(node.sub) & indices
+        }
         if var.sub is not None and var.name in columns and not set(var.sub) & indices:
             # a_1 beside a_i in a sum over i is one value of the column a, which the sum holds too: read as an
             # unrelated variable its derivative would silently be 0.
@@ -335,9 +361,13 @@ class _Run:
         self.derivs: dict[int, int] = {}
         self.kept: list[Expr] = []  # the nodes measured, kept so that their ids are never reused
         self.totals: dict[int, int] = {}  # the size of each simplification step's expression (kept by self.steps)
-        self.clean: dict[int, Expr] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
+        self.clean: dict[
+            int, Expr
+        ] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
 
-    def record(self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False) -> Expr:
+    def record(
+        self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False
+    ) -> Expr:
         spine = _spine(expr, path)
         after, new_paths, fresh = _graft(spine, path, new)
         rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group, phase)
@@ -447,7 +477,9 @@ class _Run:
                 yield scope + tuple(trail), node
                 continue
             kids = children(node)
-            places = list(compress(range(len(kids)), map(held, map(id, kids))))  # in C: a product may have 1,000 factors
+            places = list(
+                compress(range(len(kids)), map(held, map(id, kids)))
+            )  # in C: a product may have 1,000 factors
             stack.extend([(kids[place], level + 1, place) for place in reversed(places)])
 
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
@@ -512,7 +544,11 @@ class _Run:
                     continue
                 stack.append((path, node, True, version))
                 kids = children(node)
-                stack.extend((path + (i,), kids[i], False, version) for i in range(len(kids) - 1, -1, -1) if id(kids[i]) not in clean)
+                stack.extend(
+                    (path + (i,), kids[i], False, version)
+                    for i in range(len(kids) - 1, -1, -1)
+                    if id(kids[i]) not in clean
+                )
                 continue
             if pushed != version:
                 node = get_at(expr, path)
@@ -528,10 +564,14 @@ class _Run:
                 parent, start, moved = new_paths[0][:-1], new_paths[0][-1], len(new_paths) - 1
                 depth = len(parent)
                 stack = [
-                    (p[:depth] + (p[depth] + moved,) + p[depth + 1 :], n, e, v) if len(p) > depth and p[:depth] == parent and p[depth] > start else (p, n, e, v)
+                    (p[:depth] + (p[depth] + moved,) + p[depth + 1 :], n, e, v)
+                    if len(p) > depth and p[:depth] == parent and p[depth] > start
+                    else (p, n, e, v)
                     for p, n, e, v in stack
                 ]
-            if len(new_paths) > 1:  # a splice: the parts are siblings, fetched from their parent once, not each from the root
+            if (
+                len(new_paths) > 1
+            ):  # a splice: the parts are siblings, fetched from their parent once, not each from the root
                 kids = children(get_at(expr, new_paths[0][:-1]))
                 stack.extend((new_path, kids[new_path[-1]], False, version) for new_path in reversed(new_paths))
             else:
@@ -545,7 +585,14 @@ class _Run:
         better = simplified(expr)
         if better is None:
             return expr
-        rule = Rule("cas_simplify", "simplified by SymPy", "sympy.simplify", lambda e: None, lambda b: b["result"], "SymPy's simplify found a shorter form.")
+        rule = Rule(
+            "cas_simplify",
+            "simplified by SymPy",
+            "sympy.simplify",
+            lambda e: None,
+            lambda b: b["result"],
+            "SymPy's simplify found a shorter form.",
+        )
         return self.record(expr, (), rule, {"result": better}, better, "simplify")
 
 

@@ -63,7 +63,11 @@ class InputError(DerivError):
     def __str__(self) -> str:
         parts = [self.message]
         if self.position is not None:
-            parts[0] += f" (column {self.position.column})" if "\n" not in self.text else f" (line {self.position.line}, column {self.position.column})"
+            parts[0] += (
+                f" (column {self.position.column})"
+                if "\n" not in self.text
+                else f" (line {self.position.line}, column {self.position.column})"
+            )
             parts.append(self.excerpt())
         if self.hint:
             parts.append(self.hint)

@@ -22,7 +22,14 @@ class Function:
     power_on_name: bool = False  # written sin^2(x) in lectures, for sin(x)^2
 
 
-def _f(name: str, *more: str, latex: str | None = None, inverse: str | None = None, power_on_name: bool = False, arity=(1, 1)) -> Function:
+def _f(
+    name: str,
+    *more: str,
+    latex: str | None = None,
+    inverse: str | None = None,
+    power_on_name: bool = False,
+    arity=(1, 1),
+) -> Function:
     macro = latex if latex is not None else rf"\operatorname{{{name}}}"
     return Function(name, (name, *more), macro, inverse, arity, power_on_name)
 

@@ -102,7 +102,7 @@ def named(name: str) -> str:
 
 
 def how_to_raise(name: str) -> str:
-    """"raise it with --max-depth", or for a limit without a flag, how to raise it from Python."""
+    """ "raise it with --max-depth", or for a limit without a flag, how to raise it from Python."""
     if name in FLAGS:
         return f"raise it with {FLAGS[name]}"
     return f"raise it from Python with derivsteps.core.limits.override({name}=...)"

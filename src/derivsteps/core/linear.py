@@ -35,8 +35,6 @@ _MAX_DEGREE = 8
 
 
 @dataclass(frozen=True, slots=True)
-
-
 class Equation:
     """sides[0] = sides[1] = ...: an equation, or a chain of equal expressions (a = 2b = -2/11)."""
 
@@ -44,8 +42,6 @@ class Equation:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class SolveStep:
     """One line of the solving: the action (one of ACTIONS), its explanation, and the equation it arrives at.
 
@@ -62,8 +58,6 @@ class SolveStep:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class SolvedSystem:
     """The solving of ∇f = 0: how (method "linear" or "sympy"), the steps, and every solution found."""
 
@@ -139,8 +133,6 @@ class Rationals:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-
-
 class LinearForm:
     """Σ coefficients[v]·v + constant, with no zero coefficient stored."""
 
@@ -214,7 +206,9 @@ def expand_polynomial(expr: Expr, index: Mapping[Var, int], domain: Rationals) -
                 return None  # division by an unknown (or by 0) is not polynomial
             divisor = bottom[(0,) * size]
             return {m: c / divisor for m, c in top.items()}
-        case Pow(base, exp) if is_number(exp) and number_value(exp).denominator == 1 and 0 <= number_value(exp) <= _MAX_DEGREE:
+        case Pow(base, exp) if (
+            is_number(exp) and number_value(exp).denominator == 1 and 0 <= number_value(exp) <= _MAX_DEGREE
+        ):
             part = expand_polynomial(base, index, domain)
             if part is None:
                 return None
@@ -277,7 +271,13 @@ def choose_pivot(forms: Mapping[int, LinearForm], unknowns: Sequence[Var], domai
     """Which equation to solve for which variable next: as a lecture does, a coefficient ±1 if there is one (no
     fractions), in the equation with the fewest terms, earlier equations and variables first."""
     candidates = [
-        (not domain.is_unit(form.coefficients[var]), len(form.coefficients) + (form.constant != 0), label, position, var)
+        (
+            not domain.is_unit(form.coefficients[var]),
+            len(form.coefficients) + (form.constant != 0),
+            label,
+            position,
+            var,
+        )
         for label, form in forms.items()
         for position, var in enumerate(unknowns)
         if var in form.coefficients
@@ -364,7 +364,10 @@ def solve_linear(
                 divided = domain.divided(substituted, divisor)
                 if divided is not None and divided != shown[other]:
                     forms_shown.append(Equation((divided, ZERO)))
-                said, extra = f"put {{point}} into ({other}), divide by {{divisor}} and collect terms", {"divisor": domain.tree(divisor)}
+                said, extra = (
+                    f"put {{point}} into ({other}), divide by {{divisor}} and collect terms",
+                    {"divisor": domain.tree(divisor)},
+                )
             forms_shown.append(Equation((shown[other], ZERO)))
             steps.append(SolveStep("substitute", said, {"point": {var: solution_tree}, **extra}, tuple(forms_shown)))
         remaining.remove(var)
@@ -388,5 +391,3 @@ def solve_linear(
             steps.append(SolveStep("back_substitute", "back-substitute {point}", {"point": used}, (chain,)))
     point = {var: tree(values[var]) for var in unknowns}
     return SolvedSystem("linear", tuple(steps), (point,), tuple(assumptions))
-
-

@@ -13,7 +13,25 @@ import mpmath
 
 from . import limits
 from .errors import DerivError
-from .tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, is_number, number_value, replace_at, walk
+from .tree import (
+    Add,
+    Apply,
+    Call,
+    Const,
+    Deriv,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    is_number,
+    number_value,
+    replace_at,
+    walk,
+)
 
 # Working precision in decimal digits, and the step of the central difference for a pending derivative: the
 # truncation error is about STEP^2 and the rounding error about 10^-PRECISION / STEP, both far below a check's 1e-9.
@@ -163,7 +181,23 @@ def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
 # Functions whose value mpmath finds by reducing the argument (modulo pi, or ln 2): that takes as many bits as the
 # argument has digits, so sin(2^(2^100)) would never finish; an exponent that long has the same cost in power().
 _REDUCING = frozenset(
-    {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", "tanh", "sech", "csch", "coth", "sigmoid", "softplus"}
+    {
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "exp",
+        "sinh",
+        "cosh",
+        "tanh",
+        "sech",
+        "csch",
+        "coth",
+        "sigmoid",
+        "softplus",
+    }
 )
 
 # The functions with poles at finite points: a value past 1/_TINY there is a pole met up to rounding (csc(pi)).

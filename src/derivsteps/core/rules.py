@@ -45,7 +45,9 @@ class Rule:
     law: str  # the law in the notation of the lecture; the README's table is generated from these
     match: Callable[[Expr], Bindings | None]  # None: the rule does not apply
     rewrite: Callable[[Bindings], Expr]
-    explain: str | Callable[[Bindings], str]  # a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u),
+    explain: (
+        str | Callable[[Bindings], str]
+    )  # a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u),
     # or a function of the bindings that picks one
     group: str = ""  # the engine applies rules of one group at several places in one line
     note: str = ""  # a caveat worth telling the reader whenever the rule is used (a template like explain)
@@ -353,7 +355,14 @@ _FUNCTION_NOTES = {
 
 def _table_sentence(law: str) -> str:
     """The law of the table with the variable as a template field: ∂sin(x)/∂x = cos(x) -> ∂sin({x})/∂{x!p} = cos({x})."""
-    filled = law.replace("∂x", "∂\0").replace("(x)", "(\1)").replace("|x|", "|\1|").replace("x", "{x!p}").replace("\0", "{x!p}").replace("\1", "{x}")
+    filled = (
+        law.replace("∂x", "∂\0")
+        .replace("(x)", "(\1)")
+        .replace("|x|", "|\1|")
+        .replace("x", "{x!p}")
+        .replace("\0", "{x!p}")
+        .replace("\1", "{x}")
+    )
     return f"From the table of derivatives: {filled}."
 
 
@@ -373,7 +382,16 @@ def _elementary_rules() -> list[Rule]:
         )
     # log without a base is the natural logarithm, like ln.
     law, derivative = ELEMENTARY["ln"]
-    rules.append(Rule("ln", "derivative of ln", law, _when(_function("log"), "log"), lambda b: derivative(b["x"]), _FUNCTION_EXPLAIN["ln"]))
+    rules.append(
+        Rule(
+            "ln",
+            "derivative of ln",
+            law,
+            _when(_function("log"), "log"),
+            lambda b: derivative(b["x"]),
+            _FUNCTION_EXPLAIN["ln"],
+        )
+    )
     return rules
 
 

@@ -196,13 +196,24 @@ def _flatten(b: Bindings) -> Expr:
 def _fold_constants(expr):
     """Two or more literal numbers in one sum or product, a quotient of numbers not in lowest terms, or a power of numbers."""
     match expr:
-        case Mul(factors) if sum(is_number(f) for f in factors) >= 2 and _small_result([f for f in factors if is_number(f)], "*"):
+        case Mul(factors) if sum(is_number(f) for f in factors) >= 2 and _small_result(
+            [f for f in factors if is_number(f)], "*"
+        ):
             return {"u": expr}
-        case Add(terms) if sum(is_number(t) for t in terms) >= 2 and _small_result([t for t in terms if is_number(t)], "+"):
+        case Add(terms) if sum(is_number(t) for t in terms) >= 2 and _small_result(
+            [t for t in terms if is_number(t)], "+"
+        ):
             return {"u": expr}
-        case Div(num, den) if is_number(num) and is_number(den) and number_value(den) != 0 and number(number_value(expr), _is_decimal(expr)) != expr:
+        case Div(num, den) if (
+            is_number(num)
+            and is_number(den)
+            and number_value(den) != 0
+            and number(number_value(expr), _is_decimal(expr)) != expr
+        ):
             return {"u": expr}
-        case Pow(base, exp) if is_number(base) and isinstance(exp, Num) and isinstance(exp.value, int) and _small_power(base, exp.value):
+        case Pow(base, exp) if (
+            is_number(base) and isinstance(exp, Num) and isinstance(exp.value, int) and _small_power(base, exp.value)
+        ):
             return {"u": expr}
     return None
 
@@ -218,7 +229,11 @@ def _small_result(numbers: list[Expr], op: str) -> bool:
     if op == "*":
         digits = sum(_digits(v) for v in values)
     else:
-        digits = sum(math.log10(v.denominator + 1) for v in values) + max(_digits(v) for v in values) + math.log10(len(values))
+        digits = (
+            sum(math.log10(v.denominator + 1) for v in values)
+            + max(_digits(v) for v in values)
+            + math.log10(len(values))
+        )
     return digits <= limits.MAX_INTEGER_DIGITS
 
 
@@ -263,7 +278,13 @@ def _abs_even_power(expr):
     absolute value is the only one left, so that the fraction can cancel (|x|^2·x/|x| rather cancels to x|x|)."""
     if isinstance(expr, Div) and isinstance(expr.den, Pow):
         base, exp = expr.den.base, expr.den.exp
-        if isinstance(base, Call) and base.fn == "abs" and isinstance(exp, Num) and exp.value.denominator == 1 and exp.value.numerator % 2 == 0:
+        if (
+            isinstance(base, Call)
+            and base.fn == "abs"
+            and isinstance(exp, Num)
+            and exp.value.denominator == 1
+            and exp.value.numerator % 2 == 0
+        ):
             if not any(node == base for _, node in walk(expr.num)):
                 return {"num": expr.num, "u": base.args[0], "n": exp}
     return None
@@ -559,7 +580,10 @@ def _cancel_common(b: Bindings) -> Expr:
 # -- sums over data: the lecture's form s Σ a_i^2 + b Σ a_i - Σ a_i h_i ---------------------------------------------------
 def _free_of_index(expr: Expr, index: str) -> bool:
     """expr is the same for every term of a sum over index: no a_i, and not the index itself."""
-    return not any(isinstance(node, Var) and (_indexed_by(node, index) or node.name == index and node.sub is None) for _, node in walk(expr))
+    return not any(
+        isinstance(node, Var) and (_indexed_by(node, index) or node.name == index and node.sub is None)
+        for _, node in walk(expr)
+    )
 
 
 def _indexed_by(var: Var, index: str) -> bool:

@@ -138,7 +138,9 @@ def _leaf_with_children(expr: Expr, kids: tuple[Expr, ...]) -> Expr:
 
 def _sum_with_children(expr: Sum, kids: tuple[Expr, ...]) -> Sum:
     it = iter(kids[1:])
-    return Sum(kids[0], expr.index, next(it) if expr.lower is not None else None, next(it) if expr.upper is not None else None)
+    return Sum(
+        kids[0], expr.index, next(it) if expr.lower is not None else None, next(it) if expr.upper is not None else None
+    )
 
 
 # By exact type rather than a match statement: every step asks for children along its path, and trying the cases in

@@ -38,7 +38,9 @@ from ..core.tree import (
 )  # fmt: skip
 
 # A value as typed in --data or a CSV cell: an integer, a fraction p/q, or a decimal with an optional exponent.
-_VALUE = re.compile(r"[+-]?(?:(?P<int>\d+)(?:/(?P<den>\d+))?|(?P<dec>(?:\d+\.\d*|\.\d+|\d+)(?:[eE](?P<exp>[+-]?\d+))?))")
+_VALUE = re.compile(
+    r"[+-]?(?:(?P<int>\d+)(?:/(?P<den>\d+))?|(?P<dec>(?:\d+\.\d*|\.\d+|\d+)(?:[eE](?P<exp>[+-]?\d+))?))"
+)
 # The common case of _VALUE, read without Fraction's parser: -12, 3.25, 0.5 (with spaces around).
 _SIMPLE = re.compile(r"\s*([+-]?)(\d+)(?:\.(\d+))?\s*")
 # A column name: a letter, then letters or digits (a, h, x1, θ); a_i is accepted and read as a.
@@ -57,23 +59,34 @@ class Data:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        columns = {name: tuple(v if type(v) is Fraction else Fraction(v) for v in values) for name, values in self.columns.items()}
+        columns = {
+            name: tuple(v if type(v) is Fraction else Fraction(v) for v in values)
+            for name, values in self.columns.items()
+        }
         if not columns:
             raise UsageError("the data has no columns: give at least one, such as --data a=0,2,4")
         if len(columns) > limits.MAX_DATA_COLUMNS:
-            raise LimitError(f"the data has {len(columns)} columns, more than limits.MAX_DATA_COLUMNS ({limits.MAX_DATA_COLUMNS}); {limits.how_to_raise('MAX_DATA_COLUMNS')}")
+            raise LimitError(
+                f"the data has {len(columns)} columns, more than limits.MAX_DATA_COLUMNS ({limits.MAX_DATA_COLUMNS}); {limits.how_to_raise('MAX_DATA_COLUMNS')}"
+            )
         for name in columns:
             if not _NAME.fullmatch(name):
-                raise UsageError(f"{name!r} is not a column name: use the name of the indexed variable, such as a for a_i")
+                raise UsageError(
+                    f"{name!r} is not a column name: use the name of the indexed variable, such as a for a_i"
+                )
         lengths = {name: len(values) for name, values in columns.items()}
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{name} has {count}" for name, count in lengths.items())
-            raise InputError(f"the data columns have different lengths ({shown}): every column needs one value per data point")
+            raise InputError(
+                f"the data columns have different lengths ({shown}): every column needs one value per data point"
+            )
         rows = next(iter(lengths.values()))
         if rows == 0:
             raise InputError("the data has no rows: give at least one value per column")
         if rows > limits.MAX_DATA_ROWS:
-            raise LimitError(f"the data has {rows:,} rows, more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}); {limits.how_to_raise('MAX_DATA_ROWS')}")
+            raise LimitError(
+                f"the data has {rows:,} rows, more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}); {limits.how_to_raise('MAX_DATA_ROWS')}"
+            )
         object.__setattr__(self, "columns", MappingProxyType(columns))
         object.__setattr__(self, "decimal", frozenset(self.decimal) & frozenset(columns))
 
@@ -179,7 +192,9 @@ def _read_csv(path: Path) -> tuple[dict[str, tuple[Fraction, ...]], set[str]]:
     except csv.Error as err:
         raise InputError(f"{path} is not a valid CSV file: {err}") from None
     if not rows:
-        raise InputError(f"{path} is empty: its first row must name the columns (such as a,h), the others hold the data")
+        raise InputError(
+            f"{path} is empty: its first row must name the columns (such as a,h), the others hold the data"
+        )
     header_line, header = rows[0]
     names = [cell.strip() for cell in header]
     if all(_VALUE.fullmatch(name) for name in names):
@@ -190,7 +205,9 @@ def _read_csv(path: Path) -> tuple[dict[str, tuple[Fraction, ...]], set[str]]:
         if not name:
             raise InputError(f"{path}, line {header_line}: column {position} of the header has no name")
         if not _NAME.fullmatch(_column_name(name, check=False)):
-            raise InputError(f"{path}, line {header_line}: {name!r} is not a column name (use the indexed variable's name, such as a for a_i)")
+            raise InputError(
+                f"{path}, line {header_line}: {name!r} is not a column name (use the indexed variable's name, such as a for a_i)"
+            )
     names = [_column_name(name) for name in names]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -199,12 +216,16 @@ def _read_csv(path: Path) -> tuple[dict[str, tuple[Fraction, ...]], set[str]]:
         raise InputError(f"{path} has a header but no data rows")
     for line, row in rows[1:]:
         if len(row) != len(names):
-            raise InputError(f"{path}, line {line}: the row has {len(row)} values, but the header names {len(names)} columns ({', '.join(names)})")
+            raise InputError(
+                f"{path}, line {line}: the row has {len(row)} values, but the header names {len(names)} columns ({', '.join(names)})"
+            )
     columns: dict[str, tuple[Fraction, ...]] = {}
     typed: set[str] = set()
     for position, name in enumerate(names):
         cells = [row[position] for _, row in rows[1:]]
-        columns[name], typed_decimal = _column(cells, lambda row, name=name: f"{path}, line {rows[row + 1][0]}, column {name}")
+        columns[name], typed_decimal = _column(
+            cells, lambda row, name=name: f"{path}, line {rows[row + 1][0]}, column {name}"
+        )
         if typed_decimal:
             typed.add(name)
     return columns, typed
@@ -217,7 +238,9 @@ def _csv_rows(reader) -> Iterable[tuple[int, list[str]]]:
         if row and any(cell.strip() for cell in row):
             count += 1
             if count > limits.MAX_DATA_ROWS + 1:  # the header and MAX_DATA_ROWS rows: stop reading a runaway file here
-                raise LimitError(f"the data file has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}")
+                raise LimitError(
+                    f"the data file has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}"
+                )
             yield reader.line_num, row
 
 
@@ -272,20 +295,26 @@ def _text_value(text: str, where: str) -> tuple[Fraction, bool]:
     if not text:
         raise InputError(f"{where} is empty: every data point needs a value in every column")
     if len(text) > limits.MAX_DATA_VALUE_LENGTH:
-        raise LimitError(f"{where} has {len(text)} characters, more than limits.MAX_DATA_VALUE_LENGTH ({limits.MAX_DATA_VALUE_LENGTH}); {limits.how_to_raise('MAX_DATA_VALUE_LENGTH')}")
+        raise LimitError(
+            f"{where} has {len(text)} characters, more than limits.MAX_DATA_VALUE_LENGTH ({limits.MAX_DATA_VALUE_LENGTH}); {limits.how_to_raise('MAX_DATA_VALUE_LENGTH')}"
+        )
     match = _VALUE.fullmatch(text)
     if match is None:
         raise InputError(f"{where} is {text!r}, which is not a number (such as 3, -0.5 or 1/3)")
     if match["den"] is not None and int(match["den"]) == 0:
         raise InputError(f"{where} is {text!r}, a division by zero")
     if match["exp"] is not None and abs(int(match["exp"])) > limits.MAX_DATA_EXPONENT:
-        raise LimitError(f"{where} is {text!r}: its exponent is beyond limits.MAX_DATA_EXPONENT ({limits.MAX_DATA_EXPONENT}); {limits.how_to_raise('MAX_DATA_EXPONENT')}")
+        raise LimitError(
+            f"{where} is {text!r}: its exponent is beyond limits.MAX_DATA_EXPONENT ({limits.MAX_DATA_EXPONENT}); {limits.how_to_raise('MAX_DATA_EXPONENT')}"
+        )
     return Fraction(text), match["dec"] is not None and not match["dec"].isdigit()
 
 
 def _check_rows(count: int) -> None:
     if count > limits.MAX_DATA_ROWS:
-        raise LimitError(f"the data has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}")
+        raise LimitError(
+            f"the data has more than limits.MAX_DATA_ROWS ({limits.MAX_DATA_ROWS:,}) rows; {limits.how_to_raise('MAX_DATA_ROWS')}"
+        )
 
 
 # -- which variables are data ----------------------------------------------------------------------------------------------
@@ -316,7 +345,9 @@ def check_data(expr: Expr, data: Data) -> tuple[str, ...]:
                     used.setdefault(node.name, None)
     outside = _indexed_outside_sums(expr)
     if outside is not None:
-        raise UsageError(f"{outside.name}_{outside.sub} occurs outside a sum over {outside.sub}: a data value only has meaning inside Σ_{outside.sub}")
+        raise UsageError(
+            f"{outside.name}_{outside.sub} occurs outside a sum over {outside.sub}: a data value only has meaning inside Σ_{outside.sub}"
+        )
     unused = [name for name in data.names if name not in used]
     if not unused:
         return ()
@@ -427,7 +458,9 @@ class _Summation:
     Fractions. No code is generated: the expression decides only which list operations run.
     """
 
-    def __init__(self, body: Expr, index: str | None, data: Data, point: PointValues, lower: Expr | None, upper: Expr | None):
+    def __init__(
+        self, body: Expr, index: str | None, data: Data, point: PointValues, lower: Expr | None, upper: Expr | None
+    ):
         self.body, self.index, self.data = body, index, data
         self.point = {var: _as_fraction(value) for var, value in point.items()}
         self.rows = self._rows(lower, upper)
@@ -492,8 +525,12 @@ class _Summation:
                 if node == COUNT:
                     return Fraction(self.data.n)
                 if node.sub is not None and node.sub.isalpha():
-                    raise UsageError(f"{node.name}_{node.sub} occurs outside a sum over {node.sub}: it has no single value")
-                raise UsageError(f"the point gives no value for {node.name if node.sub is None else f'{node.name}_{node.sub}'}")
+                    raise UsageError(
+                        f"{node.name}_{node.sub} occurs outside a sum over {node.sub}: it has no single value"
+                    )
+                raise UsageError(
+                    f"the point gives no value for {node.name if node.sub is None else f'{node.name}_{node.sub}'}"
+                )
             case Neg(arg):
                 value = self._fold(arg)
                 return None if value is None else -value
@@ -519,12 +556,18 @@ class _Summation:
                 return value**power
             case Sum(inner, inner_index, lower, upper):
                 if self.index is not None and inner_index != self.index and self._reads_row(inner):
-                    raise UsageError(f"a sum over {inner_index} inside the sum over {self.index} uses {self.index}'s data: nested sums over data are not supported")
+                    raise UsageError(
+                        f"a sum over {inner_index} inside the sum over {self.index} uses {self.index}'s data: nested sums over data are not supported"
+                    )
                 return statistic(inner, inner_index, self.data, self.point, lower=lower, upper=upper)
             case Const(name):
-                raise UsageError(f"{'π' if name == 'pi' else name} has no exact value: a sum over data is worked out exactly, with rational numbers")
+                raise UsageError(
+                    f"{'π' if name == 'pi' else name} has no exact value: a sum over data is worked out exactly, with rational numbers"
+                )
             case Call(fn):
-                raise UsageError(f"{fn} has no exact value in general: a sum over data is worked out exactly, with + - · / and whole powers")
+                raise UsageError(
+                    f"{fn} has no exact value in general: a sum over data is worked out exactly, with + - · / and whole powers"
+                )
             case Apply(name):
                 raise UsageError(f"{name} is an abstract function: it has no value on the data")
             case Deriv():
@@ -534,11 +577,17 @@ class _Summation:
     def _exponent(self, exp: Expr) -> int:
         value = self._fold(exp)
         if value is None:
-            raise UsageError("an exponent that changes from row to row has no exact value in general: use a whole-number power")
+            raise UsageError(
+                "an exponent that changes from row to row has no exact value in general: use a whole-number power"
+            )
         if value.denominator != 1:
-            raise UsageError(f"the power {value} has no exact value in general: a sum over data uses whole-number powers")
+            raise UsageError(
+                f"the power {value} has no exact value in general: a sum over data uses whole-number powers"
+            )
         if abs(value) > limits.MAX_DATA_POWER:
-            raise LimitError(f"the power {value} is beyond limits.MAX_DATA_POWER ({limits.MAX_DATA_POWER}) for a sum over data; {limits.how_to_raise('MAX_DATA_POWER')}")
+            raise LimitError(
+                f"the power {value} is beyond limits.MAX_DATA_POWER ({limits.MAX_DATA_POWER}) for a sum over data; {limits.how_to_raise('MAX_DATA_POWER')}"
+            )
         return int(value)
 
     def _is_row_variable(self, var: Var) -> bool:
@@ -546,7 +595,9 @@ class _Summation:
             return False
         if var.sub == self.index:
             if var.name not in self.data.columns:
-                raise UsageError(f"{var.name}_{var.sub} is used in the expression, but the data has no column {var.name} (its columns: {', '.join(self.data.names)})")
+                raise UsageError(
+                    f"{var.name}_{var.sub} is used in the expression, but the data has no column {var.name} (its columns: {', '.join(self.data.names)})"
+                )
             return True
         # The bare index is the row number, 1-based as in sum_{i=1}^{n}.
         return var.sub is None and var.name == self.index and var not in self.point

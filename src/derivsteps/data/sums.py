@@ -151,7 +151,9 @@ class Ratio:
         other = self._lift(other)
         if self.den == other.den:
             return Ratio(self.domain, _p_add(self.num, other.num), self.den)
-        return Ratio(self.domain, _p_add(_p_mul(self.num, other.den), _p_mul(other.num, self.den)), _p_mul(self.den, other.den))
+        return Ratio(
+            self.domain, _p_add(_p_mul(self.num, other.den), _p_mul(other.num, self.den)), _p_mul(self.den, other.den)
+        )
 
     __radd__ = __add__
 
@@ -241,7 +243,11 @@ class DataSums(Rationals):
         if quotient is not None:
             return quotient, {_UNIT: Fraction(1)}
         for factor in self.factors:
-            while len(den) > 1 and (top := _p_divide(num, factor)) is not None and (bottom := _p_divide(den, factor)) is not None:
+            while (
+                len(den) > 1
+                and (top := _p_divide(num, factor)) is not None
+                and (bottom := _p_divide(den, factor)) is not None
+            ):
                 num, den = top, bottom
         scale = self._content(den)
         return _p_scale(num, 1 / scale), _p_scale(den, 1 / scale)
@@ -371,7 +377,12 @@ class DataSums(Rationals):
             return None
         mean = self.atoms[others[0][0]]
         body = mean.num.body if is_mean(mean) else None
-        if isinstance(body, Pow) and body.exp == Num(2) and isinstance(body.base, Var) and body.base.sub == mean.num.index:
+        if (
+            isinstance(body, Pow)
+            and body.exp == Num(2)
+            and isinstance(body.base, Var)
+            and body.base.sub == mean.num.index
+        ):
             return body.base
         return None
 
@@ -458,5 +469,3 @@ def _power_tree(base: Expr, exponent: int) -> Expr:
 
 def _factors_of(expr: Expr) -> tuple[Expr, ...]:
     return expr.factors if isinstance(expr, Mul) else (expr,)
-
-

@@ -43,7 +43,9 @@ def split(text: str) -> tuple[Side, Side] | None:
         return None
     if len(found) > 1:
         shown = "'=='" if found[1] == found[0] + 1 else "more than one '='"
-        raise EquationError(f"an equation has one '='; this has {shown}", text, found[1], "write one equation, such as y = x^2")
+        raise EquationError(
+            f"an equation has one '='; this has {shown}", text, found[1], "write one equation, such as y = x^2"
+        )
     at = found[0]
     if not text[:at].strip():
         raise EquationError("nothing stands before '='", text, at, "write the left side, such as y = x^2")

@@ -36,13 +36,17 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _DIGITS = frozenset("0123456789")
 
 # Control words that print nothing we read: spacing, style, and the limits placement of \sum.
-_IGNORED = frozenset("quad qquad displaystyle textstyle scriptstyle limits nolimits thinspace medspace thickspace enspace".split())
+_IGNORED = frozenset(
+    "quad qquad displaystyle textstyle scriptstyle limits nolimits thinspace medspace thickspace enspace".split()
+)
 _IGNORED_SYMBOLS = frozenset(",;:! ")  # \, \; \: \! and "\ "
 _SIZES = frozenset("big Big bigg Bigg".split())  # \big( and \bigl( size a bracket like \left( without pairing it
 
 # LaTeX has no \omicron (it is the Latin o), and the var- forms are the same letters.
 _GREEK_MACROS = {name: name for name in GREEK if name != "omicron"}
-_GREEK_MACROS.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma", "varrho": "rho"})
+_GREEK_MACROS.update(
+    {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varsigma": "sigma", "varrho": "rho"}
+)
 
 # Function macros LaTeX defines, from each catalogue row's own LaTeX (\sqrt takes braces, so it has its own token),
 # plus \lg (base 10, as functions.LOG_SPELLINGS).
@@ -187,7 +191,9 @@ class _Lexer:
             return self.error("unclosed '[' of \\sqrt[n]", opened.offset, "write \\sqrt[3]{x}")
         shown = self.text[opened.offset : self.out.tokens[opened.index].end]
         closer = ("\\right" if opened.sized else "") + {"(": ")", "[": "]", "{": "\\}", "|": "|"}[opened.kind]
-        return self.error(f"unclosed {_BRACKET_NAMES[opened.kind]} '{shown}'", opened.offset, f"add the closing {closer}")
+        return self.error(
+            f"unclosed {_BRACKET_NAMES[opened.kind]} '{shown}'", opened.offset, f"add the closing {closer}"
+        )
 
     def argument(self) -> bool:
         """At the start of a command's argument: let a '{' open normally, or brace one token as TeX reads it (x^2 is x^{2})."""
@@ -235,7 +241,9 @@ class _Lexer:
         self.emit("_RBRACE", "}", self.pos, self.pos)
         return True
 
-    def wait_for(self, owner: str, offset: int, count: int, message: str, hint: str, sum_subscript: bool = False) -> None:
+    def wait_for(
+        self, owner: str, offset: int, count: int, message: str, hint: str, sum_subscript: bool = False
+    ) -> None:
         self.expect.append(_Expect(owner, offset, count, len(self.stack), message, hint, sum_subscript))
 
     def step(self) -> None:
@@ -269,7 +277,9 @@ class _Lexer:
         elif char in "+-*/^_',=" or char in OPERATOR_LOOKALIKES:
             self.operator(OPERATOR_LOOKALIKES.get(char, char), start)
         elif char == "$":
-            raise self.error("'$' only opens and closes the math", start, "remove it, or put the whole expression between $ and $")
+            raise self.error(
+                "'$' only opens and closes the math", start, "remove it, or put the whole expression between $ and $"
+            )
         elif char == "&":
             raise self.error("alignment ('&') is not part of an expression", start, "give one expression")
         else:
@@ -296,13 +306,30 @@ class _Lexer:
                 self.wait_for("^", start, 1, "'^' needs an exponent", "write x^{2}")
             case "_":
                 self.emit("_SUB", char, start, self.pos)
-                after_sum = len(self.out.tokens) >= 2 and self.out.tokens[-2].type == "SUM" or self.sum_superscript_before()
+                after_sum = (
+                    len(self.out.tokens) >= 2 and self.out.tokens[-2].type == "SUM" or self.sum_superscript_before()
+                )
                 if not after_sum and not (len(self.out.tokens) >= 2 and self.out.tokens[-2].type == "FUNC"):
-                    raise self.error("'_' makes a subscript: only a variable, \\log or \\sum takes one here", start, "write x_{1}, \\log_{2} x or \\sum_{i} x_{i}")
-                self.wait_for("_", start, 1, "'_' needs a subscript", "write x_{1}, \\log_{2} x or \\sum_{i} x_{i}", sum_subscript=after_sum)
+                    raise self.error(
+                        "'_' makes a subscript: only a variable, \\log or \\sum takes one here",
+                        start,
+                        "write x_{1}, \\log_{2} x or \\sum_{i} x_{i}",
+                    )
+                self.wait_for(
+                    "_",
+                    start,
+                    1,
+                    "'_' needs a subscript",
+                    "write x_{1}, \\log_{2} x or \\sum_{i} x_{i}",
+                    sum_subscript=after_sum,
+                )
             case "=":
                 if not (self.stack and self.stack[-1].sum_subscript):
-                    raise self.error("'=' is not part of an expression", start, "an equation's two sides are read one at a time; give one side")
+                    raise self.error(
+                        "'=' is not part of an expression",
+                        start,
+                        "an equation's two sides are read one at a time; give one side",
+                    )
                 self.emit("_EQUALS", char, start, self.pos)
 
     def sum_superscript_before(self) -> bool:
@@ -324,7 +351,9 @@ class _Lexer:
         self.stack.append(opened)
         if len(self.stack) > limits.MAX_DEPTH:
             raise LimitError(
-                f"brackets and braces are nested more than {limits.MAX_DEPTH} deep ({limits.named('MAX_DEPTH')})", self.text, opened.offset
+                f"brackets and braces are nested more than {limits.MAX_DEPTH} deep ({limits.named('MAX_DEPTH')})",
+                self.text,
+                opened.offset,
             )
 
     def open_brace(self, sum_subscript: bool = False) -> None:
@@ -378,7 +407,9 @@ class _Lexer:
             while self.peek() and self.peek() in _DIGITS:
                 self.pos += 1
         elif self.peek() == ".":
-            raise self.error("a decimal point needs digits after it", self.pos, f"write {self.text[start:self.pos]}.0")
+            raise self.error(
+                "a decimal point needs digits after it", self.pos, f"write {self.text[start : self.pos]}.0"
+            )
         digits = self.text[start : self.pos]
         if len(digits) > limits.MAX_INTEGER_DIGITS:
             raise LimitError(
@@ -408,7 +439,11 @@ class _Lexer:
         if char and (char in _LETTERS or char in _DIGITS):
             if char in _DIGITS and at + 1 < self.end and self.text[at + 1] in _DIGITS:
                 digits = self.text[at : at + 2]
-                raise self.error(f"in LaTeX _{digits} means _{{{digits[0]}}}{digits[1]}", underscore, f"write _{{{digits}}} for the subscript {digits}")
+                raise self.error(
+                    f"in LaTeX _{digits} means _{{{digits[0]}}}{digits[1]}",
+                    underscore,
+                    f"write _{{{digits}}} for the subscript {digits}",
+                )
             self.pos = at + 1
             return char
         raise self.error("'_' needs a subscript, such as x_1, a_i or w_{ij}", underscore)
@@ -447,7 +482,9 @@ class _Lexer:
             self.pos = at + len(word)
             if word in SPELLINGS and word not in self.variables:
                 name = SPELLINGS[word]
-                self.out.notes.append(f"read {word} as the function {BY_NAME[name].latex}: in LaTeX, plain letters are variables")
+                self.out.notes.append(
+                    f"read {word} as the function {BY_NAME[name].latex}: in LaTeX, plain letters are variables"
+                )
                 self.emit("FUNC", name, at, self.pos)
             else:
                 self.name_token(word, at)  # digits and a subscript can only follow the last piece of the run
@@ -531,7 +568,20 @@ class _Lexer:
             return
         if char == "\\" and inner in ("|", "Vert", "lVert", "rVert"):
             raise self.error(_REFUSED["Vert"], start)
-        kind = {"(": "(", ")": "(", "[": "[", "]": "[", "{": "{", "}": "{", "lbrace": "{", "rbrace": "{", "|": "|", "vert": "|", "lvert": "|", "rvert": "|"}.get(inner)
+        kind = {
+            "(": "(",
+            ")": "(",
+            "[": "[",
+            "]": "[",
+            "{": "{",
+            "}": "{",
+            "lbrace": "{",
+            "rbrace": "{",
+            "|": "|",
+            "vert": "|",
+            "lvert": "|",
+            "rvert": "|",
+        }.get(inner)
         if kind is None or (char != "\\" and inner in ("{", "}")) or (char == "\\" and inner in ("(", ")", "[", "]")):
             raise self.error(f"\\{word} needs a delimiter such as ( [ \\{{ |", start, f"write \\{word}(")
         self.pos = end
@@ -578,7 +628,9 @@ class _Lexer:
             self.fixed_base(name, start)
         elif word == "operatorname" and name != "e":
             close_match = difflib.get_close_matches(name, sorted(SPELLINGS), n=1)
-            raise UnknownFunctionError(f"unknown function {name}", self.text, start, f"did you mean {close_match[0]}?" if close_match else None)
+            raise UnknownFunctionError(
+                f"unknown function {name}", self.text, start, f"did you mean {close_match[0]}?" if close_match else None
+            )
         elif len(name) == 1 or name in self.variables or name == "e" or name[1:].isdigit():
             self.name_token(name, start)
         else:
@@ -637,7 +689,9 @@ class _Lexer:
         try:
             char = self.text[at] if at < self.end else ""
             if char in _LETTERS:
-                word = next((w for w in sorted(self.variables, key=len, reverse=True) if self.text.startswith(w, at)), char)
+                word = next(
+                    (w for w in sorted(self.variables, key=len, reverse=True) if self.text.startswith(w, at)), char
+                )
                 self.pos = at + len(word)
                 self.name_token(word, at)
             elif char == "\\" and self.control_word(at)[0] in _GREEK_MACROS:
@@ -764,7 +818,11 @@ def _argument_end(tokens: list[Token], at: int, match: dict[int, int]) -> tuple[
         return _after_scripts(tokens, match[at] + 1, match, ("_SUP",)), 1
     if kind == "FRAC" and at + 1 < len(tokens) and tokens[at + 1].type == "_LBRACE":
         first = match[at + 1] + 1
-        return (_after_scripts(tokens, match[first] + 1, match, ("_SUP",)), 1) if first < len(tokens) and tokens[first].type == "_LBRACE" else (at, 0)
+        return (
+            (_after_scripts(tokens, match[first] + 1, match, ("_SUP",)), 1)
+            if first < len(tokens) and tokens[first].type == "_LBRACE"
+            else (at, 0)
+        )
     if kind == "SQRT":
         radicand = match[at + 1] + 1 if tokens[at + 1].type == "_OPT_OPEN" else at + 1
         return _after_scripts(tokens, match[radicand] + 1, match, ("_SUP",)), 1
@@ -772,7 +830,11 @@ def _argument_end(tokens: list[Token], at: int, match: dict[int, int]) -> tuple[
         after = at + 1
         while after < len(tokens) and tokens[after].type == "PRIME":
             after += 1
-        return (_after_scripts(tokens, match[after] + 1, match, ("_SUP",)), 1) if after < len(tokens) and tokens[after].type == "OPEN" else (at, 0)
+        return (
+            (_after_scripts(tokens, match[after] + 1, match, ("_SUP",)), 1)
+            if after < len(tokens) and tokens[after].type == "OPEN"
+            else (at, 0)
+        )
     factors = 0
     if kind == "NUMBER":
         at = _after_scripts(tokens, at + 1, match, ("_SUP",))
@@ -895,7 +957,10 @@ def _tokens(text: str, variables: frozenset[str], functions: frozenset[str]) -> 
 
 
 def read_latex(
-    text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), spans: dict[int, tuple[int, int]] | None = None
+    text: str,
+    variables: frozenset[str] = frozenset(),
+    functions: frozenset[str] = frozenset(),
+    spans: dict[int, tuple[int, int]] | None = None,
 ) -> tuple[Expr, list[str]]:
     """Read LaTeX math as an expression: the tree, and notes naming how any ambiguous part was read.
 
@@ -941,7 +1006,9 @@ class _Pending:
     start: int
     end: int
     grouped: bool = False
-    tail_start: int | None = None  # where an operator followed by a bracket, ending this term, starts: a '+' after it gets a note
+    tail_start: int | None = (
+        None  # where an operator followed by a bracket, ending this term, starts: a '+' after it gets a note
+    )
 
 
 class _Context(ParseContext):
@@ -1122,7 +1189,9 @@ class _Build(Transformer):
         low, high = ARITY[name]
         if not low <= len(arguments.args) <= high:
             wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
-            raise UnknownFunctionError(f"{name} takes {wanted}, not {len(arguments.args)}", _CURRENT.get().text, token.start_pos)
+            raise UnknownFunctionError(
+                f"{name} takes {wanted}, not {len(arguments.args)}", _CURRENT.get().text, token.start_pos
+            )
         return self._node(Call(name, arguments.args), token)
 
     def call(self, token, arguments):
@@ -1154,7 +1223,11 @@ class _Build(Transformer):
     def logb(self, token, base, arguments):
         context = _CURRENT.get()
         if token.value != "log":
-            raise ParseError(f"only \\log takes a base, not {context.text[token.start_pos : token.end_pos]}", context.text, token.start_pos)
+            raise ParseError(
+                f"only \\log takes a base, not {context.text[token.start_pos : token.end_pos]}",
+                context.text,
+                token.start_pos,
+            )
         if len(arguments.args) != 1:
             raise UnknownFunctionError("\\log_{b} takes one argument: \\log_{2}(x)", context.text, token.start_pos)
         return self._node(Call("log", (arguments.args[0], base)), token)
@@ -1209,7 +1282,14 @@ class _Build(Transformer):
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     grammar = grammar_text("latex.lark")
-    return Lark(grammar, parser="lalr", lexer=_TokenFeed, transformer=_Build(), maybe_placeholders=False, cache=cache_file(grammar))
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_TokenFeed,
+        transformer=_Build(),
+        maybe_placeholders=False,
+        cache=cache_file(grammar),
+    )
 
 
 # -- error messages in words ------------------------------------------------------------------------------------------------
@@ -1264,25 +1344,56 @@ def _explain(error: UnexpectedInput, text: str, tokens: list[Token], index: int)
     expected = set(getattr(error, "expected", ()) or ())
     previous = next((t for t in reversed(tokens[:index]) if t.start != t.end or t.type == "NUMBER"), None)
     bad = tokens[index] if index < len(tokens) else None
-    while bad is not None and bad.start == bad.end and bad.type in ("_ARG_CLOSE", "_ARG_OPEN", "_RBRACE", "_LBRACE") and index + 1 < len(tokens):
+    while (
+        bad is not None
+        and bad.start == bad.end
+        and bad.type in ("_ARG_CLOSE", "_ARG_OPEN", "_RBRACE", "_LBRACE")
+        and index + 1 < len(tokens)
+    ):
         index += 1
         bad = tokens[index]
-    position = bad.start if bad is not None else previous.end if previous is not None else 0  # at the end: right after the last token, inside any $...$
+    position = (
+        bad.start if bad is not None else previous.end if previous is not None else 0
+    )  # at the end: right after the last token, inside any $...$
     after = f" after {_describe(previous, text)}" if previous is not None else " at the start"
 
-    if previous is not None and previous.type == "FUNC" and (bad is None or bad.type not in _OPERAND_STARTS - {"_MINUS"}):
+    if (
+        previous is not None
+        and previous.type == "FUNC"
+        and (bad is None or bad.type not in _OPERAND_STARTS - {"_MINUS"})
+    ):
         shown = text[previous.start : previous.end]
         if bad is not None and bad.type == "_MINUS":
-            return ParseError(f"a negative argument of {shown} needs brackets", text, bad.start, f"write {shown}\\left(-x\\right)")
+            return ParseError(
+                f"a negative argument of {shown} needs brackets", text, bad.start, f"write {shown}\\left(-x\\right)"
+            )
         return ParseError(f"{shown} needs an argument", text, position, f"write {shown} x or {shown}\\left(x\\right)")
     if previous is not None and previous.type == "SUM":
-        return ParseError("\\sum needs its index, as in \\sum_{i} x_{i}", text, previous.start, "write \\sum_{i} x_{i} or \\sum_{i=1}^{n} x_{i}")
+        return ParseError(
+            "\\sum needs its index, as in \\sum_{i} x_{i}",
+            text,
+            previous.start,
+            "write \\sum_{i} x_{i} or \\sum_{i=1}^{n} x_{i}",
+        )
     if (bad is None or bad.type not in _OPERAND_STARTS) and (head := _sum_head_before(tokens, index)) is not None:
         shown = _names_of(text[head.start : tokens[index - 1].end])
         return ParseError(f"{shown} needs something to sum", text, position, f"write {shown} x_{{i}}")
-    if previous is not None and previous.type in ("DOP", "DOP_GROUP") and (bad is None or bad.type not in _OPERAND_STARTS):
-        return ParseError(f"{text[previous.start : previous.end]} needs something to differentiate", text, position, "write \\frac{d}{dx} x^{2}")
-    if previous is not None and previous.type == "AFUNC" or (bad is not None and previous is not None and bad.type != "OPEN" and previous.type == "PRIME"):
+    if (
+        previous is not None
+        and previous.type in ("DOP", "DOP_GROUP")
+        and (bad is None or bad.type not in _OPERAND_STARTS)
+    ):
+        return ParseError(
+            f"{text[previous.start : previous.end]} needs something to differentiate",
+            text,
+            position,
+            "write \\frac{d}{dx} x^{2}",
+        )
+    if (
+        previous is not None
+        and previous.type == "AFUNC"
+        or (bad is not None and previous is not None and bad.type != "OPEN" and previous.type == "PRIME")
+    ):
         name = text[previous.start : previous.end]
         return ParseError(f"{name} needs its arguments in brackets", text, position, f"write {name}\\left(x\\right)")
     if bad is not None and bad.type == "PRIME":
@@ -1293,9 +1404,16 @@ def _explain(error: UnexpectedInput, text: str, tokens: list[Token], index: int)
             "write f'(x), with f declared as a function",
         )
     if bad is not None and bad.type == "_D":
-        return ParseError("a differential d or \\partial belongs in a derivative", text, bad.start, "write \\frac{\\partial u}{\\partial x} or \\frac{d}{dx} u")
+        return ParseError(
+            "a differential d or \\partial belongs in a derivative",
+            text,
+            bad.start,
+            "write \\frac{\\partial u}{\\partial x} or \\frac{d}{dx} u",
+        )
     if bad is not None and bad.type == "_COMMA":
-        return ParseError("a comma only separates the arguments of a function, as in \\log\\left(x, 2\\right)", text, bad.start)
+        return ParseError(
+            "a comma only separates the arguments of a function, as in \\log\\left(x, 2\\right)", text, bad.start
+        )
     if bad is not None and bad.type == "NUMBER" and previous is not None and previous.type not in _SHOWN:
         return ParseError(
             f"a number cannot follow {_describe(previous, text)} without an operator",

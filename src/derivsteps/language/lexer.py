@@ -37,9 +37,33 @@ OPERATOR_LOOKALIKES = {
     "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*",
     "÷": "/", "∕": "/", "⁄": "/",
 }  # fmt: skip
-SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
+SUPERSCRIPTS = {
+    "⁰": "0",
+    "¹": "1",
+    "²": "2",
+    "³": "3",
+    "⁴": "4",
+    "⁵": "5",
+    "⁶": "6",
+    "⁷": "7",
+    "⁸": "8",
+    "⁹": "9",
+    "⁻": "-",
+}
 # Superscript letters and plus, as in xⁿ and xⁿ⁻¹ pasted from a PDF; NFKC would make xⁿ the product x·n.
-SUPERSCRIPT_LETTERS = {"ⁿ": "n", "ˣ": "x", "ʸ": "y", "ⁱ": "i", "ᵗ": "t", "ᵃ": "a", "ᵇ": "b", "ᵏ": "k", "ᵐ": "m", "ᵖ": "p", "⁺": "+"}
+SUPERSCRIPT_LETTERS = {
+    "ⁿ": "n",
+    "ˣ": "x",
+    "ʸ": "y",
+    "ⁱ": "i",
+    "ᵗ": "t",
+    "ᵃ": "a",
+    "ᵇ": "b",
+    "ᵏ": "k",
+    "ᵐ": "m",
+    "ᵖ": "p",
+    "⁺": "+",
+}
 
 # Subscripts as pasted (Σᵢ, x₁): NFKC would make x₁ the different variable x1.
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789aehijklmnoprstuvx", strict=True))
@@ -89,6 +113,8 @@ def _vulgar(char: str) -> tuple[str, str] | None:
     if slash and numerator.isdigit() and denominator.isdigit():
         return numerator, denominator
     return None
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -111,7 +137,13 @@ def _fold(char: str) -> str:
     """One character as the lexer sees it: an explicit look-alike table first, then NFKC when it keeps one character."""
     if char in OPERATOR_LOOKALIKES:
         return OPERATOR_LOOKALIKES[char]
-    if char in SUPERSCRIPTS or char in SUPERSCRIPT_LETTERS or char in SUBSCRIPTS or char in GREEK_LETTERS or char in "πΣ∑∂√|′":
+    if (
+        char in SUPERSCRIPTS
+        or char in SUPERSCRIPT_LETTERS
+        or char in SUBSCRIPTS
+        or char in GREEK_LETTERS
+        or char in "πΣ∑∂√|′"
+    ):
         return char
     folded = unicodedata.normalize("NFKC", char)
     return folded if len(folded) == 1 else char
@@ -126,7 +158,9 @@ def _show_char(char: str) -> str:
     return f"{shown}(U+{ord(char):04X}{' ' + name if name else ''})"
 
 
-def tokenize(text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), *, reach: str = "rest") -> Lexed:
+def tokenize(
+    text: str, variables: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), *, reach: str = "rest"
+) -> Lexed:
     """Split text into tokens; `variables` are multi-letter names read as one variable, `functions` are abstract functions.
 
     reach: how far d/dx without a bracket after it reaches, "rest" (up to the enclosing bracket, as typed input means)
@@ -147,7 +181,9 @@ def check_declared(variables: frozenset[str], functions: frozenset[str]) -> None
     for kind, names in (("variable", variables), ("function", functions)):
         for name in sorted(names):
             if not isinstance(name, str) or not name or not all(char in _LETTERS for char in name):
-                raise UsageError(f"a declared {kind} name is made of the letters a-z and A-Z, such as ab or f; not {name!r}")
+                raise UsageError(
+                    f"a declared {kind} name is made of the letters a-z and A-Z, such as ab or f; not {name!r}"
+                )
     if both := sorted(variables & functions):
         raise UsageError(f"{', '.join(both)} is declared both as a variable and as a function")
     if clash := sorted(functions & (set(FUNCTIONS) | set(CONSTANTS) | {"sum", "diff"})):
@@ -163,7 +199,11 @@ class _Lexer:
         self.functions = functions
         self.reach = reach
         # Longest first, so "sinh" wins over "sin" and "arcsin" over "a"·"rcsin".
-        self.names = sorted(set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} | variables | functions, key=len, reverse=True)
+        self.names = sorted(
+            set(FUNCTIONS) | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} | variables | functions,
+            key=len,
+            reverse=True,
+        )
         self.out = Lexed()
         self.pos = 0
         self.spaced = False
@@ -200,7 +240,11 @@ class _Lexer:
                 self.spaced = True
             elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
                 if 0xDC80 <= ord(char) <= 0xDCFF:  # how Python keeps a command-line byte that is not UTF-8
-                    raise self.error(f"the byte 0x{ord(char) - 0xDC00:02X} is not UTF-8 text", self.pos, "retype it, or save the input as UTF-8")
+                    raise self.error(
+                        f"the byte 0x{ord(char) - 0xDC00:02X} is not UTF-8 text",
+                        self.pos,
+                        "retype it, or save the input as UTF-8",
+                    )
                 kind = "control" if unicodedata.category(char) == "Cc" else "invisible"
                 name = unicodedata.name(char, "")
                 shown = f"U+{ord(char):04X}{' ' + name if name else ''}"
@@ -238,7 +282,11 @@ class _Lexer:
                 raise self.error(f"unexpected character {_show_char(self.raw[self.pos])}", self.pos, hint)
         if self.brackets:
             opener, at = self.brackets[-1]
-            raise self.error(f"unclosed {'parenthesis' if opener == '(' else 'bracket'} {opener!r}", at, f"add the closing {')' if opener == '(' else ']'}")
+            raise self.error(
+                f"unclosed {'parenthesis' if opener == '(' else 'bracket'} {opener!r}",
+                at,
+                f"add the closing {')' if opener == '(' else ']'}",
+            )
         if self.bars:
             raise self.error("unclosed absolute value bar '|'", len(self.raw), "close it with another '|'")
         self.note_ambiguities()
@@ -251,7 +299,9 @@ class _Lexer:
             self.brackets.append((char, self.pos))
             if len(self.brackets) > limits.MAX_DEPTH:
                 raise LimitError(
-                    f"parentheses are nested more than {limits.MAX_DEPTH} deep ({limits.named('MAX_DEPTH')})", self.raw, self.pos
+                    f"parentheses are nested more than {limits.MAX_DEPTH} deep ({limits.named('MAX_DEPTH')})",
+                    self.raw,
+                    self.pos,
                 )
         elif char in ")]":
             want = "(" if char == ")" else "["
@@ -357,7 +407,9 @@ class _Lexer:
         """An exponent with letters, ⁿ or ⁿ⁻¹: '^(' then a digit run, a one-letter name, '+' or '-' per piece, then ')'."""
         plain = "".join(SUPERSCRIPTS.get(c) or SUPERSCRIPT_LETTERS[c] for c in self.text[start : self.pos])
         if plain[-1] in "+-":
-            raise self.error("a superscript exponent ends with a sign; it needs a number or a letter after it", self.pos - 1)
+            raise self.error(
+                "a superscript exponent ends with a sign; it needs a number or a letter after it", self.pos - 1
+            )
         self.emit("_CARET", "^", start, self.pos)
         self.emit("_LPAR", "(", start, self.pos)
         at = 0
@@ -558,7 +610,9 @@ class _Lexer:
         self.pos = digits
         self.emit("LOGB", str(base), start, digits)
         if word == "lg":
-            self.out.warnings.append("read lg as the logarithm to base 10, as ISO 80000-2 writes it; write log_2 for base 2")
+            self.out.warnings.append(
+                "read lg as the logarithm to base 10, as ISO 80000-2 writes it; write log_2 for base 2"
+            )
         return True
 
     def refuse_words(self, run: str, pieces: list[tuple[str, str, int]], start: int, end: int) -> None:
@@ -586,7 +640,9 @@ class _Lexer:
         last_kind = pieces[-1][0]
         if before == "(" and last_kind == "NAME" and pieces[-1][1] in ("f", "g", "h"):
             letter = pieces[-1][1]
-            self.out.warnings.append(f"read {letter}(…) as the product {letter}·(…); if {letter} is a function, declare it: --functions {letter}")
+            self.out.warnings.append(
+                f"read {letter}(…) as the product {letter}·(…); if {letter} is a function, declare it: --functions {letter}"
+            )
         if before != "(" or last_kind in ("FUNC", "AFUNC", "LOGB") or len(pieces) < 2:
             return
         known = sorted({*SPELLINGS, *LOG_SPELLINGS})
@@ -651,7 +707,9 @@ class _Lexer:
         self.emit("DOP", (tail.group(1), None), start, start + 1)
         self.leibniz[close] = tail.end()
         self.pos = start + 1
-        self.out.warnings.append(f"read {' '.join(self.text[start : tail.end()].split())} as d/d{tail.group(1)} {self.text[start + 1 : close + 1]}")
+        self.out.warnings.append(
+            f"read {' '.join(self.text[start : tail.end()].split())} as d/d{tail.group(1)} {self.text[start + 1 : close + 1]}"
+        )
         return True
 
     def is_derivative_operator(self, start: int) -> bool:
@@ -666,7 +724,11 @@ class _Lexer:
         at += 1
         while at < len(self.text) and self.text[at] in " \t":
             at += 1
-        if not (self.text.startswith("d", at) and at + 1 < len(self.text) and (self.text[at + 1] in _LETTERS or self.text[at + 1] in GREEK_LETTERS)):
+        if not (
+            self.text.startswith("d", at)
+            and at + 1 < len(self.text)
+            and (self.text[at + 1] in _LETTERS or self.text[at + 1] in GREEK_LETTERS)
+        ):
             return False
         self.pos = at + 1
         self.operator_variable(start)
@@ -679,7 +741,11 @@ class _Lexer:
         for index in range(len(tokens) - 2):
             op, operand, following = tokens[index], tokens[index + 1], tokens[index + 2]
             after = index + 3  # the token after `following`
-            left = self.raw[tokens[index - 1].start : tokens[index - 1].end] if index > 0 and tokens[index - 1].type in ("NUMBER", "NAME", "CONST") else None
+            left = (
+                self.raw[tokens[index - 1].start : tokens[index - 1].end]
+                if index > 0 and tokens[index - 1].type in ("NUMBER", "NAME", "CONST")
+                else None
+            )
             if op.type == "_CARET" and left is not None and operand.type == "_MINUS" and index + 3 < len(tokens):
                 # x^-1/2, e^-2x: a signed exponent is one number, whatever follows it
                 operand, following, after = tokens[index + 2], tokens[index + 3], index + 4
@@ -697,12 +763,18 @@ class _Lexer:
                 )
                 continue
             if op.type == "_CARET" and left is not None and following.type == "_CARET":
-                self.out.warnings.append(f"read {left}^{piece}^{divisor} as {left}^({piece}^{divisor}): powers group from the right")
+                self.out.warnings.append(
+                    f"read {left}^{piece}^{divisor} as {left}^({piece}^{divisor}): powers group from the right"
+                )
                 continue
             tight = not following.spaced and following.type in _STARTS_OPERAND
             if not tight:
                 continue
-            rest = "(…)" if following.type in ("_LPAR", "_LSQB", "_BAR_OPEN") else self.raw[following.start : following.end]
+            rest = (
+                "(…)"
+                if following.type in ("_LPAR", "_LSQB", "_BAR_OPEN")
+                else self.raw[following.start : following.end]
+            )
             if op.type == "_CARET" and left is not None:
                 self.out.warnings.append(
                     f"read {left}^{piece}{rest} as {left}^{piece}·{rest}: the exponent is only {piece}; write {left}^({piece}{rest}) if you meant more"
@@ -771,12 +843,18 @@ class _Lexer:
         head = self.shown(index, at)
         argument = self.shown(at, end)
         if factors > 1:
-            self.out.warnings.append(f"read {head} {argument} as {head}({argument}): a function's argument without brackets runs to the next space or operator")
+            self.out.warnings.append(
+                f"read {head} {argument} as {head}({argument}): a function's argument without brackets runs to the next space or operator"
+            )
         elif powered:
-            self.out.warnings.append(f"read {head} {argument} as {head}({argument}); write ({head} {argument.split('^')[0]})^… for a power of the {head}")
+            self.out.warnings.append(
+                f"read {head} {argument} as {head}({argument}); write ({head} {argument.split('^')[0]})^… for a power of the {head}"
+            )
         if end < len(tokens) and tokens[end].spaced and tokens[end].type in _STARTS_OPERAND:
             following = self.shown(end, _product_end(tokens, end))
-            self.out.warnings.append(f"read {head} {argument} {following} as {head}({argument}) · {following}; write {head}({argument} {following}) if the argument goes on")
+            self.out.warnings.append(
+                f"read {head} {argument} {following} as {head}({argument}) · {following}; write {head}({argument} {following}) if the argument goes on"
+            )
         return (at, end) if factors > 1 else None
 
     def operator_operand(self, index: int) -> tuple[int, int] | None:
@@ -796,7 +874,9 @@ class _Lexer:
         if end == at:
             return None
         if _product_end(tokens, at) < end:
-            self.out.warnings.append(f"read {self.shown(index, end)} as {self.shown(index, at)} ({self.shown(at, end)}): d/dx applies to everything after it")
+            self.out.warnings.append(
+                f"read {self.shown(index, end)} as {self.shown(index, at)} ({self.shown(at, end)}): d/dx applies to everything after it"
+            )
         return at, end
 
     def summand(self, index: int) -> tuple[int, int] | None:
@@ -808,7 +888,9 @@ class _Lexer:
             return None
         if _factors(tokens, at, end) > 1:
             sigma = self.shown(index, at)
-            self.out.warnings.append(f"read {self.shown(index, end)} as {sigma} ({self.shown(at, end)}): the sum covers the whole product after it")
+            self.out.warnings.append(
+                f"read {self.shown(index, end)} as {sigma} ({self.shown(at, end)}): the sum covers the whole product after it"
+            )
         return at, end
 
 
@@ -835,7 +917,9 @@ def _factors(tokens: list[Token], at: int, end: int) -> int:
     count, depth = 1, 1 if tokens[at].type in _OPENERS else 0
     for index in range(at + 1, end):
         kind, before = tokens[index].type, tokens[index - 1].type
-        if depth == 0 and (before in ("_STAR", "_SLASH") or (before in _ENDS_OPERAND and kind in _STARTS_OPERAND | {"NUMBER"})):
+        if depth == 0 and (
+            before in ("_STAR", "_SLASH") or (before in _ENDS_OPERAND and kind in _STARTS_OPERAND | {"NUMBER"})
+        ):
             count += 1
         if kind in _OPENERS:
             depth += 1

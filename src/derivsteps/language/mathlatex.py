@@ -101,7 +101,12 @@ class _Printer(MathPrinter):
             return ""
         if prev_latex.endswith(r"\right)") and isinstance(nxt, (Var, Pow)) and letter_run(nxt):
             return ""
-        if isinstance(prev, Num) and prev_latex[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and _starts_with_letter(next_latex):
+        if (
+            isinstance(prev, Num)
+            and prev_latex[-1:].isdigit()
+            and isinstance(nxt, (Var, Const, Pow))
+            and _starts_with_letter(next_latex)
+        ):
             return ""
         # Math mode ignores spaces, so unlike the text printer no run of letters has to be broken up (p i vs pi).
         if run and letter_run(nxt):

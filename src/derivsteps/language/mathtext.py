@@ -15,7 +15,9 @@ GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"
 
 # Letter runs the lexer would read as one name, or refuse (max): a run of single-letter variables printed tight ("ab")
 # must avoid them.
-_NAMES = tuple(n for n in set(FUNCTIONS) | set(REFUSED) | ENGLISH | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1)
+_NAMES = tuple(
+    n for n in set(FUNCTIONS) | set(REFUSED) | ENGLISH | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1
+)
 
 
 def to_text(expr: Expr, ascii: bool = False) -> str:
@@ -69,10 +71,14 @@ class _Printer(MathPrinter):
                 return self.mul(factors, path)
             case Div(num, den):
                 # Σ_i x_i/n would read as Σ_i (x_i/n): a numerator that ends with a sum is bracketed.
-                return f"{self.show(num, path + (0,), PRODUCT, ends_with_sum(num))}/{self.show(den, path + (1,), FACTOR)}"
+                return (
+                    f"{self.show(num, path + (0,), PRODUCT, ends_with_sum(num))}/{self.show(den, path + (1,), FACTOR)}"
+                )
             case Pow(base, exp):
                 # ∂x/∂y^2 would read as ∂x/∂(y^2): a derivative as a base is bracketed.
-                return f"{self.show(base, path + (0,), ATOM, isinstance(base, Deriv))}^{self.show(exp, path + (1,), ATOM)}"
+                return (
+                    f"{self.show(base, path + (0,), ATOM, isinstance(base, Deriv))}^{self.show(exp, path + (1,), ATOM)}"
+                )
             case Call(fn, args):
                 return self.call(fn, args, path)
             case Apply(name, args, derivs):
@@ -121,9 +127,19 @@ class _Printer(MathPrinter):
         if first == "(":
             # abc(x + 1) would read as a call of an unknown function abc: a run of letters is kept off a bracket.
             return "" if len(run) < 2 else " "
-        if prev_text.endswith(")") and not isinstance(prev, (Call, Apply)) and isinstance(nxt, (Var, Pow)) and letter_run(nxt):
+        if (
+            prev_text.endswith(")")
+            and not isinstance(prev, (Call, Apply))
+            and isinstance(nxt, (Var, Pow))
+            and letter_run(nxt)
+        ):
             return ""
-        if isinstance(prev, Num) and prev_text[-1:].isdigit() and isinstance(nxt, (Var, Const, Pow)) and first.isalpha():
+        if (
+            isinstance(prev, Num)
+            and prev_text[-1:].isdigit()
+            and isinstance(nxt, (Var, Const, Pow))
+            and first.isalpha()
+        ):
             return ""
         letters = letter_run(nxt)
         if run and letters and not any(name in run + letters for name in _NAMES):
@@ -140,7 +156,13 @@ class _Printer(MathPrinter):
         inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
         if fn == "log" and len(args) == 2:
             base = args[1]
-            if isinstance(base, Num) and base.text is None or isinstance(base, Var) and base.sub is None and len(base.name) == 1:
+            if (
+                isinstance(base, Num)
+                and base.text is None
+                or isinstance(base, Var)
+                and base.sub is None
+                and len(base.name) == 1
+            ):
                 sub = inner[1] if len(inner[1]) == 1 or inner[1].isdigit() else f"{{{inner[1]}}}"
                 return f"log_{sub}({inner[0]})"
             return f"log({inner[0]}, {inner[1]})"

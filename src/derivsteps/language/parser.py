@@ -107,7 +107,9 @@ class TokenFeed(Lexer):
         context = self.current.get()
         for index, token in enumerate(context.lexed.tokens):
             context.fed = index
-            yield LarkToken(token.type, token.value, start_pos=token.start, end_pos=token.end, line=1, column=token.start + 1)
+            yield LarkToken(
+                token.type, token.value, start_pos=token.start, end_pos=token.end, line=1, column=token.start + 1
+            )
         context.fed = len(context.lexed.tokens)
 
 
@@ -211,7 +213,9 @@ class _Build(Transformer):
 
     def diff_call(self, token, args):
         if len(args) != 2 or not isinstance(args[1], Var):
-            raise UnknownFunctionError("diff takes an expression and a variable: diff(x^2 sin(x), x)", _CURRENT.get().text, _start(token))
+            raise UnknownFunctionError(
+                "diff takes an expression and a variable: diff(x^2 sin(x), x)", _CURRENT.get().text, _start(token)
+            )
         return self._node(Deriv(args[0], args[1]), _start(token))
 
     # -- atoms --------------------------------------------------------------------------------------------------------
@@ -248,7 +252,9 @@ class _Build(Transformer):
             raise UnknownFunctionError(f"{name} takes {wanted}, not {len(args)}", _CURRENT.get().text, _start(token))
         if name == "log" and len(args) == 1:
             # Calculators read log as base 10, lecturers in analysis as base e: say which was taken.
-            _CURRENT.get().lexed.warnings.append("read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10")
+            _CURRENT.get().lexed.warnings.append(
+                "read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10"
+            )
         return self._node(Call(name, args), _start(token))
 
     def call(self, token, args):
@@ -278,7 +284,9 @@ class _Build(Transformer):
                 _start(token),
                 f"for the reciprocal write 1/{name}(x) or ({name} x)^(-1)",
             )
-        ctx.lexed.warnings.append(f"read {name}^-1 as {inverse}, the inverse function of {name}; write 1/{name}(x) for the reciprocal")
+        ctx.lexed.warnings.append(
+            f"read {name}^-1 as {inverse}, the inverse function of {name}; write 1/{name}(x) for the reciprocal"
+        )
         return self._call(LarkToken("FUNC", inverse, start_pos=_start(token)), args)
 
     def _base(self, token) -> Expr:
@@ -321,7 +329,14 @@ def _bound(text: str) -> Expr:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     grammar = grammar_text()
-    return Lark(grammar, parser="lalr", lexer=_TokenFeed, transformer=_Build(), maybe_placeholders=False, cache=cache_file(grammar))
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_TokenFeed,
+        transformer=_Build(),
+        maybe_placeholders=False,
+        cache=cache_file(grammar),
+    )
 
 
 def cache_file(grammar: str) -> str | bool:
@@ -359,7 +374,12 @@ class Equation:
 
 
 def parse(
-    text: str, variables: Iterable[str] = (), functions: Iterable[str] = (), *, reach: str = "rest", latex: bool | None = None
+    text: str,
+    variables: Iterable[str] = (),
+    functions: Iterable[str] = (),
+    *,
+    reach: str = "rest",
+    latex: bool | None = None,
 ) -> Parsed:
     """Read text as an expression: the tree, and warnings naming how any ambiguous part was read.
 
@@ -407,12 +427,16 @@ def parse_equation(text: str, variables: Iterable[str] = (), functions: Iterable
     declared = _declared(text, variables, functions)
     split = equations.split(text)
     if split is None:
-        raise EquationError("there is no '=' in this equation", text, None, "write it as left side = right side, such as x^2 + y^2 = 25")
+        raise EquationError(
+            "there is no '=' in this equation", text, None, "write it as left side = right side, such as x^2 + y^2 = 25"
+        )
     left, right = (_read(side.blanked, text, *declared) for side in split)
     return Equation(left.expr, right.expr, text, tuple(dict.fromkeys((*left.warnings, *right.warnings))))
 
 
-def _declared(text: object, variables: Iterable[str], functions: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+def _declared(
+    text: object, variables: Iterable[str], functions: Iterable[str]
+) -> tuple[frozenset[str], frozenset[str]]:
     if not isinstance(text, str):
         raise TypeError("parse() takes the expression as a string")
     for what, names in (("variables", variables), ("functions", functions)):
@@ -422,7 +446,12 @@ def _declared(text: object, variables: Iterable[str], functions: Iterable[str]) 
 
 
 def _read(
-    source: str, text: str, variables: frozenset[str], functions: frozenset[str], reach: str = "rest", latex: bool | None = None
+    source: str,
+    text: str,
+    variables: frozenset[str],
+    functions: frozenset[str],
+    reach: str = "rest",
+    latex: bool | None = None,
 ) -> Parsed:
     """Parse source, which is text or text with everything outside one side of an equation blanked out (so every
     offset is already an offset into text); errors show the whole text."""
@@ -457,7 +486,22 @@ def _read(
 
 # -- error messages in words ------------------------------------------------------------------------------------------
 # Token kinds that can begin an operand: when lark expected only these, the message is "expected a number, ...".
-_OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "AFUNC", "LOGB", "SUM", "DIFF", "DOP", "_LPAR", "_LSQB", "_BAR_OPEN", "_PARTIAL", "_MINUS"}
+_OPERAND_STARTS = {
+    "NUMBER",
+    "NAME",
+    "CONST",
+    "FUNC",
+    "AFUNC",
+    "LOGB",
+    "SUM",
+    "DIFF",
+    "DOP",
+    "_LPAR",
+    "_LSQB",
+    "_BAR_OPEN",
+    "_PARTIAL",
+    "_MINUS",
+}
 _OPERAND = "a number, a variable or '('"
 _SHOWN = {
     "_PLUS": "'+'", "_MINUS": "'-'", "_STAR": "'*'", "_SLASH": "'/'", "_CARET": "'^'", "_LPAR": "'('", "_RPAR": "')'",
@@ -519,7 +563,9 @@ def _explain(error: UnexpectedInput, text: str, tokens: list[Token]) -> ParseErr
     if previous is not None and bad is not None and previous.type in ("FUNC", "LOGB"):
         shown = text[previous.start : previous.end]
         if bad.type == "_MINUS":
-            return ParseError(f"a negative argument of {shown} needs parentheses", text, bad.start, f"write {shown}(-x)")
+            return ParseError(
+                f"a negative argument of {shown} needs parentheses", text, bad.start, f"write {shown}(-x)"
+            )
         if bad.type == "_CARET" and previous.type == "LOGB":
             return ParseError(f"a power of {shown} needs parentheses", text, bad.start, f"write ({shown} x)^2")
 
@@ -528,7 +574,9 @@ def _explain(error: UnexpectedInput, text: str, tokens: list[Token]) -> ParseErr
         if (missing := _needs_argument(tokens, index - 1, text)) is not None:
             return missing
         if previous.type == "SUM":
-            return ParseError(f"{_describe(previous, text)} needs something to sum", text, previous.start, "write sum_i (x_i^2)")
+            return ParseError(
+                f"{_describe(previous, text)} needs something to sum", text, previous.start, "write sum_i (x_i^2)"
+            )
     if previous is not None and previous.type in ("DIFF", "AFUNC", "PRIME"):
         function = next((t for t in reversed(tokens[:index]) if t.type in ("DIFF", "AFUNC")), previous)
         name = text[function.start : function.end]
@@ -561,7 +609,9 @@ def _explain(error: UnexpectedInput, text: str, tokens: list[Token]) -> ParseErr
             if previous.type == "NUMBER"
             else "write * between the two factors, or put the number first (2x, not x 2)"
         )
-        return ParseError(f"a number cannot follow {_describe(previous, text)} without an operator", text, bad.start, hint)
+        return ParseError(
+            f"a number cannot follow {_describe(previous, text)} without an operator", text, bad.start, hint
+        )
     if bad.type == "_COMMA":
         return ParseError("a comma only separates the arguments of a function, as in log(x, 2)", text, bad.start)
     if bad.type == "_BAR_OPEN":

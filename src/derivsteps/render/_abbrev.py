@@ -110,7 +110,9 @@ def _letters(rows: Sequence[Expr]):
     """A, B, C, … skipping letters the expression uses as variables; then A_1, A_2, … when they run out."""
     taken = {v.name for row in rows[:1] for v in variables(row)}
     free = [letter for letter in ascii_uppercase if letter not in taken]
-    return lambda index: Var(free[index]) if index < len(free) else Var(free[0] if free else "Z", str(index - len(free) + 1))
+    return lambda index: (
+        Var(free[index]) if index < len(free) else Var(free[0] if free else "Z", str(index - len(free) + 1))
+    )
 
 
 def _sizes(rows: Sequence[Expr]) -> dict[int, int]:

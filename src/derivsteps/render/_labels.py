@@ -11,8 +11,13 @@ from ..core.simplify_rules import SIMPLIFY_RULES
 from ..core.tree import Expr, Sum, Var, variables, walk
 from ..language.precedence import ATOM, level
 
-_ALL_RULES = {**{r.name: r for r in SIMPLIFY_RULES}, **RULES_BY_NAME, CAS_FALLBACK.name: CAS_FALLBACK, SUBSTITUTE.name: SUBSTITUTE,
-              SUM_OVER_DATA.name: SUM_OVER_DATA}
+_ALL_RULES = {
+    **{r.name: r for r in SIMPLIFY_RULES},
+    **RULES_BY_NAME,
+    CAS_FALLBACK.name: CAS_FALLBACK,
+    SUBSTITUTE.name: SUBSTITUTE,
+    SUM_OVER_DATA.name: SUM_OVER_DATA,
+}
 
 
 class _MathFormatter(string.Formatter):
@@ -80,4 +85,8 @@ def held_constant(derivation: Derivation) -> list[Var]:
 def data_variables(derivation: Derivation) -> list[Var]:
     """The data of sums over an index: a_i and h_i in Σ_i (s a_i + b - h_i)^2."""
     indices = {node.index for _, node in walk(derivation.expr) if isinstance(node, Sum)}
-    return [v for v in variables(derivation.expr) if v.sub is not None and (v.sub in indices or v.sub.isalpha() and set(v.sub) <= indices)]
+    return [
+        v
+        for v in variables(derivation.expr)
+        if v.sub is not None and (v.sub in indices or v.sub.isalpha() and set(v.sub) <= indices)
+    ]

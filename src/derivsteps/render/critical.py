@@ -98,7 +98,12 @@ def to_latex(expr: Expr) -> str:
 
 def mean_text(mean: Div, ascii: bool = False) -> str:
     body, index = mean.num.body, mean.num.index
-    if not ascii and isinstance(body, Var) and body.sub == index and (len(body.name) == 1 or body.name in GREEK_SYMBOLS):
+    if (
+        not ascii
+        and isinstance(body, Var)
+        and body.sub == index
+        and (len(body.name) == 1 or body.name in GREEK_SYMBOLS)
+    ):
         return GREEK_SYMBOLS.get(body.name, body.name) + _MACRON
     return f"mean({plain_text(_without_index(body, index), ascii)})"
 
@@ -210,7 +215,9 @@ def outcome(critical: Critical) -> Phrase:
     if kind == "none":
         return "no critical point: the system has no solution", {}
     if len(points) == 1:
-        said = _prefixed("critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values))
+        said = _prefixed(
+            "critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values)
+        )
     elif kind == "finite":
         said = f"{len(points)} critical points", {}
     else:
@@ -233,7 +240,9 @@ def _joined(first: Phrase, others, opening: str, separator: str, closing: str) -
 
 def kind_phrase(point: CriticalPoint) -> Phrase:
     """a minimum; a minimum, when the a_i are not all equal."""
-    return _joined((KIND_WORDS[point.kind], {}), [point.test.condition] if point.test.condition else [], ", when ", "", "")
+    return _joined(
+        (KIND_WORDS[point.kind], {}), [point.test.condition] if point.test.condition else [], ", when ", "", ""
+    )
 
 
 def argument_phrases(test: SecondDerivativeTest) -> list[Phrase]:
@@ -259,7 +268,10 @@ def point_title(critical: Critical, number: int, point: CriticalPoint) -> Phrase
 
 
 def minors_text(
-    test: SecondDerivativeTest, show: Callable[[Expr], str], name: Callable[[int], str] = "D{}".format, comma: str = ", "
+    test: SecondDerivativeTest,
+    show: Callable[[Expr], str],
+    name: Callable[[int], str] = "D{}".format,
+    comma: str = ", ",
 ) -> str:
     """D1 = 6 > 0, D2 = 11 > 0: the leading principal minors with their signs."""
     relation = {1: " > 0", -1: " < 0"}
@@ -316,10 +328,14 @@ def data_sections(critical: Critical) -> list[tuple[str, list[tuple[int | None, 
     sides, words)]): with data, each sum's value, then the system with the values put in; without data, what each
     mean in the solving stands for."""
     if critical.data is not None:
-        sums: list[tuple[int | None, tuple[Expr, ...], str]] = [(None, (COUNT, number(critical.data.n)), "the number of data points")]
+        sums: list[tuple[int | None, tuple[Expr, ...], str]] = [
+            (None, (COUNT, number(critical.data.n)), "the number of data points")
+        ]
         for stat in critical.statistics:
             written = stat.terms is not None and stat.terms != stat.value_tree
-            sums.append((None, (stat.total, stat.terms, stat.value_tree) if written else (stat.total, stat.value_tree), ""))
+            sums.append(
+                (None, (stat.total, stat.terms, stat.value_tree) if written else (stat.total, stat.value_tree), "")
+            )
         system = [(k, (equation, ZERO), "") for k, equation in enumerate(critical.equations, 1)]
         return [("the sums over the data:", sums), ("put them into the system:", system)]
     if critical.closed_form:
@@ -351,10 +367,19 @@ def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) 
     yield "heading", "set every partial derivative to zero:"
     system = zip(critical.vars, critical.system)
     f = _function_name(critical)
-    yield "rows", [(f"({k})  {show(Deriv(f, var))} = {show(value)} = 0", "") for k, (var, value) in enumerate(system, 1)]
+    yield (
+        "rows",
+        [(f"({k})  {show(Deriv(f, var))} = {show(value)} = 0", "") for k, (var, value) in enumerate(system, 1)],
+    )
     for heading, rows in data_sections(critical):
         yield "heading", heading
-        yield "rows", [(("" if k is None else f"({k})  ") + " = ".join(show(side) for side in sides), words) for k, sides, words in rows]
+        yield (
+            "rows",
+            [
+                (("" if k is None else f"({k})  ") + " = ".join(show(side) for side in sides), words)
+                for k, sides, words in rows
+            ],
+        )
     yield "heading", _method_heading(critical)
     rows = []
     for step in critical.solved.steps:
@@ -366,7 +391,10 @@ def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) 
     if critical.points:
         yield "heading", "second-derivative test:"
         if _hessian_varies(critical):
-            yield "matrix", (f"H({', '.join(show(v) for v in critical.vars)}) = ", matrix_text(critical.hessian.matrix, ascii))
+            yield (
+                "matrix",
+                (f"H({', '.join(show(v) for v in critical.vars)}) = ", matrix_text(critical.hessian.matrix, ascii)),
+            )
         for place, point in enumerate(critical.points, 1):
             title = point_title(critical, place, point)
             if title:
@@ -379,7 +407,12 @@ def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) 
                 for phrase in argument_phrases(point.test):
                     yield "line", fill(*phrase, show)
             else:
-                yield "line", f"{minors}: {definiteness_words(point.test, ascii)}" if minors else definiteness_words(point.test, ascii)
+                yield (
+                    "line",
+                    f"{minors}: {definiteness_words(point.test, ascii)}"
+                    if minors
+                    else definiteness_words(point.test, ascii),
+                )
             yield "kind", f"{'->' if ascii else '→'} {fill(*kind_phrase(point), show)}"
     verdict = verdict_words(critical.verification, ascii)
     if verdict:
@@ -409,7 +442,9 @@ def step_text(step: SolveStep, ascii: bool = False) -> list[str]:
 
 def _columns(rows: list[tuple[str, str]]) -> list[str]:
     width = min(max((_width(left) for left, _ in rows), default=0), MAX_LABEL_COLUMN)
-    return [f"  {left}{' ' * (width - _width(left))}    {right}".rstrip() if right else f"  {left}" for left, right in rows]
+    return [
+        f"  {left}{' ' * (width - _width(left))}    {right}".rstrip() if right else f"  {left}" for left, right in rows
+    ]
 
 
 def _width(text: str) -> int:
@@ -553,9 +588,15 @@ def render_markdown(critical: Critical, steps: bool = False, detail: str | None 
         where = fill(*_where(point.values), to_latex, _markdown_words, "${}$".format)
         numbered = f"{place}. " if len(critical.points) > 1 else ""
         test = point.test
-        why = test.reason if test.definiteness == "undetermined" else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
+        why = (
+            test.reason
+            if test.definiteness == "undetermined"
+            else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
+        )
         if test.condition is not None:
-            why = fill(*_joined((why + " when ", {}), [test.condition], "", "", ""), to_latex, _markdown_words, "${}$".format)
+            why = fill(
+                *_joined((why + " when ", {}), [test.condition], "", "", ""), to_latex, _markdown_words, "${}$".format
+            )
         else:
             why = escape_markdown(why)
         out.append(f"{numbered}At {where}: **{point.kind}** ({why}).")
@@ -594,14 +635,18 @@ def to_json(critical: Critical, with_sympy: bool = True) -> dict:
         "steps": [_step_json(step, value) for step in critical.solved.steps],
         "points": [_point_json(point, value) for point in critical.points],
         "hessian": [[value(entry) for entry in row] for row in critical.hessian.matrix],
-        "components": [_component_json(var, d, with_sympy) for var, d in zip(critical.vars, critical.gradient.components)],
+        "components": [
+            _component_json(var, d, with_sympy) for var, d in zip(critical.vars, critical.gradient.components)
+        ],
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
         "warnings": list(critical.warnings),
         "data": None if critical.data is None else {"n": critical.data.n, "columns": list(critical.data.names)},
         "statistics": [_statistic_json(stat, value) for stat in critical.statistics],
         "equations": [value(expr) for expr in critical.solved_system],
-        "closed_form": point_json(critical.points[0].values, value) if critical.closed_form and len(critical.points) == 1 else None,
+        "closed_form": point_json(critical.points[0].values, value)
+        if critical.closed_form and len(critical.points) == 1
+        else None,
         "conditions": [fill(*phrase, to_text) for phrase in critical.solved.assumptions],
     }
 
@@ -651,7 +696,10 @@ def _point_json(point: CriticalPoint, value) -> dict:
 
 def _component_json(var: Var, derivation, with_sympy: bool) -> dict:
     document = derivation_json(derivation, with_sympy)
-    return {"var": to_text(var, ascii=True), **{key: document[key] for key in ("result", "steps", "verified", "verified_by")}}
+    return {
+        "var": to_text(var, ascii=True),
+        **{key: document[key] for key in ("result", "steps", "verified", "verified_by")},
+    }
 
 
 # -- rich -----------------------------------------------------------------------------------------------------------------------
@@ -689,12 +737,17 @@ class CriticalView:
                 yield Padding(table, (0, 0, 0, 2))
             elif kind == "matrix":
                 prefix, lines = content
-                yield Text("\n".join("  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines)))
+                yield Text(
+                    "\n".join("  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines))
+                )
             elif kind == "derivation":
                 yield Padding(Text(content.rstrip("\n")), (0, 0, 0, 2))
             elif kind == "verdict":
                 check = self.critical.verification
-                yield Text(content, style=self.STYLES[{True: "verified", False: "disagrees", None: "undecided"}[check.verified]])
+                yield Text(
+                    content,
+                    style=self.STYLES[{True: "verified", False: "disagrees", None: "undecided"}[check.verified]],
+                )
             else:
                 indent = "  " if kind in ("line", "kind") else ""
                 yield Text(indent + content, style=self.STYLES.get(kind, ""))

@@ -63,7 +63,13 @@ def _all_verified(descent: Descent) -> str | None:
     if not checks or not all(c is not None and c.verified is True for c in checks):
         return None
     methods = {c.method for c in checks}
-    how = "symbolic" if methods == {"symbolic"} else "numeric, at random points" if methods == {"numeric"} else "symbolic or at random points"
+    how = (
+        "symbolic"
+        if methods == {"symbolic"}
+        else "numeric, at random points"
+        if methods == {"numeric"}
+        else "symbolic or at random points"
+    )
     what = "the derivative equals SymPy's" if len(checks) == 1 else "every partial derivative equals SymPy's"
     return f"verified: {what} ({how})"
 
@@ -152,7 +158,11 @@ def _text_lines(descent: Descent, words: _Words) -> list[str]:
 def _header(descent: Descent, words: _Words) -> list[str]:
     show = words.math
     grad = words.grad(descent)
-    vector = show(descent.gradient.vector[0]) if len(descent.vars) == 1 else vector_text(descent.gradient.vector, words.ascii)
+    vector = (
+        show(descent.gradient.vector[0])
+        if len(descent.vars) == 1
+        else vector_text(descent.gradient.vector, words.ascii)
+    )
     out = [f"{grad}{words.args(descent.vars)} = {vector}"]
     if descent.fixed:
         out.append(f"held fixed: {point_text(descent.fixed, words.ascii)}")
@@ -160,7 +170,9 @@ def _header(descent: Descent, words: _Words) -> list[str]:
     eta = "eta * " if words.ascii else "η"
     if len(descent.vars) == 1:
         x = show(descent.vars[0])
-        out.append(f"step: {x} {words.arrow} {x} - {eta}{grad}({x}) with learning rate {eta.strip(' *')} = {show(descent.lr)}")
+        out.append(
+            f"step: {x} {words.arrow} {x} - {eta}{grad}({x}) with learning rate {eta.strip(' *')} = {show(descent.lr)}"
+        )
     else:
         theta = "theta" if words.ascii else "θ"
         names = ", ".join(show(v) for v in descent.vars)
@@ -277,7 +289,9 @@ def _table_latex(descent: Descent) -> str:
             continue
         index, point, f = row
         # {,} keeps LaTeX from spacing the thousands separator of 1,000 as a list comma.
-        lines.append(" & ".join([f"{index:,}".replace(",", "{,}"), *(to_latex(point[v]) for v in descent.vars), to_latex(f)]))
+        lines.append(
+            " & ".join([f"{index:,}".replace(",", "{,}"), *(to_latex(point[v]) for v in descent.vars), to_latex(f)])
+        )
     spec = "r|" + "l" * columns + "|l"
     return rf"\begin{{array}}{{{spec}}} {header} \\ \hline " + r" \\ ".join(lines) + r" \end{array}"
 
@@ -372,7 +386,11 @@ def to_json(descent: Descent, with_sympy: bool = True) -> dict:
         "lr": value(descent.lr),
         "numeric": descent.numeric,
         "components": [
-            {"var": to_text(var, ascii=True), "result": value(d.result), "verified": None if d.verification is None else d.verification.verified}
+            {
+                "var": to_text(var, ascii=True),
+                "result": value(d.result),
+                "verified": None if d.verification is None else d.verification.verified,
+            }
             for var, d in zip(descent.vars, descent.gradient.components)
         ],
         "fixed": point_json(descent.fixed, value),
@@ -396,7 +414,15 @@ def to_json(descent: Descent, with_sympy: bool = True) -> dict:
 
 
 # -- the terminal -----------------------------------------------------------------------------------------------------------
-STYLES = {"heading": "bold", "result": "bold", "aside": "dim", "stopped": "bold red", "verified": "bold green", "disagrees": "bold red", "undecided": "yellow"}
+STYLES = {
+    "heading": "bold",
+    "result": "bold",
+    "aside": "dim",
+    "stopped": "bold red",
+    "verified": "bold green",
+    "disagrees": "bold red",
+    "undecided": "yellow",
+}
 
 
 class DescentView:

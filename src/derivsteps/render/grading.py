@@ -23,12 +23,32 @@ from ..checking.grading import VERDICTS, GradedRow, Summary
 from ..core.errors import InputError, UsageError
 
 # Report formats by the extension of -o.
-EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
 FORMATS = ("text", "csv", "jsonl", "json", "markdown")
 STREAMED = ("csv", "jsonl")  # written row by row; the others at the end
 RESUMABLE = ("csv", "jsonl", "json")
 
-CSV_COLUMNS = ("id", "verdict", "decided_by", "mistake", "feedback", "expected", "notes", "kind", "expr", "wrt", "answer")
+CSV_COLUMNS = (
+    "id",
+    "verdict",
+    "decided_by",
+    "mistake",
+    "feedback",
+    "expected",
+    "notes",
+    "kind",
+    "expr",
+    "wrt",
+    "answer",
+)
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a student's answer), and
 # shows -sin(x) as #NAME?; such a cell is written with a leading apostrophe, which spreadsheets hide and we strip.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,7 +66,9 @@ def format_of(path: str | os.PathLike) -> str:
     """The report format -o's extension asks for; a UsageError names the ones we write."""
     found = EXTENSIONS.get(Path(path).suffix.lower())
     if found is None:
-        raise UsageError(f"-o {path}: write the report to a .csv, .jsonl, .json, .md or .txt file (or choose with --format)")
+        raise UsageError(
+            f"-o {path}: write the report to a .csv, .jsonl, .json, .md or .txt file (or choose with --format)"
+        )
     return found
 
 
@@ -123,7 +145,9 @@ class TextTable:
         self.mark_width = max(len(mark) for mark in self.marks.values())
         self.verdict_width = max(len(verdict) for verdict in VERDICTS)
         self.indent = " " * (self.id_width + 2 + self.mark_width + 1 + self.verdict_width + 2)
-        self.stream.write(f"{'id'.ljust(self.id_width)}  {'verdict'.ljust(self.mark_width + 1 + self.verdict_width)}  feedback\n")
+        self.stream.write(
+            f"{'id'.ljust(self.id_width)}  {'verdict'.ljust(self.mark_width + 1 + self.verdict_width)}  feedback\n"
+        )
 
     def add(self, row: GradedRow) -> None:
         mark = self.marks[row.verdict].ljust(self.mark_width)
@@ -238,7 +262,9 @@ def recover(path: str | os.PathLike, fmt: str) -> list[GradedRow]:
     """The complete rows of an existing report, cutting a half-written last row of a CSV or JSON Lines file off the file."""
     path = Path(path)
     if fmt not in RESUMABLE:
-        raise UsageError(f"--resume reads the report back, which works for .csv, .jsonl and .json reports, not {fmt}: write {path.name} from a finished run")
+        raise UsageError(
+            f"--resume reads the report back, which works for .csv, .jsonl and .json reports, not {fmt}: write {path.name} from a finished run"
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -250,7 +276,9 @@ def recover(path: str | os.PathLike, fmt: str) -> list[GradedRow]:
             return _json_rows(path, data.decode("utf-8"))
         end = _ROW_END.encode() if fmt == "csv" else b"\n"
         complete = data[: data.rfind(end) + len(end)] if not data.endswith(end) else data
-        rows = _csv_rows(path, complete.decode("utf-8")) if fmt == "csv" else _jsonl_rows(path, complete.decode("utf-8"))
+        rows = (
+            _csv_rows(path, complete.decode("utf-8")) if fmt == "csv" else _jsonl_rows(path, complete.decode("utf-8"))
+        )
     except UnicodeDecodeError as err:
         raise InputError(f"{path} is not UTF-8 text (byte {err.start}): not a report written by deriv grade") from None
     if len(complete) < len(data):
@@ -260,7 +288,9 @@ def recover(path: str | os.PathLike, fmt: str) -> list[GradedRow]:
 
 
 def _not_a_report(path: Path, where: str, why: str) -> InputError:
-    return InputError(f"{path}, {where}: {why}; --resume needs a report written by deriv grade (or remove the file to start again)")
+    return InputError(
+        f"{path}, {where}: {why}; --resume needs a report written by deriv grade (or remove the file to start again)"
+    )
 
 
 def _csv_rows(path: Path, text: str) -> list[GradedRow]:
@@ -273,7 +303,9 @@ def _csv_rows(path: Path, text: str) -> list[GradedRow]:
     rows = []
     for values in reader:
         if len(values) != len(CSV_COLUMNS):
-            raise _not_a_report(path, f"line {reader.line_num}", f"the row has {len(values)} values, not {len(CSV_COLUMNS)}")
+            raise _not_a_report(
+                path, f"line {reader.line_num}", f"the row has {len(values)} values, not {len(CSV_COLUMNS)}"
+            )
         cells = {name: _unprotect(value) for name, value in zip(CSV_COLUMNS, values)}
         try:
             rows.append(GradedRow.from_dict(cells))

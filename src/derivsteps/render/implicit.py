@@ -91,7 +91,9 @@ def _before(lines: list[tuple[ImplicitStep, Step | None]], result: Implicit) -> 
     return (lines[-1][0].lhs, lines[-1][0].rhs) if lines else (result.lhs, result.rhs)
 
 
-def label(step: ImplicitStep, rewrite: Step | None, show: Callable[[Expr], str], words: Callable[[str], str] = str) -> str:
+def label(
+    step: ImplicitStep, rewrite: Step | None, show: Callable[[Expr], str], words: Callable[[str], str] = str
+) -> str:
     """What a line did: the step's template filled in, or the rule of one simplification rewrite."""
     if rewrite is not None:
         return words(line_label(rewrite, show, "full"))
@@ -100,7 +102,11 @@ def label(step: ImplicitStep, rewrite: Step | None, show: Callable[[Expr], str],
 
 def aside(result: Implicit) -> tuple[str, dict]:
     """(y is a function of x; treat r as constant): the read-as line's note, as a template."""
-    held = tuple(v for v in dict.fromkeys([*variables(result.lhs), *variables(result.rhs)]) if v not in (result.wrt, result.dependent))
+    held = tuple(
+        v
+        for v in dict.fromkeys([*variables(result.lhs), *variables(result.rhs)])
+        if v not in (result.wrt, result.dependent)
+    )
     template, bindings = "{y} is a function of {x}", {"y": result.dependent, "x": result.wrt}
     if held:
         template += "; treat {held} as constant" + ("s" if len(held) > 1 else "")
@@ -128,7 +134,10 @@ def verdict_words(check: Verification | None, result: Implicit, ascii: bool = Fa
     if check.verified is False:
         expected = f": SymPy gives {shown(check.expected)}" if check.expected is not None else ""
         mark = "WRONG" if ascii else "✗"
-        return "disagrees", f"{mark} disagrees with SymPy's {formula}{expected} ({check.reason}) - this is a bug in derivsteps, please report it"
+        return (
+            "disagrees",
+            f"{mark} disagrees with SymPy's {formula}{expected} ({check.reason}) - this is a bug in derivsteps, please report it",
+        )
     return "undecided", f"? could not verify ({check.reason})"
 
 
@@ -140,7 +149,10 @@ def _sections(result: Implicit, steps: bool, ascii: bool, detail: str | None) ->
     "result", "verdict" (status, words)."""
     notation = Notation(result)
     show = lambda expr: notation.text(expr, ascii)  # noqa: E731
-    yield "aside", f"read as: {equation_text(result.lhs, result.rhs, notation, ascii)}      ({fill(*aside(result), show)})"
+    yield (
+        "aside",
+        f"read as: {equation_text(result.lhs, result.rhs, notation, ascii)}      ({fill(*aside(result), show)})",
+    )
     for warning in result.warnings:
         yield "note", f"note: {warning}"
     if steps:
@@ -151,7 +163,10 @@ def _sections(result: Implicit, steps: bool, ascii: bool, detail: str | None) ->
         yield "derivation", _derivation_lines(result.right, ascii, detail)
         yield "heading", fill("solve for {d}:", {"d": result.derivative}, show)
     lines = [(equation_text(result.lhs, result.rhs, notation, ascii), "")]
-    lines += [(equation_text(step.lhs, step.rhs, notation, ascii), label(step, rewrite, show)) for step, rewrite in rows(result, detail)]
+    lines += [
+        (equation_text(step.lhs, step.rhs, notation, ascii), label(step, rewrite, show))
+        for step, rewrite in rows(result, detail)
+    ]
     yield "rows", lines
     yield "result", equation_text(result.derivative, result.result, notation, ascii)
     for note in _notes(result, show):
@@ -332,7 +347,12 @@ def _step_json(step: ImplicitStep, value, notation: Notation) -> dict:
 def _equation_json(lhs: Expr, rhs: Expr, value, notation: Notation) -> dict:
     sides = [value(lhs), value(rhs)]
     sympy = f"Eq({sides[0]['sympy']}, {sides[1]['sympy']})" if sides[0]["sympy"] is not None else None
-    return {"text": equation_text(lhs, rhs, notation), "latex": f"{notation.latex(lhs)} = {notation.latex(rhs)}", "sympy": sympy, "sides": sides}
+    return {
+        "text": equation_text(lhs, rhs, notation),
+        "latex": f"{notation.latex(lhs)} = {notation.latex(rhs)}",
+        "sympy": sympy,
+        "sides": sides,
+    }
 
 
 # -- rich -----------------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,19 @@ from .text import condition_text
 # Bump when a key changes meaning or disappears; adding a key is not a new schema.
 SCHEMA = 1
 
-TOP_KEYS = ("schema", "command", "input", "read_as", "wrt", "result", "domain", "steps", "verified", "verified_by", "warnings")
+TOP_KEYS = (
+    "schema",
+    "command",
+    "input",
+    "read_as",
+    "wrt",
+    "result",
+    "domain",
+    "steps",
+    "verified",
+    "verified_by",
+    "warnings",
+)
 STEP_KEYS = ("rule", "rules", "label", "explanation", "paths", "expr")
 VALUE_KEYS = ("text", "latex", "sympy")
 
@@ -56,11 +68,22 @@ def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
 
 def condition_json(condition: Condition, with_sympy: bool = True) -> dict:
     """One domain condition as {"text", "latex", "sympy"}, as the document writes expressions ("sympy" null without SymPy)."""
-    return {"text": condition_text(condition), "latex": condition_latex(condition), "sympy": _condition_sympy(condition) if with_sympy else None}
+    return {
+        "text": condition_text(condition),
+        "latex": condition_latex(condition),
+        "sympy": _condition_sympy(condition) if with_sympy else None,
+    }
 
 
 # The relations of a domain condition as SymPy writes them: a comparison between two sides, or Eq/Ne around them.
-_SYMPY_RELATIONS = {"<": "{} < {}", "≤": "{} <= {}", ">": "{} > {}", "≥": "{} >= {}", "=": "Eq({}, {})", "≠": "Ne({}, {})"}
+_SYMPY_RELATIONS = {
+    "<": "{} < {}",
+    "≤": "{} <= {}",
+    ">": "{} > {}",
+    "≥": "{} >= {}",
+    "=": "Eq({}, {})",
+    "≠": "Ne({}, {})",
+}
 
 
 def _condition_sympy(condition: Condition) -> str:
@@ -72,7 +95,10 @@ def _condition_sympy(condition: Condition) -> str:
         if part != "or":
             chain.append(part)
             continue
-        comparisons = [_SYMPY_RELATIONS[chain[i]].format(sympy_text(chain[i - 1]), sympy_text(chain[i + 1])) for i in range(1, len(chain), 2)]
+        comparisons = [
+            _SYMPY_RELATIONS[chain[i]].format(sympy_text(chain[i - 1]), sympy_text(chain[i + 1]))
+            for i in range(1, len(chain), 2)
+        ]
         pieces.append(comparisons[0] if len(comparisons) == 1 else " & ".join(f"({c})" for c in comparisons))
         chain = []
     return pieces[0] if len(pieces) == 1 else " | ".join(f"({p})" for p in pieces)

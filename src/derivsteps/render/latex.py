@@ -57,7 +57,11 @@ def render_latex(derivation: Derivation, steps: bool = True, detail: str | None 
 
 
 def latex_rows(
-    derivation: Derivation, steps: bool = True, detail: str | None = None, names: Abbreviations | None = None, domain: bool = False
+    derivation: Derivation,
+    steps: bool = True,
+    detail: str | None = None,
+    names: Abbreviations | None = None,
+    domain: bool = False,
 ) -> list[str]:
     """The rows of the alignment without the verdict: `& start`, then `&= expr && \\text{rule}` per line.
 
@@ -76,7 +80,9 @@ def latex_rows(
     else:
         lines = derivation.lines(detail)
         for index, line in enumerate(lines):
-            expr = to_latex(names.show(line.after), marks=names.marks(line.after, line_marks(line)), mark_macro=MARK_MACRO)
+            expr = to_latex(
+                names.show(line.after), marks=names.marks(line.after, line_marks(line)), mark_macro=MARK_MACRO
+            )
             label = label_latex(line, detail or derivation.detail, names.show)
             expr += where if index == len(lines) - 1 else ""
             rows.append(f"&= {expr}" + (f" && {label}" if label else ""))
@@ -102,7 +108,9 @@ def verdict_latex(derivation: Derivation) -> str | None:
         return None
     if check.verified is True:
         if check.method == "evaluator":
-            return r"\checkmark\ " + _join(_text_pieces(f"verified: equals a numerical derivative at random points ({check.reason})"))
+            return r"\checkmark\ " + _join(
+                _text_pieces(f"verified: equals a numerical derivative at random points ({check.reason})")
+            )
         how = check.how
         return rf"\checkmark\ \text{{verified: equals SymPy's derivative ({how})}}"
     if check.verified is False:

@@ -39,21 +39,34 @@ JSON_DATA_ROWS = 1_000
 
 # -- public entry points: one per format, each a pure function of the result ----------------------------------------------
 def render_text(
-    result: Result, steps: bool = False, detail: str | None = None, ascii: bool = False, values: Sequence[Evaluation] | None = None
+    result: Result,
+    steps: bool = False,
+    detail: str | None = None,
+    ascii: bool = False,
+    values: Sequence[Evaluation] | None = None,
 ) -> str:
     """The result as lecture notes in plain text; steps: each partial derivative's derivation (an evaluation always
     shows its steps); values: a gradient's components at a point (evaluation.gradient_at)."""
     return _text(_layout(result, steps, detail, ascii, values), detail, ascii)
 
 
-def render_latex(result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None) -> str:
+def render_latex(
+    result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None
+) -> str:
     """The result as one align* environment, matrices as pmatrix."""
     _check_values(result, values)
     comments, rows = _LATEX[type(result)](result, steps, detail, values)
-    return "\\begin{align*}\n" + "".join(f"% {tex_comment(c)}\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+    return (
+        "\\begin{align*}\n"
+        + "".join(f"% {tex_comment(c)}\n" for c in comments)
+        + " \\\\\n".join(rows)
+        + "\n\\end{align*}\n"
+    )
 
 
-def render_markdown(result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None) -> str:
+def render_markdown(
+    result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None
+) -> str:
     """The question in words, the working in $$ (with each derivation in full under steps), the verdict."""
     _check_values(result, values)
     return _MARKDOWN[type(result)](result, steps, detail, values)
@@ -65,7 +78,13 @@ def to_json(result: Result, with_sympy: bool = True, values: Sequence[Evaluation
     return _JSON[type(result)](result, valuer(with_sympy), values)
 
 
-def view(result: Result, steps: bool = False, detail: str | None = None, ascii: bool = False, values: Sequence[Evaluation] | None = None):
+def view(
+    result: Result,
+    steps: bool = False,
+    detail: str | None = None,
+    ascii: bool = False,
+    values: Sequence[Evaluation] | None = None,
+):
     """A rich renderable of the result: the text layout with the terminal's styles, derivations as DerivationView."""
     return _View(_layout(result, steps, detail, ascii, values), detail, ascii)
 
@@ -118,7 +137,10 @@ def _nabla(ascii: bool) -> str:
 
 
 def _point_args(
-    vars: Sequence[Var], point: Mapping[Var, Expr], show: Callable[[Expr], str], words: Callable[[Mapping[Var, Expr]], str]
+    vars: Sequence[Var],
+    point: Mapping[Var, Expr],
+    show: Callable[[Expr], str],
+    words: Callable[[Mapping[Var, Expr]], str],
 ) -> str:
     """(1, 2) when the point gives exactly the variables, in their order; else (a = 1, b = 2, c = 0)."""
     if set(point) == set(vars):
@@ -207,7 +229,11 @@ def _statistics(values: Sequence[Evaluation]) -> list[tuple[Expr, Expr]]:
         for summed in evaluation.sums:
             found.setdefault(summed.sum, summed.value)
     data = next((e.data for e in values if e.data is not None), None)
-    if data is not None and any(node == COUNT for e in values for _, node in walk(e.expr)) and not any(COUNT in e.point for e in values):
+    if (
+        data is not None
+        and any(node == COUNT for e in values for _, node in walk(e.expr))
+        and not any(COUNT in e.point for e in values)
+    ):
         found[COUNT] = number(data.n)
     return list(found.items())
 
@@ -227,7 +253,9 @@ def _table_lines(summed: DataSum, data: Data, ascii: bool) -> list[str]:
         row = first - 1 + offset
         rows.append([f"{first + offset:,}", *(show(data.value(name, row)) for name in summed.columns), show(term)])
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    out = ["  " + "  ".join(cell.rjust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]]
+    out = [
+        "  " + "  ".join(cell.rjust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]
+    ]
     more = summed.rows - len(summed.terms)
     if more > 0:
         out.append(f"  {'...' if ascii else '⋮'}  ({more:,} more data point{'s' if more > 1 else ''})")
@@ -250,7 +278,9 @@ def _check_words(checks: Sequence[Verification | None], data: Data, where: str) 
     points = "1 data point" if data.n == 1 else f"{data.n:,} data points"
     ending = "s" if len(done) == 1 else ""
     if all(c.verified is True for c in done):
-        return [("verified", f"checked: {where} agree{ending} with the sums written out term by term over the {points}")]
+        return [
+            ("verified", f"checked: {where} agree{ending} with the sums written out term by term over the {points}")
+        ]
     if any(c.verified is False for c in done):
         reasons = "; ".join(c.reason for c in done if c.verified is False)
         bug = "this is a bug in derivsteps, please report it"
@@ -328,7 +358,11 @@ def _values_layout(gradient: Gradient, values: Sequence[Evaluation], ascii: bool
         items += [_line(f"  {show(summed)} = ", (show(value), "result")) for summed, value in _statistics(values)]
     for var, evaluation in zip(gradient.vars, values):
         chain = [show(e) for e in _chain(evaluation)]
-        pieces = [f"{_partial_text(var, show)}{at} = ", " = ".join(chain[:-1]) + (" = " if len(chain) > 1 else ""), (chain[-1], "result")]
+        pieces = [
+            f"{_partial_text(var, show)}{at} = ",
+            " = ".join(chain[:-1]) + (" = " if len(chain) > 1 else ""),
+            (chain[-1], "result"),
+        ]
         if evaluation.approximation is not None:
             pieces += [" ≈ " if not ascii else " ~ ", (show(evaluation.approximation), "result")]
         items.append(_line(*pieces))
@@ -524,13 +558,21 @@ def _sums_latex_rows(evaluation: Evaluation) -> list[str]:
         lines = [" & ".join(header)]
         for offset, term in enumerate(summed.terms):
             row = first - 1 + offset
-            cells = [f"{first + offset:,}".replace(",", "{,}"), *(to_latex(evaluation.data.value(name, row)) for name in summed.columns), to_latex(term)]
+            cells = [
+                f"{first + offset:,}".replace(",", "{,}"),
+                *(to_latex(evaluation.data.value(name, row)) for name in summed.columns),
+                to_latex(term),
+            ]
             lines.append(" & ".join(cells))
         if summed.rows > len(summed.terms):
             lines.append(r"\vdots" + " &" * (len(header) - 1))
         spec = "r|" + "r" * len(summed.columns) + "|r"
-        rows.append(rf"&\begin{{array}}{{{spec}}} " + lines[0] + r" \\ \hline " + r" \\ ".join(lines[1:]) + r" \end{array}")
-        written = " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+        rows.append(
+            rf"&\begin{{array}}{{{spec}}} " + lines[0] + r" \\ \hline " + r" \\ ".join(lines[1:]) + r" \end{array}"
+        )
+        written = (
+            " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+        )
         rows.append(f"{to_latex(summed.sum)} &= {written}{to_latex(summed.value)}")
     return rows
 
@@ -541,7 +583,10 @@ def _evaluation_latex_rows(evaluation: Evaluation, detail: str | None, at: bool)
     rows = [f"& {to_latex(evaluation.expr)}{note}"]
     for line in evaluation.lines(detail):
         label = label_latex(line, detail or evaluation.detail)
-        rows.append(f"&= {to_latex(line.after, marks=line_marks(line), mark_macro=MARK_MACRO)}" + (f" && {label}" if label else ""))
+        rows.append(
+            f"&= {to_latex(line.after, marks=line_marks(line), mark_macro=MARK_MACRO)}"
+            + (f" && {label}" if label else "")
+        )
     if evaluation.approximation is not None:
         rows.append(rf"&\approx {to_latex(evaluation.approximation)} && \text{{numeric value}}")
     return rows
@@ -561,7 +606,11 @@ def _note_lines(texts: Sequence[str]) -> list[str]:
 
 
 def _verdict_markdown(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
-    return [line for status, words in _checks(named, what, to_text) for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
+    return [
+        line
+        for status, words in _checks(named, what, to_text)
+        for line in (escape_markdown(_SYMBOLS[False][status] + words), "")
+    ]
 
 
 def _worked_markdown(derivation: Derivation, detail: str | None) -> str:
@@ -582,7 +631,10 @@ def _gradient_markdown(gradient: Gradient, steps: bool, detail: str | None, valu
     else:
         out += _note_lines(_notes(gradient.components, to_text))
         rows.append(f"{_function_latex(gradient.vars)} &= {to_latex(gradient.expr)}")
-        rows += [f"{to_latex(Deriv(FUNCTION, var))} &= {to_latex(d.result)}" for var, d in zip(gradient.vars, gradient.components)]
+        rows += [
+            f"{to_latex(Deriv(FUNCTION, var))} &= {to_latex(d.result)}"
+            for var, d in zip(gradient.vars, gradient.components)
+        ]
     out += _math_block(rows + _gradient_vector_rows(gradient, values))
     out += _verdict_markdown(_named_partials(gradient, to_text), "partial derivative")
     if _has_data(values):
@@ -593,7 +645,10 @@ def _gradient_markdown(gradient: Gradient, steps: bool, detail: str | None, valu
 
 
 def _hessian_markdown(hessian: Hessian, steps: bool, detail: str | None, values) -> str:
-    out = [f"The Hessian of ${to_latex(hessian.expr)}$ with respect to {_by(hessian.vars)}: the matrix of second partial derivatives.", ""]
+    out = [
+        f"The Hessian of ${to_latex(hessian.expr)}$ with respect to {_by(hessian.vars)}: the matrix of second partial derivatives.",
+        "",
+    ]
     out += _note_lines(hessian.warnings)
     rows = []
     if steps:
@@ -620,7 +675,11 @@ def _evaluation_markdown(evaluation: Evaluation, steps: bool, detail: str | None
     for summed in evaluation.sums:
         out += _sum_markdown(summed, evaluation.data)
     if evaluation.data is not None:
-        out += [line for status, words in _check_words([evaluation.check], evaluation.data, "the value") for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
+        out += [
+            line
+            for status, words in _check_words([evaluation.check], evaluation.data, "the value")
+            for line in (escape_markdown(_SYMBOLS[False][status] + words), "")
+        ]
     return "\n".join(out)
 
 
@@ -628,15 +687,30 @@ def _sum_markdown(summed: DataSum, data: Data) -> list[str]:
     """The terms of one sum as a Markdown table, then the sum written out."""
     index = summed.sum.index
     first = 1 + _first_row(summed)
-    header = [f"${index}$", *(f"${to_latex(Var(name, index))}$" for name in summed.columns), f"${to_latex(summed.sum.body)}$"]
-    out = [f"${to_latex(summed.sum)}$, term by term:", "", "| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    header = [
+        f"${index}$",
+        *(f"${to_latex(Var(name, index))}$" for name in summed.columns),
+        f"${to_latex(summed.sum.body)}$",
+    ]
+    out = [
+        f"${to_latex(summed.sum)}$, term by term:",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---:|" * len(header),
+    ]
     for offset, term in enumerate(summed.terms):
         row = first - 1 + offset
-        cells = [f"{first + offset:,}", *(f"${to_latex(data.value(name, row))}$" for name in summed.columns), f"${to_latex(term)}$"]
+        cells = [
+            f"{first + offset:,}",
+            *(f"${to_latex(data.value(name, row))}$" for name in summed.columns),
+            f"${to_latex(term)}$",
+        ]
         out.append("| " + " | ".join(cells) + " |")
     if summed.rows > len(summed.terms):
         out.append("| ⋮ |" + " |" * (len(header) - 1))
-    written = " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+    written = (
+        " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
+    )
     return out + ["", f"$${to_latex(summed.sum)} = {written}{to_latex(summed.value)}$$", ""]
 
 
@@ -673,7 +747,11 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
     for var, derivation, evaluation in zip(gradient.vars, gradient.components, evaluations):
         at = None
         if evaluation is not None:
-            at = {"value": value(evaluation.value), "exact": value(evaluation.result), "steps": _evaluation_steps(evaluation, value)}
+            at = {
+                "value": value(evaluation.value),
+                "exact": value(evaluation.result),
+                "steps": _evaluation_steps(evaluation, value),
+            }
         components.append({"var": _name(var), **_derivation_json(derivation, value), "evaluation": at})
     document = {
         "schema": SCHEMA,
@@ -689,7 +767,9 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
     if _has_data(values):
         document["warnings"] += [warning for warning in values[0].warnings if warning not in document["warnings"]]
         document["data"] = data_json(values[0].data)
-        document["statistics"] = [{"sum": value(summed), "value": value(result)} for summed, result in _statistics(values)]
+        document["statistics"] = [
+            {"sum": value(summed), "value": value(result)} for summed, result in _statistics(values)
+        ]
         document["checked"] = _checked_json([e.check for e in values])
     return document
 
@@ -710,7 +790,10 @@ def _hessian_json(hessian: Hessian, value: Callable[[Expr], dict], values) -> di
         "vars": [_name(var) for var in hessian.vars],
         "matrix": [[value(entry) for entry in row] for row in hessian.matrix],
         "entries": [
-            [{"vars": [_name(first), _name(second)], **_derivation_json(d, value)} for second, d in zip(hessian.vars, row)]
+            [
+                {"vars": [_name(first), _name(second)], **_derivation_json(d, value)}
+                for second, d in zip(hessian.vars, row)
+            ]
             for first, row in zip(hessian.vars, hessian.entries)
         ],
         "warnings": _warnings(hessian.warnings, [d for row in hessian.entries for d in row]),

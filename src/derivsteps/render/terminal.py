@@ -80,10 +80,11 @@ class DerivationView:
         detail = self.detail or self.derivation.detail
         rows = [(Text(""), Text(self._show(self.derivation.start)), Text(""))]
         for line in self.derivation.lines(detail):
-            expression = highlighted(self.names.show(line.after), self.names.marks(line.after, line_marks(line)), self.ascii)
+            expression = highlighted(
+                self.names.show(line.after), self.names.marks(line.after, line_marks(line)), self.ascii
+            )
             rows.append((Text("= "), expression, Text(line_label(line, self._show, detail))))
         return aligned_table(rows, width)
-
 
     def _verdict(self) -> Text | None:
         verdict = verdict_text(self.derivation, self.ascii)

@@ -49,7 +49,9 @@ def render_text(derivation: Derivation, steps: bool = True, ascii: bool = False,
     out = [read_as_line(derivation, ascii)]
     out += [f"note: {warning}" for warning in derivation.warnings]
     lines = derivation.lines(detail) if steps else ()
-    names = Abbreviations([derivation.start, *(line.after for line in lines)] if steps else [derivation.start, derivation.result])
+    names = Abbreviations(
+        [derivation.start, *(line.after for line in lines)] if steps else [derivation.start, derivation.result]
+    )
     show = lambda e: to_text(names.show(e), ascii)  # noqa: E731
     if steps:
         rows = [("  " + show(derivation.start), "")]
@@ -77,11 +79,14 @@ def condition_text(condition: Condition, ascii: bool = False) -> str:
 
 
 def domain_line(derivation: Derivation, ascii: bool = False) -> str | None:
-    """"domain: x > 0, x ≠ 1": where the input and its derivative are defined over the reals; None when everywhere."""
+    """ "domain: x > 0, x ≠ 1": where the input and its derivative are defined over the reals; None when everywhere."""
     domain = derivation.domain
     return f"domain: {', '.join(condition_text(c, ascii) for c in domain)}" if domain else None
 
 
 def where_lines(names: Abbreviations, ascii: bool = False) -> list[str]:
     """where A = …, then the other names aligned under it; nothing when nothing was named."""
-    return [f"{'where' if index == 0 else '     '} {to_text(name, ascii)} = {to_text(value, ascii)}" for index, (name, value) in enumerate(names.definitions())]
+    return [
+        f"{'where' if index == 0 else '     '} {to_text(name, ascii)} = {to_text(value, ascii)}"
+        for index, (name, value) in enumerate(names.definitions())
+    ]

@@ -25,7 +25,7 @@ LINE_KEYS = ("number", "text", "verdict", "rule", "rules", "several", "label", "
 
 # -- text --------------------------------------------------------------------------------------------------------------
 def problem_line(report: WrittenReport, ascii: bool = False) -> str:
-    """"problem: ∂/∂y (x + y + z)^2      (treat x, z as constants)"."""
+    """ "problem: ∂/∂y (x + y + z)^2      (treat x, z as constants)"."""
     line = f"problem: {to_text(report.problem, ascii)}"
     held = [v for v in variables(report.problem) if v not in report.wrt]
     if held and report.wrt:
@@ -70,12 +70,17 @@ def render_text(report: WrittenReport, ascii: bool = False) -> str:
     marks = ASCII_MARKS if ascii else MARKS
     number_width = len(str(report.lines[-1].number))
     mark_width = max(len(mark) for mark in marks.values())
-    rows = [(f"{line.number:>{number_width}}  {marks[line.verdict]:<{mark_width}}  {shown_text(line, ascii)}", line) for line in report.lines]
+    rows = [
+        (f"{line.number:>{number_width}}  {marks[line.verdict]:<{mark_width}}  {shown_text(line, ascii)}", line)
+        for line in report.lines
+    ]
     width = min(max(len(text) for text, _ in rows), MAX_LABEL_COLUMN)
     indent = " " * (number_width + mark_width + 4)
     out = [problem_line(report, ascii)]
     for text, line in rows:
-        out.append(f"{text.ljust(width)}    {line.label}".rstrip() if line.label and line.verdict != "problem" else text)
+        out.append(
+            f"{text.ljust(width)}    {line.label}".rstrip() if line.label and line.verdict != "problem" else text
+        )
         if line.caret is not None and not ascii:
             out.append(indent + " " * line.caret + "^")
         out += [indent + said for said in details(line, ascii)]
@@ -87,9 +92,18 @@ def render_text(report: WrittenReport, ascii: bool = False) -> str:
 # -- Markdown ------------------------------------------------------------------------------------------------------------
 def render_markdown(report: WrittenReport) -> str:
     """A table of the lines (number, mark, the line, the rule or the feedback), then the verdict."""
-    out = [f"**Problem:** ${to_latex(report.problem)}$", "", "| line | | written | rule / feedback |", "|---:|:---:|---|---|"]
+    out = [
+        f"**Problem:** ${to_latex(report.problem)}$",
+        "",
+        "| line | | written | rule / feedback |",
+        "|---:|:---:|---|---|",
+    ]
     for line in report.lines:
-        said = escape_markdown(line.label) if line.verdict in ("correct", "problem") else escape_markdown(line.reason or line.feedback)
+        said = (
+            escape_markdown(line.label)
+            if line.verdict in ("correct", "problem")
+            else escape_markdown(line.reason or line.feedback)
+        )
         if line.expected is not None:
             slips = f" ({escape_markdown('; '.join(line.slips))})" if line.slips else ""
             said += f"<br>correct step ({escape_markdown(line.expected_label)}): ${to_latex(line.expected)}${slips}"
@@ -173,12 +187,23 @@ def written_view(report: WrittenReport, ascii: bool = False):
         row.add_column("line", overflow="fold", width=widths[2])
         row.add_column("rule", style=STYLES["rule"], overflow="fold")
         label = line.label if line.verdict != "problem" else ""
-        row.add_row(Text(str(line.number)), Text(marks[line.verdict], style=STYLES[line.verdict]), Text(shown_text(line, ascii)), Text(label))
+        row.add_row(
+            Text(str(line.number)),
+            Text(marks[line.verdict], style=STYLES[line.verdict]),
+            Text(shown_text(line, ascii)),
+            Text(label),
+        )
         parts.append(row)
         if line.caret is not None and not ascii:
             parts.append(Padding(Text(" " * line.caret + "^", style=STYLES[line.verdict]), (0, 0, 0, indent)))
         for said in details(line, ascii):
-            style = STYLES["note"] if said.startswith("note:") else STYLES["feedback"] if line.verdict == "incorrect" else STYLES[line.verdict]
+            style = (
+                STYLES["note"]
+                if said.startswith("note:")
+                else STYLES["feedback"]
+                if line.verdict == "incorrect"
+                else STYLES[line.verdict]
+            )
             parts.append(Padding(Text(said, style=style), (0, 0, 0, indent)))
     parts.append(Text(summary_line(report, ascii), style=STYLES[report.verdict]))
     parts += [Text(f"note: {note}", style=STYLES["note"]) for note in report.notes]
