@@ -1,5 +1,6 @@
-"""workers.py: SymPy calls run in a worker process, stopped at the time limit and the memory cap, and nothing is left
-behind; verification and the checker turn a stop into "could not verify" / "inconclusive"."""
+"""workers.py: SymPy calls, and the jobs of a pool, run in worker processes, stopped at the time limit and the memory
+cap and replaced, and nothing is left behind; in a calls_here pool a job's SymPy calls run in its own worker, under
+the same limits; verification and the checker turn a stop into "could not verify" / "inconclusive"."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ import time
 import pytest
 import sympy
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas import equivalence, sympy_steps, verification, workers
 from derivsteps.checking.answers import Verdict, check_answer, check_antiderivative, equivalent_expressions
 from derivsteps.core import limits
 from derivsteps.core.derivation import Verification
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import (
     CasLimitError,
     CasMemoryError,
@@ -257,7 +258,7 @@ def test_a_worker_whose_parent_died_mid_call_is_stopped_by_its_cpu_limit(tmp_pat
                 pass
 
         def report_and_die():
-            print(workers._worker.pid, flush=True)
+            print(workers._kept.workers[0].pid, flush=True)
             os._exit(0)  # as if killed: no chance to stop the worker
 
         threading.Timer(0.3, report_and_die).start()
@@ -294,6 +295,110 @@ def test_reset_leaves_no_process_behind():
     assert pid in _children()
     workers.reset()
     assert not _children()
+
+
+# -- a pool of workers (deriv grade --jobs N) --------------------------------------------------------------------------
+def _job(what):
+    """One job of the pool tests, by name: module-level, so the pool can pickle it."""
+    kind, _, value = what.partition(" ")
+    if kind == "pid":
+        return os.getpid()
+    if kind == "sleep":
+        time.sleep(float(value))
+        return os.getpid()
+    if kind == "allocate":
+        return _allocate(int(value))
+    if kind == "exit":
+        os._exit(int(value))
+    if kind == "raise":
+        raise ZeroDivisionError(value)
+    if kind == "cas":  # a CAS call inside the job: (where the job ran, where the call ran, the job's own children)
+        return os.getpid(), workers.run(_pid), _children()
+    if kind == "cas-stopped":  # a CAS call that overruns or runs out of memory, caught as a row's check catches it
+        work = {"spin": (_spin,), "stubborn": (_stubborn,), "allocate": (_allocate, 2000)}[value]
+        start = time.monotonic()
+        try:
+            workers.run(*work, seconds=SHORT, memory_mb=100, what="test")
+        except CasLimitError as error:
+            return os.getpid(), type(error).__name__, str(error), time.monotonic() - start
+    raise AssertionError(what)
+
+
+def _stubborn():
+    """Spins, swallowing the first stop as some SymPy code swallows every exception; spins again after."""
+    try:
+        while True:
+            pass
+    except BaseException:  # noqa: BLE001
+        pass
+    while True:
+        pass
+
+
+def _values(outcomes):
+    return [outcome.value for outcome in outcomes]
+
+
+def test_a_pool_answers_in_input_order_from_several_workers():
+    jobs = ["sleep 0.3", "pid", "sleep 0.1", "pid", "pid", "raise boom"]
+    with workers.Pool(2) as pool:
+        outcomes = list(pool.map(_job, jobs, seconds=10))
+    assert [outcome.value is not None for outcome in outcomes] == [True] * 5 + [False]
+    assert len(set(_values(outcomes[:5]))) == 2 and os.getpid() not in _values(outcomes)
+    assert isinstance(outcomes[5].error, ZeroDivisionError) and str(outcomes[5].error) == "boom"
+    assert not _children()
+
+
+def test_a_job_past_its_deadline_has_its_worker_killed_and_replaced():
+    with workers.Pool(1) as pool:
+        start = time.monotonic()
+        first, late, after = pool.map(_job, ["pid", "sleep 60", "pid"], seconds=SHORT)
+        assert time.monotonic() - start < SHORT + MARGIN
+        assert late.timed_out and late.value is None
+        assert after.value not in (first.value, None)
+        assert set(_children()) == {after.value}  # the killed worker is reaped
+    assert not _children()
+
+
+def test_a_worker_that_died_or_ran_out_of_memory_is_replaced():
+    with workers.Pool(1, memory_mb=100) as pool:
+        outcomes = list(pool.map(_job, ["pid", "allocate 2000", "pid", "exit 3", "pid", "allocate 20"]))
+    first, memory, second, died, third, small = outcomes
+    assert isinstance(memory.error, MemoryError)
+    assert second.value not in (first.value, None)  # it left after answering: a fresh worker took the next job
+    assert os.WIFEXITED(died.died) and os.WEXITSTATUS(died.died) == 3
+    assert third.value not in (second.value, None)
+    assert small.value == 20 * 1024 * 1024
+
+
+def test_closing_a_pool_mid_map_kills_its_workers():
+    pool = workers.Pool(2)
+    outcomes = pool.map(_job, ["pid", "sleep 60", "sleep 60", "pid"])
+    next(outcomes)
+    outcomes.close()
+    pool.close()
+    assert not _children()
+
+
+def test_in_a_calls_here_pool_the_cas_calls_of_a_job_run_in_its_worker():
+    with workers.Pool(2, calls_here=True) as pool:
+        outcomes = list(pool.map(_job, ["cas"] * 4))
+    for outcome in outcomes:
+        worker, call, children = outcome.value
+        assert call == worker != os.getpid() and children == {}  # no grandchild: two levels of processes
+
+
+@pytest.mark.parametrize("work", ["spin", "stubborn", "allocate"])
+def test_a_cas_call_in_a_calls_here_worker_is_stopped_and_the_worker_replaced(work):
+    with workers.Pool(1, calls_here=True) as pool:
+        stopped, after = pool.map(_job, [f"cas-stopped {work}", "pid"], seconds=30)
+    worker, error, message, took = stopped.value
+    if work == "allocate":
+        assert error == "CasMemoryError" and "SymPy's test needed more than 100 MB" in message
+    else:
+        assert error == "CasTimeout" and message.startswith("SymPy's test took longer than 0.4 s (limits.CAS_SECONDS)")
+        assert SHORT <= took < SHORT + MARGIN
+    assert after.value not in (worker, None)  # the worker that was stopped so left after its job
 
 
 # -- the callers: verification, the checker, cas ----------------------------------------------------------------------------
