@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 
 from series import SERIES, X  # noqa: E402
 
-from derivsteps.core.engine import differentiate  # noqa: E402
+from derivsteps.calculus.derivative import differentiate  # noqa: E402
 from derivsteps.core.errors import DerivError  # noqa: E402
 from derivsteps.language.parser import parse  # noqa: E402
 

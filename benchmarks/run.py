@@ -27,8 +27,8 @@ sys.path.insert(0, str(HERE))
 
 from series import SERIES, X  # noqa: E402
 
+from derivsteps.calculus.derivative import differentiate  # noqa: E402
 from derivsteps.core import tree  # noqa: E402
-from derivsteps.core.engine import differentiate  # noqa: E402
 from derivsteps.core.errors import DerivError  # noqa: E402
 from derivsteps.core.tree import size  # noqa: E402
 

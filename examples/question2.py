@@ -8,8 +8,8 @@ exponent rule, the sum rule and the constant rule each take one line, and SymPy 
 The command line does the same: deriv "(x+y+z)^2" --wrt y --steps
 """
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.verification import verify
-from derivsteps.core.engine import differentiate
 from derivsteps.render.text import render_text
 
 derivation = differentiate("(x+y+z)^2", "y")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.verification import verify
 from derivsteps.core.derivation import Derivation
-from derivsteps.core.engine import differentiate
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 

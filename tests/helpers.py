@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core import domain
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import DerivError, UndefinedError
 from derivsteps.core.tree import Var
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA, known_failures
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.verification import verify
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import DerivError
 
 CORPUS = CORPORA / "derivatives.jsonl"

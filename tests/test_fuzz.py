@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from stepcheck import check_invariants, check_moderate_values
 
 from derivsteps.calculus.at_point import evaluate_at
-from derivsteps.core.engine import differentiate
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.errors import DerivError
 from derivsteps.core.tree import Apply, Sum, variables, walk
 from derivsteps.language.mathtext import to_text

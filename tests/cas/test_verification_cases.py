@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.verification import verify
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import UsageError
 from derivsteps.language.mathtext import to_text
 

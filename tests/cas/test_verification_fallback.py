@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas import workers
 from derivsteps.cas.verification import _by_own_evaluator, verify
 from derivsteps.core import limits
-from derivsteps.core.engine import differentiate
 from derivsteps.core.tree import Call, Var
 from derivsteps.language.parser import parse
 from derivsteps.render.text import verdict_text

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import diff_trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.checking.answers import check_answer
 from derivsteps.checking.written import check_derivation
 from derivsteps.core import domain
 from derivsteps.core.domain import DEFINEDNESS, EVERYWHERE, conditions, is_inside
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import DerivError, InputError, UndefinedError
 from derivsteps.core.functions import CATALOGUE
 from derivsteps.core.numeric import EvaluationError, evaluate

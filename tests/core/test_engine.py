@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from stepcheck import check_invariants, check_values
 from strategies import diff_trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.derivation import group_lines
-from derivsteps.core.engine import differentiate, graft, next_pending
+from derivsteps.core.engine import graft, next_pending
 from derivsteps.core.errors import UsageError
 from derivsteps.core.tree import Deriv, Mul, Num, Sum, Var, walk
 from derivsteps.language.mathtext import to_text
@@ -172,3 +173,127 @@ def test_a_derivation_shows_itself_in_a_notebook_and_a_terminal():
     console = Console(record=True, width=80, color_system=None)
     console.print(derivation)
     assert "2x" in console.export_text()
+
+
+# -- the engine on its own: a tree, variables, and the hooks it is given ------------------------------------------------
+def test_the_engine_takes_a_tree_and_variables_and_the_front_reads_text():
+    from derivsteps.core import engine
+
+    tree = parse("x^2 sin x").expr
+    core = engine.differentiate(tree, (Var("x"),))
+    front = differentiate("x^2 sin x", "x")
+    assert core.input is None and front.input == "x^2 sin x"
+    assert core.start == front.start and to_text(core.result) == to_text(front.result) == "x^2 cos(x) + 2x sin(x)"
+    assert [s.rule for s in core.steps] == [s.rule for s in front.steps]
+
+
+def test_without_a_fallback_a_derivative_no_rule_covers_is_an_engine_error():
+    from derivsteps.core import engine
+    from derivsteps.core.errors import EngineError
+
+    with pytest.raises(EngineError, match="no rule covers"):
+        engine.differentiate(Var("x"), (Var("x"),), rules=())
+
+
+def test_the_fallback_hook_works_out_what_no_rule_covers_in_a_step_of_its_own():
+    from derivsteps.core import engine
+    from derivsteps.core.vocabulary import Phase
+
+    asked = []
+    hook = engine.Fallback(derivative=lambda node: asked.append(node) or Num(1), simplify=lambda expr: None)
+    derivation = engine.differentiate(Var("x"), (Var("x"),), rules=(), fallback=hook)
+    assert asked == [Deriv(Var("x"), Var("x"))]
+    assert [(s.rule, s.phase) for s in derivation.steps] == [("cas_fallback", Phase.CAS)]
+    assert derivation.steps[0].phase == "cas"  # a StrEnum: the JSON and the renderers see the old string
+
+
+def test_full_simplification_without_a_fallback_is_a_usage_error():
+    from derivsteps.core import engine
+
+    with pytest.raises(UsageError, match="simplify full"):
+        engine.differentiate(parse("x^2").expr, (Var("x"),), simplify="full")
+
+
+def test_the_front_checks_its_options():
+    with pytest.raises(UsageError, match="detail must be one of brief, normal, full"):
+        differentiate("x^2", "x", detail="verbose")
+    with pytest.raises(UsageError, match="simplify must be one of none, light, full"):
+        differentiate("x^2", "x", simplify="most")  # type: ignore[arg-type]
+
+
+# -- one path-shift function ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ((1, 4, 0), (1, 6, 0)),  # a later sibling's subtree moves along
+        ((1, 3), (1, 5)),
+        ((1, 2), (1, 2)),  # the spliced place itself, and the ones before it, stay
+        ((1, 0, 5), (1, 0, 5)),
+        ((0, 7), (0, 7)),  # under another parent
+        ((1,), (1,)),  # the parent itself
+    ],
+)
+def test_shift_moves_the_paths_after_a_splice(path, expected):
+    from derivsteps.core.tree import shift
+
+    assert shift(path, (1,), 2, 2) == expected  # the child at 2 became 3 parts: 2, 3, 4
+    if expected != path:
+        assert shift(expected, (1,), 4, -2) == path  # and back, from after the last part
+
+
+# -- rule dispatch as data --------------------------------------------------------------------------------------------
+def test_every_rule_names_its_dispatch_in_fields():
+    from derivsteps.core.rules import DIFF_RULES
+    from derivsteps.core.simplify_rules import SIMPLIFY_RULES
+
+    assert all(rule.on_body for rule in DIFF_RULES)  # a differentiation rule looks at the body of d/dx
+    assert not any(rule.on_body for rule in SIMPLIFY_RULES) and all(rule.kinds for rule in SIMPLIFY_RULES)
+    assert not any(hasattr(rule.match, "kinds") for rule in (*DIFF_RULES, *SIMPLIFY_RULES))
+
+
+@settings(max_examples=150)
+@given(random_bodies)
+def test_dispatch_by_kind_finds_the_same_first_rule_as_trying_the_whole_table(tree):
+    from derivsteps.core.engine import first_match
+    from derivsteps.core.rules import DIFF_RULES
+    from derivsteps.core.simplify_rules import SIMPLIFY_RULES
+
+    def tried_in_turn(rules, node):
+        return next((rule.name for rule in rules if rule.match(node) is not None), None)
+
+    for _, node in walk(tree):
+        pending = Deriv(node, Var("x"))
+        found = first_match(DIFF_RULES, pending)
+        assert (found[0].name if found else None) == tried_in_turn(DIFF_RULES, pending)
+        found = first_match(SIMPLIFY_RULES, node)
+        assert (found[0].name if found else None) == tried_in_turn(SIMPLIFY_RULES, node)
+
+
+def test_the_steps_no_table_makes_are_registered_kinds_with_label_and_explanation():
+    from derivsteps.core.rules import RULES_BY_NAME, STEP_KINDS, describe
+    from derivsteps.core.simplify_rules import SIMPLIFY_RULES
+
+    assert set(STEP_KINDS) == {"substitute", "sum_over_data", "cas_fallback", "cas_simplify"}
+    assert not set(STEP_KINDS) & (set(RULES_BY_NAME) | {rule.name for rule in SIMPLIFY_RULES})
+    for name in (*STEP_KINDS, "chain", "add_zero"):
+        found = describe(name)
+        assert found is not None and found.label and found.explain and found.group
+    assert describe("cas_simplify").label == "simplified by SymPy"
+    assert describe("no_such_rule") is None
+
+
+# -- str() is the math ----------------------------------------------------------------------------------------------------
+def test_str_of_an_expression_is_its_math_and_repr_its_fields():
+    tree = parse("x^2 sin(x) + 1/2").expr
+    assert str(tree) == to_text(tree) == "x^2 sin(x) + 1/2"
+    assert f"{Var('a', 'i')}" == "a_i"
+    assert repr(Num(2)) == "Num(value=2, text=None)"
+
+
+def test_replace_all_replaces_outermost_occurrences_at_once_and_shares_the_rest():
+    from derivsteps.core.tree import replace_all
+
+    expr = parse("sin(x^2) + x^2 y + x").expr
+    replaced = replace_all(expr, {parse("x^2").expr: Var("u"), Var("x"): parse("x^2").expr})
+    assert replaced == parse("sin(u) + u y + x^2").expr  # a value put in is not searched again
+    assert replace_all(expr, {Var("z"): Num(1)}) is expr

@@ -10,10 +10,11 @@ import pytest
 import sympy
 from stepcheck import check_invariants, check_values
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.bridge import from_sympy, to_sympy
 from derivsteps.cas.verification import verify
 from derivsteps.checking.answers import check_answer, equivalent_expressions
-from derivsteps.core.engine import differentiate, first_match
+from derivsteps.core.engine import first_match
 from derivsteps.core.functions import BY_NAME, CATALOGUE, SPELLINGS
 from derivsteps.core.numeric import evaluate
 from derivsteps.core.rules import DIFF_RULES, ELEMENTARY, RULES_BY_NAME

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from stepcheck import check_invariants, check_moderate_values
 from strategies import large_diff_trees, large_trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core import limits
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import LimitError
 from derivsteps.core.tree import depth
 from derivsteps.language.mathtext import to_text

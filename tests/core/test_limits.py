@@ -208,7 +208,7 @@ def test_a_flag_past_its_ceiling_is_a_usage_error():
 
 
 def test_the_expression_size_limit_stops_a_product_rule_blow_up_quickly():
-    from derivsteps.core.engine import differentiate
+    from derivsteps.calculus.derivative import differentiate
     from derivsteps.core.errors import StepLimitError
 
     product = "*".join(f"sin({k}x)" for k in range(1, 301))
@@ -222,7 +222,7 @@ def test_the_expression_size_limit_stops_a_product_rule_blow_up_quickly():
 
 
 def test_folding_stops_at_the_digit_limit():
-    from derivsteps.core.engine import differentiate
+    from derivsteps.calculus.derivative import differentiate
 
     big = "9" * 1_999
     result = differentiate(f"{big}*{big}*{big}*x", "x").result

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cli import run
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import LimitError, UsageError
 from derivsteps.language.mathtext import to_text
 from derivsteps.language.parser import parse, reading_latex

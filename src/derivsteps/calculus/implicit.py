@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from math import gcd
-from typing import ClassVar
 
 from ..cas import workers
 from ..cas.equivalence import vanishes
 from ..core.derivation import Derivation, Displayed, Step, Verification
-from ..core.engine import differentiate
 from ..core.engine import simplify as tidy
 from ..core.errors import CasLimitError, DerivError, EngineError, UsageError
 from ..core.tree import (
@@ -27,14 +25,14 @@ from ..core.tree import (
     Num,
     Pow,
     Var,
-    children,
     free_of,
     is_number,
     mul,
     negate,
+    replace_all,
     variables,
-    with_children,
 )  # fmt: skip
+from .derivative import differentiate
 from .multivar import variable_name, variable_named
 
 # The lecture's names: y is the function of x unless the command line says otherwise.
@@ -105,14 +103,7 @@ class Implicit(Displayed):
 
     def function_form(self, expr: Expr) -> Expr:
         """A line of the solving with y written y(x) again, as what it means: y'(x) is the derivative of y(x)."""
-        return replace_nodes(expr, {self.dependent: self.function})
-
-    DISPLAY: ClassVar[Mapping[str, str]] = {
-        "text": "render.implicit:render_text",
-        "latex": "render.implicit:render_latex",
-        "markdown": "render.implicit:render_markdown",
-        "rich": "render.implicit:ImplicitView",
-    }
+        return replace_all(expr, {self.dependent: self.function})
 
 
 def implicit_derivative(
@@ -143,13 +134,13 @@ def implicit_derivative(
     function = Apply(variable_name(y), (x,))
     derivative = Apply(variable_name(y), (x,), (0,))
     sides = [
-        differentiate(replace_nodes(side, {y: function}), (x,), detail=detail, simplify=simplify) for side in (lhs, rhs)
+        differentiate(replace_all(side, {y: function}), (x,), detail=detail, simplify=simplify) for side in (lhs, rhs)
     ]
     left, right = (Derivation(text, d.expr, d.wrt, d.start, d.steps, (), d.detail, None, d.notes) for d in sides)
     # The solving writes y again: the simplifier then orders y among the variables (y cos(xy), not cos(xy) y(x)).
     variable = {function: y}
     steps, coefficient = _solve(
-        replace_nodes(left.result, variable), replace_nodes(right.result, variable), derivative, x, y, simplify
+        replace_all(left.result, variable), replace_all(right.result, variable), derivative, x, y, simplify
     )
     return Implicit(text, lhs, rhs, x, y, left, right, tuple(steps), coefficient, tuple(warnings), detail)
 
@@ -203,16 +194,6 @@ def _as_variable(name: Var | str | None, option: str) -> Var | None:
         return variable_named(name.strip())
     except DerivError:
         raise UsageError(f"{option} takes one variable, such as x; {name.strip()!r} is not one") from None
-
-
-def replace_nodes(expr: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
-    """expr with every occurrence of a key replaced by its value; the values are not searched again."""
-    if expr in mapping:
-        return mapping[expr]
-    kids = children(expr)
-    if not kids:
-        return expr
-    return with_children(expr, tuple(replace_nodes(kid, mapping) for kid in kids))
 
 
 # -- solving for y'(x) ------------------------------------------------------------------------------------------------------

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from ..core.derivation import Derivation, Displayed
-from ..core.engine import differentiate
 from ..core.errors import UsageError
 from ..core.tree import Div, Expr, Neg, Num, Sum, Var, is_number, variables, walk
-
-# print(), a notebook cell and rich show these results through render/multivar.py.
-MULTIVAR_DISPLAY = {
-    "text": "render.multivar:render_text",
-    "latex": "render.multivar:render_latex",
-    "markdown": "render.multivar:render_markdown",
-    "rich": "render.multivar:view",
-}
+from .derivative import differentiate
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Gradient(Displayed):
     """∇f: one derivation per variable, in the order of `vars`."""
-
-    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None
     expr: Expr
@@ -40,8 +29,6 @@ class Gradient(Displayed):
 @dataclass(frozen=True, slots=True, eq=False)
 class Hessian(Displayed):
     """The matrix of second partials: entries[i][j] is the derivation of ∂²f/∂x_j∂x_i (first by x_i, then x_j)."""
-
-    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None
     expr: Expr

@@ -27,13 +27,12 @@ from ..core.tree import (
     Pow,
     Sum,
     Var,
-    children,
     free_of,
     mul,
     number,
+    replace_all,
     variables,
     walk,
-    with_children,
 )
 
 # Our elementary functions as SymPy classes; ln and log are both the natural logarithm (log's base is handled apart).
@@ -244,7 +243,7 @@ def _derivative(body: Expr, var: Expr, indices: frozenset[str]) -> _Built:
         return sympy.Derivative(value, wrt), huge
     (name,) = _fresh_names(1, (body, var))
     dummy = Var(name)
-    (value, point), huge = _build_all((_replace_all(body, {var: dummy}), var), indices)
+    (value, point), huge = _build_all((replace_all(body, {var: dummy}), var), indices)
     symbol = sympy.Symbol(name)
     return sympy.Subs(sympy.Derivative(value, symbol), symbol, point), huge
 
@@ -254,16 +253,6 @@ def _fresh_names(count: int, exprs: tuple[Expr, ...]) -> list[str]:
     taken = {symbol_name(var) for expr in exprs for var in variables(expr)}
     names = (DUMMY if k == 0 else f"{DUMMY}{k}" for k in range(count + len(taken) + 1))
     return [name for name in names if name not in taken][:count]
-
-
-def _replace_all(expr: Expr, mapping: dict[Expr, Expr]) -> Expr:
-    """expr with every occurrence of a key subtree replaced by its value, all at once; the replacements are not searched."""
-    if expr in mapping:
-        return mapping[expr]
-    kids = children(expr)
-    if not kids:
-        return expr
-    return with_children(expr, tuple(_replace_all(kid, mapping) for kid in kids))
 
 
 # -- SymPy to trees ---------------------------------------------------------------------------------------------------
@@ -426,12 +415,12 @@ def _subs_tree(obj: sympy.Subs) -> Expr:
     body = _tree(obj.expr)
     mapping = dict(zip(dummies, points))
     if isinstance(body, Apply) and body.derivs:
-        return Apply(body.name, tuple(_replace_all(arg, mapping) for arg in body.args), body.derivs)
+        return Apply(body.name, tuple(replace_all(arg, mapping) for arg in body.args), body.derivs)
     if isinstance(body, Deriv) and len(dummies) == 1 and body.var == dummies[0] and free_of(body.body, points[0]):
-        return Deriv(_replace_all(body.body, mapping), points[0])
+        return Deriv(replace_all(body.body, mapping), points[0])
     if any(isinstance(node, Deriv) and not free_of(node, dummy) for _, node in walk(body) for dummy in dummies):
         raise _unsupported(obj)  # a derivative evaluated at a point: no node says "at"
-    return _replace_all(body, mapping)
+    return replace_all(body, mapping)
 
 
 def _sum_tree(obj: sympy.Sum) -> Expr:

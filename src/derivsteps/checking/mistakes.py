@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from ..calculus.derivative import differentiate
 from ..cas.equivalence import equivalent
 from ..core.derivation import Derivation
-from ..core.engine import differentiate
 from ..core.errors import DerivError
 from ..core.rules import DIFF_RULES, Bindings, Rule
 from ..core.tree import (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
-from typing import ClassVar
+from typing import Any
 
 from .domain import Condition, conditions
-from .tree import Expr, Path, Var
+from .tree import Expr, Path, Var, shift
+from .vocabulary import Detail, Phase
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -19,10 +19,9 @@ class Rewrite:
     path: Path
     bindings: Mapping[str, Expr]
     new_paths: tuple[Path, ...]
-    group: str = (
-        ""  # the engine applies rules of one group at several places in one line (constant and variable: "leaf")
-    )
-    phase: str = "diff"
+    # The engine applies rules of one group at several places in one line (constant and variable: "leaf").
+    group: str = ""
+    phase: Phase = Phase.DIFFERENTIATE
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -36,7 +35,7 @@ class Step:
     rewrites: tuple[Rewrite, ...]
     before: Expr
     after: Expr
-    phase: str  # "diff", "simplify" or "cas"
+    phase: Phase
     continues: bool = False
 
     @property
@@ -46,6 +45,7 @@ class Step:
 
     @property
     def rules(self) -> tuple[str, ...]:
+        """Every rule the line used, once each, in order."""
         return tuple(dict.fromkeys(r.rule for r in self.rewrites))
 
     @property
@@ -53,7 +53,7 @@ class Step:
         """Where the rules applied, as paths into `before` (later rewrites mapped back through earlier splices)."""
         if self._merged_simplification():
             return (_common_prefix([r.path for r in self.rewrites]),)
-        paths = []
+        paths: list[Path] = []
         for index, rewrite in enumerate(self.rewrites):
             path = rewrite.path
             for earlier in reversed(self.rewrites[:index]):
@@ -85,12 +85,9 @@ def _shift(path: Path, rewrite: Rewrite, direction: int) -> Path:
     if len(rewrite.new_paths) <= 1:
         return path
     parent, start, count = rewrite.new_paths[0][:-1], rewrite.new_paths[0][-1], len(rewrite.new_paths)
-    depth = len(parent)
-    if len(path) > depth and path[:depth] == parent:
-        index = path[depth]
-        if direction > 0 and index > start or direction < 0 and index >= start + count:
-            return path[:depth] + (index + direction * (count - 1),) + path[depth + 1 :]
-    return path
+    if direction > 0:
+        return shift(path, parent, start, count - 1)
+    return shift(path, parent, start + count - 1, 1 - count)  # back: the siblings after the last part
 
 
 def _carry(mark: Path, rewrite: Rewrite) -> Path | None:
@@ -128,32 +125,37 @@ class Verification:
         return "; ".join(("numeric, at random points", *self.notes))
 
 
-DETAILS = ("brief", "normal", "full")
+DETAILS: tuple[Detail, ...] = tuple(Detail)
 
 
 class Displayed:
-    """print(), a notebook cell and rich show a result through its renderers, named in DISPLAY as "module:function".
+    """print(), a notebook cell and rich show a result through the layout registered for its type (render/layouts.py).
 
-    The renderers sit above the data in the layers, so they are imported when first asked for, never at import time.
+    The layouts sit above the data in the layers, so the registry is imported when a result is first shown, never at
+    import time: the one import of render/ that the core makes.
     """
 
     __slots__ = ()
-    DISPLAY: ClassVar[Mapping[str, str]] = {}
 
-    def _shown(self, how: str):
-        module, _, name = self.DISPLAY[how].partition(":")
-        return getattr(import_module(f"derivsteps.{module}"), name)(self)
+    def _shown(self, how: str) -> Any:
+        from ..render.layouts import display
+
+        return display(self, how)
 
     def __str__(self) -> str:
-        return self._shown("text")
+        return str(self._shown("text"))
+
+    def _repr_html_(self) -> str:
+        return str(self._shown("html"))
 
     def _repr_latex_(self) -> str:
-        return self._shown("latex")
+        return str(self._shown("latex"))
 
     def _repr_markdown_(self) -> str:
-        return self._shown("markdown")
+        return str(self._shown("markdown"))
 
-    def __rich__(self):
+    def __rich__(self) -> Any:
+        """A rich renderable (the rich writer's, or the result's own view)."""
         return self._shown("rich")
 
 
@@ -167,7 +169,7 @@ class Derivation(Displayed):
     start: Expr  # the pending derivative the steps start from
     steps: tuple[Step, ...]  # one rewrite per step: the full record
     warnings: tuple[str, ...] = ()
-    detail: str = "normal"
+    detail: Detail = Detail.NORMAL
     verification: Verification | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -192,11 +194,12 @@ class Derivation(Displayed):
         ]
         return conditions(self.start, *unsimplified, self.result)
 
-    def lines(self, detail: str | None = None) -> tuple[Step, ...]:
+    def lines(self, detail: Detail | str | None = None) -> tuple[Step, ...]:
         """The steps grouped the way a lecture writes them (see group_lines)."""
         return group_lines(self.steps, detail or self.detail)
 
     def with_verification(self, verification: Verification) -> Derivation:
+        """The same derivation with the verdict of its check."""
         return Derivation(
             self.input,
             self.expr,
@@ -209,15 +212,8 @@ class Derivation(Displayed):
             self.notes,
         )
 
-    DISPLAY: ClassVar[Mapping[str, str]] = {
-        "text": "render.text:render_text",
-        "latex": "render.latex:render_latex",
-        "markdown": "render.markdown:render_markdown",
-        "rich": "render.terminal:DerivationView",
-    }
 
-
-def group_lines(steps: tuple[Step, ...], detail: str) -> tuple[Step, ...]:
+def group_lines(steps: tuple[Step, ...], detail: Detail | str) -> tuple[Step, ...]:
     """Merge one-rewrite steps into the lines of a lecture.
 
     full: one rewrite per line. normal: sibling rewrites of the same group share a line ((0 + 1 + 0) in one go),
@@ -238,7 +234,7 @@ def group_lines(steps: tuple[Step, ...], detail: str) -> tuple[Step, ...]:
     return tuple(lines)
 
 
-def _joins(line: Step, step: Step, detail: str) -> bool:
+def _joins(line: Step, step: Step, detail: Detail | str) -> bool:
     if step.phase == "simplify":
         return line.phase == "simplify" or detail == "brief"
     return step.continues and line.phase == step.phase

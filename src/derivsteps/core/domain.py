@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
+from typing import Any
 
 from . import limits
 from .errors import UndefinedError
@@ -68,6 +69,12 @@ ABOVE_ONE: RealSet = (Interval(Fraction(1), None),)
 POSITIVE_NOT_ONE: RealSet = (Interval(Fraction(0), Fraction(1)), Interval(Fraction(1), None))
 
 
+# Memos of the analyses, by node id (with the analysis' name), each holding its node too so the id stays its own.
+_Memo = dict[Any, Any]
+# A value of our evaluator (core.numeric): an mpmath number.
+Value = Any
+
+
 # -- the cheat sheet --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Requirement:
@@ -76,7 +83,8 @@ class Requirement:
     name: str
     law: str  # the row as the cheat sheet states it
     on: type | str  # the node kind (Div, Pow) or the function's name
-    subject: Callable[[Expr], Expr | None]  # the part the condition is about; None when the row does not apply
+    # The part the condition is about, given a node of the kind `on` (hence Any); None when the row does not apply.
+    subject: Callable[[Any], Expr | None]
     allowed: RealSet  # where the subject may lie for the node to be defined
     derivative: RealSet | None  # where it may lie for the node's derivative to exist, when that is narrower
     reason: str  # why, in the words of an error message
@@ -84,16 +92,16 @@ class Requirement:
     refused: bool = True  # whether input that breaks the row is refused (check_defined), or only noted in its domain
 
 
-def _argument(index: int) -> Callable[[Expr], Expr | None]:
+def _argument(index: int) -> Callable[[Call], Expr | None]:
     return lambda node: node.args[index] if len(node.args) > index else None
 
 
-def _of(name: str) -> Callable[[Expr], Expr]:
+def _of(name: str) -> Callable[[Call], Expr]:
     """The subject f(u) of a row on g(u): tan(u) needs cos(u) ≠ 0."""
     return lambda node: Call(name, node.args)
 
 
-def _base_if(test: Callable[[Expr, Expr], bool]) -> Callable[[Expr], Expr | None]:
+def _base_if(test: Callable[[Expr, Expr], bool]) -> Callable[[Pow], Expr | None]:
     return lambda node: node.base if test(node.base, node.exp) else None
 
 
@@ -115,8 +123,9 @@ def _even_root(low: Fraction | None, high: Fraction | None) -> Callable[[Expr, E
 
     def test(base: Expr, exp: Expr) -> bool:
         value = _exponent(exp)
-        in_range = (low is None or low <= value) and (high is None or value < high) if value is not None else False
-        return in_range and value.denominator % 2 == 0
+        if value is None:
+            return False
+        return (low is None or low <= value) and (high is None or value < high) and value.denominator % 2 == 0
 
     return test
 
@@ -206,7 +215,7 @@ for _row in DEFINEDNESS:
 
 def _rows(node: Expr) -> tuple[Requirement, ...]:
     kind = type(node)
-    if kind is Call:
+    if type(node) is Call:
         return _ROWS.get(node.fn, ())
     return _ROWS.get(kind, ()) if kind is Div or kind is Pow else ()
 
@@ -232,7 +241,7 @@ class Condition:
         has the subject |u|.
         """
         if _is_point_left_out(self.allowed):
-            return (self.subject, "≠", number(self.allowed[0].high))
+            return (self.subject, "≠", number(_bound(self.allowed[0].high)))
         out: list[Expr | str] = []
         for (
             span
@@ -259,10 +268,16 @@ def _interval_relation(subject: Expr, span: Interval) -> list[Expr | str]:
     if span.low is not None and span.low == span.high:
         return [subject, "=", number(span.low)]
     if span.low is None:
-        return [subject, "<" if span.high_open else "≤", number(span.high)]
+        return [subject, "<" if span.high_open else "≤", number(_bound(span.high))]
     if span.high is None:
         return [subject, ">" if span.low_open else "≥", number(span.low)]
     return [number(span.low), "<" if span.low_open else "≤", subject, "<" if span.high_open else "≤", number(span.high)]
+
+
+def _bound(end: Fraction | None) -> Fraction:
+    """An end of an interval known to be finite."""
+    assert end is not None
+    return end
 
 
 def conditions(*exprs: Expr) -> tuple[Condition, ...]:
@@ -313,7 +328,7 @@ _BOUNDARY_MARGIN = 1e-30
 _IMAGINARY_TOLERANCE = 1e-60
 
 
-def _inside_approximately(allowed: RealSet, value) -> bool | None:
+def _inside_approximately(allowed: RealSet, value: Value) -> bool | None:
     """Whether an approximate real value lies in allowed; None when it is too close to a boundary to tell."""
     value = float(value)  # floats suffice to place a value that is not within the margin of a boundary
     for span in allowed:
@@ -331,13 +346,13 @@ _MAX_ANALYSIS_DEPTH = 60
 class _Collector:
     """Gathers the conditions of one or more trees: reduced to simple subjects, merged per subject, in order."""
 
-    def __init__(self):
-        self.found: dict[Expr, list] = {}  # subject -> [its merged sets, the reasons, every set added]
-        self.seen: set[tuple[int, tuple]] = set()
+    def __init__(self) -> None:
+        self.found: dict[Expr, list[Any]] = {}  # subject -> [its merged sets, the reasons, every set added]
+        self.seen: set[tuple[int, tuple[Expr, ...]]] = set()
         self.kept: list[Expr] = []  # the nodes seen, kept alive so their ids stay theirs
-        self.signs: dict[int, tuple] = {}  # memos by id, for _signs and for _is_constant and _exact
-        self.values: dict[tuple, object] = {}
-        self.reduced: dict[tuple[int, RealSet], list] = {}
+        self.signs: _Memo = {}  # memos by id, for _signs and for _is_constant and _exact
+        self.values: _Memo = {}
+        self.reduced: dict[tuple[int, RealSet], list[tuple[Expr, RealSet]]] = {}
 
     def collect(self, expr: Expr) -> None:
         stack: list[tuple[Expr, tuple[Expr, ...]]] = [(expr, ())]
@@ -399,7 +414,7 @@ class _Collector:
 def _merged(sets: list[RealSet]) -> list[RealSet]:
     """The sets of one subject, each intersected into the first it combines with into printable conditions (x > 0 and
     x ≥ 0 are x > 0); the points left out (x ≠ 1, x ≠ 2, …) all at once, in one sweep, after the rest."""
-    points = sorted({s[0].high for s in sets if _is_point_left_out(s)})
+    points = sorted({_bound(s[0].high) for s in sets if _is_point_left_out(s)})
     merged: list[RealSet] = []
     others = [s for s in sets if not _is_point_left_out(s)]
     if points:
@@ -422,7 +437,7 @@ def _is_point_left_out(allowed: RealSet) -> bool:
     )
 
 
-def _reduce(subject: Expr, allowed: RealSet, signs: dict, values: dict, depth: int) -> list[tuple[Expr, RealSet]]:
+def _reduce(subject: Expr, allowed: RealSet, signs: _Memo, values: _Memo, depth: int) -> list[tuple[Expr, RealSet]]:
     """The condition "subject ∈ allowed" as conditions on simpler subjects; [] when it always holds.
 
     Numbers move to the other side (x - 1 ≠ 0 is x ≠ 1, 2x > 4 is x > 2), a product is ≠ 0 when each factor is, a
@@ -454,12 +469,12 @@ def _reduce(subject: Expr, allowed: RealSet, signs: dict, values: dict, depth: i
             numbers = [t for t in terms if _rational(t) is not None]
             if numbers:
                 rest = [t for t in terms if _rational(t) is None]
-                shift = sum((_rational(t) for t in numbers), Fraction(0))
+                shift = sum((_bound(_rational(t)) for t in numbers), Fraction(0))
                 return again(rest[0] if len(rest) == 1 else Add(tuple(rest)), _affine(allowed, Fraction(1), -shift))
         case Mul(factors):
             numbers = [f for f in factors if _rational(f) is not None]
             if numbers:
-                scale = math.prod((_rational(f) for f in numbers), start=Fraction(1))
+                scale = math.prod((_bound(_rational(f)) for f in numbers), start=Fraction(1))
                 rest = [f for f in factors if _rational(f) is None]
                 if scale == 0:
                     return [] if _contains(allowed, Fraction(0)) else [(subject, allowed)]
@@ -467,9 +482,9 @@ def _reduce(subject: Expr, allowed: RealSet, signs: dict, values: dict, depth: i
             if allowed == NONZERO:
                 return [part for factor in factors for part in again(factor, NONZERO)]
         case Div(num, den):
-            scale = _rational(den)
-            if scale is not None and scale != 0:
-                return again(num, _affine(allowed, scale, Fraction(0)))
+            divisor = _rational(den)
+            if divisor is not None and divisor != 0:
+                return again(num, _affine(allowed, divisor, Fraction(0)))
             if allowed == NONZERO:  # the denominator has its own row
                 return again(num, NONZERO)
         case Pow(base, exp):
@@ -529,8 +544,8 @@ def _call_preimage(fn: str, allowed: RealSet) -> RealSet | None:
 def _rational(expr: Expr) -> Fraction | None:
     """The exact value of a literal number (3, -2, 1/2, 0.5), or None."""
     match expr:
-        case Num(value):
-            return Fraction(value)
+        case Num(literal):
+            return Fraction(literal)
         case Neg(inner):
             value = _rational(inner)
             return None if value is None else -value
@@ -540,7 +555,7 @@ def _rational(expr: Expr) -> Fraction | None:
     return None
 
 
-def _is_constant(expr: Expr, memo: dict, depth: int) -> bool:
+def _is_constant(expr: Expr, memo: _Memo, depth: int) -> bool:
     """No variable inside (a sum over data or an abstract function is not a constant here)."""
     known = memo.get(("constant", id(expr)))
     if known is None:
@@ -554,34 +569,40 @@ def _is_constant(expr: Expr, memo: dict, depth: int) -> bool:
     return known
 
 
-def _exact(expr: Expr, memo: dict, depth: int) -> Fraction | None:
+def _exact(expr: Expr, memo: _Memo, depth: int) -> Fraction | None:
     """The exact rational value of a constant, where it has one that is cheap to find: rational arithmetic, powers
     with exact roots, and the functions at the points where their value is rational (sin(π/6), tan(π/4), ln(1));
     None otherwise, and for a constant that is itself undefined (1/0)."""
     key = ("exact", id(expr))
     if key in memo:
-        return memo[key]
+        known: Fraction | None = memo[key]
+        return known
     memo[("kept", id(expr))] = expr
     value = None if depth > _MAX_ANALYSIS_DEPTH else _exact_value(expr, memo, depth + 1)
     memo[key] = value
     return value
 
 
-def _exact_value(expr: Expr, memo: dict, depth: int) -> Fraction | None:
+def _total(values: list[Fraction | None]) -> Fraction | None:
+    """The sum of exact values, None when one is unknown."""
+    return None if None in values else sum(map(_bound, values), Fraction(0))
+
+
+def _exact_value(expr: Expr, memo: _Memo, depth: int) -> Fraction | None:
     match expr:
-        case Num(value):
-            return Fraction(value)
+        case Num(literal):
+            return Fraction(literal)
         case Neg(inner):
             value = _exact(inner, memo, depth)
             return None if value is None else -value
         case Add(terms):
             values = [_exact(t, memo, depth) for t in terms]
-            return None if None in values else sum(values, Fraction(0))
+            return _total(values)
         case Mul(factors):
             values = [_exact(f, memo, depth) for f in factors]
             if 0 in values and all(_defined_constant(f, memo, depth) for f in factors):
                 return Fraction(0)
-            return None if None in values else math.prod(values, start=Fraction(1))
+            return None if None in values else math.prod(map(_bound, values), start=Fraction(1))
         case Div(num, den):
             top, bottom = _exact(num, memo, depth), _exact(den, memo, depth)
             return None if top is None or bottom is None or bottom == 0 else top / bottom
@@ -590,13 +611,13 @@ def _exact_value(expr: Expr, memo: dict, depth: int) -> Fraction | None:
         case Call(fn, (inner,)):
             return _exact_call(fn, inner, memo, depth)
         case Call("log", (inner, base)):
-            value, base_value = _exact(inner, memo, depth), _exact(base, memo, depth)
-            if value == 1 and base_value is not None and base_value > 0 and base_value != 1:
+            argument, base_value = _exact(inner, memo, depth), _exact(base, memo, depth)
+            if argument == 1 and base_value is not None and base_value > 0 and base_value != 1:
                 return Fraction(0)
     return None
 
 
-def _defined_constant(expr: Expr, memo: dict, depth: int) -> bool:
+def _defined_constant(expr: Expr, memo: _Memo, depth: int) -> bool:
     """0·c is 0 only when c itself is defined: a factor with a known exact value, or π and e."""
     return _exact(expr, memo, depth) is not None or isinstance(expr, Const)
 
@@ -635,7 +656,7 @@ def _exact_root(value: Fraction, degree: int) -> Fraction | None:
     return Fraction(parts[0], parts[1])
 
 
-def _pi_multiple(expr: Expr, memo: dict, depth: int) -> Fraction | None:
+def _pi_multiple(expr: Expr, memo: _Memo, depth: int) -> Fraction | None:
     """r when expr is exactly r·π (π/2, 3π/4, -π, 0)."""
     match expr:
         case Const("pi"):
@@ -644,8 +665,7 @@ def _pi_multiple(expr: Expr, memo: dict, depth: int) -> Fraction | None:
             value = _pi_multiple(inner, memo, depth + 1)
             return None if value is None else -value
         case Add(terms):
-            values = [_pi_multiple(t, memo, depth + 1) for t in terms]
-            return None if None in values else sum(values, Fraction(0))
+            return _total([_pi_multiple(t, memo, depth + 1) for t in terms])
         case Mul(factors):
             values = [_exact(f, memo, depth + 1) for f in factors]
             inexact = [f for f, v in zip(factors, values) if v is None]
@@ -673,7 +693,7 @@ _AT_ZERO = {
 }  # fmt: skip
 
 
-def _exact_call(fn: str, inner: Expr, memo: dict, depth: int) -> Fraction | None:
+def _exact_call(fn: str, inner: Expr, memo: _Memo, depth: int) -> Fraction | None:
     if fn in ("sin", "cos", "tan", "sec", "csc", "cot"):
         turns = _pi_multiple(inner, memo, depth)
         if turns is None:
@@ -681,7 +701,7 @@ def _exact_call(fn: str, inner: Expr, memo: dict, depth: int) -> Fraction | None
         sine = _SIN_OF_PI.get(turns % 2)
         cosine = _SIN_OF_PI.get((turns + Fraction(1, 2)) % 2)
 
-        def ratio(top, bottom):
+        def ratio(top: Fraction | None, bottom: Fraction | None) -> Fraction | None:
             return None if top is None or bottom is None or bottom == 0 else top / bottom
 
         if fn == "tan" and turns % 1 in (Fraction(1, 4), Fraction(3, 4)):
@@ -708,7 +728,7 @@ def _exact_call(fn: str, inner: Expr, memo: dict, depth: int) -> Fraction | None
     return Fraction(_AT_ZERO[fn]) if value == 0 and fn in _AT_ZERO else None
 
 
-def _approximate(expr: Expr):
+def _approximate(expr: Expr) -> Value | None:
     """The value of a constant with our 80-digit evaluator (an mpf), or None when it is not a finite real."""
     from .numeric import EvaluationError, evaluate
 
@@ -727,18 +747,19 @@ _ODD_FUNCTIONS = frozenset(
 )  # the sign of the argument
 
 
-def _signs(expr: Expr, memo: dict, depth: int) -> frozenset:
+def _signs(expr: Expr, memo: _Memo, depth: int) -> frozenset[int]:
     """The signs (-1, 0, 1) expr may take where it is defined; a superset when unsure (a variable may take all)."""
     known = memo.get(id(expr))
     if known is not None:
-        return known[0]
+        signs: frozenset[int] = known[0]
+        return signs
     found = _ANY if depth > _MAX_ANALYSIS_DEPTH else _sign_of(expr, memo, depth + 1)
     found = found or _ANY  # no sign at all: a part that is never defined (0^(-1)), about which nothing is claimed
     memo[id(expr)] = (found, expr)
     return found
 
 
-def _sign_of(expr: Expr, memo: dict, depth: int) -> frozenset:
+def _sign_of(expr: Expr, memo: _Memo, depth: int) -> frozenset[int]:
     match expr:
         case Num(value):
             return frozenset({1 if value > 0 else 0})
@@ -789,7 +810,7 @@ def _sign_of(expr: Expr, memo: dict, depth: int) -> frozenset:
     return _ANY
 
 
-def _signs_inside(signs: frozenset, allowed: RealSet) -> bool:
+def _signs_inside(signs: frozenset[int], allowed: RealSet) -> bool:
     """Every value with one of these signs lies in allowed: (-∞, 0), {0} and (0, ∞) each within it."""
     negatives = any(span.low is None and span.high is not None and span.high >= 0 or span == ALL[0] for span in allowed)
     positives = any(span.high is None and span.low is not None and span.low <= 0 or span == ALL[0] for span in allowed)
@@ -960,7 +981,7 @@ def _hull_and_points(allowed: RealSet) -> list[RealSet] | None:
         points.append(before.high)
     first, last = allowed[0], allowed[-1]
     hull = Interval(first.low, last.high, first.low_open, last.high_open)
-    pieces = [] if hull == ALL[0] else [(hull,)]
+    pieces: list[RealSet] = [] if hull == ALL[0] else [(hull,)]
     pieces += [(Interval(None, p), Interval(p, None)) for p in points]
     return pieces
 
@@ -1001,7 +1022,7 @@ class _Check:
     def __init__(self, positions: Mapping[int, tuple[int, int]], text: str | None):
         self.positions = positions
         self.text = text
-        self.memo: dict = {}
+        self.memo: _Memo = {}
         self.zero: dict[Expr, bool] = {}
         self.budget = MAX_ZERO_TEST_BUDGET
 
@@ -1061,7 +1082,8 @@ def _number_text(value: Fraction) -> str:
 
 def _nodes(expr: Expr, most: int) -> list[Expr]:
     """The nodes of expr, at most `most` of them (enough to tell that it is too large)."""
-    out, stack = [], [expr]
+    out: list[Expr] = []
+    stack = [expr]
     while stack and len(out) < most:
         node = stack.pop()
         out.append(node)
@@ -1095,9 +1117,9 @@ def _may_vanish(expr: Expr) -> bool:
     return True
 
 
-def _real(value) -> bool:
+def _real(value: Value) -> bool:
     """A value of the evaluator (an mpc) is real: no imaginary part beyond what cancelled complex parts leave."""
-    return abs(value.imag) <= _IMAGINARY_TOLERANCE * abs(value)
+    return bool(abs(value.imag) <= _IMAGINARY_TOLERANCE * abs(value))
 
 
 def _balanced(text: str, start: int, end: int) -> str | None:

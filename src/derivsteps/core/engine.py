@@ -1,14 +1,20 @@
-"""Finds the next pending derivative, applies the first rule that matches, records a Step; it knows no calculus itself."""
+"""Finds the next pending derivative, applies the first rule that matches, records a Step; it knows no calculus itself.
+
+It works on trees: reading text and resolving --wrt happen in calculus.derivative, which also passes in SymPy as the
+fallback for what no rule covers (the core imports no computer algebra).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import compress
+from typing import Literal
 
 from . import limits
-from .derivation import DETAILS, Derivation, Rewrite, Step
-from .errors import LimitError, StepLimitError, UsageError
-from .rules import CAS_FALLBACK, DIFF_RULES, Rule
+from .derivation import Derivation, Rewrite, Step
+from .errors import EngineError, StepLimitError, UsageError
+from .rules import CAS_FALLBACK, CAS_SIMPLIFY, DIFF_RULES, SUBSTITUTE, Bindings, Rule, StepKind
 from .simplify_rules import SIMPLIFY_RULES
 from .tree import (
     Add,
@@ -17,70 +23,50 @@ from .tree import (
     Expr,
     Mul,
     Path,
-    Pow,
-    Sum,
     Var,
     children,
     get_at,
-    is_number,
-    number_value,
     replace_at,
-    variables,
+    shift,
     walk,
     with_children,
 )
+from .vocabulary import Detail, Phase
 
-SIMPLIFY_LEVELS = ("none", "light", "full")
+Simplify = Literal["none", "light", "full"]
+SIMPLIFY_LEVELS: tuple[Simplify, ...] = ("none", "light", "full")
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """What the engine may ask a computer algebra system, passed in by the caller (calculus.derivative gives SymPy)."""
+
+    derivative: Callable[[Deriv], Expr]  # a pending derivative no rule matches, worked out
+    simplify: Callable[[Expr], Expr | None]  # --simplify full: a shorter form of the result, or None
 
 
 def differentiate(
-    expr: Expr | str,
-    wrt: Var | str | Sequence[Var | str] | None = None,
+    expr: Expr,
+    wrt: Sequence[Var],
     *,
-    detail: str = "normal",
-    simplify: str = "light",
-    variables: Sequence[str] = (),
-    functions: Sequence[str] = (),
-    rules: Sequence[Rule] = DIFF_RULES,
+    detail: Detail | str = Detail.NORMAL,
+    simplify: Simplify = "light",
+    rules: Sequence[Rule] | None = None,
+    fallback: Fallback | None = None,
 ) -> Derivation:
-    """Work out the derivative of expr step by step; wrt may list several variables (x, x is the second derivative).
+    """Work out the derivative of the tree expr by the variables wrt in turn (x, x is the second derivative).
 
-    expr is a tree or the text a student types; wrt may be omitted when the expression has one variable or holds its
-    own pending derivative (d/dx x^2 sin x). The result is a Derivation: every step, named, in order.
+    With no variables expr holds its own pending derivatives (d/dx x^2 sin x). rules is the table, DIFF_RULES when None
+    (the homework checker replays a slip with a patched one); fallback answers what no rule covers, and without one
+    that is an EngineError. The result is a Derivation: every step, named, in order.
     """
-    if detail not in DETAILS:
-        raise UsageError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
-    if simplify not in SIMPLIFY_LEVELS:
-        raise UsageError(f"simplify must be one of {', '.join(SIMPLIFY_LEVELS)}, not {simplify!r}")
-    text, warnings = None, ()
-    if isinstance(expr, str):
-        from ..language.parser import parse
-
-        parsed = parse(expr, variables=variables, functions=functions)
-        text, warnings, expr = expr, parsed.warnings, parsed.expr
-    wrt_vars = _wrt(expr, wrt, variables, functions)
-    if wrt_vars and any(isinstance(node, Deriv) for _, node in walk(expr)):
-        # d/dx … with --wrt x asks for one derivative, written twice: taking it twice would answer another question.
-        if _front_operators(expr) != wrt_vars:
-            raise UsageError(
-                "the expression holds its own derivative operator, and --wrt "
-                f"{','.join(_name(v) for v in wrt_vars)} would differentiate its result again; drop --wrt, or write the "
-                "whole derivative in the expression (d/dy d/dx …)"
-            )
-        operators = " ".join(f"d/d{_name(v)}" for v in reversed(wrt_vars))
-        warnings = (
-            *warnings,
-            f"the expression holds its own {operators} and --wrt asks for the same derivative: taken once",
-        )
-        wrt_vars = ()
-    _refuse_indexed(expr, wrt_vars)
     start = expr
-    for var in wrt_vars:
+    for var in wrt:
         start = Deriv(start, var)
-    run = _Run(rules)  # another table replays a student's slip (the homework checker's mistake catalogue)
+    run = _Run(DIFF_RULES if rules is None else rules, fallback)
     final = run.derive(start, simplify)
     assert final is (run.steps[-1].after if run.steps else start)
-    return Derivation(text, expr, wrt_vars, start, tuple(run.steps), tuple(warnings), detail)
+    return Derivation(None, expr, tuple(wrt), start, tuple(run.steps), (), Detail(detail))
 
 
 def simplify(expr: Expr, keep_written: bool = False) -> tuple[Step, ...]:
@@ -96,138 +82,19 @@ def simplify(expr: Expr, keep_written: bool = False) -> tuple[Step, ...]:
     return tuple(run.steps)
 
 
-def substitute(expr: Expr, point: Mapping[Var, Expr]) -> Step:
-    """One step that puts the point's values in place of its variables, every occurrence at once."""
-    from .rules import SUBSTITUTE
-
+def substitute(expr: Expr, point: Mapping[Expr, Expr]) -> Step:
+    """One step that puts the point's values in place of its variables (or of other subterms, such as a sum over the
+    data), every occurrence at once."""
     after = expr
-    paths = [path for path, node in walk(expr) if node in point]
-    for path in paths:  # occurrences never nest, and replacing one leaves the others' paths valid
-        after = replace_at(after, path, point[get_at(expr, path)])
+    found = [(path, node) for path, node in walk(expr) if node in point]
+    for path, node in found:  # occurrences never nest, and replacing one leaves the others' paths valid
+        after = replace_at(after, path, point[node])
     rewrites = tuple(
-        Rewrite(
-            SUBSTITUTE.name,
-            path,
-            {"x": get_at(expr, path), "value": point[get_at(expr, path)]},
-            (path,),
-            SUBSTITUTE.group,
-            "substitute",
-        )
-        for path in paths
+        Rewrite(SUBSTITUTE.name, path, {"x": node, "value": point[node]}, (path,), SUBSTITUTE.group, Phase.SUBSTITUTE)
+        for path, node in found
     )
-    return Step(
-        rewrites or (Rewrite(SUBSTITUTE.name, (), {}, (), SUBSTITUTE.group, "substitute"),), expr, after, "substitute"
-    )
-
-
-def _wrt(expr: Expr, wrt, declared_vars, functions) -> tuple[Var, ...]:
-    """The variables to differentiate by, as Vars; none when the expression carries its own d/dx."""
-    if wrt is None or wrt == ():
-        if any(isinstance(node, Deriv) for _, node in walk(expr)):
-            return ()
-        free = variables(expr)
-        if len(free) == 1:
-            return (free[0],)
-        names = ", ".join(_name(v) for v in free)
-        raise UsageError(
-            f"say which variable to differentiate by: the expression has {len(free)} variables ({names}); use --wrt"
-            if free
-            else "the expression has no variable: its derivative is 0 with respect to anything; say which with --wrt"
-        )
-    if isinstance(wrt, str) and not wrt.strip():
-        raise UsageError("--wrt is empty: name the variable to differentiate by, such as --wrt x (or leave --wrt out)")
-    items = wrt.split(",") if isinstance(wrt, str) else [wrt] if isinstance(wrt, Var) else list(wrt)
-    if len(items) > limits.MAX_DERIVATIVE_ORDER:
-        raise LimitError(
-            f"--wrt asks for a derivative of order {len(items):,}; the limit is {limits.MAX_DERIVATIVE_ORDER} ({limits.named('MAX_DERIVATIVE_ORDER')})"
-        )
-    result = []
-    for item in items:
-        if isinstance(item, Var):
-            result.append(item)
-            continue
-        if not item.strip():
-            raise UsageError(f"--wrt lists variables separated by commas, such as x or x,y; {wrt!r} has an empty one")
-        name = item.strip()
-        if len(name) == 1 and name.isascii() and name.isalpha() and name != "e" and name not in functions:
-            result.append(
-                Var(name)
-            )  # what the parser reads a single letter as; parsing it took most of a small derivative
-            continue
-        from ..language.parser import parse
-
-        var = parse(item.strip(), variables=declared_vars, functions=functions).expr
-        if not isinstance(var, Var):
-            raise UsageError(f"--wrt takes variables, such as x or x,y; {item.strip()!r} is not one")
-        result.append(var)
-    return tuple(result)
-
-
-def _front_operators(expr: Expr) -> tuple[Var, ...] | None:
-    """The variables of the derivative operators expr starts with, innermost first (d/dy d/dx u: x, y); None when it
-    holds an operator anywhere else (x + d/dx u)."""
-    own = []
-    while isinstance(expr, Deriv) and isinstance(expr.var, Var):
-        own.append(expr.var)
-        expr = expr.body
-    if any(isinstance(node, Deriv) for _, node in walk(expr)):
-        return None
-    return tuple(reversed(own))
-
-
-def _refuse_indexed(expr: Expr, wrt: tuple[Var, ...]) -> None:
-    """w_j inside a sum over j is a whole column of values, not one variable: the derivative by it is not defined here.
-    Nor is the derivative by a sum's bound: Σ_{i=1}^{x} counts x terms, a whole number, and Σ_i without bounds runs
-    over the n data points."""
-    sums = [node for _, node in walk(expr) if isinstance(node, Sum)]
-    for var in wrt:
-        for node in sums:
-            bounds = [bound for bound in (node.lower, node.upper) if bound is not None]
-            if any(var in variables(bound) for bound in bounds):
-                raise UsageError(
-                    f"a bound of the sum over {node.index} depends on {_name(var)}: the sum has a whole number of terms, "
-                    f"so it is no differentiable function of {_name(var)}; derivsteps differentiates sums with fixed bounds"
-                )
-            if node.upper is None and var == Var("n"):
-                raise UsageError(
-                    f"n is the number of data points, the upper bound of the sum over {node.index}, not a variable to "
-                    "differentiate by; differentiate by a parameter instead"
-                )
-    for _, node in walk(expr):
-        if (
-            isinstance(node, Pow)
-            and is_number(node.base)
-            and number_value(node.base) < 0
-            and any(var in variables(node.exp) for var in wrt)
-        ):
-            shown = ", ".join(_name(var) for var in wrt if var in variables(node.exp))
-            raise UsageError(
-                f"a negative number to a power that depends on {shown} has a real value only where the exponent is a "
-                "whole number, and no derivative there; derivsteps differentiates a^x for a base a > 0"
-            )
-    indices = {node.index for node in sums}
-    for var in wrt:
-        if var.sub is not None and var.sub.isalpha() and set(var.sub) & indices:
-            raise UsageError(
-                f"{_name(var)} is indexed by a sum over {''.join(sorted(set(var.sub) & indices))}: it stands for one value per "
-                "data point, so there is no single variable to differentiate by; differentiate by a parameter instead"
-            )
-        columns = {
-            node.name
-            for _, node in walk(expr)
-            if isinstance(node, Var) and node.sub is not None and set(node.sub) & indices
-        }
-        if var.sub is not None and var.name in columns and not set(var.sub) & indices:
-            # a_1 beside a_i in a sum over i is one value of the column a, which the sum holds too: read as an
-            # unrelated variable its derivative would silently be 0.
-            raise UsageError(
-                f"{_name(var)} is one value of the data column {var.name} that the sum runs over, not a variable of its own; "
-                "differentiating by one data value is not supported: differentiate by a parameter instead"
-            )
-
-
-def _name(var: Var) -> str:
-    return var.name if var.sub is None else f"{var.name}_{var.sub}"
+    nothing = Rewrite(SUBSTITUTE.name, (), {}, (), SUBSTITUTE.group, Phase.SUBSTITUTE)
+    return Step(rewrites or (nothing,), expr, after, Phase.SUBSTITUTE)
 
 
 def graft(expr: Expr, path: Path, new: Expr) -> tuple[Expr, tuple[Path, ...]]:
@@ -249,20 +116,24 @@ def _spine(expr: Expr, path: Path) -> list[Expr]:
     return spine
 
 
+def _splices(spine: list[Expr], path: Path, new: Expr) -> bool:
+    """Whether new joins its parent rather than replacing a child of it (a product into a product, a sum into a sum)."""
+    return bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)
+
+
 def _graft(spine: list[Expr], path: Path, new: Expr) -> tuple[Expr, tuple[Path, ...], list[Expr]]:
     """graft on the spine of path; also the rebuilt ancestors, root first (fresh[i] at path[:i], i < len(path))."""
-    new_paths = (path,)
+    new_paths: tuple[Path, ...] = (path,)
     top = len(path)  # the ancestors below top are rebuilt, as replace_at does
     fresh: list[Expr] = [new] * len(path)
-    if path:
-        parent, index = spine[-2], path[-1]
-        if type(parent) is type(new) and isinstance(new, (Mul, Add)):
-            kids = children(parent)
-            parts = children(new)
-            new = type(parent)(kids[:index] + parts + kids[index + 1 :])
-            new_paths = tuple(path[:-1] + (index + k,) for k in range(len(parts)))
-            top -= 1
-            fresh[top] = new
+    if _splices(spine, path, new):
+        index = path[-1]
+        kids = children(spine[-2])
+        parts = children(new)
+        new = type(new)(kids[:index] + parts + kids[index + 1 :])  # type: ignore[call-arg, arg-type]  # Mul or Add
+        new_paths = tuple(path[:-1] + (index + k,) for k in range(len(parts)))
+        top -= 1
+        fresh[top] = new
     for level in range(top - 1, -1, -1):
         node, index = spine[level], path[level]
         kids = children(node)
@@ -285,33 +156,15 @@ def _has_pending(expr: Expr) -> bool:
     return any(isinstance(node, Deriv) for _, node in walk(expr))
 
 
-def _pending_nodes(expr: Expr, scope: Path = ()) -> Iterator[tuple[Path, Deriv]]:
-    """Pending derivatives ready for a rule (their bodies hold none), leftmost first."""
-    for path, node in walk(get_at(expr, scope), scope):
-        if isinstance(node, Deriv) and not _has_pending(node.body):
-            yield path, node
-
-
 def next_pending(expr: Expr, scope: Path = ()) -> Path | None:
     """The leftmost pending derivative (pre-order) whose body holds no pending derivative itself."""
-    return next((path for path, _ in _pending_nodes(expr, scope)), None)
+    for path, node in walk(get_at(expr, scope), scope):
+        if isinstance(node, Deriv) and not _has_pending(node.body):
+            return path
+    return None
 
 
-def _post_order(expr: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
-    """Every node after its children, leftmost first: simplification tidies the inside before the outside."""
-    stack: list[tuple[Path, Expr, bool]] = [(path, expr, False)]
-    while stack:
-        node_path, node, expanded = stack.pop()
-        if expanded:
-            yield node_path, node
-            continue
-        stack.append((node_path, node, True))
-        kids = children(node)
-        for index in range(len(kids) - 1, -1, -1):
-            stack.append((node_path + (index,), kids[index], False))
-
-
-def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
+def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, Bindings] | None:
     """The first rule in table order that matches node, with its bindings."""
     for rule in candidates(rules, node):
         bindings = rule.match(node)
@@ -320,10 +173,11 @@ def first_match(rules: Sequence[Rule], node: Expr) -> tuple[Rule, dict] | None:
     return None
 
 
+_Key = tuple[type, str | None, type, str | None]
 # The rules of a table that can match a kind of node, in table order, by table (kept, so its id is never reused).
-# A rule's match may name the only node types it accepts (rules._when, simplify_rules._on); the others are skipped
-# unasked, which gives the same first match as trying the whole table and saves most of a step's matching.
-_CANDIDATES: dict[int, tuple[Sequence[Rule], dict[tuple, tuple[Rule, ...]]]] = {}
+# A rule names the only node types it accepts (Rule.kinds); the others are skipped unasked, which gives the same
+# first match as trying the whole table and saves most of a step's matching.
+_CANDIDATES: dict[int, tuple[Sequence[Rule], dict[_Key, tuple[Rule, ...]]]] = {}
 
 
 def candidates(rules: Sequence[Rule], node: Expr) -> tuple[Rule, ...]:
@@ -342,92 +196,46 @@ def candidates(rules: Sequence[Rule], node: Expr) -> tuple[Rule, ...]:
 
 
 def _may_match(rule: Rule, node: Expr, body: Expr | None) -> bool:
-    kinds = getattr(rule.match, "kinds", ())
-    if not kinds:
+    if not rule.kinds:
         return True
-    target = body if getattr(rule.match, "on_body", False) else node
+    target = body if rule.on_body else node
     if target is None:
         return False
-    return type(target) in kinds or type(target) is Call and target.fn in kinds
+    return type(target) in rule.kinds or type(target) is Call and target.fn in rule.kinds
 
 
-class _Run:
-    def __init__(self, rules: Sequence[Rule] = DIFF_RULES):
-        self.rules = rules
-        self.steps: list[Step] = []
-        self.written: set[int] = set()
-        # By identity (see measure): the nodes in each subtree, and the pending derivatives among them.
+class _Memo:
+    """What a run knows of each node by identity: its size and the pending derivatives in it, the size of each
+    simplification step's expression, and the nodes no simplification rule applies to anywhere inside.
+
+    Untouched subtrees are shared between steps, so each is looked at once, not once per step (which made long sums
+    quadratic). Every node remembered is kept alive here, so its id is never reused while the run lasts.
+    """
+
+    __slots__ = ("sizes", "derivs", "kept", "totals", "clean")
+
+    def __init__(self) -> None:
         self.sizes: dict[int, int] = {}
         self.derivs: dict[int, int] = {}
-        self.kept: list[Expr] = []  # the nodes measured, kept so that their ids are never reused
-        self.totals: dict[int, int] = {}  # the size of each simplification step's expression (kept by self.steps)
-        self.clean: dict[
-            int, Expr
-        ] = {}  # nodes no simplification rule applies to anywhere inside (kept, so ids stay unique)
-
-    def record(
-        self, expr: Expr, path: Path, rule: Rule, bindings: dict, new: Expr, phase: str, continues: bool = False
-    ) -> Expr:
-        spine = _spine(expr, path)
-        after, new_paths, fresh = _graft(spine, path, new)
-        rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group, phase)
-        self.steps.append(Step((rewrite,), expr, after, phase, continues))
-        if len(self.steps) > limits.MAX_STEPS:
-            raise StepLimitError(
-                f"the derivation needs more than {limits.MAX_STEPS:,} steps ({limits.named('MAX_STEPS')}); simplify the input first",
-                path,
-            )
-        # The rebuilt ancestors are measured from the ones they replace: each holds what its old self held, changed by
-        # what the rewrite changed (a splice too: the joined parent takes the parts of new, not new itself). A step
-        # then costs its depth, not a walk of the whole expression or of every sibling on the way down (a sum of
-        # 1,000 terms, a product of 1,000 factors, a chain 1,000 deep).
-        sizes, derivs = self.sizes, self.derivs
-        spliced = bool(path) and isinstance(new, (Mul, Add)) and type(spine[-2]) is type(new)  # as graft joins
-        if phase == "simplify":
-            # Simplification needs no pending counts, and under a nested power its spine is hundreds of nodes long:
-            # only the total is kept, and the rebuilt nodes are measured if a later step asks (each once).
-            total = self.totals.get(id(expr))
-            grown = (self.size(expr) if total is None else total) - self.size(spine[-1]) + self.size(new) - spliced
-            self.totals[id(after)] = grown
-            self.check_size(grown, path)
-            return after
-        if id(expr) not in sizes:
-            self.measure(expr)
-        self.measure(new)
-        more = sizes[id(new)] - sizes[id(spine[-1])] - spliced
-        pending = derivs[id(new)] - derivs[id(spine[-1])]
-        if fresh:  # in C, level by level: under a nested power the spine is hundreds of nodes long
-            olds, rebuilt = list(map(id, spine[: len(fresh)])), list(map(id, fresh))
-            sizes.update(zip(rebuilt, map(more.__add__, map(sizes.__getitem__, olds))))
-            derivs.update(zip(rebuilt, map(pending.__add__, map(derivs.__getitem__, olds))))
-            self.kept += fresh
-        self.check_size(sizes[id(after)], path)
-        return after
-
-    def check_size(self, grown: int, path: Path) -> None:
-        if grown > limits.MAX_EXPRESSION_NODES:
-            raise StepLimitError(
-                f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
-                f"({limits.named('MAX_EXPRESSION_NODES')}); differentiate smaller pieces one at a time",
-                path,
-            )
+        self.kept: list[Expr] = []
+        self.totals: dict[int, int] = {}  # the steps keep these expressions alive
+        self.clean: dict[int, Expr] = {}
 
     def size(self, node: Expr) -> int:
-        """The number of nodes in node (see measure)."""
+        """The number of nodes in node."""
         if id(node) not in self.sizes:
             self.measure(node)
         return self.sizes[id(node)]
 
     def count(self, node: Expr) -> int:
-        """How many pending derivatives node holds (see measure)."""
+        """How many pending derivatives node holds."""
         if id(node) not in self.derivs:
             self.measure(node)
         return self.derivs[id(node)]
 
     def measure(self, node: Expr) -> None:
-        """Count the nodes and the pending derivatives in node and in every subtree below it, memoised by identity:
-        untouched subtrees are shared between steps, so each is looked at once, not once per step (which made long
-        sums quadratic). Whenever a node is measured, so is everything below it."""
+        """Count the nodes and the pending derivatives in node and in every subtree below it: whenever a node is
+        measured, so is everything below it."""
         sizes, derivs, kept = self.sizes, self.derivs, self.kept
         stack = [(node, False)]
         while stack:  # post-order without recursion: a chain 1,000 deep is fine
@@ -445,7 +253,78 @@ class _Run:
             stack.append((item, True))
             stack.extend([(k, False) for k in kids if id(k) not in sizes])
 
-    def derive(self, start: Expr, simplify: str) -> Expr:
+    def grafted(self, spine: list[Expr], fresh: list[Expr], new: Expr, spliced: bool) -> None:
+        """Measure the ancestors a step rebuilt from the ones they replace: each holds what its old self held,
+        changed by what the rewrite changed (a splice too: the joined parent takes the parts of new, not new itself).
+        A step then costs its depth, not a walk of the whole expression or of every sibling on the way down (a sum of
+        1,000 terms, a product of 1,000 factors, a chain 1,000 deep)."""
+        sizes, derivs = self.sizes, self.derivs
+        if id(spine[0]) not in sizes:
+            self.measure(spine[0])
+        self.measure(new)
+        more = sizes[id(new)] - sizes[id(spine[-1])] - spliced
+        pending = derivs[id(new)] - derivs[id(spine[-1])]
+        if fresh:  # in C, level by level: under a nested power the spine is hundreds of nodes long
+            olds, rebuilt = list(map(id, spine[: len(fresh)])), list(map(id, fresh))
+            sizes.update(zip(rebuilt, map(more.__add__, map(sizes.__getitem__, olds))))
+            derivs.update(zip(rebuilt, map(pending.__add__, map(derivs.__getitem__, olds))))
+            self.kept += fresh
+
+    def total(self, before: Expr, after: Expr, spine: list[Expr], new: Expr, spliced: bool) -> int:
+        """The size of a simplification step's result, from its expression's: simplification needs no pending counts,
+        and under a nested power its spine is hundreds of nodes long, so the rebuilt nodes are measured only if a later
+        step asks (each once)."""
+        known = self.totals.get(id(before))
+        grown = (self.size(before) if known is None else known) - self.size(spine[-1]) + self.size(new) - spliced
+        self.totals[id(after)] = grown
+        return grown
+
+
+class _Run:
+    def __init__(self, rules: Sequence[Rule] = DIFF_RULES, fallback: Fallback | None = None) -> None:
+        self.rules = rules
+        self.fallback = fallback
+        self.steps: list[Step] = []
+        self.written: set[int] = set()  # the input's own compound nodes, by identity (see derive)
+        self.memo = _Memo()
+
+    def record(
+        self,
+        expr: Expr,
+        path: Path,
+        rule: Rule | StepKind,
+        bindings: Bindings,
+        new: Expr,
+        phase: Phase,
+        continues: bool = False,
+    ) -> Expr:
+        spine = _spine(expr, path)
+        after, new_paths, fresh = _graft(spine, path, new)
+        rewrite = Rewrite(rule.name, path, bindings, new_paths, rule.group, phase)
+        self.steps.append(Step((rewrite,), expr, after, phase, continues))
+        if len(self.steps) > limits.MAX_STEPS:
+            raise StepLimitError(
+                f"the derivation needs more than {limits.MAX_STEPS:,} steps ({limits.named('MAX_STEPS')}); "
+                "simplify the input first",
+                path,
+            )
+        spliced = _splices(spine, path, new)
+        if phase == Phase.SIMPLIFY:
+            self.check_size(self.memo.total(expr, after, spine, new, spliced), path)
+        else:
+            self.memo.grafted(spine, fresh, new, spliced)
+            self.check_size(self.memo.sizes[id(after)], path)
+        return after
+
+    def check_size(self, grown: int, path: Path) -> None:
+        if grown > limits.MAX_EXPRESSION_NODES:
+            raise StepLimitError(
+                f"the expression grew to more than {limits.MAX_EXPRESSION_NODES:,} nodes "
+                f"({limits.named('MAX_EXPRESSION_NODES')}); differentiate smaller pieces one at a time",
+                path,
+            )
+
+    def derive(self, start: Expr, simplify: Simplify) -> Expr:
         # What the student wrote stays as written: simplification tidies only what the rules produced. Rules share
         # the input's untouched subtrees, so identity tells them apart (start keeps the ids alive).
         self.written = {id(node) for _, node in walk(start) if children(node)}
@@ -459,11 +338,12 @@ class _Run:
         return expr
 
     def ready(self, expr: Expr, scope: Path) -> Iterator[tuple[Path, Deriv]]:
-        """The same as _pending_nodes, leftmost first, but descending only into subtrees that hold a derivative."""
+        """The pending derivatives whose bodies hold none, leftmost first (pre-order), descending only into subtrees
+        that hold a derivative."""
         root = get_at(expr, scope)
-        if not self.count(root):  # counts every node below, so the loop reads the memo directly
+        if not self.memo.count(root):  # counts every node below, so the loop reads the memo directly
             return
-        held = self.derivs.__getitem__
+        held = self.memo.derivs.__getitem__
         # The path is kept as one trail of indices, cut back to each node's depth, and made a tuple only for what is
         # yielded: building every node's path tuple cost the square of the depth under a nested power.
         trail: list[int] = []
@@ -477,9 +357,8 @@ class _Run:
                 yield scope + tuple(trail), node
                 continue
             kids = children(node)
-            places = list(
-                compress(range(len(kids)), map(held, map(id, kids)))
-            )  # in C: a product may have 1,000 factors
+            # in C: a product may have 1,000 factors
+            places = list(compress(range(len(kids)), map(held, map(id, kids))))
             stack.extend([(kids[place], level + 1, place) for place in reversed(places)])
 
     def differentiate_scope(self, expr: Expr, scope: Path) -> Expr:
@@ -487,13 +366,14 @@ class _Run:
             path, node = ready[0]
             found = first_match(self.rules, node)
             if found is None:
-                result = _sympy_derivative(node)
-                expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, "cas")
+                if self.fallback is None:
+                    raise EngineError(f"no rule covers {node}, and no fallback was given to work it out", path)
+                result = self.fallback.derivative(node)
+                expr = self.record(expr, path, CAS_FALLBACK, {"x": node.var, "result": result}, result, Phase.CAS)
                 continue
-            waiting = ready[1:]
             rule, bindings = found
-            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff")
-            expr = self.same_rule_elsewhere(expr, rule.group, waiting, self.steps[-1].rewrites[0])
+            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), Phase.DIFFERENTIATE)
+            expr = self.same_rule_elsewhere(expr, rule.group, ready[1:], self.steps[-1].rewrites[0])
         return expr
 
     def same_rule_elsewhere(self, expr: Expr, group: str, waiting: list[tuple[Path, Deriv]], first: Rewrite) -> Expr:
@@ -502,27 +382,30 @@ class _Run:
         `waiting` lists the other derivatives ready at the start of the line, leftmost first; each rewrite replaces
         only its own node, so the others stay in place, moved only when a product joins its parent product (a splice).
         Every splice lies before the places still waiting, so a place under a spliced parent moves by what all the
-        splices there added; `offsets` keeps that sum per parent, and a place is moved from the root down.
+        splices there added; `moves` keeps the first splice's place and that sum per parent, and a place is moved from
+        the root down.
         """
-        offsets: dict[Path, int] = {}
+        moves: dict[Path, tuple[int, int]] = {}
 
         def spliced(rewrite: Rewrite) -> None:
             if len(rewrite.new_paths) > 1:
-                parent = rewrite.new_paths[0][:-1]
-                offsets[parent] = offsets.get(parent, 0) + len(rewrite.new_paths) - 1
+                parent, start = rewrite.new_paths[0][:-1], rewrite.new_paths[0][-1]
+                first_start, moved = moves.get(parent, (start, 0))
+                moves[parent] = (first_start, moved + len(rewrite.new_paths) - 1)
 
         spliced(first)
         for path, node in waiting:
             found = first_match(self.rules, node)
             if found is None or found[0].group != group:
                 continue
-            if offsets:
+            if moves:
                 for depth in range(len(path)):
-                    moved = offsets.get(path[:depth])
-                    if moved:
-                        path = path[:depth] + (path[depth] + moved,) + path[depth + 1 :]
+                    move = moves.get(path[:depth])
+                    if move:
+                        path = shift(path, path[:depth], *move)
             rule, bindings = found
-            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "diff", continues=True)
+            new = rule.rewrite(bindings)
+            expr = self.record(expr, path, rule, bindings, new, Phase.DIFFERENTIATE, continues=True)
             spliced(self.steps[-1].rewrites[0])
         return expr
 
@@ -534,7 +417,7 @@ class _Run:
         identity and the walk resumes instead. The ancestors still on the stack are fetched again (they were rebuilt),
         and a splice (a product joining its parent product) moves the later siblings' paths.
         """
-        clean = self.clean
+        clean = self.memo.clean
         version = 0  # rewrites so far: an ancestor pushed before the last one is stale
         stack: list[tuple[Path, Expr, bool, int]] = [(scope, get_at(expr, scope), False, version)]
         while stack:
@@ -557,46 +440,24 @@ class _Run:
                 clean[id(node)] = node
                 continue
             rule, bindings = found
-            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), "simplify")
+            expr = self.record(expr, path, rule, bindings, rule.rewrite(bindings), Phase.SIMPLIFY)
             version += 1
             new_paths = self.steps[-1].rewrites[0].new_paths
+            # A splice: the later siblings move, and the parts are fetched from their parent once.
             if len(new_paths) > 1:
                 parent, start, moved = new_paths[0][:-1], new_paths[0][-1], len(new_paths) - 1
-                depth = len(parent)
-                stack = [
-                    (p[:depth] + (p[depth] + moved,) + p[depth + 1 :], n, e, v)
-                    if len(p) > depth and p[:depth] == parent and p[depth] > start
-                    else (p, n, e, v)
-                    for p, n, e, v in stack
-                ]
-            if (
-                len(new_paths) > 1
-            ):  # a splice: the parts are siblings, fetched from their parent once, not each from the root
-                kids = children(get_at(expr, new_paths[0][:-1]))
+                stack = [(shift(p, parent, start, moved), n, e, v) for p, n, e, v in stack]
+                kids = children(get_at(expr, parent))
                 stack.extend((new_path, kids[new_path[-1]], False, version) for new_path in reversed(new_paths))
             else:
                 stack.append((new_paths[0], get_at(expr, new_paths[0]), False, version))
         return expr
 
     def cas_simplify(self, expr: Expr) -> Expr:
-        """--simplify full: one recorded step with SymPy's simplification, when it is shorter than ours."""
-        from ..cas.sympy_steps import simplified
-
-        better = simplified(expr)
+        """--simplify full: one recorded step with the fallback's simplification, when it is shorter than ours."""
+        if self.fallback is None:
+            raise UsageError("--simplify full asks a computer algebra system, and none was given: use light")
+        better = self.fallback.simplify(expr)
         if better is None:
             return expr
-        rule = Rule(
-            "cas_simplify",
-            "simplified by SymPy",
-            "sympy.simplify",
-            lambda e: None,
-            lambda b: b["result"],
-            "SymPy's simplify found a shorter form.",
-        )
-        return self.record(expr, (), rule, {"result": better}, better, "simplify")
-
-
-def _sympy_derivative(node: Deriv) -> Expr:
-    from ..cas.sympy_steps import derivative
-
-    return derivative(node)
+        return self.record(expr, (), CAS_SIMPLIFY, {"result": better}, better, Phase.SIMPLIFY)

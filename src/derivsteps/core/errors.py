@@ -27,7 +27,7 @@ class DerivError(Exception):
         super().__init__(message)
         self.message = message
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """The error as the JSON renderers write it."""
         return {"kind": self.kind, "message": self.message, "position": None}
 
@@ -65,7 +65,7 @@ class InputError(DerivError):
         if self.position is not None:
             parts[0] += (
                 f" (column {self.position.column})"
-                if "\n" not in self.text
+                if "\n" not in (self.text or "")
                 else f" (line {self.position.line}, column {self.position.column})"
             )
             parts.append(self.excerpt())
@@ -73,7 +73,8 @@ class InputError(DerivError):
             parts.append(self.hint)
         return "\n".join(parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
+        """The error as the JSON renderers write it, with where in the text it is."""
         pos = self.position
         return {
             "kind": self.kind,
@@ -113,7 +114,7 @@ class LimitError(InputError):
 
 
 class CasLimitError(LimitError):
-    """A SymPy call ran out of its time or memory (deadline.py): a verdict says "could not verify" / "inconclusive"."""
+    """A SymPy call ran out of its time or memory (workers.py): a verdict says "could not verify" / "inconclusive"."""
 
     def __init__(self, message: str, limit: float | None = None):
         super().__init__(message)

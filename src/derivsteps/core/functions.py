@@ -28,7 +28,7 @@ def _f(
     latex: str | None = None,
     inverse: str | None = None,
     power_on_name: bool = False,
-    arity=(1, 1),
+    arity: tuple[int, int] = (1, 1),
 ) -> Function:
     macro = latex if latex is not None else rf"\operatorname{{{name}}}"
     return Function(name, (name, *more), macro, inverse, arity, power_on_name)

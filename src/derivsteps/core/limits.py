@@ -32,7 +32,7 @@ MAX_DERIVATIVE_ORDER = 20
 MAX_INTEGER_DIGITS = 2_000
 
 # Seconds one SymPy call (verification, equivalence, simplification, solving) may take before we say "could not
-# verify" / "inconclusive"; the call runs in a worker process that is killed at the deadline (deadline.py).
+# verify" / "inconclusive"; the call runs in a worker process and is stopped at the deadline (cas/workers.py).
 CAS_SECONDS = 5.0
 
 # Memory one such worker may take beyond what the parent process already uses, in MiB.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .engine import substitute
 from .tree import (
@@ -28,6 +29,10 @@ from .tree import (
 # The solving steps, in the order they can occur. Each step's `equations` are forms of one equation, each
 # equivalent to the one before (6(2b) - b + 1 = 0 ⇔ 11b + 1 = 0); a chain a = 2b = -2/11 is one Equation.
 ACTIONS = ("express", "substitute", "solve", "back_substitute", "drop", "contradiction", "free", "sympy_solve")
+
+# A coefficient: a Fraction here, or a symbolic one of the data sums (data.sums) in a loss without data. The solver
+# asks of it only +, -, *, /, == 0 and the members of its domain (Rationals), so to the type checker it is Any.
+Coefficient = Any
 
 # A product of polynomials stops being read as one beyond this degree: the linear path wants degree 1, and
 # (x + 1)^1000 must not be expanded just to find out that it is not linear.
@@ -101,12 +106,14 @@ class Rationals:
         return number_value(expr) if is_number(expr) else None
 
     def tree(self, value: Fraction) -> Expr:
+        """A coefficient as the tree the lecture writes."""
         return number(value, self.decimal)
 
     def is_unit(self, value: Fraction) -> bool:
+        """Whether value is ±1: a pivot that needs no division."""
         return abs(value) == 1
 
-    def is_numeric(self, value) -> bool:
+    def is_numeric(self, value: Coefficient) -> bool:
         """Whether dividing by value needs no word: a nonzero number (a symbolic coefficient may be 0)."""
         return True
 
@@ -118,15 +125,15 @@ class Rationals:
         """A constant as the terms of a sum (one for a number)."""
         return [self.tree(value)]
 
-    def reduce(self, form: LinearForm) -> tuple[LinearForm, object | None]:
+    def reduce(self, form: LinearForm) -> tuple[LinearForm, Coefficient | None]:
         """form = 0 divided by a factor common to every coefficient, and that factor; numbers are left as they are."""
         return form, None
 
-    def divided(self, expr: Expr, divisor) -> Expr | None:
+    def divided(self, expr: Expr, divisor: Coefficient) -> Expr | None:
         """expr/divisor written term by term, or None when that cannot be shown."""
         return None
 
-    def condition(self, coefficient) -> tuple[str, str, Mapping[str, object]] | None:
+    def condition(self, coefficient: Coefficient) -> tuple[str, str, Mapping[str, object]] | None:
         """What dividing by coefficient assumes: words for the step, words for the answer, and their math; None when
         the coefficient is a nonzero number."""
         return None
@@ -136,20 +143,22 @@ class Rationals:
 class LinearForm:
     """Σ coefficients[v]·v + constant, with no zero coefficient stored."""
 
-    coefficients: Mapping[Var, object]
-    constant: object
+    coefficients: Mapping[Var, Coefficient]
+    constant: Coefficient
 
     def without(self, var: Var) -> LinearForm:
+        """self without the term of var."""
         return LinearForm({v: c for v, c in self.coefficients.items() if v != var}, self.constant)
 
-    def plus(self, other: LinearForm, factor) -> LinearForm:
+    def plus(self, other: LinearForm, factor: Coefficient) -> LinearForm:
         """self + factor·other."""
         merged = dict(self.coefficients)
         for var, coefficient in other.coefficients.items():
             merged[var] = merged[var] + factor * coefficient if var in merged else factor * coefficient
         return LinearForm({v: c for v, c in merged.items() if c != 0}, self.constant + factor * other.constant)
 
-    def scaled(self, factor) -> LinearForm:
+    def scaled(self, factor: Coefficient) -> LinearForm:
+        """factor·self."""
         return LinearForm({v: factor * c for v, c in self.coefficients.items()}, factor * self.constant)
 
     def replaced(self, var: Var, form: LinearForm) -> LinearForm:
@@ -170,7 +179,7 @@ def read_linear(expr: Expr, unknowns: Sequence[Var], domain: Rationals) -> Linea
     return LinearForm(linear, polynomial.get(zero, domain.zero))
 
 
-_Polynomial = dict[tuple[int, ...], object]  # exponents of the unknowns -> coefficient, no zero coefficients
+_Polynomial = dict[tuple[int, ...], Coefficient]  # exponents of the unknowns -> coefficient, no zero coefficients
 
 
 def expand_polynomial(expr: Expr, index: Mapping[Var, int], domain: Rationals) -> _Polynomial | None:
@@ -196,9 +205,10 @@ def expand_polynomial(expr: Expr, index: Mapping[Var, int], domain: Rationals) -
                 part = expand_polynomial(factor, index, domain)
                 if part is None:
                     return None
-                product = _poly_mul(product, part)
-                if product is None:
+                grown = _poly_mul(product, part)
+                if grown is None:
                     return None
+                product = grown
             return product
         case Div(num, den):
             top, bottom = expand_polynomial(num, index, domain), expand_polynomial(den, index, domain)
@@ -212,11 +222,12 @@ def expand_polynomial(expr: Expr, index: Mapping[Var, int], domain: Rationals) -
             part = expand_polynomial(base, index, domain)
             if part is None:
                 return None
-            result: _Polynomial | None = {(0,) * size: domain.one}
+            result: _Polynomial = {(0,) * size: domain.one}
             for _ in range(int(number_value(exp))):
-                result = _poly_mul(result, part)
-                if result is None:
+                power = _poly_mul(result, part)
+                if power is None:
                     return None
+                result = power
             return result
     if not all(free_of(expr, var) for var in index):
         return None
@@ -257,7 +268,7 @@ def linear_tree(form: LinearForm, unknowns: Sequence[Var], domain: Rationals) ->
 def linear_term(coefficient: Expr, var: Var) -> Expr:
     """coefficient·var written as a lecturer does: b, -b, 11b, b/6, 5b/6, -2b/3."""
     negative = isinstance(coefficient, Neg)
-    magnitude = coefficient.arg if negative else coefficient
+    magnitude = coefficient.arg if isinstance(coefficient, Neg) else coefficient
     if magnitude == ONE:
         term: Expr = var
     elif isinstance(magnitude, Div) and is_number(magnitude):
@@ -312,7 +323,10 @@ def solve_linear(
     expressed: list[tuple[Var, LinearForm, Expr]] = []
     steps: list[SolveStep] = []
     assumptions: list[tuple[str, Mapping[str, object]]] = []
-    tree = lambda form: linear_tree(form, unknowns, domain)  # noqa: E731
+    reading = domain
+
+    def tree(form: LinearForm) -> Expr:
+        return linear_tree(form, unknowns, reading)
 
     while forms:
         for label in sorted(forms):
@@ -340,7 +354,7 @@ def solve_linear(
             # A symbolic coefficient is divided by in sight: b = (Σ_i h_i - s Σ_i a_i)/n = h̄ - s ā.
             quotient = Div(tree(rest.scaled(-domain.one)), written)
             sides = (var, quotient, solution_tree) if quotient != solution_tree else sides
-        equations = (Equation(sides),)
+        equations: tuple[Equation, ...] = (Equation(sides),)
         if not domain.is_unit(coefficient):
             equations = (Equation((domain.term(coefficient, var), tree(rest.scaled(-domain.one)))),) + equations
         bindings: dict[str, object] = {"x": var}
@@ -359,17 +373,16 @@ def solve_linear(
             forms[other], divisor = domain.reduce(forms[other].replaced(var, solution))
             shown[other] = tree(forms[other])
             forms_shown = [Equation((substituted, ZERO))]
-            said, extra = f"put {{point}} into ({other}) and collect terms", {}
+            said = f"put {{point}} into ({other}) and collect terms"
+            put: dict[str, object] = {"point": {var: solution_tree}}
             if divisor is not None:
                 divided = domain.divided(substituted, divisor)
                 if divided is not None and divided != shown[other]:
                     forms_shown.append(Equation((divided, ZERO)))
-                said, extra = (
-                    f"put {{point}} into ({other}), divide by {{divisor}} and collect terms",
-                    {"divisor": domain.tree(divisor)},
-                )
+                said = f"put {{point}} into ({other}), divide by {{divisor}} and collect terms"
+                put["divisor"] = domain.tree(divisor)
             forms_shown.append(Equation((shown[other], ZERO)))
-            steps.append(SolveStep("substitute", said, {"point": {var: solution_tree}, **extra}, tuple(forms_shown)))
+            steps.append(SolveStep("substitute", said, put, tuple(forms_shown)))
         remaining.remove(var)
         expressed.append((var, solution, solution_tree))
 
@@ -382,11 +395,11 @@ def solve_linear(
     for var, solution, solution_tree in reversed(expressed):
         known = [v for v in unknowns if v in solution.coefficients and v not in free]
         value = solution
-        for other in known:
-            value = value.replaced(other, values[other])
+        for known_var in known:
+            value = value.replaced(known_var, values[known_var])
         values[var] = value
         if known:
-            used = {other: tree(values[other]) for other in known}
+            used = {known_var: tree(values[known_var]) for known_var in known}
             chain = Equation((var, solution_tree, tree(value)))
             steps.append(SolveStep("back_substitute", "back-substitute {point}", {"point": used}, (chain,)))
     point = {var: tree(values[var]) for var in unknowns}

@@ -6,8 +6,9 @@ verification falls back on it where SymPy itself gives up on a large expression.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 
@@ -29,8 +30,7 @@ from .tree import (
     Var,
     is_number,
     number_value,
-    replace_at,
-    walk,
+    replace_all,
 )
 
 # Working precision in decimal digits, and the step of the central difference for a pending derivative: the
@@ -41,6 +41,10 @@ STEP = mpmath.mpf(10) ** -22
 
 # A value this close to 0 is 0 up to rounding: csc(pi) = 1/sin(pi) is a pole, not 10^80.
 _TINY = mpmath.mpf(10) ** -(PRECISION // 2)
+
+
+# An mpmath number (mpf or mpc): mpmath has no type information, so to the type checker it is Any.
+Value = Any
 
 
 class EvaluationError(DerivError):
@@ -57,7 +61,7 @@ def _odd_root(exp: Expr) -> Fraction | None:
     return value if value.denominator % 2 == 1 and value.denominator != 1 else None
 
 
-def _cbrt(value):
+def _cbrt(value: Value) -> Value:
     """The real cube root of a real number (cbrt(-8) = -2, as in a calculus course); the principal root otherwise."""
     if mpmath.im(value) == 0:
         real = mpmath.re(value)
@@ -65,15 +69,15 @@ def _cbrt(value):
     return mpmath.cbrt(value)
 
 
-def _sigmoid(value):
+def _sigmoid(value: Value) -> Value:
     return 1 / (1 + mpmath.exp(-value))
 
 
-def _softplus(value):
+def _softplus(value: Value) -> Value:
     return mpmath.log(1 + mpmath.exp(value))
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
     "sec": mpmath.sec, "csc": mpmath.csc, "cot": mpmath.cot,
     "asin": mpmath.asin, "acos": mpmath.acos, "atan": mpmath.atan,
@@ -101,13 +105,13 @@ def evaluate(expr: Expr, point: Mapping[Var, object]) -> mpmath.mpc:
         return mpmath.mpc(result)
 
 
-def _number(value) -> mpmath.mpf:
+def _number(value: object) -> Value:
     if isinstance(value, Fraction):
         return mpmath.mpf(value.numerator) / value.denominator
     return mpmath.mpmathify(value)
 
 
-def _eval(expr: Expr, point: Mapping[Var, object], memo: dict | None = None):
+def _eval(expr: Expr, point: Mapping[Var, Value], memo: dict[int, tuple[Value, Expr]] | None = None) -> Value:
     """The value at the point; memo holds the values of the nodes seen at this point, by identity: a derivative
     shares its subtrees (the chain rule copies sin(sin(x)) into every factor), and each is worked out once."""
     if memo is None:
@@ -118,7 +122,7 @@ def _eval(expr: Expr, point: Mapping[Var, object], memo: dict | None = None):
     return memo[key][0]
 
 
-def _compute(expr: Expr, point: Mapping[Var, object], memo: dict):
+def _compute(expr: Expr, point: Mapping[Var, Value], memo: dict[int, tuple[Value, Expr]]) -> Value:
     match expr:
         case Num(value):
             value = Fraction(value)
@@ -204,7 +208,7 @@ _REDUCING = frozenset(
 _POLES = frozenset({"tan", "sec", "csc", "cot", "csch", "coth"})
 
 
-def _check_size(value, what: str) -> None:
+def _check_size(value: Value, what: str) -> None:
     """Refuse a value with more than limits.MAX_INTEGER_DIGITS digits before its integer part costs as many bits."""
     if mpmath.mag(value) > limits.MAX_INTEGER_DIGITS * 3.33:  # log2(10): digits to bits
         raise EvaluationError(
@@ -213,12 +217,12 @@ def _check_size(value, what: str) -> None:
         )
 
 
-def _difference(body: Expr, var: Expr, point: Mapping[Var, object]):
+def _difference(body: Expr, var: Expr, point: Mapping[Var, Value]) -> Value:
     """∂body/∂var at the point by a central difference; a compound var (∂f/∂g) stands for a fresh variable."""
     if not isinstance(var, Var):
         at = _eval(var, point)
         fresh = Var("_u")
-        body = _substitute(body, var, fresh)
+        body = replace_all(body, {var: fresh})
         var, point = fresh, {**point, fresh: at}
     x0 = point[var] if var in point else None
     if x0 is None:
@@ -228,12 +232,3 @@ def _difference(body: Expr, var: Expr, point: Mapping[Var, object]):
     high = _eval(body, {**point, var: x0 + step})
     low = _eval(body, {**point, var: x0 - step})
     return (high - low) / (2 * step)
-
-
-def _substitute(expr: Expr, old: Expr, new: Expr) -> Expr:
-    """expr with every occurrence of the subexpression old replaced by new."""
-    paths = [path for path, node in walk(expr) if node == old]
-    # Occurrences never nest, and replacing one leaves the paths of the others valid.
-    for path in paths:
-        expr = replace_at(expr, path, new)
-    return expr

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
 
 from .tree import (
     ONE,
@@ -22,6 +24,7 @@ from .tree import (
     Expr,
     Mul,
     Neg,
+    Node,
     Num,
     Pow,
     Sum,
@@ -36,25 +39,56 @@ from .tree import (
 )
 
 Bindings = dict[str, Expr]
+Match = Callable[[Expr], Bindings | None]
+Explain = str | Callable[[Bindings], str]
+_Node = TypeVar("_Node", bound=Node)
+
+
+def binding(bindings: Bindings, name: str, kind: type[_Node]) -> _Node:
+    """The node bound to name, which the rule's match made a `kind` (say so to the type checker, and check it)."""
+    node = bindings[name]
+    assert isinstance(node, kind), (name, node)
+    return node
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One law of a cheat sheet: its name, how the rule column says it, the law, match, rewrite and explanation."""
+
     name: str  # stable id: JSON, golden files and checker feedback use it
     label: str  # what the rule column of a derivation says; a template over the bindings
     law: str  # the law in the notation of the lecture; the README's table is generated from these
-    match: Callable[[Expr], Bindings | None]  # None: the rule does not apply
+    match: Match  # None: the rule does not apply
     rewrite: Callable[[Bindings], Expr]
-    explain: (
-        str | Callable[[Bindings], str]
-    )  # a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u),
-    # or a function of the bindings that picks one
+    explain: Explain  # a template over binding names ({x}, {u}, ...; {u!p} brackets a compound u), or a function of
+    # the bindings that picks one
     group: str = ""  # the engine applies rules of one group at several places in one line
     note: str = ""  # a caveat worth telling the reader whenever the rule is used (a template like explain)
+    # The only node types (or function names, for a Call) match can accept, none meaning any: the engine tries the
+    # rule on those alone (see engine.candidates), which keeps a step from running the whole table.
+    kinds: tuple[type | str, ...] = ()
+    on_body: bool = False  # kinds name the body of a pending derivative (differentiation), not the node itself
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.group:
             object.__setattr__(self, "group", self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class StepKind:
+    """A step that no table's rule makes (putting values in, summing data, asking SymPy): named, labelled, explained
+    like a rule, so renderers read both alike."""
+
+    name: str  # stable id, as Rule.name
+    label: str
+    law: str
+    explain: str  # a template over the step's bindings
+    note: str = ""
+
+    @property
+    def group(self) -> str:
+        """Each step kind is a group of its own, as a rule without one is."""
+        return self.name
 
 
 # -- matching helpers -------------------------------------------------------------------------------------------------
@@ -66,12 +100,11 @@ def _d(u: Expr, x: Expr) -> Deriv:
     return Deriv(u, x)
 
 
-def _when(test: Callable[[Expr, Expr], Bindings | None], *kinds: type | str) -> Callable[[Expr], Bindings | None]:
-    """Lift a test on (body, variable) to a match on a pending derivative, binding x to the variable.
+Test = Callable[[Expr, Expr], Bindings | None]
 
-    kinds (node types, or function names for a Call) are the only bodies the test can accept, none meaning any: the
-    engine tries a rule only on those (see engine.candidates), which keeps a step from running the whole table.
-    """
+
+def _when(test: Test) -> Match:
+    """Lift a test on (body, variable) to a match on a pending derivative, binding x to the variable."""
 
     def match(expr: Expr) -> Bindings | None:
         pending = _pending(expr)
@@ -83,11 +116,10 @@ def _when(test: Callable[[Expr, Expr], Bindings | None], *kinds: type | str) -> 
             return None
         return {"x": x, **found}
 
-    match.kinds, match.on_body = kinds, True  # type: ignore[attr-defined]
     return match
 
 
-def _constant(body, x):
+def _constant(body: Expr, x: Expr) -> Bindings | None:
     return {"c": body} if free_of(body, x) else None
 
 
@@ -98,19 +130,19 @@ def _constant_explanation(b: Bindings) -> str:
     return "{c} does not depend on {x}: treat it as a constant, so its derivative is 0."
 
 
-def _sum_over_data(body, x):
+def _sum_over_data(body: Expr, x: Expr) -> Bindings | None:
     return {"u": body.body, "sum": body} if isinstance(body, Sum) else None
 
 
-def _variable(body, x):
+def _variable(body: Expr, x: Expr) -> Bindings | None:
     return {} if same(body, x) else None
 
 
-def _sum(body, x):
+def _sum(body: Expr, x: Expr) -> Bindings | None:
     return {"u": body} if isinstance(body, Add) else None
 
 
-def _constant_factor(body, x):
+def _constant_factor(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Neg(arg):
             return {"c": Neg(ONE), "u": arg}
@@ -124,14 +156,14 @@ def _constant_factor(body, x):
     return None
 
 
-def _exponent(body, x):
+def _exponent(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Pow(base, n) if same(base, x) and free_of(n, x):
             return {"n": n}
     return None
 
 
-def _exp(body, x):
+def _exp(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Pow(Const("e"), u) if same(u, x):
             return {"u": u}
@@ -140,14 +172,14 @@ def _exp(body, x):
     return None
 
 
-def _exponential(body, x):
+def _exponential(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Pow(a, u) if same(u, x) and free_of(a, x) and a != Const("e") and not _zero(a):
             return {"a": a}
     return None
 
 
-def _zero_base(body, x):
+def _zero_base(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Pow(a, u) if same(u, x) and _zero(a):
             return {}
@@ -158,8 +190,8 @@ def _zero(expr: Expr) -> bool:
     return is_number(expr) and number_value(expr) == 0
 
 
-def _function(name: str):
-    def test(body, x):
+def _function(name: str) -> Test:
+    def test(body: Expr, x: Expr) -> Bindings | None:
         match body:
             case Call(fn, (u,)) if fn == name and same(u, x):
                 return {"u": u}
@@ -168,21 +200,21 @@ def _function(name: str):
     return test
 
 
-def _log_base(body, x):
+def _log_base(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Call("log", (u, b)) if same(u, x) and free_of(b, x):
             return {"b": b}
     return None
 
 
-def _change_of_base(body, x):
+def _change_of_base(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Call("log", (u, b)) if not free_of(b, x):
             return {"u": u, "b": b}
     return None
 
 
-def _chain(body, x):
+def _chain(body: Expr, x: Expr) -> Bindings | None:
     """An outer function applied to an inner expression u that is not the variable itself but depends on it."""
     match body:
         case Call(_, (u, *rest)) if not same(u, x) and not free_of(u, x) and all(free_of(r, x) for r in rest):
@@ -194,25 +226,25 @@ def _chain(body, x):
     return None
 
 
-def _product(body, x):
+def _product(body: Expr, x: Expr) -> Bindings | None:
     return {"u": body} if isinstance(body, Mul) else None
 
 
-def _quotient(body, x):
+def _quotient(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Div(u, v):
             return {"u": u, "v": v}
     return None
 
 
-def _general_power(body, x):
+def _general_power(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Pow(u, v) if not free_of(u, x) and not free_of(v, x):
             return {"u": u, "v": v}
     return None
 
 
-def _abstract_function(body, x):
+def _abstract_function(body: Expr, x: Expr) -> Bindings | None:
     match body:
         case Apply(name, args) if any(not free_of(a, x) for a in args):
             return {"f": body, "name": Var(name)}  # the name as a Var only so renderers can show it
@@ -247,7 +279,12 @@ def _power_rule(b: Bindings) -> Expr:
 
 def _sum_rule(b: Bindings) -> Expr:
     x = b["x"]
-    return Add(tuple(Neg(_d(t.arg, x)) if isinstance(t, Neg) else _d(t, x) for t in b["u"].terms))
+    return Add(tuple(Neg(_d(t.arg, x)) if isinstance(t, Neg) else _d(t, x) for t in binding(b, "u", Add).terms))
+
+
+def _sum_over_data_rule(b: Bindings) -> Expr:
+    whole = binding(b, "sum", Sum)
+    return Sum(_d(b["u"], b["x"]), whole.index, whole.lower, whole.upper)
 
 
 def _constant_factor_rule(b: Bindings) -> Expr:
@@ -260,7 +297,7 @@ def _constant_factor_rule(b: Bindings) -> Expr:
 
 
 def _product_rule(b: Bindings) -> Expr:
-    factors, x = b["u"].factors, b["x"]
+    factors, x = binding(b, "u", Mul).factors, b["x"]
     terms = []
     for i in range(len(factors)):
         terms.append(Mul(tuple(_d(f, x) if j == i else f for j, f in enumerate(factors))))
@@ -282,8 +319,8 @@ def _general_power_rule(b: Bindings) -> Expr:
 
 
 def _abstract_rule(b: Bindings) -> Expr:
-    f, x = b["f"], b["x"]
-    terms = []
+    f, x = binding(b, "f", Apply), b["x"]
+    terms: list[Expr] = []
     for index, arg in enumerate(f.args):
         if free_of(arg, x):
             continue
@@ -366,6 +403,11 @@ def _table_sentence(law: str) -> str:
     return f"From the table of derivatives: {filled}."
 
 
+def _of_variable(derivative: Callable[[Expr], Expr]) -> Callable[[Bindings], Expr]:
+    """The rewrite of an elementary rule: the table's derivative at the variable."""
+    return lambda b: derivative(b["x"])
+
+
 def _elementary_rules() -> list[Rule]:
     rules = []
     for name, (law, derivative) in ELEMENTARY.items():
@@ -374,10 +416,12 @@ def _elementary_rules() -> list[Rule]:
                 name,
                 f"derivative of {name}",
                 law,
-                _when(_function(name), name),
-                lambda b, derivative=derivative: derivative(b["x"]),
+                _when(_function(name)),
+                _of_variable(derivative),
                 _FUNCTION_EXPLAIN.get(name, _table_sentence(law)),
                 note=_FUNCTION_NOTES.get(name, ""),
+                kinds=(name,),
+                on_body=True,
             )
         )
     # log without a base is the natural logarithm, like ln.
@@ -387,9 +431,11 @@ def _elementary_rules() -> list[Rule]:
             "ln",
             "derivative of ln",
             law,
-            _when(_function("log"), "log"),
+            _when(_function("log")),
             lambda b: derivative(b["x"]),
             _FUNCTION_EXPLAIN["ln"],
+            kinds=("log",),
+            on_body=True,
         )
     )
     return rules
@@ -399,86 +445,104 @@ def _elementary_rules() -> list[Rule]:
 # fmt: off
 DIFF_RULES: tuple[Rule, ...] = (
     Rule("constant", "constant rule", "∂c/∂x = 0",
-         _when(_constant), lambda b: ZERO, _constant_explanation, group="leaf"),
+         _when(_constant), lambda b: ZERO, _constant_explanation,
+         group="leaf", on_body=True),
     Rule("variable", "∂{x}/∂{x} = 1", "∂x/∂x = 1",
          _when(_variable), lambda b: ONE,
-         "The derivative of {x} with respect to itself is 1.", group="leaf"),
+         "The derivative of {x} with respect to itself is 1.",
+         group="leaf", on_body=True),
     Rule("sum", "sum rule", "∂(u + v)/∂x = ∂u/∂x + ∂v/∂x",
-         _when(_sum, Add), _sum_rule,
-         "The derivative of a sum is the sum of the derivatives of its terms."),
+         _when(_sum), _sum_rule,
+         "The derivative of a sum is the sum of the derivatives of its terms.",
+         kinds=(Add,), on_body=True),
     Rule("sum_linearity", "sum rule over the data", "∂(Σ_i u_i)/∂x = Σ_i ∂u_i/∂x",
-         _when(_sum_over_data, Sum), lambda b: Sum(_d(b["u"], b["x"]), b["sum"].index, b["sum"].lower, b["sum"].upper),
-         "The derivative of a sum over the data is the sum of the derivatives of its terms."),
+         _when(_sum_over_data), _sum_over_data_rule,
+         "The derivative of a sum over the data is the sum of the derivatives of its terms.",
+         kinds=(Sum,), on_body=True),
     Rule("constant_factor", "constant factor rule", "∂(c·u)/∂x = c·∂u/∂x",
-         _when(_constant_factor, Neg, Mul, Div), _constant_factor_rule,
-         "{c} does not depend on {x}, so it stays as a factor in front of the derivative."),
+         _when(_constant_factor), _constant_factor_rule,
+         "{c} does not depend on {x}, so it stays as a factor in front of the derivative.",
+         kinds=(Neg, Mul, Div), on_body=True),
     Rule("exponent", "exponent rule", "∂xⁿ/∂x = n·xⁿ⁻¹",
-         _when(_exponent, Pow), _power_rule,
-         "Bring the exponent {n} down as a factor and lower the exponent by one."),
+         _when(_exponent), _power_rule,
+         "Bring the exponent {n} down as a factor and lower the exponent by one.",
+         kinds=(Pow,), on_body=True),
     Rule("exp", "derivative of exp", "∂eˣ/∂x = eˣ",
-         _when(_exp, Pow, "exp"), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
-         "e^{x!p} is its own derivative."),
+         _when(_exp), lambda b: Call("exp", (b["x"],)) if "call" in b else Pow(Const("e"), b["x"]),
+         "e^{x!p} is its own derivative.",
+         kinds=(Pow, "exp"), on_body=True),
     Rule("zero_base", "power of zero", "∂0ˣ/∂x = 0  (0ˣ = 0 for x > 0)",
-         _when(_zero_base, Pow), lambda b: ZERO,
-         "0^{x!p} is 0 wherever it is defined ({x} > 0), so its derivative is 0."),
+         _when(_zero_base), lambda b: ZERO,
+         "0^{x!p} is 0 wherever it is defined ({x} > 0), so its derivative is 0.",
+         kinds=(Pow,), on_body=True),
     Rule("exponential", "exponential rule", "∂aˣ/∂x = aˣ·ln(a)  (a > 0)",
-         _when(_exponential, Pow), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
-         "The derivative of {a!p}^{x!p} is {a!p}^{x!p} times ln({a})."),
+         _when(_exponential), lambda b: Mul((Pow(b["a"], b["x"]), Call("ln", (b["a"],)))),
+         "The derivative of {a!p}^{x!p} is {a!p}^{x!p} times ln({a}).",
+         kinds=(Pow,), on_body=True),
     *_elementary_rules(),
     Rule("log_base", "logarithm rule", "∂log_b(x)/∂x = 1/(x·ln(b))",
-         _when(_log_base, "log"), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
-         "The derivative of the logarithm to base {b} is 1/({x} ln({b}))."),
+         _when(_log_base), lambda b: Div(ONE, Mul((b["x"], Call("ln", (b["b"],))))),
+         "The derivative of the logarithm to base {b} is 1/({x} ln({b})).",
+         kinds=("log",), on_body=True),
     Rule("change_of_base", "change of base", "log_b(u) = ln(u)/ln(b)",
-         _when(_change_of_base, "log"), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
-         "The base {b} depends on {x}: write the logarithm as ln({u})/ln({b}) first."),
+         _when(_change_of_base), lambda b: Deriv(Div(Call("ln", (b["u"],)), Call("ln", (b["b"],))), b["x"]),
+         "The base {b} depends on {x}: write the logarithm as ln({u})/ln({b}) first.",
+         kinds=("log",), on_body=True),
     Rule("abstract_function", "chain rule for {name}", "∂f(u)/∂x = f′(u)·∂u/∂x",
-         _when(_abstract_function, Apply), _abstract_rule,
-         "Differentiate the function {name} and multiply by the derivative of its argument."),
+         _when(_abstract_function), _abstract_rule,
+         "Differentiate the function {name} and multiply by the derivative of its argument.",
+         kinds=(Apply,), on_body=True),
     Rule("chain", "chain rule", "∂f(u)/∂x = ∂f/∂u · ∂u/∂x",
-         _when(_chain, Call, Pow), _chain_rule,
+         _when(_chain), _chain_rule,
          "{f} is a function of the inner expression {u}: differentiate the outside with respect to {u}, "
-         "then multiply by the derivative of {u}."),
+         "then multiply by the derivative of {u}.",
+         kinds=(Call, Pow), on_body=True),
     Rule("general_power", "logarithmic differentiation", "∂uᵛ/∂x = uᵛ·∂(v·ln(u))/∂x",
-         _when(_general_power, Pow), _general_power_rule,
-         "Both the base {u} and the exponent {v} depend on {x}: write {u!p}^{v!p} = e^({v!p} ln({u})) and use the chain rule."),
+         _when(_general_power), _general_power_rule,
+         "Both the base {u} and the exponent {v} depend on {x}: write {u!p}^{v!p} = e^({v!p} ln({u})) and use the chain rule.",
+         kinds=(Pow,), on_body=True),
     Rule("product", "product rule", "∂(u·v)/∂x = ∂u/∂x·v + u·∂v/∂x",
-         _when(_product, Mul), _product_rule,
-         "Differentiate one factor at a time, keeping the others, and add the results."),
+         _when(_product), _product_rule,
+         "Differentiate one factor at a time, keeping the others, and add the results.",
+         kinds=(Mul,), on_body=True),
     Rule("quotient", "quotient rule", "∂(u/v)/∂x = (∂u/∂x·v − u·∂v/∂x)/v²",
-         _when(_quotient, Div), _quotient_rule,
+         _when(_quotient), _quotient_rule,
          "Derivative of the numerator times the denominator, minus the numerator times the derivative of the "
-         "denominator, all over the denominator squared."),
+         "denominator, all over the denominator squared.",
+         kinds=(Div,), on_body=True),
 )
 # fmt: on
 
 RULES_BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in DIFF_RULES}
 
-# Putting numbers in for variables (deriv eval, gradients at a point): a step of its own, every occurrence at once.
-SUBSTITUTE = Rule(
-    "substitute",
-    "substitute",
-    "f(a) = f(x) with x = a",
-    lambda expr: None,
-    lambda b: b["value"],
-    "Put {value} in place of {x}.",
-)
+# -- step kinds: the steps no table's rule makes, each registered once with its label and explanation -------------
+# fmt: off
+STEP_KINDS: Mapping[str, StepKind] = {kind.name: kind for kind in (
+    # Putting numbers in for variables (deriv eval, gradients at a point): a step of its own, every occurrence at once.
+    StepKind("substitute", "substitute", "f(a) = f(x) with x = a", "Put {value} in place of {x}."),
+    # Summing over a data set (deriv eval/grad/descend --data): each Σ_i becomes its value, every sum at once.
+    StepKind("sum_over_data", "sum over the data", "Σ_i u_i = u_1 + u_2 + … + u_n",
+             "Add up {sum} over the {rows} data points: {value}."),
+    # SymPy's word where no rule of ours matches; it is counted in the tests and must stay rare.
+    StepKind("cas_fallback", "computed by SymPy", "no rule of ours applies",
+             "No rule on the cheat sheet matches this derivative, so SymPy computed it."),
+    # --simplify full: SymPy's simplification, taken when it is shorter than ours.
+    StepKind("cas_simplify", "simplified by SymPy", "sympy.simplify", "SymPy's simplify found a shorter form."),
+)}
+# fmt: on
+SUBSTITUTE = STEP_KINDS["substitute"]
+SUM_OVER_DATA = STEP_KINDS["sum_over_data"]
+CAS_FALLBACK = STEP_KINDS["cas_fallback"]
+CAS_SIMPLIFY = STEP_KINDS["cas_simplify"]
 
-# Summing over a data set (deriv eval/grad/descend --data): each Σ_i becomes its value, every sum at once.
-SUM_OVER_DATA = Rule(
-    "sum_over_data",
-    "sum over the data",
-    "Σ_i u_i = u_1 + u_2 + … + u_n",
-    lambda expr: None,
-    lambda b: b["value"],
-    "Add up {sum} over the {rows} data points: {value}.",
-)
 
-# The step that takes SymPy's word when no rule of ours matches; it is counted in the tests and must stay rare.
-CAS_FALLBACK = Rule(
-    "cas_fallback",
-    "computed by SymPy",
-    "no rule of ours applies",
-    lambda expr: None,
-    lambda b: b["result"],
-    "No rule on the cheat sheet matches this derivative, so SymPy computed it.",
-)
+def describe(name: str) -> Rule | StepKind | None:
+    """The rule or step kind a step names, with its label, law, explanation and note; None for an unknown name."""
+    return _described().get(name)
+
+
+@cache
+def _described() -> Mapping[str, Rule | StepKind]:
+    from .simplify_rules import SIMPLIFY_RULES  # that table is built on this module: asked for once, when first needed
+
+    return {**{rule.name: rule for rule in SIMPLIFY_RULES}, **RULES_BY_NAME, **STEP_KINDS}

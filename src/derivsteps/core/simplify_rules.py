@@ -8,10 +8,11 @@ keeps the value (tests check each one against SymPy); none expands a product, so
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 from . import limits
-from .rules import Bindings, Rule
+from .rules import Bindings, Rule, binding
 from .tree import (
     ONE,
     ZERO,
@@ -59,19 +60,9 @@ def _is_decimal(expr: Expr) -> bool:
     return False
 
 
-def _value(exprs) -> tuple[Fraction, bool]:
+def _value(exprs: Sequence[Expr]) -> tuple[list[Fraction], bool]:
     """Values of literal numbers, and whether any was written as a decimal (then the result is one too)."""
     return [number_value(e) for e in exprs], any(_is_decimal(e) for e in exprs)
-
-
-def _on(*kinds: type):
-    """Mark a match with the only node types it can accept: the engine tries the rule on those alone."""
-
-    def mark(match):
-        match.kinds, match.on_body = kinds, False
-        return match
-
-    return mark
 
 
 def _repeats(items: list[Expr]) -> bool:
@@ -90,26 +81,24 @@ _ONE = Fraction(1)
 _NUMBER_KINDS = frozenset((Num, Neg, Div))
 
 
-def _may_be_number(items) -> bool:
+def _may_be_number(items: Sequence[Expr]) -> bool:
     """Whether any item is of a kind a literal number can be: looked up in C, as a product of 1,000 factors is
     checked by several rules at every visit."""
     return len(items) < 8 or not _NUMBER_KINDS.isdisjoint(map(type, items))  # a short one is quicker to just try
 
 
 # -- matches ------------------------------------------------------------------------------------------------------------
-@_on(Add)
-def _add_zero(expr):
+def _add_zero(expr: Expr) -> Bindings | None:
     if isinstance(expr, Add) and _may_be_number(expr.terms) and any(_is_zero(t) for t in expr.terms):
         return {"u": expr}
     return None
 
 
 def _drop_zeros(b: Bindings) -> Expr:
-    return add(*(t for t in b["u"].terms if not _is_zero(t)))
+    return add(*(t for t in binding(b, "u", Add).terms if not _is_zero(t)))
 
 
-@_on(Mul, Div)
-def _multiply_zero(expr):
+def _multiply_zero(expr: Expr) -> Bindings | None:
     match expr:
         case Mul(factors) if _may_be_number(factors) and any(_is_zero(f) for f in factors):
             return {"u": expr}
@@ -118,8 +107,7 @@ def _multiply_zero(expr):
     return None
 
 
-@_on(Mul, Div)
-def _multiply_one(expr):
+def _multiply_one(expr: Expr) -> Bindings | None:
     match expr:
         case Mul(factors) if _may_be_number(factors) and any(_is_one(f) for f in factors):
             return {"u": expr}
@@ -132,21 +120,18 @@ def _drop_ones(b: Bindings) -> Expr:
     expr = b["u"]
     if isinstance(expr, Div):
         return expr.num
-    return mul(*(f for f in expr.factors if not _is_one(f)))
+    return mul(*(f for f in binding(b, "u", Mul).factors if not _is_one(f)))
 
 
-@_on(Neg)
-def _negate_zero(expr):
+def _negate_zero(expr: Expr) -> Bindings | None:
     return {} if isinstance(expr, Neg) and _is_zero(expr.arg) else None
 
 
-@_on(Neg)
-def _double_negation(expr):
+def _double_negation(expr: Expr) -> Bindings | None:
     return {"u": expr.arg.arg} if isinstance(expr, Neg) and isinstance(expr.arg, Neg) else None
 
 
-@_on(Mul, Div)
-def _sign(expr):
+def _sign(expr: Expr) -> Bindings | None:
     """A minus sign inside a product or a quotient moves to the front of it."""
     match expr:
         case Mul(factors) if any(isinstance(f, Neg) for f in factors):
@@ -163,11 +148,10 @@ def _sign_out(b: Bindings) -> Expr:
         sign = isinstance(num, Neg) != isinstance(den, Neg)
         quotient = Div(num.arg if isinstance(num, Neg) else num, den.arg if isinstance(den, Neg) else den)
         return Neg(quotient) if sign else quotient
-    return mul(*expr.factors)
+    return mul(*binding(b, "u", Mul).factors)
 
 
-@_on(Add, Mul)
-def _regroup(expr):
+def _regroup(expr: Expr) -> Bindings | None:
     """A sum inside a sum, or a product inside a product, is written as one (a + (b + c) = a + b + c)."""
     match expr:
         case Add(terms) if any(isinstance(t, Add) or isinstance(t, Neg) and isinstance(t.arg, Add) for t in terms):
@@ -181,8 +165,8 @@ def _flatten(b: Bindings) -> Expr:
     expr = b["u"]
     if isinstance(expr, Mul):
         return Mul(tuple(g for f in expr.factors for g in (f.factors if isinstance(f, Mul) else (f,))))
-    terms = []
-    for t in expr.terms:
+    terms: list[Expr] = []
+    for t in binding(b, "u", Add).terms:
         if isinstance(t, Add):
             terms.extend(t.terms)
         elif isinstance(t, Neg) and isinstance(t.arg, Add):
@@ -192,8 +176,7 @@ def _flatten(b: Bindings) -> Expr:
     return Add(tuple(terms))
 
 
-@_on(Mul, Add, Div, Pow)
-def _fold_constants(expr):
+def _fold_constants(expr: Expr) -> Bindings | None:
     """Two or more literal numbers in one sum or product, a quotient of numbers not in lowest terms, or a power of numbers."""
     match expr:
         case Mul(factors) if sum(is_number(f) for f in factors) >= 2 and _small_result(
@@ -262,18 +245,16 @@ def _fold(b: Bindings) -> Expr:
             return add(*rest, number(total, decimal)) if total != 0 or not rest else add(*rest)
         case Div():
             return number(number_value(expr), _is_decimal(expr))
-        case Pow(base, exp):
-            return number(number_value(base) ** exp.value, _is_decimal(base))
+        case Pow(base, Num(int() as power)):
+            return number(number_value(base) ** power, _is_decimal(base))
     raise AssertionError(expr)
 
 
-@_on(Pow)
-def _power_one(expr):
+def _power_one(expr: Expr) -> Bindings | None:
     return {"u": expr.base} if isinstance(expr, Pow) and _is_one(expr.exp) else None
 
 
-@_on(Div)
-def _abs_even_power(expr):
+def _abs_even_power(expr: Expr) -> Bindings | None:
     """x/|x|^2 = x/x^2: our variables are real and an even power does not see the sign. Only in a denominator the
     absolute value is the only one left, so that the fraction can cancel (|x|^2·x/|x| rather cancels to x|x|)."""
     if isinstance(expr, Div) and isinstance(expr.den, Pow):
@@ -290,13 +271,11 @@ def _abs_even_power(expr):
     return None
 
 
-@_on(Pow)
-def _power_zero(expr):
+def _power_zero(expr: Expr) -> Bindings | None:
     return {} if isinstance(expr, Pow) and _is_zero(expr.exp) and not _is_zero(expr.base) else None
 
 
-@_on(Call)
-def _log_known(expr):
+def _log_known(expr: Expr) -> Bindings | None:
     """ln(1) = 0 and ln(e) = 1: what the exponential rule leaves for 1^x and e^x written as a power of a constant."""
     if isinstance(expr, Call) and expr.fn in ("ln", "log") and len(expr.args) == 1:
         if _is_one(expr.args[0]):
@@ -306,8 +285,7 @@ def _log_known(expr):
     return None
 
 
-@_on(Pow)
-def _power_of_power(expr):
+def _power_of_power(expr: Expr) -> Bindings | None:
     """(u^m)^n = u^(mn) for whole m and n: true for every real u where both sides are defined (the domain line keeps
     u ≠ 0 for negative powers); with a fractional exponent it is not ((x^2)^(1/2) is |x|), so those stay."""
     if isinstance(expr, Pow) and isinstance(expr.base, Pow):
@@ -317,12 +295,11 @@ def _power_of_power(expr):
     return None
 
 
-def _whole(expr) -> bool:
+def _whole(expr: Expr) -> bool:
     return is_number(expr) and number_value(expr).denominator == 1
 
 
-@_on(Pow)
-def _power_of_one(expr):
+def _power_of_one(expr: Expr) -> Bindings | None:
     return {} if isinstance(expr, Pow) and _is_one(expr.base) else None
 
 
@@ -334,8 +311,10 @@ def _rank(factor: Expr) -> int:
     return 1 if isinstance(base, Var) else 2
 
 
-@_on(Mul)
-def _collect_coefficients(expr):
+_Order = tuple[int] | tuple[int, str, str]
+
+
+def _collect_coefficients(expr: Expr) -> Bindings | None:
     """A number written after other factors moves to the front: x·2 is 2x."""
     if isinstance(expr, Mul):
         if not _may_be_number(expr.factors):
@@ -346,17 +325,15 @@ def _collect_coefficients(expr):
     return None
 
 
-def _order(factor: Expr) -> tuple:
+def _order(factor: Expr) -> _Order:
     """_rank, and within the variables alphabetical order: y·2x is written 2xy."""
-    rank = _rank(factor)
-    if rank != 1:
-        return (rank,)
     base = factor.base if isinstance(factor, Pow) else factor
-    return (rank, base.name, base.sub or "")
+    if not isinstance(base, Var) or is_number(factor):  # as _rank: only a variable or its power ranks 1
+        return (_rank(factor),)
+    return (1, base.name, base.sub or "")
 
 
-@_on(Mul)
-def _order_factors(expr):
+def _order_factors(expr: Expr) -> Bindings | None:
     """Variables before functions and brackets: cos(x^2)·2x is written 2x cos(x^2)."""
     if isinstance(expr, Mul):
         keys = [_order(f) for f in expr.factors]
@@ -366,10 +343,10 @@ def _order_factors(expr):
 
 
 def _by_rank(b: Bindings) -> Expr:
-    return Mul(tuple(sorted(b["u"].factors, key=_order)))
+    return Mul(tuple(sorted(binding(b, "u", Mul).factors, key=_order)))
 
 
-def _power_parts(expr: Expr) -> tuple[Expr, Fraction | None]:
+def _power_parts(expr: Expr) -> tuple[Expr, Fraction]:
     """A factor as base and numeric exponent: x is (x, 1), x^3 is (x, 3), x^n is (x^n, 1)."""
     if isinstance(expr, Pow) and is_number(expr.exp):
         return expr.base, number_value(expr.exp)
@@ -382,8 +359,7 @@ def _power_of(base: Expr, exponent: Fraction, decimal: bool = False) -> Expr:
     return Pow(base, number(exponent, decimal))
 
 
-@_on(Mul)
-def _multiply_powers(expr):
+def _multiply_powers(expr: Expr) -> Bindings | None:
     """Factors with the same base combine: x·x = x^2, x^2·x^3 = x^5."""
     if not isinstance(expr, Mul):
         return None
@@ -395,7 +371,7 @@ def _combine_powers(b: Bindings) -> Expr:
     exponents: dict[Expr, Fraction] = {}
     order: list[Expr] = []
     numbers = []
-    for factor in b["u"].factors:
+    for factor in binding(b, "u", Mul).factors:
         if is_number(factor):
             numbers.append(factor)
             continue
@@ -416,13 +392,12 @@ def _term_parts(term: Expr) -> tuple[Fraction, Expr | None]:
     if is_number(term):
         return number_value(term), None
     if isinstance(term, Mul) and is_number(term.factors[0]):
-        rest = term.factors[1:]
-        return number_value(term.factors[0]), rest[0] if len(rest) == 1 else Mul(rest)
+        others = term.factors[1:]
+        return number_value(term.factors[0]), others[0] if len(others) == 1 else Mul(others)
     return Fraction(1), term
 
 
-@_on(Add)
-def _combine_like_terms(expr):
+def _combine_like_terms(expr: Expr) -> Bindings | None:
     if not isinstance(expr, Add):
         return None
     monomials = [m for m in (_term_parts(t)[1] for t in expr.terms) if m is not None]
@@ -431,9 +406,10 @@ def _combine_like_terms(expr):
 
 def _like_terms(b: Bindings) -> Expr:
     coefficients: dict[Expr, Fraction] = {}
-    order: list[Expr | None] = []
-    decimal = any(_is_decimal(t) for t in b["u"].terms)
-    for term in b["u"].terms:
+    order: list[Expr] = []
+    sum_ = binding(b, "u", Add)
+    decimal = any(_is_decimal(t) for t in sum_.terms)
+    for term in sum_.terms:
         coefficient, monomial = _term_parts(term)
         if monomial is None:
             order.append(term)
@@ -460,25 +436,23 @@ def _degree(term: Expr) -> int | Fraction:
 
     Whole degrees are ints, others Fractions (the same values, compared exactly): sorting the terms of a long sum
     added up a Fraction for every factor of every term."""
-    kind = type(term)
-    if kind is Var:
+    if type(term) is Var:
         return 1
-    if kind is Neg:
+    if type(term) is Neg:
         return _degree(term.arg)
-    if kind is Pow:
+    if type(term) is Pow:
         if type(term.base) is Var and is_number(term.exp):
             value = number_value(term.exp)
             return value.numerator if value.denominator == 1 else value
         return 0
-    if kind is Mul:
-        return sum(_degree(f) for f in term.factors)
-    if kind is Div:
+    if type(term) is Mul:
+        return sum((_degree(f) for f in term.factors), 0)
+    if type(term) is Div:
         return _degree(term.num) - _degree(term.den)
     return 0
 
 
-@_on(Add)
-def _order_terms(expr):
+def _order_terms(expr: Expr) -> Bindings | None:
     """Terms in descending powers (x^2 cos(x) + 2x sin(x)), unless that would put a minus sign first (1 - 2x stays)."""
     if not isinstance(expr, Add):
         return None
@@ -491,16 +465,14 @@ def _order_terms(expr):
     return {"u": expr}
 
 
-@_on(Pow)
-def _negative_exponent(expr):
+def _negative_exponent(expr: Expr) -> Bindings | None:
     match expr:
         case Pow(base, Neg(n)) if is_number(n):
             return {"u": base, "n": n}
     return None
 
 
-@_on(Mul)
-def _multiply_fraction(expr):
+def _multiply_fraction(expr: Expr) -> Bindings | None:
     """A product with a quotient in it becomes one quotient: 2 · (1/x) = 2/x."""
     if isinstance(expr, Mul) and any(isinstance(f, Div) and not is_number(f) for f in expr.factors):
         return {"u": expr}
@@ -508,16 +480,16 @@ def _multiply_fraction(expr):
 
 
 def _into_fraction(b: Bindings) -> Expr:
-    factors = b["u"].factors
+    factors = binding(b, "u", Mul).factors
     index = next(i for i, f in enumerate(factors) if isinstance(f, Div) and not is_number(f))
     fraction = factors[index]
+    assert isinstance(fraction, Div)
     others = factors[:index] + factors[index + 1 :]
     numerator = mul(*others) if _is_one(fraction.num) else mul(*others[:index], fraction.num, *others[index:])
     return Div(numerator, fraction.den)
 
 
-@_on(Div)
-def _nested_fraction(expr):
+def _nested_fraction(expr: Expr) -> Bindings | None:
     match expr:
         case Div(Div(), _) | Div(_, Div()) if not is_number(expr):
             return {"u": expr}
@@ -525,9 +497,10 @@ def _nested_fraction(expr):
 
 
 def _unnest(b: Bindings) -> Expr:
-    expr = b["u"]
+    expr = binding(b, "u", Div)
     if isinstance(expr.num, Div):
         return Div(expr.num.num, mul(expr.num.den, expr.den))
+    assert isinstance(expr.den, Div)
     return Div(mul(expr.num, expr.den.den), expr.den.num)
 
 
@@ -535,8 +508,7 @@ def _factors(expr: Expr) -> list[Expr]:
     return list(expr.factors) if isinstance(expr, Mul) else [expr]
 
 
-@_on(Div)
-def _cancel(expr):
+def _cancel(expr: Expr) -> Bindings | None:
     """A factor common to numerator and denominator cancels (x^3/x = x^2)."""
     if not isinstance(expr, Div):
         return None
@@ -546,7 +518,7 @@ def _cancel(expr):
     bottom = {_power_parts(f)[0] for f in _factors(expr.den) if not is_number(f)}
     top_c, bottom_c = _coefficient(expr.num), _coefficient(expr.den)
     ratio = top_c / bottom_c if bottom_c else None
-    numbers_cancel = ratio is not None and bottom_c != 1 and (ratio.numerator, ratio.denominator) != (top_c, bottom_c)
+    numbers_cancel = ratio is not None and bottom_c != 1 and (top_c != ratio.numerator or bottom_c != ratio.denominator)
     return {"u": expr} if top & bottom or numbers_cancel else None
 
 
@@ -555,7 +527,7 @@ def _coefficient(expr: Expr) -> Fraction:
 
 
 def _cancel_common(b: Bindings) -> Expr:
-    expr = b["u"]
+    expr = binding(b, "u", Div)
     ratio = _coefficient(expr.num) / _coefficient(expr.den)
     decimal = _is_decimal(expr)
     top = [_power_parts(f) for f in _factors(expr.num) if not is_number(f)]
@@ -568,7 +540,7 @@ def _cancel_common(b: Bindings) -> Expr:
                 bottom[j] = (other, other_exponent - common)
                 break
 
-    def rebuild(coefficient: int, parts) -> Expr:
+    def rebuild(coefficient: int, parts: list[tuple[Expr, Fraction]]) -> Expr:
         factors = [_power_of(b, e) for b, e in parts if e != 0]
         return mul(number(coefficient, decimal), *factors) if coefficient != 1 else mul(*factors)
 
@@ -591,8 +563,7 @@ def _indexed_by(var: Var, index: str) -> bool:
     return var.sub is not None and (var.sub == index or var.sub.isalpha() and index in var.sub)
 
 
-@_on(Sum)
-def _sum_constant(expr):
+def _sum_constant(expr: Expr) -> Bindings | None:
     """Σ_i b adds b once per data point: n b (or (upper - lower + 1) b with bounds)."""
     if isinstance(expr, Sum) and _free_of_index(expr.body, expr.index):
         return {"u": expr.body, "sum": expr}
@@ -600,7 +571,8 @@ def _sum_constant(expr):
 
 
 def _count(b: Bindings) -> Expr:
-    whole = b["sum"]
+    whole = binding(b, "sum", Sum)
+    count: Expr
     if whole.lower is None:
         count = Var("n")
     elif is_number(whole.lower) and whole.upper is not None and is_number(whole.upper):
@@ -610,8 +582,7 @@ def _count(b: Bindings) -> Expr:
     return mul(b["u"], count) if not _is_one(b["u"]) else count
 
 
-@_on(Sum)
-def _sum_factor(expr):
+def _sum_factor(expr: Expr) -> Bindings | None:
     """Factors the same for every term come out of the sum: Σ_i s a_i^2 = s Σ_i a_i^2."""
     if not isinstance(expr, Sum):
         return None
@@ -626,7 +597,7 @@ def _sum_factor(expr):
 
 
 def _factor_out(b: Bindings) -> Expr:
-    whole = b["sum"]
+    whole = binding(b, "sum", Sum)
 
     def again(body: Expr) -> Sum:
         return Sum(body, whole.index, whole.lower, whole.upper)
@@ -643,8 +614,7 @@ def _factor_out(b: Bindings) -> Expr:
     raise AssertionError(whole)
 
 
-@_on(Sum)
-def _distribute_in_sum(expr):
+def _distribute_in_sum(expr: Expr) -> Bindings | None:
     """Inside a sum, a product with a sum in it is multiplied out, so the sum can be split term by term."""
     if isinstance(expr, Sum) and isinstance(expr.body, Mul) and any(isinstance(f, Add) for f in expr.body.factors):
         return {"sum": expr}
@@ -652,67 +622,71 @@ def _distribute_in_sum(expr):
 
 
 def _multiply_out(b: Bindings) -> Expr:
-    whole = b["sum"]
+    whole = binding(b, "sum", Sum)
+    assert isinstance(whole.body, Mul)
     factors = whole.body.factors
     index = next(i for i, f in enumerate(factors) if isinstance(f, Add))
     before, after = factors[:index], factors[index + 1 :]
     terms = []
-    for term in factors[index].terms:
+    inner_sum = factors[index]
+    assert isinstance(inner_sum, Add)
+    for term in inner_sum.terms:
         sign = isinstance(term, Neg)
-        inner = term.arg if sign else term
+        inner = term.arg if isinstance(term, Neg) else term
         parts = inner.factors if isinstance(inner, Mul) else (inner,)
         product = mul(*before, *parts, *after)
         terms.append(negate(product) if sign else product)
     return Sum(Add(tuple(terms)), whole.index, whole.lower, whole.upper)
 
 
-@_on(Sum)
-def _sum_split(expr):
+def _sum_split(expr: Expr) -> Bindings | None:
     """A sum of terms, summed over the data, is a sum of sums: Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i."""
     return {"sum": expr} if isinstance(expr, Sum) and isinstance(expr.body, Add) else None
 
 
 def _split(b: Bindings) -> Expr:
-    whole = b["sum"]
+    whole = binding(b, "sum", Sum)
+    body = whole.body
+    assert isinstance(body, Add)
 
     def over(body: Expr) -> Sum:
         return Sum(body, whole.index, whole.lower, whole.upper)
 
-    return Add(tuple(Neg(over(t.arg)) if isinstance(t, Neg) else over(t) for t in whole.body.terms))
+    return Add(tuple(Neg(over(t.arg)) if isinstance(t, Neg) else over(t) for t in body.terms))
 
 
 # fmt: off
 SIMPLIFY_RULES: tuple[Rule, ...] = (
-    Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing."),
-    Rule("multiply_zero", "multiply by zero", "0·u = 0", _multiply_zero, lambda b: ZERO, "A product with a factor 0 is 0."),
-    Rule("multiply_one", "multiply by one", "1·u = u", _multiply_one, _drop_ones, "Multiplying by 1 changes nothing."),
-    Rule("negate_zero", "minus zero", "-0 = 0", _negate_zero, lambda b: ZERO, "Minus 0 is 0."),
-    Rule("double_negation", "double negation", "-(-u) = u", _double_negation, lambda b: b["u"], "Two minus signs cancel."),
-    Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers."),
-    Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out."),
-    Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1."),
+    Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing.", kinds=(Add,)),
+    Rule("multiply_zero", "multiply by zero", "0·u = 0", _multiply_zero, lambda b: ZERO, "A product with a factor 0 is 0.", kinds=(Mul, Div)),
+    Rule("multiply_one", "multiply by one", "1·u = u", _multiply_one, _drop_ones, "Multiplying by 1 changes nothing.", kinds=(Mul, Div)),
+    Rule("negate_zero", "minus zero", "-0 = 0", _negate_zero, lambda b: ZERO, "Minus 0 is 0.", kinds=(Neg,)),
+    Rule("double_negation", "double negation", "-(-u) = u", _double_negation, lambda b: b["u"], "Two minus signs cancel.", kinds=(Neg,)),
+    Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers.", kinds=(Mul, Add, Div, Pow)),
+    Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out.", kinds=(Pow,)),
+    Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1.", kinds=(Pow,)),
     Rule("power_of_power", "power of a power", "(uᵐ)ⁿ = uᵐⁿ", _power_of_power, lambda b: Pow(b["u"], b["n"]),
-         "A power of a power multiplies the exponents."),
-    Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1."),
-    Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1."),
+         "A power of a power multiplies the exponents.", kinds=(Pow,)),
+    Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1.", kinds=(Pow,)),
+    Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1.", kinds=(Call,)),
     Rule("abs_even_power", "even power of an absolute value", "|u|² = u²", _abs_even_power, lambda b: Div(b["num"], Pow(b["u"], b["n"])),
-         "An even power does not see the sign, so the absolute value can go."),
-    Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front."),
-    Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed."),
-    Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first."),
-    Rule("order_factors", "order the factors", "cos(x)·x = x cos(x)", _order_factors, _by_rank, "Write the variables before the functions."),
+         "An even power does not see the sign, so the absolute value can go.", kinds=(Div,)),
+    Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front.", kinds=(Mul, Div)),
+    Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed.", kinds=(Add, Mul)),
+    Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first.", kinds=(Mul,)),
+    Rule("order_factors", "order the factors", "cos(x)·x = x cos(x)", _order_factors, _by_rank, "Write the variables before the functions.", kinds=(Mul,)),
     Rule("negative_exponent", "negative exponent", "u⁻ⁿ = 1/uⁿ", _negative_exponent,
-         lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction."),
-    Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents."),
-    Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms."),
+         lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction.", kinds=(Pow,)),
+    Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents.", kinds=(Mul,)),
+    Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms.", kinds=(Add,)),
     Rule("order_terms", "order the terms", "2x + x^2 = x^2 + 2x", _order_terms,
-         lambda b: Add(tuple(sorted(b["u"].terms, key=_degree, reverse=True))), "Write the terms in descending powers."),
-    Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator."),
-    Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction."),
-    Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator."),
-    Rule("sum_constant", "sum of a constant", "Σ_i c = n c", _sum_constant, _count, "{u} is the same for all n data points, so the sum is n times it."),
-    Rule("sum_factor", "factor out of the sum", "Σ_i c u_i = c Σ_i u_i", _sum_factor, _factor_out, "A factor that is the same for every data point comes out of the sum."),
-    Rule("distribute", "multiply out", "Σ_i a_i (u_i + v_i) = Σ_i (a_i u_i + a_i v_i)", _distribute_in_sum, _multiply_out, "Multiply out the product inside the sum."),
-    Rule("sum_split", "split the sum", "Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i", _sum_split, _split, "A sum of terms over the data is the sum of their sums."),
+         lambda b: Add(tuple(sorted(binding(b, "u", Add).terms, key=_degree, reverse=True))), "Write the terms in descending powers.", kinds=(Add,)),
+    Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator.", kinds=(Mul,)),
+    Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction.", kinds=(Div,)),
+    Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator.", kinds=(Div,)),
+    Rule("sum_constant", "sum of a constant", "Σ_i c = n c", _sum_constant, _count, "{u} is the same for all n data points, so the sum is n times it.", kinds=(Sum,)),
+    Rule("sum_factor", "factor out of the sum", "Σ_i c u_i = c Σ_i u_i", _sum_factor, _factor_out, "A factor that is the same for every data point comes out of the sum.", kinds=(Sum,)),
+    Rule("distribute", "multiply out", "Σ_i a_i (u_i + v_i) = Σ_i (a_i u_i + a_i v_i)", _distribute_in_sum, _multiply_out, "Multiply out the product inside the sum.", kinds=(Sum,)),
+    Rule("sum_split", "split the sum", "Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i", _sum_split, _split, "A sum of terms over the data is the sum of their sums.", kinds=(Sum,)),
 )
 # fmt: on

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
+from typing import Any, Union
 
 # Constructors never simplify: Add((x, Num(0))) stays as written, so every change is a visible, named step.
 
 
+class Node:
+    """What every node shares: str() is the math as a student types it (x^2 + 1), repr() the dataclass's fields."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        # The printer lives with the grammar it round-trips (language/), above the core: asked for only when printing.
+        from ..language.mathtext import to_text
+
+        return to_text(self)  # type: ignore[arg-type]  # every subclass is an Expr
+
+
 @dataclass(frozen=True, slots=True)
-class Num:
+class Num(Node):
     """A non-negative exact number; `text` keeps a decimal as typed (0.01), None for integers and fractions."""
 
     value: int | Fraction
@@ -18,14 +31,14 @@ class Num:
 
 
 @dataclass(frozen=True, slots=True)
-class Const:
+class Const(Node):
     """A named mathematical constant: "e" (Euler's number) or "pi"."""
 
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class Var:
+class Var(Node):
     """A variable: a letter, letter+digits, a Greek name or a declared name, with an optional subscript (a_i, w_{ij})."""
 
     name: str
@@ -33,28 +46,28 @@ class Var:
 
 
 @dataclass(frozen=True, slots=True)
-class Add:
+class Add(Node):
     """An n-ary sum; subtraction is a Neg term (a - b is Add((a, Neg(b)))), printed as written."""
 
     terms: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Neg:
+class Neg(Node):
     """Unary minus."""
 
     arg: Expr
 
 
 @dataclass(frozen=True, slots=True)
-class Mul:
+class Mul(Node):
     """An n-ary product, explicit or implicit (2x, x(x+1))."""
 
     factors: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Div:
+class Div(Node):
     """A quotient kept as a quotient, so the quotient rule can be taught."""
 
     num: Expr
@@ -62,13 +75,15 @@ class Div:
 
 
 @dataclass(frozen=True, slots=True)
-class Pow:
+class Pow(Node):
+    """A power base^exp."""
+
     base: Expr
     exp: Expr
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(Node):
     """An elementary function by name (sin, ln, sqrt, abs, ...); log's optional second argument is its base."""
 
     fn: str
@@ -76,7 +91,7 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class Apply:
+class Apply(Node):
     """A declared abstract function f(u) or g(u, v); `derivs` lists the argument indices it was differentiated by (f′ is (0,))."""
 
     name: str
@@ -85,7 +100,7 @@ class Apply:
 
 
 @dataclass(frozen=True, slots=True)
-class Deriv:
+class Deriv(Node):
     """A pending derivative ∂body/∂var; var is a Var, or a compound expression in the chain rule's ∂f/∂g."""
 
     body: Expr
@@ -93,7 +108,7 @@ class Deriv:
 
 
 @dataclass(frozen=True, slots=True)
-class Sum:
+class Sum(Node):
     """Σ over an index (sum_i body), with optional bounds; meaning comes with data (issue 5)."""
 
     body: Expr
@@ -145,7 +160,7 @@ def _sum_with_children(expr: Sum, kids: tuple[Expr, ...]) -> Sum:
 
 # By exact type rather than a match statement: every step asks for children along its path, and trying the cases in
 # turn cost more than the rest of a small step's bookkeeping.
-_CHILDREN = {
+_CHILDREN: dict[type, Callable[[Any], tuple[Expr, ...]]] = {
     Num: lambda e: (),
     Const: lambda e: (),
     Var: lambda e: (),
@@ -159,7 +174,7 @@ _CHILDREN = {
     Deriv: lambda e: (e.body, e.var),
     Sum: lambda e: (e.body,) + tuple(b for b in (e.lower, e.upper) if b is not None),
 }
-_WITH_CHILDREN = {
+_WITH_CHILDREN: dict[type, Callable[[Any, tuple[Expr, ...]], Expr]] = {
     Num: _leaf_with_children,
     Const: _leaf_with_children,
     Var: _leaf_with_children,
@@ -191,9 +206,30 @@ def replace_at(expr: Expr, path: Path, new: Expr) -> Expr:
     return with_children(expr, kids[:head] + (replace_at(kids[head], rest, new),) + kids[head + 1 :])
 
 
-def walk(expr: Expr, path: Path = ()):
+def replace_all(expr: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
+    """expr with every occurrence of a key replaced by its value, all at once; the values are not searched again."""
+    if expr in mapping:
+        return mapping[expr]
+    kids = children(expr)
+    new = tuple(replace_all(kid, mapping) for kid in kids)
+    if all(a is b for a, b in zip(new, kids)):
+        return expr  # nothing below was replaced: share the subtree
+    return with_children(expr, new)
+
+
+def shift(path: Path, parent: Path, after: int, by: int) -> Path:
+    """Where path stands once `by` children are put into the node at parent after its child `after` (taken out when
+    by < 0): a path through a later child moves along, any other stays. A splice (a product joining its parent
+    product) is the one rewrite that moves its siblings, and every record of paths across steps goes through here."""
+    depth = len(parent)
+    if len(path) > depth and path[depth] > after and path[:depth] == parent:
+        return path[:depth] + (path[depth] + by,) + path[depth + 1 :]
+    return path
+
+
+def walk(expr: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
     """Yield (path, node) for every node, pre-order (a node before its children, left to right)."""
-    stack = [(path, expr)]
+    stack: list[tuple[Path, Expr]] = [(path, expr)]
     while stack:
         node_path, node = stack.pop()
         yield node_path, node
@@ -256,12 +292,12 @@ def node_count(expr: Expr) -> int:
 # The variables under each node and its size, by identity. Every rule asks free_of of the same shared subtrees again at
 # each step, and a walk each time made a chain 1,000 deep quadratic. The node is kept beside its facts so its id is
 # never reused; the memo is simply emptied when it grows past this many nodes.
-_FACTS: dict[int, tuple[Expr, frozenset, int]] = {}
+_FACTS: dict[int, tuple[Expr, frozenset[Var], int]] = {}
 _FACTS_LIMIT = 200_000
-_NO_VARIABLES: frozenset = frozenset()
+_NO_VARIABLES: frozenset[Var] = frozenset()
 
 
-def _facts(expr: Expr) -> tuple[frozenset, int]:
+def _facts(expr: Expr) -> tuple[frozenset[Var], int]:
     known = _FACTS.get(id(expr))
     if known is not None:
         return known[1], known[2]

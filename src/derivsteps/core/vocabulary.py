@@ -1,0 +1,66 @@
+"""The project's small vocabularies as string enums: verdicts, deciding layers, detail levels, phases, stop reasons.
+
+Each member's value is the string the output has always shown, and a StrEnum is a str: f-strings, comparisons with
+plain strings, dict keys and json.dumps see exactly that string, so text and JSON output do not change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """An answer's verdict: the equivalence service's three, then the checker's and the grader's own."""
+
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+    INCONCLUSIVE = "inconclusive"  # sampling could not decide, or the CAS ran past its limits: never "incorrect"
+    INVALID = "invalid"  # the answer could not be read, or is undefined
+    LIMIT = "limit"  # grading: the row hit a resource limit; the batch goes on
+    ERROR = "error"  # grading: the row met a bug (an unexpected exception); the batch goes on
+
+
+# Every verdict, in the order a grade summary counts them.
+VERDICTS: tuple[Verdict, ...] = tuple(Verdict)
+# The equivalence service's verdicts: equal, different, undecided.
+EQUIVALENCE_VERDICTS: tuple[Verdict, ...] = (Verdict.CORRECT, Verdict.INCORRECT, Verdict.INCONCLUSIVE)
+# The answer checker's: the service's, and "invalid".
+ANSWER_VERDICTS: tuple[Verdict, ...] = (*EQUIVALENCE_VERDICTS, Verdict.INVALID)
+
+
+class Layer(StrEnum):
+    """The layer of the equivalence service (or verification) that decided, cheapest first."""
+
+    STRUCTURAL = "structural"  # identical trees
+    PROBE = "probe"  # our own evaluator found a difference at one random point
+    SYMBOLIC = "symbolic"  # SymPy: the difference is 0, or a nonzero rational function
+    NUMERIC = "numeric"  # SymPy's values at random points
+    EVALUATOR = "evaluator"  # our own evaluator at random points, where SymPy gave up
+
+
+class Detail(StrEnum):
+    """How much of a derivation is shown."""
+
+    BRIEF = "brief"
+    NORMAL = "normal"
+    FULL = "full"
+
+
+class Phase(StrEnum):
+    """What a step of a derivation does."""
+
+    DIFFERENTIATE = "diff"
+    SIMPLIFY = "simplify"
+    CAS = "cas"  # SymPy differentiated what no rule of ours covers
+    SUBSTITUTE = "substitute"  # values put in for variables (engine.substitute)
+    DATA = "data"  # sums over a data set worked out (calculus.at_point)
+
+
+class StopReason(StrEnum):
+    """Why a descent ended before the iterations asked for."""
+
+    DIVERGED = "diverged"
+    UNBOUNDED = "unbounded"
+    NOT_FINITE = "not_finite"
+    TOO_LONG = "too_long"
+    NOT_RATIONAL = "not_rational"
