@@ -211,9 +211,9 @@ def _in_y(text: str):
 
 
 def _with_dy(expr):
-    from derivsteps.calculus.implicit import replace_nodes
+    from derivsteps.core.tree import replace_all
 
-    return replace_nodes(expr, {Var("q"): DY})
+    return replace_all(expr, {Var("q"): DY})
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ import pytest
 
 from derivsteps.checking import grading
 from derivsteps.checking.grading import VERDICTS, AnswerRow, GradedRow, grade_row, grade_rows, read_answers, summarize
+from derivsteps.checking.reports import CSV_COLUMNS, csv_header, csv_line, jsonl_line, recover
 from derivsteps.cli import run
 from derivsteps.core.errors import InputError, LimitError, UsageError
-from derivsteps.render.grading import CSV_COLUMNS, csv_header, csv_line, jsonl_line, recover, render_markdown, to_json
+from derivsteps.render.grading import render_markdown, to_json
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "class_answers.csv"
 
@@ -279,6 +280,106 @@ def test_a_row_over_its_time_or_a_dead_worker_costs_only_that_row(monkeypatch):
     assert "died (exit code 3)" in graded[3].feedback
 
 
+def _noting(path: Path, label: str, fn):
+    """fn, writing "label pid parent-pid" to `path` at each call: where it ran (one-line appends never interleave)."""
+
+    def noted(*args, **kwargs):
+        with open(path, "a", encoding="ascii") as notes:
+            notes.write(f"{label} {os.getpid()} {os.getppid()}\n")
+        return fn(*args, **kwargs)
+
+    return noted
+
+
+def _notes(path: Path) -> list[tuple[str, int, int]]:
+    return [(label, int(pid), int(parent)) for label, pid, parent in map(str.split, path.read_text().splitlines())]
+
+
+def test_with_two_jobs_every_cas_call_runs_in_the_worker_grading_its_row(monkeypatch, tmp_path):
+    from derivsteps.checking import answers
+
+    notes = tmp_path / "where.txt"
+    monkeypatch.setattr(grading, "_check", _noting(notes, "row", grading._check))
+    for name in ("_judge_answer", "_sympy_equivalence"):  # what the rows' CAS calls run (workers.run)
+        monkeypatch.setattr(answers, name, _noting(notes, "cas", getattr(answers, name)))
+    rows = read_answers(EXAMPLE) + [AnswerRow("eq", "sin(x)^2", "", "1 - cos(x)^2", kind="equiv")]
+    graded = list(grade_rows(rows, jobs=2))
+    assert {row.id: (row.verdict, row.mistake) for row in graded} == {**KNOWN, "eq": ("correct", None)}
+    seen = _notes(notes)
+    rows_in = {pid for label, pid, _ in seen if label == "row"}
+    cas_in = {pid for label, pid, _ in seen if label == "cas"}
+    assert len(rows_in) == 2 and os.getpid() not in rows_in  # two workers graded the rows
+    assert len([label for label, *_ in seen if label == "cas"]) >= 10 and cas_in <= rows_in  # no grandchild
+    assert all(parent == os.getpid() for *_, parent in seen)  # every worker is a child of this process
+
+
+def test_a_row_killed_at_its_deadline_is_replaced_and_the_next_rows_are_graded(monkeypatch, tmp_path):
+    notes = tmp_path / "where.txt"
+    real = grading._check
+
+    def slow(row):
+        if row.id == "slow":
+            time.sleep(30)
+        return real(row)
+
+    monkeypatch.setattr(grading, "_check", _noting(notes, "row", slow))
+    rows = [AnswerRow(name, "x^2", "x", "2x") for name in ("a", "slow", "b", "c")] + [
+        AnswerRow("d", "sin(x)", "x", "sin(x)")
+    ]
+    before, start = set(_worker_processes()), time.monotonic()  # before: a CAS worker an earlier test kept, say
+    graded = list(grade_rows(rows, jobs=1, row_seconds=1.0))
+    assert time.monotonic() - start < 15
+    assert [(row.id, row.verdict) for row in graded] == [
+        ("a", "correct"), ("slow", "limit"), ("b", "correct"), ("c", "correct"), ("d", "incorrect"),
+    ]  # fmt: skip
+    assert graded[1].feedback == (
+        "grading this row took longer than 1 s (limits.GRADE_ROW_SECONDS); raise the limit with --max-row-seconds"
+    )
+    first, killed, *rest = [pid for _, pid, _ in _notes(notes)]
+    assert killed == first and len(set(rest)) == 1 and rest[0] != first  # a fresh worker took the next rows
+    assert set(_worker_processes()) <= before  # every worker of the run is gone, none is left a zombie
+
+
+def test_a_worker_out_of_memory_or_killed_is_replaced_and_the_next_rows_are_graded(monkeypatch, tmp_path):
+    from derivsteps.checking import answers
+
+    notes = tmp_path / "where.txt"
+    real = grading._check
+
+    def greedy(*args):  # the row's CAS call needs more than limits.CAS_MEMORY_MB
+        return bytearray(2000 * 1024 * 1024)
+
+    def killed(row):
+        if row.id == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+        return real(row)
+
+    monkeypatch.setattr(grading.limits, "CAS_MEMORY_MB", 100)
+    monkeypatch.setattr(answers, "_judge_answer", greedy)
+    monkeypatch.setattr(grading, "_check", _noting(notes, "row", killed))
+    rows = [AnswerRow(name, "x^2", "x", answer) for name, answer in (("a", "2x"), ("greedy", "3x"), ("b", "2x"))]
+    rows += [AnswerRow("killed", "x^2", "x", "2x"), AnswerRow("c", "x^3", "x", "3x^2")]
+    before = set(_worker_processes())
+    graded = list(grade_rows(rows, jobs=1))
+    assert [(row.id, row.verdict) for row in graded] == [
+        ("a", "correct"), ("greedy", "inconclusive"), ("b", "correct"), ("killed", "error"), ("c", "correct"),
+    ]  # fmt: skip
+    assert graded[1].feedback == (
+        "could not decide: SymPy's answer check needed more than 100 MB of memory (limits.CAS_MEMORY_MB); "
+        "raise the limit with --cas-memory"
+    )
+    assert graded[3].feedback == "internal error: the worker grading this row died (killed by signal 9)"
+    a, greedy_row, b, killed_row, c = [pid for _, pid, _ in _notes(notes)]
+    assert a == greedy_row and b != greedy_row and killed_row == b and c != b  # each time, a fresh worker
+    assert set(_worker_processes()) <= before  # every worker of the run is gone, none is left a zombie
+
+
+def _worker_processes() -> list[int]:
+    """This process's children, alive or not yet reaped (from /proc; none where there is no /proc)."""
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 def test_a_row_whose_sympy_call_times_out_is_inconclusive_and_the_others_go_on(monkeypatch):
     monkeypatch.setattr(grading.limits, "CAS_SECONDS", 0.001)  # read at call time, in the workers forked after this
     rows = [AnswerRow("slow", "sin(x^2)", "x", "cos(x^2)"), AnswerRow("fast", "x^3", "x", "3x^2")]
@@ -501,10 +602,10 @@ def test_the_command_lists_the_report_formats_without_importing_the_writers():
     import subprocess
     import sys
 
+    from derivsteps.checking import reports
     from derivsteps.commands.grade import FORMATS
-    from derivsteps.render import grading
 
-    assert FORMATS == grading.FORMATS
+    assert FORMATS == reports.FORMATS
     code = "import sys; from derivsteps.cli import build_parser; build_parser(); print('derivsteps.checking.grading' in sys.modules)"
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

@@ -119,7 +119,7 @@ ENGINE_CASES = [("(x+y+z)^2", "y"), ("3a^2 + b^2 - ab + a", "a"), ("x^2 sin x", 
 
 @pytest.mark.parametrize("expr, wrt", ENGINE_CASES, ids=[case[0] for case in ENGINE_CASES])
 def test_the_engines_own_derivation_written_out_is_right_line_by_line_with_its_labels(expr, wrt):
-    from derivsteps.core.engine import differentiate
+    from derivsteps.calculus.derivative import differentiate
     from derivsteps.language.mathtext import to_text
     from derivsteps.render._labels import line_label
 

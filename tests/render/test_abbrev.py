@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from derivsteps.core.engine import differentiate
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.tree import Var, children, size, walk, with_children
 from derivsteps.render._abbrev import LARGE_ROW, MIN_NAMED, Abbreviations, abbreviations
 from derivsteps.render.jsondoc import to_json

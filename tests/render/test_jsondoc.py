@@ -14,9 +14,9 @@ from golden_util import SEED_CASES, assert_golden, seed_derivation
 from hypothesis import given, settings
 from strategies import diff_trees, trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.cas.bridge import symbol_name
 from derivsteps.cas.verification import verify
-from derivsteps.core.engine import differentiate
 from derivsteps.core.errors import DerivError
 from derivsteps.core.numeric import evaluate
 from derivsteps.core.tree import Deriv, Sum, get_at, variables, walk
@@ -142,7 +142,7 @@ def test_without_sympy_sympy_is_never_imported():
     # --no-verify --format json must not pay for importing SymPy; a fresh interpreter shows what really gets loaded.
     code = (
         "import sys, json\n"
-        "from derivsteps.core.engine import differentiate\n"
+        "from derivsteps.calculus.derivative import differentiate\n"
         "from derivsteps.render.jsondoc import to_json\n"
         "json.dumps(to_json(differentiate('(x+y+z)^2', 'y'), with_sympy=False))\n"
         "assert 'sympy' not in sys.modules, 'sympy was imported'\n"

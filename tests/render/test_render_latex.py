@@ -8,8 +8,8 @@ from helpers import katex_failures, random_derivations
 from hypothesis import given, settings
 from strategies import diff_trees, trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.derivation import Rewrite, Step, Verification
-from derivsteps.core.engine import differentiate
 from derivsteps.core.tree import Num, Var, get_at
 from derivsteps.render.latex import label_latex, latex_rows, line_marks, render_latex, text_latex
 

@@ -9,8 +9,8 @@ from golden_util import SEED_CASES, assert_golden, seed_derivation
 from helpers import katex_failures, random_derivations
 from strategies import diff_trees, trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.derivation import Verification
-from derivsteps.core.engine import differentiate
 from derivsteps.render.latex import latex_rows
 from derivsteps.render.markdown import render_markdown
 

@@ -8,8 +8,8 @@ import pytest
 from rich.console import Console
 from rich.segment import Segment
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.core.derivation import Verification
-from derivsteps.core.engine import differentiate
 from derivsteps.language.mathtext import to_text
 from derivsteps.render._labels import line_label
 from derivsteps.render.terminal import STYLES, DerivationView

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import ClassVar
 
 from ..core.derivation import Displayed, Rewrite, Step, Verification, group_lines
 from ..core.engine import simplify, substitute
@@ -28,7 +27,7 @@ from ..core.tree import (
     walk,
 )
 from ..data.datasets import COUNT, Data, check_data, parameters, rows_of, sum_value, terms, to_data
-from .multivar import MULTIVAR_DISPLAY, Gradient, check_point, parse_point, point_words, variable_name, variable_named
+from .multivar import Gradient, check_point, parse_point, point_words, variable_name, variable_named
 
 # An imaginary part this small (relative to the real part) is rounding in the 80-digit evaluator, not a complex value.
 _IMAGINARY_TOLERANCE = 1e-40
@@ -57,8 +56,6 @@ class DataSum:
 @dataclass(frozen=True, slots=True, eq=False)
 class Evaluation(Displayed):
     """An expression worked out at a point: the substitution step, then the arithmetic steps, in order."""
-
-    DISPLAY: ClassVar[Mapping[str, str]] = MULTIVAR_DISPLAY
 
     input: str | None  # the text as typed, None for a tree
     expr: Expr

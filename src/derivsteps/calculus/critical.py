@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import ClassVar
 
 from ..core.derivation import Displayed, Verification
 from ..core.engine import simplify as tidy
@@ -126,13 +125,6 @@ class Critical(Displayed):
             return undecided[0]
         method = "symbolic" if all(check.method == "symbolic" for check in checks) else "numeric"
         return Verification(True, method)
-
-    DISPLAY: ClassVar[Mapping[str, str]] = {
-        "text": "render.critical:render_text",
-        "latex": "render.critical:render_latex",
-        "markdown": "render.critical:render_markdown",
-        "rich": "render.critical:CriticalView",
-    }
 
 
 # -- the command's work ---------------------------------------------------------------------------------------------------

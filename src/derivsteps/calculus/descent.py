@@ -6,7 +6,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import ClassVar
 
 from ..core import limits
 from ..core.derivation import Displayed, Verification
@@ -30,6 +29,7 @@ from ..core.tree import (
     replace_at,
     walk,
 )
+from ..core.vocabulary import StopReason
 from ..data.datasets import COUNT, Data, check_data, parameters, sum_value, to_data
 from ..language.mathtext import to_text
 from .multivar import Gradient, check_point, choose_variables, gradient, parse_point
@@ -42,7 +42,7 @@ EXACT_DIGITS = 100
 # learning rate f grows geometrically, so it passes this bound within a few dozen iterations.
 DIVERGENCE_FACTOR = 10**12
 
-STOP_REASONS = ("diverged", "unbounded", "not_finite", "too_long", "not_rational")
+STOP_REASONS = tuple(StopReason)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -68,7 +68,7 @@ class Iteration:
 class Stop:
     """Why a descent ended before the iterations asked for: a reason from STOP_REASONS and a sentence for the user."""
 
-    reason: str
+    reason: StopReason
     message: str
     after: int  # iterations completed
 
@@ -93,13 +93,6 @@ class Descent(Displayed):
     warnings: tuple[str, ...] = ()
     data: Data | None = None  # the data set of the sums in f (a loss over data points), or None
 
-    DISPLAY: ClassVar[Mapping[str, str]] = {
-        "text": "render.descent:render_text",
-        "latex": "render.descent:render_latex",
-        "markdown": "render.descent:render_markdown",
-        "rich": "render.descent:DescentView",
-    }
-
     @property
     def final(self) -> Mapping[Var, Expr]:
         """The last point reached: the start when no iteration was done."""
@@ -123,7 +116,7 @@ class Descent(Displayed):
 class _Halt(Exception):
     """Internal: an iteration cannot be completed; reason is one of STOP_REASONS, detail says what happened."""
 
-    def __init__(self, reason: str, detail: str, overflow: bool = False):
+    def __init__(self, reason: StopReason, detail: str, overflow: bool = False):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -253,7 +246,7 @@ class _Summing:
             try:
                 expr = replace_at(expr, path, number(sum_value(node, self.data), decimal))
             except EvaluationError as error:  # a term of the sum divides by zero at this point
-                raise _Halt("not_finite", error.message) from None
+                raise _Halt(StopReason.NOT_FINITE, error.message) from None
         return expr
 
 
@@ -273,10 +266,11 @@ class _Exact(_Summing):
         if _is_arithmetic(result):
             # Numbers only, yet not folded: the engine refuses powers beyond limits.MAX_INTEGER_DIGITS.
             raise _Halt(
-                "too_long", f"the exact value of {_short(result)} has more than {limits.MAX_INTEGER_DIGITS:,} digits"
+                StopReason.TOO_LONG,
+                f"the exact value of {_short(result)} has more than {limits.MAX_INTEGER_DIGITS:,} digits",
             )
         if rational:
-            raise _Halt("not_rational", f"{_short(result)} is not a rational number")
+            raise _Halt(StopReason.NOT_RATIONAL, f"{_short(result)} is not a rational number")
         return result, approximate
 
 
@@ -286,7 +280,7 @@ class _Numeric(_Summing):
     def value(self, expr: Expr, rational: bool) -> tuple[Expr, float]:
         result = _approximate(expr)
         if not math.isfinite(result):
-            raise _Halt("not_finite", "the numbers overflowed floating point", overflow=True)
+            raise _Halt(StopReason.NOT_FINITE, "the numbers overflowed floating point", overflow=True)
         return float_number(result), result
 
 
@@ -297,9 +291,9 @@ def _approximate(expr: Expr) -> float:
     try:
         value = evaluate(expr, {})
     except EvaluationError as error:
-        raise _Halt("not_finite", str(error)) from None
+        raise _Halt(StopReason.NOT_FINITE, str(error)) from None
     if abs(value.imag) > 1e-30 * max(1, abs(value)):
-        raise _Halt("not_finite", f"{_short(expr)} is not a real number")
+        raise _Halt(StopReason.NOT_FINITE, f"{_short(expr)} is not a real number")
     return _to_float(value.real)
 
 
@@ -350,16 +344,16 @@ def _runaway(step: Iteration, start_f: float, start: Mapping[Var, Expr], chosen,
     smaller = f"try a smaller one, such as --lr {_show(number(number_value(rate) / 10, _is_decimal(rate)))}"
     if not math.isfinite(step.f_float):
         return Stop(
-            "not_finite",
+            StopReason.NOT_FINITE,
             f"f overflowed at iteration {k}: the descent diverges; the learning rate η = {lr} is probably too large ({smaller})",
             k,
         )
     if abs(step.f_float) > DIVERGENCE_FACTOR * max(1.0, abs(start_f)):
         if step.f_float > start_f:
             message = f"f grew from {start_f:.6g} to {step.f_float:.6g} in {k} iterations: the descent diverges; the learning rate η = {lr} is probably too large ({smaller})"
-            return Stop("diverged", message, k)
+            return Stop(StopReason.DIVERGED, message, k)
         return Stop(
-            "unbounded",
+            StopReason.UNBOUNDED,
             f"f fell from {start_f:.6g} to {step.f_float:.6g} in {k} iterations and keeps falling: f may have no minimum",
             k,
         )
@@ -371,7 +365,7 @@ def _runaway(step: Iteration, start_f: float, start: Mapping[Var, Expr], chosen,
                 f"the point ran away ({_show(var)} ≈ {size:.6g} after {k} iterations): the learning rate η = {lr} is "
                 f"probably too large ({smaller}), or f has no minimum"
             )
-            return Stop("diverged", message, k)
+            return Stop(StopReason.DIVERGED, message, k)
     return None
 
 
@@ -387,13 +381,13 @@ def _too_long(step: Iteration, numeric: bool) -> Stop | None:
         f"after iteration {step.index} the exact numbers have {longest} digits, more than {EXACT_DIGITS} "
         "(descent.EXACT_DIGITS); run again with --numeric for floating point, or with fewer --iters"
     )
-    return Stop("too_long", message, step.index)
+    return Stop(StopReason.TOO_LONG, message, step.index)
 
 
 def _halt_message(halt: _Halt, index: int, rate: Expr, done: list[Iteration], start_f: float) -> str:
-    if halt.reason == "not_rational":
+    if halt.reason == StopReason.NOT_RATIONAL:
         return f"at iteration {index}, {halt.detail}: exact descent needs rational values; run again with --numeric for floating point"
-    if halt.reason == "too_long":
+    if halt.reason == StopReason.TOO_LONG:
         return (
             f"at iteration {index}, {halt.detail}; run again with --numeric for floating point, or with fewer --iters"
         )

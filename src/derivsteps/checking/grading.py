@@ -5,9 +5,9 @@ resource limit (its own, or the time one row may take in its worker: limits.GRAD
 unexpected exception gets "error" (a bug, reported in one line while the other rows go on). Only a file that cannot be
 read as a whole (missing, not UTF-8, without the columns id, expr, wrt, answer, with an id twice) raises a DerivError.
 
-The workers are forked from this process once the checker (and so SymPy) is imported, so they start warm. Each sits
-in a process group of its own, so that killing it at the row deadline also kills the SymPy worker it may have forked
-(deadline.py), and Ctrl-C on the terminal reaches only this process, which decides what to keep.
+Each row is one job of the worker runtime (workers.Pool, forked once the checker and SymPy are loaded, so they start
+warm), and the row's SymPy calls run in that same worker under their own limits: two levels of processes at most.
+Ctrl-C stops only this process's loop, which decides what to keep, and kills the workers.
 """
 
 from __future__ import annotations
@@ -16,25 +16,21 @@ import csv
 import io
 import json
 import os
-import signal
-import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..cas.equivalence import VERDICTS as EQUIVALENCE_VERDICTS
+from ..cas import workers
 from ..core import limits
+from ..core.derivation import Displayed
 from ..core.errors import DerivError, InputError, LimitError, UsageError
+from ..core.vocabulary import VERDICTS  # the checker's four, then the batch's own: "limit" and "error"
 from ..language.textfile import read_text
 
 COLUMNS = ("id", "expr", "wrt", "answer")
 OPTIONAL_COLUMNS = ("kind", "vars", "functions")
 KINDS = ("derivative", "antiderivative", "equiv")
-# The checker's four, then the batch's own: a limit hit while grading, and a bug (an unexpected exception).
-# The equivalence service's verdicts; "invalid", an answer that could not be read (as the checker says); and a row
-# that hit a limit or met a bug: the batch goes on. (The checker imports SymPy, which grading's start-up must not.)
-VERDICTS = (*EQUIVALENCE_VERDICTS, "invalid", "limit", "error")
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
-class GradedRow:
+class GradedRow(Displayed):
     """One row of the report: the row as given and the checker's verdict on it, all as text (as the report writes it)."""
 
     id: str
@@ -299,14 +295,52 @@ def grade_rows(rows: Iterable[AnswerRow], *, jobs: int = 1, row_seconds: float |
     row_seconds = limits.GRADE_ROW_SECONDS if row_seconds is None else row_seconds
     if not rows:
         return
-    if (jobs == 1 and row_seconds == 0) or not hasattr(os, "fork"):
+    if (jobs == 1 and row_seconds == 0) or not workers.available():
         yield from (grade_row(row) for row in rows)
         return
-    yield from _Pool(min(jobs, len(rows)), row_seconds or None).grade(rows)
+    _load_before_forking()
+    seconds = row_seconds or None
+    with workers.Pool(min(jobs, len(rows)), calls_here=True) as pool:
+        pool.start()
+        for row, outcome in zip(rows, pool.map(grade_row, rows, seconds=seconds)):
+            yield _graded(row, outcome, seconds)
+
+
+def _load_before_forking() -> None:
+    """Import what grading a row uses (SymPy with it, and verification's primer): each worker then starts warm."""
+    from ..cas import bridge, verification  # noqa: F401
+    from ..core import engine  # noqa: F401
+    from ..language import mathtext  # noqa: F401
+    from . import answers, mistakes  # noqa: F401
+
+
+def _graded(row: AnswerRow, outcome: workers.Outcome, seconds: float | None) -> GradedRow:
+    """The row's result from its job: grade_row's own, "limit" past the row deadline, "error" for a dead worker."""
+    if outcome.timed_out:
+        verdict = "limit"
+        feedback = (
+            f"grading this row took longer than {seconds:g} s (limits.GRADE_ROW_SECONDS); "
+            "raise the limit with --max-row-seconds"
+        )
+    elif outcome.died is not None:
+        verdict, feedback = "error", f"internal error: the worker grading this row died ({_how(outcome.died)})"
+    elif outcome.error is not None:  # a BaseException grade_row let through, or a result that could not be sent back
+        bug = outcome.error
+        verdict, feedback = "error", f"internal error (a bug in derivsteps): {type(bug).__name__}: {bug}"
+    else:
+        return outcome.value
+    return GradedRow(row.id, row.expr, row.wrt, row.answer, verdict, feedback=feedback, kind=row.kind)
+
+
+def _how(status: int) -> str:
+    """How a worker ended, from its wait status, as the report words it."""
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit code {os.WEXITSTATUS(status)}"
 
 
 @dataclass
-class Summary:
+class Summary(Displayed):
     """Counts per verdict, the most common mistakes, and the speed of the run."""
 
     rows: int
@@ -346,140 +380,3 @@ def summarize(
         seconds=seconds,
         interrupted=interrupted,
     )
-
-
-# -- the worker processes -------------------------------------------------------------------------------------------------
-class _Worker:
-    """One forked process grading the rows it is sent through its pipe, one at a time."""
-
-    def __init__(self, others: Sequence[_Worker]):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        self.connection, child = context.Pipe()
-        # The child closes the parent's ends of every pipe (its own and its siblings'), so when this process dies
-        # its reads end with EOFError and it leaves instead of waiting forever.
-        inherited = [self.connection, *(other.connection for other in others)]
-        # Not daemonic: a daemonic process may not start processes, and a row's SymPy calls may.
-        self.process = context.Process(target=_serve, args=(child, inherited), daemon=False)
-        self.process.start()
-        child.close()
-        self.task: tuple[int, AnswerRow] | None = None
-        self.started = 0.0
-
-    def send(self, index: int, row: AnswerRow) -> None:
-        self.task, self.started = (index, row), time.monotonic()
-        self.connection.send((index, row))
-
-    def kill(self) -> None:
-        """Stop the worker and everything it started, at once."""
-        self.connection.close()
-        pid = self.process.pid
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):  # not yet its own group, or already gone
-            self.process.kill()
-        self.process.join(5)
-
-    def stop(self) -> None:
-        """Let an idle worker finish (closing the pipe ends its loop), then end whatever is left of its process group
-        (a SymPy worker it kept, deadline.py, should leave by itself when its pipe closes; this makes sure)."""
-        self.connection.close()
-        self.process.join(1)
-        self.kill()
-
-
-def _serve(connection, inherited) -> None:
-    """A worker's life: grade each row received, send it back, and leave when the parent closes the pipe."""
-    for other in inherited:
-        other.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and decides what to keep
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        os.setpgrp()
-    except OSError:
-        pass
-    while True:
-        try:
-            index, row = connection.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            connection.send((index, grade_row(row)))
-        except (BrokenPipeError, OSError):
-            return
-
-
-class _Pool:
-    def __init__(self, size: int, row_seconds: float | None):
-        self.size = size
-        self.row_seconds = row_seconds
-        self.workers: list[_Worker] = []
-
-    def grade(self, rows: list[AnswerRow]) -> Iterator[GradedRow]:
-        from multiprocessing.connection import wait
-
-        from . import answers  # noqa: F401 - imported before forking, so every worker starts with SymPy loaded
-
-        waiting = deque(enumerate(rows))
-        done: dict[int, GradedRow] = {}
-        next_out = 0
-        try:
-            for _ in range(self.size):
-                self.workers.append(_Worker(self.workers))
-            while next_out < len(rows):
-                for position, worker in enumerate(self.workers):
-                    if worker.task is None and waiting:
-                        self._dispatch(position, waiting.popleft())
-                busy = [worker for worker in self.workers if worker.task is not None]
-                ready = wait([worker.connection for worker in busy], timeout=self._timeout(busy))
-                for worker in busy:
-                    if worker.connection in ready:
-                        self._collect(worker, done)
-                    elif self.row_seconds is not None and time.monotonic() - worker.started > self.row_seconds:
-                        self._replace(worker, done, self._overrun(worker))
-                while next_out in done:
-                    yield done.pop(next_out)
-                    next_out += 1
-        finally:
-            for worker in self.workers:
-                worker.kill() if worker.task is not None else worker.stop()
-
-    def _dispatch(self, position: int, task: tuple[int, AnswerRow]) -> None:
-        try:
-            self.workers[position].send(*task)
-        except OSError:  # the worker died while idle (the kernel's OOM killer, say): a fresh one takes the row
-            self.workers[position].task = None
-            self.workers[position].kill()
-            self.workers[position] = _Worker([other for index, other in enumerate(self.workers) if index != position])
-            self.workers[position].send(*task)
-
-    def _timeout(self, busy: list[_Worker]) -> float | None:
-        if self.row_seconds is None or not busy:
-            return None
-        return max(0.0, min(worker.started for worker in busy) + self.row_seconds - time.monotonic())
-
-    def _collect(self, worker: _Worker, done: dict[int, GradedRow]) -> None:
-        try:
-            index, graded = worker.connection.recv()
-        except (EOFError, OSError):
-            worker.process.join(1)
-            code = worker.process.exitcode
-            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            self._replace(worker, done, f"internal error: the worker grading this row died ({how})", "error")
-            return
-        done[index] = graded
-        worker.task = None
-
-    def _overrun(self, worker: _Worker) -> str:
-        return (
-            f"grading this row took longer than {self.row_seconds:g} s (limits.GRADE_ROW_SECONDS); "
-            "raise the limit with --max-row-seconds"
-        )
-
-    def _replace(self, worker: _Worker, done: dict[int, GradedRow], message: str, verdict: str = "limit") -> None:
-        index, row = worker.task
-        done[index] = GradedRow(row.id, row.expr, row.wrt, row.answer, verdict, feedback=message, kind=row.kind)
-        worker.kill()
-        position = self.workers.index(worker)
-        self.workers[position] = _Worker([other for other in self.workers if other is not worker])

@@ -25,18 +25,18 @@ an unreadable first line, a first line without a pending derivative) raises an I
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
 
+from ..calculus.derivative import differentiate
 from ..cas.equivalence import equivalent
 from ..core.derivation import Displayed, Rewrite, Step, group_lines
-from ..core.engine import differentiate, first_match, graft, simplify
+from ..core.engine import first_match, graft, simplify
 from ..core.errors import DerivError, InputError
 from ..core.rules import DIFF_RULES, Rule
 from ..core.tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, size, walk
+from ..language.labels import explanation, line_label
 from ..language.mathtext import to_text
-from ..render._labels import explanation, line_label
 from .mistakes import MISTAKES
 from .sameform import same_form_of
 
@@ -99,12 +99,6 @@ class WrittenReport(Displayed):
     @property
     def ok(self) -> bool:
         return self.verdict == "correct"
-
-    DISPLAY: ClassVar[Mapping[str, str]] = {
-        "text": "render.written:render_text",
-        "markdown": "render.written:render_markdown",
-        "rich": "render.written:written_view",
-    }
 
     def _repr_latex_(self) -> None:  # a table of lines with feedback has no LaTeX form: the notebook uses Markdown
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -146,37 +147,13 @@ def _check_plot(path: str) -> None:
         )
 
 
-class _NoProgress:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
-class _ProgressBar:
-    """A rich progress bar on stderr for the iterations; gone when the run ends (transient)."""
-
-    def __init__(self, total: int):
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.task = self.bar.add_task("descending", total=total)
-
-    def __enter__(self):
-        self.bar.__enter__()
-        return lambda done: self.bar.update(self.task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        self.bar.__exit__(*exc)
-
-
 def _progress(args: argparse.Namespace):
     """The progress callback's context: a bar for a long run with a terminal on stderr, nothing otherwise."""
     if args.iters >= PROGRESS_FROM and sys.stderr.isatty():
-        return _ProgressBar(args.iters)
-    return _NoProgress()
+        from ..render.live import descent_bar
+
+        return descent_bar(args.iters)
+    return contextlib.nullcontext()
 
 
 def _emit(result, args: argparse.Namespace) -> None:
@@ -187,11 +164,9 @@ def _emit(result, args: argparse.Namespace) -> None:
         # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
         print_json(to_json(result, with_sympy=args.verify), args)
     elif fmt == "rich":
-        from rich.console import Console
+        from ..render.descent import print_rich
 
-        from ..render.descent import DescentView
-
-        Console().print(DescentView(result, ascii=args.ascii))
+        print_rich(result, ascii=args.ascii)
     else:
         from ..render import descent as render
 

@@ -74,7 +74,7 @@ def _run_diff(args: argparse.Namespace) -> int:
         return _run_implicit(args)
     if not args.hint:
         start_verifying(args)
-    from ..core.engine import differentiate
+    from ..calculus.derivative import differentiate
 
     derivation = differentiate(
         args.expr,
@@ -179,11 +179,10 @@ def emit(derivation, args: argparse.Namespace) -> None:
 
         sys.stdout.write(render_text(derivation, steps=args.steps, ascii=args.ascii, detail=args.detail))
     elif fmt == "rich":
-        from rich.console import Console
-
+        from ..render.live import print_view
         from ..render.terminal import DerivationView
 
-        Console().print(DerivationView(derivation, steps=args.steps, detail=args.detail, ascii=args.ascii))
+        print_view(DerivationView(derivation, steps=args.steps, detail=args.detail, ascii=args.ascii))
     elif fmt == "latex":
         from ..render.latex import render_latex
 

@@ -49,7 +49,7 @@ exit codes: 0 the batch ran, whatever the verdicts; 2 bad usage or a file that c
 """
 
 
-# render.grading.FORMATS, written out: every start of `deriv` builds this parser, and importing the report writers
+# checking.reports.FORMATS, written out: every start of `deriv` builds this parser, and importing the report writers
 # (and the grader under them) would cost every command about 12 ms. tests/test_grade.py keeps the two equal.
 FORMATS = ("text", "csv", "jsonl", "json", "markdown")
 
@@ -114,8 +114,9 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from ..checking.grading import grade_rows, read_answers, summarize
+    from ..checking.reports import format_of, recover
     from ..core.errors import UsageError
-    from ..render.grading import format_of, recover
+    from ..render.live import grading_bar
 
     if args.jobs < 0:
         raise UsageError(f"--jobs must be 0 (one worker per core) or a positive number, not {args.jobs}")
@@ -131,15 +132,14 @@ def _grade(args: argparse.Namespace) -> int:
     todo = _still_to_grade(rows, previous, args)
 
     sink = _Sink(args, fmt, previous, max((len(row.id) for row in rows), default=2))
-    progress = _progress(len(todo)) if _show_progress(args, len(todo)) else None
+    progress = grading_bar(len(todo)) if _show_progress(args, len(todo)) else None
     start, graded, stopped = time.monotonic(), 0, None
     try:
         for row in grade_rows(todo, jobs=args.jobs, row_seconds=args.max_row_seconds):
             sink.add(row)
             graded += 1
             if progress is not None:
-                progress.advance(progress.task_ids[0])
-                progress.refresh()
+                progress.advance()
     except KeyboardInterrupt:
         stopped = EXIT_INTERRUPTED
     except _Terminated:
@@ -200,17 +200,22 @@ class _Sink:
     """Where graded rows go: a report file (with the summary on stdout), or stdout itself."""
 
     def __init__(self, args: argparse.Namespace, fmt: str, previous, id_width: int):
-        from ..render.grading import ReportFile, TextTable, csv_header
+        from ..checking.reports import ReportFile, csv_header
+        from ..render.grading import TextTable, render_report
 
         self.args, self.format = args, fmt
         self.rows = list(previous)
-        self.file = ReportFile(args.output, fmt, previous, resume=args.resume) if args.output is not None else None
+        self.file = (
+            ReportFile(args.output, fmt, previous, resume=args.resume, render=render_report)
+            if args.output is not None
+            else None
+        )
         self.table = TextTable(sys.stdout, id_width, ascii=args.ascii) if self.file is None and fmt == "text" else None
         if self.file is None and fmt == "csv":
             sys.stdout.write(csv_header())
 
     def add(self, row) -> None:
-        from ..render.grading import csv_line, jsonl_line
+        from ..checking.reports import csv_line, jsonl_line
 
         self.rows.append(row)
         if self.file is not None:
@@ -241,26 +246,6 @@ class _Sink:
 def _show_progress(args: argparse.Namespace, rows: int) -> bool:
     # Not while the text table is being written to the same terminal: the two would garble each other.
     return rows >= PROGRESS_ROWS and sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
-
-
-def _progress(total: int):
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    # No refresh thread: the workers are forked, and a fork while another thread holds a lock is asking for trouble.
-    progress = Progress(
-        TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False,
-    )  # fmt: skip
-    progress.add_task("grading", total=total)
-    progress.start()
-    return progress
 
 
 COMMAND = Command(

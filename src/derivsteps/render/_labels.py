@@ -2,78 +2,14 @@
 
 from __future__ import annotations
 
-import string
+import re
 from collections.abc import Callable
 
 from ..core.derivation import Derivation, Step
-from ..core.rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE, SUM_OVER_DATA
-from ..core.simplify_rules import SIMPLIFY_RULES
 from ..core.tree import Expr, Sum, Var, variables, walk
-from ..language.precedence import ATOM, level
+from ..language.labels import explanation, fill_template, line_label, notes, rule_named
 
-_ALL_RULES = {
-    **{r.name: r for r in SIMPLIFY_RULES},
-    **RULES_BY_NAME,
-    CAS_FALLBACK.name: CAS_FALLBACK,
-    SUBSTITUTE.name: SUBSTITUTE,
-    SUM_OVER_DATA.name: SUM_OVER_DATA,
-}
-
-
-class _MathFormatter(string.Formatter):
-    """Fills {u} with the math of a binding; {u!p} brackets it when it is compound (e^{u!p} is e^(2x), not e^2x)."""
-
-    def __init__(self, show: Callable[[Expr], str]):
-        self.show = show
-
-    def convert_field(self, value, conversion):
-        if conversion == "p":
-            text = self.show(value)
-            return text if level(value) >= ATOM else f"({text})"
-        return self.show(value)
-
-
-def _fill(template: str, bindings, show: Callable[[Expr], str]) -> str:
-    try:
-        return _MathFormatter(show).vformat(template, (), dict(bindings))
-    except (KeyError, IndexError):
-        return template
-
-
-def notes(derivation: Derivation, show: Callable[[Expr], str]) -> list[str]:
-    """Caveats the rules raised along the way (|u|' is undefined where u = 0), each said once."""
-    found = []
-    for step in derivation.steps:
-        for rewrite in step.rewrites:
-            rule = _ALL_RULES.get(rewrite.rule)
-            if rule is not None and rule.note:
-                found.append(_fill(rule.note, rewrite.bindings, show))
-    return list(dict.fromkeys(found))
-
-
-def line_label(step: Step, show: Callable[[Expr], str], detail: str = "normal") -> str:
-    """The rule column: "chain rule", or "constant rule; ∂y/∂y = 1" for a line that groups several rules."""
-    if step.phase == "simplify" and detail != "full":
-        return "simplify"
-    labels = []
-    for rewrite in step.rewrites:
-        rule = _ALL_RULES.get(rewrite.rule)
-        if rule is None:
-            labels.append(rewrite.rule)
-            continue
-        labels.append(_fill(rule.label, rewrite.bindings, show))
-    return "; ".join(dict.fromkeys(labels))
-
-
-def explanation(step: Step, show: Callable[[Expr], str]) -> str:
-    """The sentences that explain a line, one per distinct rewrite."""
-    sentences = []
-    for rewrite in step.rewrites:
-        rule = _ALL_RULES.get(rewrite.rule)
-        if rule is not None:
-            template = rule.explain(rewrite.bindings) if callable(rule.explain) else rule.explain
-            sentences.append(_fill(template, rewrite.bindings, show))
-    return " ".join(dict.fromkeys(sentences))
+__all__ = ["explanation", "label_spans", "line_label", "notes", "note_spans", "explanation_spans", "held_constant"]
 
 
 def held_constant(derivation: Derivation) -> list[Var]:
@@ -90,3 +26,53 @@ def data_variables(derivation: Derivation) -> list[Var]:
         for v in variables(derivation.expr)
         if v.sub is not None and (v.sub in indices or v.sub.isalpha() and set(v.sub) <= indices)
     ]
+
+
+# Brackets a filled-in binding while a template is filled, so the words and the math can be told apart afterwards.
+_OPEN, _CLOSE = "\x03", "\x04"
+
+
+def _as_spans(said: Callable[[Callable[[Expr], str]], str], shown: Callable[[Expr], Expr]):
+    """What said(show) writes, as spans: its words, and each filled-in binding as Math(shown(binding))."""
+    from .document import Math, Words
+
+    found: list[Expr] = []
+    numbers: dict[Expr, int] = {}  # one number per distinct binding, so repeated labels still fold into one
+
+    def mark(expr: Expr) -> str:
+        expr = shown(expr)
+        if expr not in numbers:
+            numbers[expr] = len(found)
+            found.append(expr)
+        return f"{_OPEN}{numbers[expr]}{_CLOSE}"
+
+    text = said(mark)
+    pieces = []
+    for index, part in enumerate(re.split(f"[{_OPEN}{_CLOSE}]", text)):
+        # The split alternates: words of the template at even positions, the number of a binding at odd ones.
+        if index % 2:
+            pieces.append(Math(found[int(part)]))
+        elif part:
+            pieces.append(Words(part))
+    return tuple(pieces)
+
+
+def label_spans(step: Step, shown: Callable[[Expr], Expr] = lambda expr: expr, detail: str = "normal"):
+    """The rule column as spans: words, and each binding as Math (shown: the abbreviations of a long derivation)."""
+    return _as_spans(lambda show: line_label(step, show, detail), shown)
+
+
+def explanation_spans(step: Step, shown: Callable[[Expr], Expr] = lambda expr: expr):
+    """The explanation of a line as spans."""
+    return _as_spans(lambda show: explanation(step, show), shown)
+
+
+def note_spans(derivation: Derivation, shown: Callable[[Expr], Expr] = lambda expr: expr) -> list:
+    """The caveats of notes() as spans, one each."""
+    found: list = []
+    for step in derivation.steps:
+        for rewrite in step.rewrites:
+            rule = rule_named(rewrite.rule)
+            if rule is not None and rule.note:
+                found.append(_as_spans(lambda show, r=rule, w=rewrite: fill_template(r.note, w.bindings, show), shown))
+    return list(dict.fromkeys(found))

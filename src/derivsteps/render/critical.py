@@ -23,9 +23,8 @@ mean(ah) and mean(a^2) for the mean of anything else (and for every mean with --
 
 from __future__ import annotations
 
-import string
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 
 from ..calculus.critical import Critical, CriticalPoint
 from ..calculus.definiteness import SecondDerivativeTest
@@ -37,12 +36,42 @@ from ..data.sums import canonical, is_mean
 from ..language.mathlatex import to_latex as plain_latex
 from ..language.mathtext import GREEK_SYMBOLS
 from ..language.mathtext import to_text as plain_text
-from ._blocks import matrix_latex, matrix_text, point_json
+from ._blocks import point_json
+from .derivation import derivation_layout, derivation_rows
+from .document import (
+    EQUALS,
+    QUESTION,
+    STATUS_MARKS,
+    Blank,
+    Block,
+    Code,
+    Comment,
+    Display,
+    Document,
+    Formula,
+    Heading,
+    Lines,
+    Math,
+    Matrix,
+    Nested,
+    Notation,
+    Note,
+    Paragraph,
+    Row,
+    Rows,
+    Spans,
+    Strong,
+    Symbol,
+    Verdict,
+    Words,
+    only,
+)
+from .document import Phrase as Sentence
 from .jsondoc import SCHEMA, valuer
 from .jsondoc import to_json as derivation_json
-from .latex import latex_rows, text_latex
-from .markdown import escape_markdown
-from .text import render_text as derivation_text
+from .layouts import register
+from .writers import RichView, write
+from .writers.text import TextWriter
 
 # The function of several variables is called f in every heading (∂f/∂a), as the lecture does; F when f is a variable.
 F, F_ALTERNATIVE = Var("f"), Var("F")
@@ -63,10 +92,8 @@ KIND_WORDS = {
 # How a definiteness reads after "H is"; the others read as they are.
 _SHAPES = {"zero": "the zero matrix"}
 
-# Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
-
 # A sentence with math in it: a template with {name} fields, and the math for each (an expression, a point as a
-# mapping, or a tuple of expressions). Each format fills the math in its own notation (STYLE.md §6).
+# mapping, or a tuple of expressions); document.Phrase of it lets each writer fill the math in its notation.
 Phrase = tuple[str, Mapping[str, object]]
 
 
@@ -157,37 +184,6 @@ def mean_definition(mean: Div) -> Expr:
 # -- what is said, in every format ----------------------------------------------------------------------------------------
 
 
-def fill(
-    template: str,
-    bindings: Mapping[str, object],
-    show: Callable[[Expr], str],
-    words: Callable[[str], str] = str,
-    math: Callable[[str], str] = str,
-) -> str:
-    """The template with its math written by show (each field then passed through math: Markdown's $...$) and its
-    words passed through words (LaTeX: \\text{})."""
-    out = []
-    for literal, field, _, _ in string.Formatter().parse(template):
-        if literal:
-            out.append(words(literal))
-        if field is not None:
-            out.append(math(_math(bindings[field], show)))
-    return "".join(out)
-
-
-def _math(value, show: Callable[[Expr], str]) -> str:
-    if isinstance(value, Mapping):
-        return ", ".join(f"{show(var)} = {show(expr)}" for var, expr in value.items())
-    if isinstance(value, tuple):
-        return ", ".join(show(item) for item in value)
-    return show(value)
-
-
-def explanation(step: SolveStep, show: Callable[[Expr], str], words: Callable[[str], str] = str) -> str:
-    """What a solving step did, in words, with its math filled in."""
-    return fill(step.template, step.bindings, show, words)
-
-
 def _fixed(point: Mapping[Var, Expr]) -> dict[Var, Expr]:
     """The variables a solution fixes; a free one (mapped to itself) is said in words."""
     return {var: value for var, value in point.items() if value != var}
@@ -256,27 +252,11 @@ def argument_phrases(test: SecondDerivativeTest) -> list[Phrase]:
     return [why, _joined(("it is positive definite (every minor > 0) when ", {}), [test.condition], "", "", "")]
 
 
-def _ascii_words(text: str, ascii: bool) -> str:
-    return text.replace("≠", "!=") if ascii else text
-
-
 def point_title(critical: Critical, number: int, point: CriticalPoint) -> Phrase | None:
     """The line above a point's test; None for a lone point, which the outcome already names."""
     if len(critical.points) == 1:
         return None
     return _prefixed(f"{'family' if point.free else 'critical point'} {number}: ", _where(point.values))
-
-
-def minors_text(
-    test: SecondDerivativeTest,
-    show: Callable[[Expr], str],
-    name: Callable[[int], str] = "D{}".format,
-    comma: str = ", ",
-) -> str:
-    """D1 = 6 > 0, D2 = 11 > 0: the leading principal minors with their signs."""
-    relation = {1: " > 0", -1: " < 0"}
-    pairs = enumerate(zip(test.minors, test.minor_signs), 1)
-    return comma.join(f"{name(k)} = {show(minor)}{relation.get(sign, '')}" for k, (minor, sign) in pairs)
 
 
 def definiteness_words(test: SecondDerivativeTest, ascii: bool = False) -> str:
@@ -308,21 +288,6 @@ def _method_heading(critical: Critical) -> str:
     return "solve the linear system:" if critical.solved.method == "linear" else "solve the system:"
 
 
-def verdict_words(check: Verification | None, ascii: bool = False) -> str | None:
-    """The last line: ✓ verified, ? could not verify, ✗ disagrees; None when not checked."""
-    if check is None:
-        return None
-    if check.verified is True:
-        how = check.how
-        return f"{'OK' if ascii else '✓'} verified: every first and second partial derivative equals SymPy's ({how})"
-    if check.verified is False:
-        expected = f": SymPy gives {to_text(check.expected, ascii)}" if check.expected is not None else ""
-        mark = "WRONG" if ascii else "✗"
-        said = f"a partial derivative disagrees with SymPy{expected} ({check.reason})"
-        return f"{mark} {said} - this is a bug in derivsteps, please report it"
-    return f"? could not verify a partial derivative ({check.reason})"
-
-
 def data_sections(critical: Critical) -> list[tuple[str, list[tuple[int | None, tuple[Expr, ...], str]]]]:
     """For sums over data, what comes between the system and the solving, as (heading, [(equation number or None,
     sides, words)]): with data, each sum's value, then the system with the values put in; without data, what each
@@ -350,76 +315,287 @@ def data_sections(critical: Critical) -> list[tuple[str, list[tuple[int | None, 
     return []
 
 
-# -- the layout, shared by text and the rich view ---------------------------------------------------------------------------
+# -- the layout -------------------------------------------------------------------------------------------------------------
+# Text writes the working as lines with the explanations in a column; LaTeX (and the $$ block of Markdown) as one
+# alignment with the equations aligned at = and the explanations and equation numbers in a \text{} column.
+
+# The math of this result: means in bar notation.
+BAR_NOTATION = Notation(to_text, to_latex)
 
 
-def _sections(critical: Critical, steps: bool, ascii: bool, detail: str | None) -> Iterator[tuple[str, object]]:
-    """The output as (kind, content): "aside", "note", "heading", "derivation", "rows" [(equation, explanation)],
-    "result", "title", "matrix" (prefix, lines), "line", "kind", "verdict"."""
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    yield "aside", f"read as: {show(critical.expr)}"
-    for warning in critical.warnings:
-        yield "note", f"note: {warning}"
+def critical_layout(critical: Critical, steps: bool = False, detail: str | None = None) -> Document:
+    """The document of a Critical: the system, the solving, each point's second-derivative test, the verdict."""
+    blocks: list[Block] = [
+        only("text", Paragraph((Words("read as: "), Math(critical.expr)), style="aside")),
+        Comment((Words("read as: "), Math(critical.expr))),
+        only("markdown", Paragraph(_question(critical))),
+        *(Note((Words(warning),)) for warning in critical.warnings),
+        only("text", *_text_body(critical, steps, detail, ascii=False), ascii=False),
+        only("text", *_text_body(critical, steps, detail, ascii=True), ascii=True),
+        only(("latex", "markdown"), Display(tuple(_latex_body(critical, steps, detail)))),
+        only("markdown", *_markdown_points(critical)),
+    ]
+    verdict = _verdict(critical.verification)
+    if verdict is not None:
+        blocks += [only("text", Blank()), verdict]
+    return Document(tuple(blocks), BAR_NOTATION)
+
+
+def _said(phrase: Phrase) -> Sentence:
+    return Sentence(*phrase)
+
+
+def _question(critical: Critical) -> Spans:
+    """Find the critical points of $f$ (typed as `...`)."""
+    line: list = [Words("Find the critical points of "), Math(critical.expr)]
+    typed = critical.input
+    if typed is not None and typed.strip() != to_text(critical.expr):
+        line += [Words(" (typed as "), Code(" ".join(typed.split())), Words(")")]
+    return (*line, Words("."))
+
+
+def _side_spans(sides) -> list:
+    out: list = []
+    for index, side in enumerate(sides):
+        out += ([Words(" = ")] if index else []) + [Math(side)]
+    return out
+
+
+def _minors(test: SecondDerivativeTest) -> list:
+    """D1 = 6 > 0, D2 = 11 > 0 as pieces (LaTeX: D_{1}, D_{2} and a thin space after each comma)."""
+    relation = {1: " > 0", -1: " < 0"}
+    pieces: list = []
+    for k, (minor, sign) in enumerate(zip(test.minors, test.minor_signs), 1):
+        if k > 1:
+            pieces.append(Symbol(", ", latex=r",\ "))
+        pieces += [Symbol(f"D{k}", latex=f"D_{{{k}}}"), Words(" = "), Math(minor), Words(relation.get(sign, ""))]
+    return pieces
+
+
+def _definiteness(test: SecondDerivativeTest) -> Symbol:
+    return Symbol(definiteness_words(test), definiteness_words(test, ascii=True))
+
+
+def _text_body(critical: Critical, steps: bool, detail: str | None, ascii: bool) -> list[Block]:
+    """The working as lines: headings, the equations with their explanations in a column, each point's test."""
+    blocks: list[Block] = []
     if steps:
-        yield "heading", "partial derivatives:"
-        for component in critical.gradient.components:
-            yield "derivation", derivation_text(component, steps=True, ascii=ascii, detail=detail)
-    yield "heading", "set every partial derivative to zero:"
-    system = zip(critical.vars, critical.system)
+        blocks += [Blank(), Heading((Words("partial derivatives:"),))]
+        blocks += [Nested(derivation_layout(c, True, detail), indent=2) for c in critical.gradient.components]
+    blocks += [Blank(), Heading((Words("set every partial derivative to zero:"),))]
     f = _function_name(critical)
-    yield (
-        "rows",
-        [(f"({k})  {show(Deriv(f, var))} = {show(value)} = 0", "") for k, (var, value) in enumerate(system, 1)],
-    )
-    for heading, rows in data_sections(critical):
-        yield "heading", heading
-        yield (
-            "rows",
-            [
-                (("" if k is None else f"({k})  ") + " = ".join(show(side) for side in sides), words)
-                for k, sides, words in rows
-            ],
-        )
-    yield "heading", _method_heading(critical)
+    system = [
+        Row((Words(f"({k})  "), Math(Deriv(f, var)), Words(" = "), Math(value), Words(" = 0")))
+        for k, (var, value) in enumerate(zip(critical.vars, critical.system), 1)
+    ]
+    blocks.append(_columns(system))
+    for heading, lines in data_sections(critical):
+        rows = [
+            Row(
+                (*([Words(f"({k})  ")] if k is not None else []), *_side_spans(sides)),
+                label=(Words(words),) if words else (),
+            )
+            for k, sides, words in lines
+        ]
+        blocks += [Blank(), Heading((Words(heading),)), _columns(rows)]
+    blocks += [Blank(), Heading((Words(_method_heading(critical)),))]
     rows = []
     for step in critical.solved.steps:
-        lines = step_text(step, ascii)
-        said = _ascii_words(explanation(step, show), ascii)
-        rows += [(line, said if k == 0 else "") for k, line in enumerate(lines)]
-    yield "rows", rows
-    yield "result", _ascii_words(fill(*outcome(critical), show), ascii)
+        said = (Sentence(step.template, step.bindings),)
+        for k, line in enumerate(_step_lines(step, ascii)):
+            rows.append(Row(line, label=said if k == 0 else ()))
+    blocks.append(_columns(rows))
+    blocks += [Blank(), Paragraph((_said(outcome(critical)),), style="result")]
     if critical.points:
-        yield "heading", "second-derivative test:"
+        blocks += [Blank(), Heading((Words("second-derivative test:"),))]
         if _hessian_varies(critical):
-            yield (
-                "matrix",
-                (f"H({', '.join(show(v) for v in critical.vars)}) = ", matrix_text(critical.hessian.matrix, ascii)),
-            )
+            blocks.append(_matrix(_hessian_name(critical), critical.hessian.matrix))
         for place, point in enumerate(critical.points, 1):
             title = point_title(critical, place, point)
             if title:
-                yield "title", fill(*title, show)
+                blocks += [Blank(), Paragraph((_said(title),))]
             if not _hessian_varies(critical) or point.test.hessian != critical.hessian.matrix:
-                yield "matrix", ("H = ", matrix_text(point.test.hessian, ascii))
-            minors = minors_text(point.test, show)
+                blocks.append(_matrix(Symbol("H", latex="H"), point.test.hessian))
+            minors = _minors(point.test)
             if point.test.argument is not None:
-                yield "line", minors
-                for phrase in argument_phrases(point.test):
-                    yield "line", fill(*phrase, show)
+                blocks.append(Paragraph((Words("  "), *minors)))
+                blocks += [Paragraph((Words("  "), _said(phrase))) for phrase in argument_phrases(point.test)]
             else:
-                yield (
-                    "line",
-                    f"{minors}: {definiteness_words(point.test, ascii)}"
-                    if minors
-                    else definiteness_words(point.test, ascii),
-                )
-            yield "kind", f"{'->' if ascii else '→'} {fill(*kind_phrase(point), show)}"
-    verdict = verdict_words(critical.verification, ascii)
-    if verdict:
-        yield "verdict", verdict
+                said = [Words(": "), _definiteness(point.test)] if minors else [_definiteness(point.test)]
+                blocks.append(Paragraph((Words("  "), *minors, *said)))
+            arrow = Symbol("→", "->", r"\Rightarrow")
+            blocks.append(Paragraph((Words("  "), arrow, Words(" "), _said(kind_phrase(point))), style="kind"))
+    return blocks
 
 
-# -- text -----------------------------------------------------------------------------------------------------------------------
+def _columns(rows: list[Row]) -> Rows:
+    """Equations with their explanations in a column, two spaces in."""
+    return Rows(tuple(rows), MAX_LABEL_COLUMN, indent=2, signs=False)
+
+
+def _matrix(name: Symbol, matrix) -> Rows:
+    """H = [ 6  -1 ] / [ -1  2 ], two spaces in (H &= pmatrix in LaTeX)."""
+    return Rows((Row((Matrix(tuple(tuple(row) for row in matrix)),), EQUALS, (name,)),), indent=2)
+
+
+def _hessian_name(critical: Critical) -> Symbol:
+    """H(a, b), the Hessian as a function of the variables."""
+    text = ", ".join(to_text(v) for v in critical.vars)
+    ascii = ", ".join(to_text(v, True) for v in critical.vars)
+    latex = ", ".join(to_latex(v) for v in critical.vars)
+    return Symbol(f"H({text})", f"H({ascii})", rf"H\left({latex}\right)")
+
+
+def _step_lines(step: SolveStep, ascii: bool) -> list[Spans]:
+    """The step's equation forms on one line (6(2b) - b + 1 = 0  ⇔  11b + 1 = 0); SymPy's solutions one a line."""
+    if step.action == "sympy_solve":
+        found = [_said(_where(p)) for p in step.points]
+        return [(found[0],), *((Words("or "), line) for line in found[1:])] if found else [(Words("no solution"),)]
+    iff = Symbol("  ⇔  ", "  <=>  ")
+    forms = [_side_spans(e.sides) for e in step.equations]
+    if len(f"  {'<=>' if ascii else '⇔'}  ".join(equation_text(e, ascii) for e in step.equations)) <= MAX_STEP_LINE:
+        line: list = []
+        for index, form in enumerate(forms):
+            line += ([iff] if index else []) + form
+        return [tuple(line)]
+    # A long chain (the closed form's substitution) gets one form a line, each after its ⇔.
+    return [tuple(forms[0]), *((Symbol("⇔  ", "<=>  "), *form) for form in forms[1:])]
+
+
+def _latex_body(critical: Critical, steps: bool, detail: str | None) -> list[Block]:
+    """The rows of the alignment, without the verdict: headings, the system, the solving, each point's test."""
+    blocks: list[Block] = []
+    if steps:
+        blocks.append(Heading((Words("partial derivatives:"),)))
+        blocks += [Nested(Document((derivation_rows(c, True, detail),))) for c in critical.gradient.components]
+    blocks.append(Heading((Words("set every partial derivative to zero:"),)))
+    f = _function_name(critical)
+    system = [
+        Row((Math(value), Words(" = 0")), EQUALS, (Math(Deriv(f, var)),), (Words(f"({k})"),))
+        for k, (var, value) in enumerate(zip(critical.vars, critical.system), 1)
+    ]
+    blocks.append(Rows(tuple(system), signs=False))
+    for heading, lines in data_sections(critical):
+        blocks.append(Heading((Words(heading),)))
+        rows = []
+        for k, sides, words in lines:
+            label = (Words(f"({k})"),) if k is not None else ((Words(words),) if words else ())
+            rows.append(Row(tuple(_side_spans(sides[1:])), EQUALS, (Math(sides[0]),), label))
+        blocks.append(Rows(tuple(rows), signs=False))
+    blocks.append(Heading((Words(_method_heading(critical)),)))
+    rows = []
+    for step in critical.solved.steps:
+        first, *more = _step_rows(step)
+        rows += [replace(first, label=(Sentence(step.template, step.bindings),)), *more]
+    blocks.append(Rows(tuple(rows), signs=False))
+    blocks.append(Heading((_said(outcome(critical)),)))
+    if critical.points:
+        blocks.append(Heading((Words("second-derivative test:"),)))
+        if _hessian_varies(critical):
+            blocks.append(_matrix(_hessian_name(critical), critical.hessian.matrix))
+        for place, point in enumerate(critical.points, 1):
+            title = point_title(critical, place, point)
+            if title:
+                blocks.append(Heading((_said(title),)))
+            if not _hessian_varies(critical) or point.test.hessian != critical.hessian.matrix:
+                blocks.append(_matrix(Symbol("H", latex="H"), point.test.hessian))
+            minors = _minors(point.test)
+            aligned = Row((Formula(tuple(minors[2:])),), EQUALS, (minors[0],)) if minors else Row(())
+            if point.test.argument is not None:
+                blocks.append(Rows((aligned,), signs=False))
+                # Not a sentence start: f is the function's name, and capitalised it would be another.
+                blocks += [Paragraph((_said(phrase),)) for phrase in argument_phrases(point.test)]
+            else:
+                said = (Words(definiteness_words(point.test)),)
+                blocks.append(Rows((replace(aligned, label=said),), signs=False))
+            blocks.append(Paragraph((Symbol("⇒", latex=r"\Rightarrow"), _said(kind_phrase(point)))))
+    return blocks
+
+
+def _step_rows(step: SolveStep) -> list[Row]:
+    """The step's equation forms in one row, aligned at the first =; SymPy's solutions one a row."""
+    if step.action == "sympy_solve":
+        found = [_said(_where(p)) for p in step.points]
+        if not found:
+            return [Row((Words("no solution"),))]
+        return [Row((found[0],)), *(Row((Words("or "), line)) for line in found[1:])]
+    if not step.equations:
+        return [Row(())]
+    first, *others = step.equations
+    lead, rest = (Math(first.sides[0]),), tuple(_side_spans(first.sides[1:]))
+    iff = Symbol("⇔", latex=r"\iff")
+    if len("  ⇔  ".join(equation_text(e) for e in step.equations)) <= MAX_STEP_LINE:
+        body: list = list(rest)
+        for equation in others:
+            body += [iff, *_side_spans(equation.sides)]
+        return [Row(tuple(body), EQUALS, lead)]
+    # As in text: a long chain one form a row, each after its \iff.
+    return [Row(rest, EQUALS, lead), *(Row((iff, *_side_spans(e.sides))) for e in others)]
+
+
+def _markdown_points(critical: Critical) -> list[Block]:
+    """Each point in words: At $a = 1$: **minimum** (the Hessian is positive definite); or the outcome."""
+    lines = []
+    for place, point in enumerate(critical.points, 1):
+        numbered = f"{place}. " if len(critical.points) > 1 else ""
+        test = point.test
+        why = (
+            test.reason
+            if test.definiteness == "undetermined"
+            else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
+        )
+        said = _said(_joined((why + " when ", {}), [test.condition], "", "", "")) if test.condition else Words(why)
+        where = _said(_where(point.values))
+        lines.append((Words(f"{numbered}At "), where, Words(": "), Strong(point.kind), Words(" ("), said, Words(").")))
+    if lines:
+        return [Lines(tuple(lines))]
+    said = _said(outcome(critical)).filled(to_text)
+    return [Paragraph((Words(said[:1].upper() + said[1:] + "."),))]
+
+
+def _verdict(check: Verification | None) -> Verdict | None:
+    """✓ verified, ? could not verify, ✗ disagrees (a bug in derivsteps); None when not checked."""
+    if check is None:
+        return None
+    if check.verified is True:
+        said = f"verified: every first and second partial derivative equals SymPy's ({check.how})"
+        return Verdict("verified", (Words(said),), STATUS_MARKS["verified"])
+    if check.verified is False:
+        expected = ()
+        if check.expected is not None:
+            quoted = Symbol(to_text(check.expected), to_text(check.expected, ascii=True))
+            expected = (Words(": SymPy gives "), quoted)
+        return Verdict(
+            "disagrees",
+            (
+                Words("a partial derivative disagrees with SymPy"),
+                *expected,
+                Words(f" ({check.reason}) - this is a bug in derivsteps, please report it"),
+            ),
+            STATUS_MARKS["disagrees"],
+        )
+    return Verdict("undecided", (Words(f"could not verify a partial derivative ({check.reason})"),), QUESTION)
+
+
+# -- the entry points: a layout and a writer ----------------------------------------------------------------------------
+
+
+def render_text(critical: Critical, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
+    """The whole solution as text; steps=True also shows each partial derivative's derivation."""
+    return write(critical_layout(critical, steps, detail), "text", ascii=ascii)
+
+
+def render_latex(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
+    """An align* block; the input as read and the notes are TeX comments inside it, as for a derivation."""
+    return write(critical_layout(critical, steps, detail), "latex")
+
+
+def render_markdown(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
+    """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), each point in words."""
+    return write(critical_layout(critical, steps, detail), "markdown")
+
+
+# -- text helpers (the JSON document writes equations as text) -----------------------------------------------------------
 
 
 def equation_text(equation: Equation, ascii: bool = False) -> str:
@@ -428,192 +604,14 @@ def equation_text(equation: Equation, ascii: bool = False) -> str:
 
 def step_text(step: SolveStep, ascii: bool = False) -> list[str]:
     """The step's equation forms on one line (6(2b) - b + 1 = 0  ⇔  11b + 1 = 0); SymPy's solutions one a line."""
-    if step.action == "sympy_solve":
-        found = [fill(*_where(p), lambda e: to_text(e, ascii)) for p in step.points]
-        return [found[0], *(f"or {line}" for line in found[1:])] if found else ["no solution"]
-    iff = "<=>" if ascii else "⇔"
-    forms = [equation_text(e, ascii) for e in step.equations]
-    line = f"  {iff}  ".join(forms)
-    if len(line) <= MAX_STEP_LINE:
-        return [line]
-    # A long chain (the closed form's substitution) gets one form a line, each after its ⇔.
-    return [forms[0], *(f"{iff}  {form}" for form in forms[1:])]
-
-
-def _columns(rows: list[tuple[str, str]]) -> list[str]:
-    width = min(max((_width(left) for left, _ in rows), default=0), MAX_LABEL_COLUMN)
-    return [
-        f"  {left}{' ' * (width - _width(left))}    {right}".rstrip() if right else f"  {left}" for left, right in rows
-    ]
-
-
-def _width(text: str) -> int:
-    """Columns on screen: a combining macron (ā) takes none."""
-    return sum(1 for char in text if not unicodedata.combining(char))
-
-
-def render_text(critical: Critical, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
-    """The whole solution as text; steps=True also shows each partial derivative's derivation."""
-    out: list[str] = []
-    for kind, content in _sections(critical, steps, ascii, detail):
-        if kind in ("heading", "result", "verdict", "title"):
-            out += ["", content]
-        elif kind == "rows":
-            out += _columns(content)
-        elif kind == "matrix":
-            prefix, lines = content
-            out += ["  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines)]
-        elif kind == "derivation":
-            out += [f"  {line}".rstrip() for line in content.rstrip("\n").split("\n")]
-        elif kind in ("line", "kind"):
-            out.append("  " + content)
-        else:
-            out.append(content)
-    return "\n".join(out) + "\n"
-
-
-# -- LaTeX ----------------------------------------------------------------------------------------------------------------------
+    writer = TextWriter(Document((), BAR_NOTATION), ascii)
+    return [writer.spans(line) for line in _step_lines(step, ascii)]
 
 
 def equation_latex(equation: Equation, aligned: bool = False) -> str:
     """The sides joined by =; aligned puts the alignment point & before the first =."""
     left, *rest = [to_latex(side) for side in equation.sides]
     return left + (" &= " if aligned else " = ") + " = ".join(rest)
-
-
-def step_latex(step: SolveStep) -> list[str]:
-    """The step's equation forms in one row, aligned at the first =; SymPy's solutions one a row."""
-    if step.action == "sympy_solve":
-        found = [fill(*_where(p), to_latex, _words) for p in step.points]
-        return [f"&{found[0]}", *(rf"&\text{{or }}{line}" for line in found[1:])] if found else [r"&\text{no solution}"]
-    if not step.equations:
-        return ["&"]
-    first, *others = step.equations
-    if len("  ⇔  ".join(equation_text(e) for e in step.equations)) <= MAX_STEP_LINE:
-        return [" \\iff ".join([equation_latex(first, aligned=True), *(equation_latex(e) for e in others)])]
-    # As in text: a long chain one form a row, each after its \iff.
-    return [equation_latex(first, aligned=True), *(f"&\\iff {equation_latex(e)}" for e in others)]
-
-
-def _words(text: str) -> str:
-    return text_latex(text)
-
-
-def _sentence(phrase: Phrase) -> str:
-    template, bindings = phrase
-    return fill(template[:1].upper() + template[1:], bindings, to_latex, _words)
-
-
-def latex_body(critical: Critical, steps: bool = False, detail: str | None = None) -> list[str]:
-    """The rows of the alignment, without the verdict: headings, the system, the solving, each point's test."""
-    rows = []
-    if steps:
-        rows.append(r"&\text{Partial derivatives:}")
-        for component in critical.gradient.components:
-            rows += latex_rows(component, True, detail)
-    rows.append(r"&\text{Set every partial derivative to zero:}")
-    f = _function_name(critical)
-    for k, (var, value) in enumerate(zip(critical.vars, critical.system), 1):
-        rows.append(f"{to_latex(Deriv(f, var))} &= {to_latex(value)} = 0 && \\text{{({k})}}")
-    for heading, lines in data_sections(critical):
-        rows.append(f"&{_sentence((heading, {}))}")
-        for k, sides, words in lines:
-            left, *rest = [to_latex(side) for side in sides]
-            label = f" && \\text{{({k})}}" if k is not None else (f" && {_words(words)}" if words else "")
-            rows.append(f"{left} &= {' = '.join(rest)}{label}")
-    rows.append(f"&{_sentence((_method_heading(critical), {}))}")
-    for step in critical.solved.steps:
-        said = explanation(step, to_latex, _words)
-        first, *more = step_latex(step)
-        rows += [first + (f" && {said}" if said else ""), *more]
-    rows.append(f"&{_sentence(outcome(critical))}")
-    if critical.points:
-        rows.append(r"&\text{Second-derivative test:}")
-        if _hessian_varies(critical):
-            names = ", ".join(to_latex(v) for v in critical.vars)
-            rows.append(f"H\\left({names}\\right) &= {matrix_latex(critical.hessian.matrix)}")
-        for place, point in enumerate(critical.points, 1):
-            title = point_title(critical, place, point)
-            if title:
-                rows.append(f"&{_sentence(title)}")
-            if not _hessian_varies(critical) or point.test.hessian != critical.hessian.matrix:
-                rows.append(f"H &= {matrix_latex(point.test.hessian)}")
-            minors = minors_text(point.test, to_latex, "D_{{{}}}".format, r",\ ")
-            first, _, rest = minors.partition(" = ")
-            aligned = f"{first} &= {rest}" if minors else "&"
-            if point.test.argument is not None:
-                rows.append(aligned)
-                # Not a sentence start: f is the function's name, and capitalised it would be another.
-                rows += [f"&{fill(*phrase, to_latex, _words)}" for phrase in argument_phrases(point.test)]
-            else:
-                rows.append(f"{aligned} && {text_latex(definiteness_words(point.test))}")
-            rows.append(r"&\Rightarrow " + fill(*kind_phrase(point), to_latex, _words))
-    return rows
-
-
-def verdict_latex(check: Verification | None) -> str | None:
-    words = verdict_words(check, ascii=True)
-    if words is None:
-        return None
-    mark, _, rest = words.partition(" ")
-    symbol = {"OK": r"\checkmark\ ", "WRONG": r"\times\ "}.get(mark)
-    return symbol + text_latex(rest) if symbol else text_latex(words)
-
-
-def render_latex(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
-    """An align* block; the input as read and the notes are TeX comments inside it, as for a derivation."""
-    rows = latex_body(critical, steps, detail)
-    verdict = verdict_latex(critical.verification)
-    if verdict:
-        rows.append(f"& {verdict}")
-    comments = [f"% read as: {' '.join(to_text(critical.expr).split())}"]
-    comments += [f"% note: {' '.join(warning.split())}" for warning in critical.warnings]
-    return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
-
-
-# -- Markdown -------------------------------------------------------------------------------------------------------------------
-
-
-def render_markdown(critical: Critical, steps: bool = False, detail: str | None = None) -> str:
-    """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), each point in words."""
-    question = f"Find the critical points of ${to_latex(critical.expr)}$"
-    typed = critical.input
-    if typed is not None and typed.strip() != to_text(critical.expr):
-        question += f" (typed as `{' '.join(typed.split())}`)"
-    out = [question + ".", ""]
-    for warning in critical.warnings:
-        out += [f"*Note:* {escape_markdown(warning)}", ""]
-    out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_body(critical, steps, detail)), r"\end{aligned}", "$$", ""]
-    for place, point in enumerate(critical.points, 1):
-        where = fill(*_where(point.values), to_latex, _markdown_words, "${}$".format)
-        numbered = f"{place}. " if len(critical.points) > 1 else ""
-        test = point.test
-        why = (
-            test.reason
-            if test.definiteness == "undetermined"
-            else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
-        )
-        if test.condition is not None:
-            why = fill(
-                *_joined((why + " when ", {}), [test.condition], "", "", ""), to_latex, _markdown_words, "${}$".format
-            )
-        else:
-            why = escape_markdown(why)
-        out.append(f"{numbered}At {where}: **{point.kind}** ({why}).")
-    if critical.points:
-        out.append("")
-    else:
-        said = fill(*outcome(critical), to_text)
-        out += [escape_markdown(said[:1].upper() + said[1:]) + ".", ""]
-    verdict = verdict_words(critical.verification)
-    if verdict:
-        out += [escape_markdown(verdict), ""]
-    return "\n".join(out)
-
-
-def _markdown_words(text: str) -> str:
-    """Words between math, escaped, keeping the spaces at their edges that separate them from the math."""
-    return (" " if text[:1].isspace() else "") + escape_markdown(text) + (" " if text[-1:].isspace() else "")
 
 
 # -- JSON -----------------------------------------------------------------------------------------------------------------------
@@ -647,7 +645,7 @@ def to_json(critical: Critical, with_sympy: bool = True) -> dict:
         "closed_form": point_json(critical.points[0].values, value)
         if critical.closed_form and len(critical.points) == 1
         else None,
-        "conditions": [fill(*phrase, to_text) for phrase in critical.solved.assumptions],
+        "conditions": [_said(phrase).filled(to_text) for phrase in critical.solved.assumptions],
     }
 
 
@@ -663,7 +661,7 @@ def _statistic_json(stat, value) -> dict:
 def _step_json(step: SolveStep, value) -> dict:
     return {
         "action": step.action,
-        "explanation": explanation(step, to_text),
+        "explanation": Sentence(step.template, step.bindings).filled(to_text),
         "equations": [_equation_json(e, value) for e in step.equations],
         "points": [point_json(p, value) for p in step.points],
     }
@@ -689,8 +687,8 @@ def _point_json(point: CriticalPoint, value) -> dict:
         "minors": [value(minor) for minor in test.minors],
         "definiteness": test.definiteness,
         "eigenvalue_signs": None if counts is None else dict(zip(("positive", "negative", "zero"), counts)),
-        "condition": None if test.condition is None else fill(*test.condition, to_text),
-        "argument": "; ".join(fill(*phrase, to_text) for phrase in argument_phrases(test)) or None,
+        "condition": None if test.condition is None else _said(test.condition).filled(to_text),
+        "argument": "; ".join(_said(phrase).filled(to_text) for phrase in argument_phrases(test)) or None,
     }
 
 
@@ -705,56 +703,19 @@ def _component_json(var: Var, derivation, with_sympy: bool) -> dict:
 # -- rich -----------------------------------------------------------------------------------------------------------------------
 
 
-class CriticalView:
+class CriticalView(RichView):
     """A rich renderable of a Critical: `Console().print(CriticalView(critical))`, the text layout with styles."""
 
-    STYLES = {
-        "heading": "bold", "aside": "dim", "note": "italic", "explanation": "dim", "result": "bold", "kind": "bold cyan",
-        "verified": "bold green", "disagrees": "bold red", "undecided": "yellow",
-    }  # fmt: skip
-
     def __init__(self, critical: Critical, steps: bool = False, detail: str | None = None, ascii: bool = False):
+        super().__init__(critical_layout(critical, steps, detail), ascii)
         self.critical = critical
-        self.steps = steps
-        self.detail = detail
-        self.ascii = ascii
-
-    def __rich_console__(self, console, options):
-        # rich is imported here, so this module (and the text, LaTeX and JSON renderers in it) stays free of it.
-        from rich.padding import Padding
-        from rich.table import Table
-        from rich.text import Text
-
-        for kind, content in _sections(self.critical, self.steps, self.ascii, self.detail):
-            if kind in ("heading", "result", "verdict", "title"):
-                yield Text("")
-            if kind == "rows":
-                table = Table.grid(padding=(0, 4))
-                table.add_column("equation", overflow="fold")
-                table.add_column("explanation", style=self.STYLES["explanation"], overflow="fold")
-                for left, right in content:
-                    table.add_row(Text(left), Text(right))
-                yield Padding(table, (0, 0, 0, 2))
-            elif kind == "matrix":
-                prefix, lines = content
-                yield Text(
-                    "\n".join("  " + (prefix if i == 0 else " " * len(prefix)) + line for i, line in enumerate(lines))
-                )
-            elif kind == "derivation":
-                yield Padding(Text(content.rstrip("\n")), (0, 0, 0, 2))
-            elif kind == "verdict":
-                check = self.critical.verification
-                yield Text(
-                    content,
-                    style=self.STYLES[{True: "verified", False: "disagrees", None: "undecided"}[check.verified]],
-                )
-            else:
-                indent = "  " if kind in ("line", "kind") else ""
-                yield Text(indent + content, style=self.STYLES.get(kind, ""))
 
 
 def print_rich(critical: Critical, steps: bool = False, detail: str | None = None, ascii: bool = False) -> None:
     """Print the view to the terminal (the command's rich format), so the command itself never imports rich."""
-    from rich.console import Console
+    from .writers.terminal import print_document
 
-    Console().print(CriticalView(critical, steps=steps, detail=detail, ascii=ascii))
+    print_document(critical_layout(critical, steps, detail), ascii=ascii)
+
+
+register(Critical, layout=critical_layout, view=CriticalView)

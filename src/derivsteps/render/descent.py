@@ -1,21 +1,46 @@
-"""A gradient descent in every output format: text, LaTeX, Markdown, JSON, the terminal, and a plot of f."""
+"""A gradient descent laid out as a Document (text, LaTeX, Markdown, the terminal), as JSON, and as a plot of f."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from ..calculus.descent import Descent, Iteration
+from ..core.derivation import Verification
 from ..core.tree import Expr, Var
 from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
-from ._blocks import point_json, point_latex, point_text, vector_latex, vector_text
+from ._blocks import point_json
+from .document import (
+    CHECK,
+    EQUALS,
+    Blank,
+    Block,
+    Code,
+    Comment,
+    Display,
+    Document,
+    Formula,
+    Heading,
+    Math,
+    Note,
+    Paragraph,
+    Row,
+    Rows,
+    Spans,
+    Strong,
+    Symbol,
+    Table,
+    Vector,
+    Verdict,
+    Words,
+    only,
+)
 from .jsondoc import SCHEMA, valuer
-from .latex import tex_comment, text_latex, verdict_latex
-from .markdown import escape_markdown
+from .layouts import register
 from .multivar import data_json, data_text
-from .text import verdict_text
+from .writers import write
+from .writers.latex import rows_of
 
 # Long runs: the work of every iteration is shown up to SHOW_ALL_WORK iterations, else the first WORK_HEAD and the
 # last WORK_TAIL; the table likewise keeps TABLE_HEAD and TABLE_TAIL rows of a longer run. JSON always has them all.
@@ -24,12 +49,284 @@ WORK_HEAD, WORK_TAIL = 3, 1
 SHOW_ALL_ROWS = 50
 TABLE_HEAD, TABLE_TAIL = 20, 20
 
-# Characters that Markdown (or a notebook's math typesetting, for $) would read as syntax in running text.
-
 _T = TypeVar("_T")
 
+# The notation of the update rule, spelled for text, ASCII and LaTeX.
+ARROW = Symbol("←", "<-", r"\leftarrow")
+ETA = Symbol("η", "eta", r"\eta")
+THETA = Symbol("θ", "theta", r"\theta")
+F = Symbol("f", "f", "f")
+# η times the gradient: a thin space before f' in LaTeX; brackets that grow with θ; the list separator of LaTeX.
+ETA_BY = Symbol("η", "eta * ", r"\eta\, ")
+ETA_TIMES = Symbol("η", "eta * ", r"\eta ")
+OPEN, CLOSE = Symbol("(", latex=r"\left("), Symbol(")", latex=r"\right)")
+LIST = Symbol(", ", latex=r",\ ")
+# The sign before one partial derivative's verdict, when they are not all verified.
+_MARKS = {
+    True: Symbol("✓ ", "OK ", r"\checkmark\ "),
+    False: Symbol("✗ ", "WRONG ", r"\times\ "),
+}
+_STATUS = {True: "verified", False: "disagrees", None: "undecided"}
 
-# -- what every format says ----------------------------------------------------------------------------------------------
+
+# -- public entry points: layout, then a writer ------------------------------------------------------------------------
+def render_text(descent: Descent, ascii: bool = False) -> str:
+    """The descent as plain text: f and its gradient, the work of each iteration, the table, the result, the check."""
+    return write(layout(descent), "text", ascii=ascii)
+
+
+def render_latex(descent: Descent) -> str:
+    """The descent as one align* block; how the input was read and the notes are TeX comments inside it."""
+    return write(layout(descent), "latex")
+
+
+def render_markdown(descent: Descent) -> str:
+    """The question, the work in $$ (aligned), the table as a Markdown table, the result and the check."""
+    return write(layout(descent), "markdown")
+
+
+def latex_rows(descent: Descent) -> list[str]:
+    """The rows of the alignment for f, its gradient, the start and each iteration's work (Markdown's display math)."""
+    return list(rows_of(Document((_worked(descent),))))
+
+
+class DescentView:
+    """A rich renderable of a Descent: `Console().print(DescentView(descent))`."""
+
+    def __init__(self, descent: Descent, ascii: bool = False):
+        self.descent = descent
+        self.ascii = ascii
+
+    def __rich__(self):
+        return write(layout(self.descent), "rich", ascii=self.ascii)
+
+
+def print_rich(descent: Descent, ascii: bool = False) -> None:
+    """Print the view to the terminal (the command's rich format), so the command itself never imports rich."""
+    from .live import print_view
+
+    print_view(DescentView(descent, ascii=ascii))
+
+
+# -- the layout -----------------------------------------------------------------------------------------------------------
+def layout(descent: Descent) -> Document:
+    """The descent as a Document: the question (Markdown), f and its gradient, the start and the update rule, the work
+    of each iteration (elided for a long run), why it stopped, the table of points, the result and the check."""
+    blocks: list[Block] = [
+        Comment((Words("read as: "), Math(descent.expr))),
+        only("markdown", Paragraph(_question(descent))),
+        only("text", Paragraph((*_f(descent.vars), Words(" = "), Math(descent.expr)), style="heading")),
+        *(Note((Words(warning),)) for warning in descent.warnings),
+        _worked(descent),
+    ]
+    if descent.stop is not None:
+        said = f"stopped: {descent.stop.message}"
+        blocks += [
+            only("text", Blank()),
+            only(("text", "latex"), Paragraph((Words(said),), style="stopped")),
+            only("markdown", Paragraph((Strong("Stopped:"), Words(f" {descent.stop.message}")))),
+        ]
+    if descent.requested > 1 and descent.iterations:
+        blocks += [only("text", Blank()), _table(descent)]
+    blocks += [only("text", Blank()), *_result(descent), *_verdicts(descent)]
+    return Document(tuple(blocks))
+
+
+def _f(values: Sequence[Expr], name: Symbol = F) -> Spans:
+    """f(a, b): a name and its arguments."""
+    return (name, Vector(tuple(values)))
+
+
+def _grad(descent: Descent) -> Symbol:
+    if len(descent.vars) == 1:
+        return Symbol("f′", "f'", "f'")
+    return Symbol("∇f", "grad f", r"\nabla f")
+
+
+def _point(point: Mapping[Var, Expr]) -> tuple:
+    """a = 1, b = 2 as the pieces of a formula."""
+    pieces: list = []
+    for var, value in point.items():
+        pieces += [Words(", ")] if pieces else []
+        pieces += [Math(var), Words(" = "), Math(value)]
+    return tuple(pieces)
+
+
+def _chain(first: Expr | tuple[Expr, ...], second: Expr | tuple[Expr, ...]) -> tuple:
+    """first = second, or first alone when the two print alike (a value that was already worked out)."""
+    shown = lambda v: tuple(to_text(e) for e in v) if isinstance(v, tuple) else to_text(v)  # noqa: E731
+    piece = lambda v: Vector(v) if isinstance(v, tuple) else Math(v)  # noqa: E731
+    return (piece(first),) if shown(first) == shown(second) else (piece(first), Words(" = "), piece(second))
+
+
+def _gradient_value(descent: Descent, values: Sequence[Expr]) -> Vector | Math:
+    return Math(values[0]) if len(descent.vars) == 1 else Vector(tuple(values))
+
+
+def _worked(descent: Descent) -> Display:
+    """f and its gradient, the start, the update rule and the work of the iterations: display math in Markdown."""
+    grad, args = _grad(descent), Vector(descent.vars)
+    lr = (ETA, Words(" = "), Math(descent.lr))
+    blocks: list[Block] = [
+        only(("latex", "markdown"), Rows((Row((Math(descent.expr),), EQUALS, (Formula(_f(descent.vars)),)),))),
+        Rows((Row((_gradient_value(descent, descent.gradient.vector),), EQUALS, (Formula((grad, args)),)),)),
+    ]
+    if descent.fixed:
+        blocks.append(Paragraph((Words("held fixed: "), Formula(_point(descent.fixed)))))
+    start_f = (Symbol(", where f = ", latex=r",\ f = "), Math(descent.start_f))
+    blocks += [
+        only("text", Paragraph((Words("start: "), Formula(_point(descent.start)), *start_f))),
+        only(("latex", "markdown"), Paragraph((Words("start: "), Formula((*_point(descent.start), *start_f))))),
+    ]
+    if len(descent.vars) == 1:
+        x = Math(descent.vars[0])
+        rule = (x, Words(" "), ARROW, Words(" "), x, Words(" - "), ETA_BY, grad, Vector((descent.vars[0],)))
+        blocks += [
+            only("text", Paragraph((Words("step: "), *rule, Words(" with learning rate "), *lr))),
+            only(("latex", "markdown"), Paragraph((Words("step: "), Formula((*rule, LIST, *lr))))),
+        ]
+    else:
+        theta = (THETA, Words(" "), ARROW, Words(" "), THETA, Words(" - "), ETA_TIMES, grad, OPEN, THETA, CLOSE)
+        blocks += [
+            only("text", Paragraph((Words("step: "), *theta, Words(" with "), THETA, Words(" = "), args,
+                                    Words(" and learning rate "), *lr))),
+            only(("latex", "markdown"), Paragraph((Words("step: "), Formula((*theta, LIST, THETA, Words(" = "), args,
+                                                                            LIST, *lr))))),
+        ]  # fmt: skip
+    if descent.data is not None:
+        blocks.append(Paragraph((Words(data_text(descent.data)),)))
+    if descent.numeric:
+        blocks += [
+            only("text", Paragraph((Words("arithmetic: floating point (--numeric)"),))),
+            only(("latex", "markdown"), Paragraph((Words("arithmetic: floating point"),))),
+        ]
+    shown = _elide(descent.iterations, SHOW_ALL_WORK, WORK_HEAD, WORK_TAIL)
+    for iteration in shown:
+        blocks.append(Blank())
+        if iteration is None:
+            gap = _gap_words(shown)
+            blocks += [
+                only("text", Paragraph((Words(f"... ({gap})"),), style="aside")),
+                only(("latex", "markdown"), Paragraph((Symbol("⋮", "...", r"\vdots\quad"), Words(gap)))),
+            ]
+            continue
+        blocks += [
+            only("text", Heading((Words(f"iteration {iteration.index:,}"),))),
+            only(("latex", "markdown"), Paragraph((Words(f"iteration {iteration.index:,}"),))),
+            _work(descent, iteration, grad),
+        ]
+    return Display(tuple(blocks))
+
+
+def _work(descent: Descent, iteration: Iteration, grad: Symbol) -> Rows:
+    """One iteration: the gradient at the point, each variable's update, f at the new point."""
+    at = Formula((grad, Vector(tuple(iteration.point.values()))))
+    if len(descent.vars) == 1:
+        gradient = _chain(iteration.gradient_at[0], iteration.gradient[0])
+    else:
+        gradient = _chain(tuple(iteration.gradient_at), tuple(iteration.gradient))
+    rows = [Row(gradient, EQUALS, (at,))]
+    for var, update in zip(descent.vars, iteration.updates):
+        rows.append(Row((Math(update), Words(" = "), Math(iteration.next[var])), ARROW, (Math(var),)))
+    f_at = Formula(_f(tuple(iteration.next.values())))
+    rows.append(Row(_chain(iteration.f_at, iteration.f), EQUALS, (f_at,)))
+    return Rows(tuple(rows), indent=2)
+
+
+def _table(descent: Descent) -> Table:
+    """(iteration, point, f) from the start (iteration 0) on, elided for a long run."""
+    header = ((Words("iteration"),), *((Math(v),) for v in descent.vars), (Math(Var("f")),))
+    rows: list[tuple[Spans, ...] | None] = []
+    start = [(0, descent.start, descent.start_f)]
+    for row in _elide(
+        start + [(it.index, it.next, it.f) for it in descent.iterations], SHOW_ALL_ROWS, TABLE_HEAD, TABLE_TAIL
+    ):
+        if row is None:
+            rows.append(None)
+            continue
+        index, point, f = row
+        # {,} keeps LaTeX from spacing the thousands separator of 1,000 as a list comma.
+        number = Symbol(f"{index:,}", latex=f"{index:,}".replace(",", "{,}"))
+        rows.append(((number,), *((Math(point[v]),) for v in descent.vars), (Math(f),)))
+    return Table(header, tuple(rows), align="r" + "l" * (len(header) - 1), indent=0)
+
+
+def _result(descent: Descent) -> list[Block]:
+    """after 3 iterations: a = 0.149, b = 1.155, f = 1.377533"""
+    done = _plural(len(descent.iterations), "iteration")
+    final = _point(descent.final)
+    f = (Words(", f = "), Math(descent.final_f))
+    return [
+        only("text", Paragraph((Words(f"after {done}: "), *final, *f), style="result")),
+        only("latex", Paragraph((Words(f"after {done}: "), Formula((*final, LIST, F, Words(" = "), Math(descent.final_f)))))),
+        only("markdown", Paragraph((Words(f"After {done}: "), Formula(final), Words(", "),
+                                    Formula((F, Words(" = "), Math(descent.final_f))), Words(".")))),
+    ]  # fmt: skip
+
+
+def _verdicts(descent: Descent) -> list[Block]:
+    """One line when every partial derivative is verified; else a line for each one that was checked."""
+    checks = descent.verifications
+    if checks and all(c is not None and c.verified is True for c in checks):
+        methods = {c.method for c in checks}
+        how = (
+            "symbolic"
+            if methods == {"symbolic"}
+            else "numeric, at random points"
+            if methods == {"numeric"}
+            else "symbolic or at random points"
+        )
+        what = "the derivative equals SymPy's" if len(checks) == 1 else "every partial derivative equals SymPy's"
+        return [Verdict("verified", (Words(f"verified: {what} ({how})"),), CHECK)]
+    out: list[Block] = []
+    for var, derivation in zip(descent.vars, descent.gradient.components):
+        check = derivation.verification
+        if check is None:
+            continue
+        partial = Symbol(
+            f"∂f/∂{to_text(var)}", f"df/d{to_text(var, ascii=True)}", rf"\partial f/\partial {to_latex(var)}"
+        )
+        mark = (_MARKS[check.verified],) if check.verified is not None else ()
+        head = Formula((partial, Symbol(": ", latex=r"\colon\ "), *mark))
+        out.append(Verdict(_STATUS[check.verified], (head, *_check_words(check))))
+    return out
+
+
+def _check_words(check: Verification) -> Spans:
+    """What one partial derivative's check said: verified (how), disagrees (SymPy's answer), could not verify (why)."""
+    if check.verified is True:
+        if check.method == "evaluator":
+            return (Words(f"verified: equals a numerical derivative at random points ({check.reason})"),)
+        return (Words(f"verified: equals SymPy's derivative ({check.how})"),)
+    if check.verified is False:
+        expected = (Words(": SymPy gives "), Math(check.expected)) if check.expected is not None else ()
+        return (
+            Words("disagrees with SymPy"),
+            *expected,
+            Words(f" ({check.reason}) - this is a bug in derivsteps, please report it"),
+        )
+    return (Words(f"? could not verify ({check.reason})"),)
+
+
+def _question(descent: Descent) -> Spans:
+    """Gradient descent on f(a, b) = ... from a = 1, b = 2 with learning rate η = 0.1, 3 iterations."""
+    spans: list = [
+        Words("Gradient descent on "),
+        Formula((*_f(descent.vars), Words(" = "), Math(descent.expr))),
+        Words(" from "),
+        Formula(_point(descent.start)),
+        Words(" with learning rate "),
+        Formula((ETA, Words(" = "), Math(descent.lr))),
+        Words(f", {_plural(descent.requested, 'iteration')}"),
+    ]
+    typed = descent.input
+    if typed is not None and typed.strip() != to_text(descent.expr):
+        spans += [Words(" (typed as "), Code(typed.strip()), Words(")")]
+    if descent.numeric:
+        spans.append(Words(", in floating point"))
+    return (*spans, Words("."))
+
+
 def _elide(items: Sequence[_T], show_all: int, head: int, tail: int) -> list[_T | None]:
     """items, or the first `head` and last `tail` of them with None where the rest was left out."""
     if len(items) <= show_all:
@@ -41,56 +338,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def _rows(descent: Descent) -> list[tuple[int, Mapping[Var, Expr], Expr] | None]:
-    """The table: (iteration, point, f) from the start (iteration 0) on, elided for a long run."""
-    rows = [(0, descent.start, descent.start_f)] + [(it.index, it.next, it.f) for it in descent.iterations]
-    return _elide(rows, SHOW_ALL_ROWS, TABLE_HEAD, TABLE_TAIL)
-
-
-def _has_table(descent: Descent) -> bool:
-    return descent.requested > 1 and bool(descent.iterations)
-
-
 def _gap_words(shown: Sequence[Iteration | None]) -> str:
     """'iterations 4 to 9 are in the table', for the None in an elided list of iterations."""
     at = shown.index(None)
     return f"iterations {shown[at - 1].index + 1:,} to {shown[at + 1].index - 1:,} are in the table"
-
-
-def _all_verified(descent: Descent) -> str | None:
-    """'verified: every partial derivative equals SymPy's (symbolic)' when each one is verified; else None."""
-    checks = descent.verifications
-    if not checks or not all(c is not None and c.verified is True for c in checks):
-        return None
-    methods = {c.method for c in checks}
-    how = (
-        "symbolic"
-        if methods == {"symbolic"}
-        else "numeric, at random points"
-        if methods == {"numeric"}
-        else "symbolic or at random points"
-    )
-    what = "the derivative equals SymPy's" if len(checks) == 1 else "every partial derivative equals SymPy's"
-    return f"verified: {what} ({how})"
-
-
-def _unverified(descent: Descent) -> list[tuple[Var, object]]:
-    """The components to report one by one when not all are verified: (variable, derivation) for each checked one."""
-    return [(var, d) for var, d in zip(descent.vars, descent.gradient.components) if d.verification is not None]
-
-
-def _verdict_text_lines(descent: Descent, words: _Words) -> list[str]:
-    verified = _all_verified(descent)
-    if verified is not None:
-        return [f"{'OK' if words.ascii else '✓'} {verified}"]
-    return [f"{words.partial(var)}: {verdict_text(d, words.ascii)}" for var, d in _unverified(descent)]
-
-
-def _verdict_latex_rows(descent: Descent) -> list[str]:
-    verified = _all_verified(descent)
-    if verified is not None:
-        return [rf"\checkmark\ \text{{{verified}}}"]
-    return [rf"\partial f/\partial {to_latex(var)}\colon\ {verdict_latex(d)}" for var, d in _unverified(descent)]
 
 
 def _verified_json(descent: Descent) -> bool | None:
@@ -100,271 +351,6 @@ def _verified_json(descent: Descent) -> bool | None:
     if checks and all(c is not None and c.verified is True for c in checks):
         return True
     return None
-
-
-# -- text ------------------------------------------------------------------------------------------------------------------
-class _Words:
-    """The notation of one format: how to show math, f's arguments, the gradient symbol, arrows and names."""
-
-    def __init__(self, ascii: bool = False):
-        self.ascii = ascii
-
-    def math(self, expr: Expr) -> str:
-        return to_text(expr, self.ascii)
-
-    def args(self, values: Sequence[Expr]) -> str:
-        return "(" + ", ".join(self.math(v) for v in values) + ")"
-
-    def grad(self, descent: Descent) -> str:
-        if len(descent.vars) == 1:
-            return "f'" if self.ascii else "f′"
-        return "grad f" if self.ascii else "∇f"
-
-    def partial(self, var: Var) -> str:
-        return f"{'d' if self.ascii else '∂'}f/{'d' if self.ascii else '∂'}{self.math(var)}"
-
-    @property
-    def arrow(self) -> str:
-        return "<-" if self.ascii else "←"
-
-
-def render_text(descent: Descent, ascii: bool = False) -> str:
-    """The descent as plain text: f and its gradient, the work of each iteration, the table, the result, the check."""
-    return "\n".join(_text_lines(descent, _Words(ascii))) + "\n"
-
-
-def _text_lines(descent: Descent, words: _Words) -> list[str]:
-    show = words.math
-    out = [f"f{words.args(descent.vars)} = {show(descent.expr)}"]
-    out += [f"note: {warning}" for warning in descent.warnings]
-    out += _header(descent, words)
-    shown = _elide(descent.iterations, SHOW_ALL_WORK, WORK_HEAD, WORK_TAIL)
-    for iteration in shown:
-        out.append("")
-        if iteration is None:
-            out.append(f"... ({_gap_words(shown)})")
-            continue
-        out.append(f"iteration {iteration.index:,}")
-        out += ["  " + line for line in _work(descent, iteration, words)]
-    if descent.stop is not None:
-        out += ["", f"stopped: {descent.stop.message}"]
-    if _has_table(descent):
-        out += [""] + _table_text(descent, words)
-    out += ["", _result(descent, words)]
-    out += _verdict_text_lines(descent, words)
-    return out
-
-
-def _header(descent: Descent, words: _Words) -> list[str]:
-    show = words.math
-    grad = words.grad(descent)
-    vector = (
-        show(descent.gradient.vector[0])
-        if len(descent.vars) == 1
-        else vector_text(descent.gradient.vector, words.ascii)
-    )
-    out = [f"{grad}{words.args(descent.vars)} = {vector}"]
-    if descent.fixed:
-        out.append(f"held fixed: {point_text(descent.fixed, words.ascii)}")
-    out.append(f"start: {point_text(descent.start, words.ascii)}, where f = {show(descent.start_f)}")
-    eta = "eta * " if words.ascii else "η"
-    if len(descent.vars) == 1:
-        x = show(descent.vars[0])
-        out.append(
-            f"step: {x} {words.arrow} {x} - {eta}{grad}({x}) with learning rate {eta.strip(' *')} = {show(descent.lr)}"
-        )
-    else:
-        theta = "theta" if words.ascii else "θ"
-        names = ", ".join(show(v) for v in descent.vars)
-        rule = f"{theta} {words.arrow} {theta} - {eta}{grad}({theta})"
-        out.append(f"step: {rule} with {theta} = ({names}) and learning rate {eta.strip(' *')} = {show(descent.lr)}")
-    if descent.data is not None:
-        out.append(data_text(descent.data))
-    if descent.numeric:
-        out.append("arithmetic: floating point (--numeric)")
-    return out
-
-
-def _work(descent: Descent, iteration: Iteration, words: _Words) -> list[str]:
-    show = words.math
-    at = words.args(list(iteration.point.values()))
-    if len(descent.vars) == 1:
-        chain = [show(iteration.gradient_at[0]), show(iteration.gradient[0])]
-    else:
-        chain = [vector_text(iteration.gradient_at, words.ascii), vector_text(iteration.gradient, words.ascii)]
-    lines = [f"{words.grad(descent)}{at} = {' = '.join(dict.fromkeys(chain))}"]
-    for var, update in zip(descent.vars, iteration.updates):
-        lines.append(f"{show(var)} {words.arrow} {show(update)} = {show(iteration.next[var])}")
-    f_chain = dict.fromkeys([show(iteration.f_at), show(iteration.f)])
-    lines.append(f"f{words.args(list(iteration.next.values()))} = {' = '.join(f_chain)}")
-    return lines
-
-
-def _table_text(descent: Descent, words: _Words) -> list[str]:
-    header = ["iteration", *(words.math(v) for v in descent.vars), "f"]
-    body: list[list[str] | None] = []
-    for row in _rows(descent):
-        if row is None:
-            body.append(None)
-            continue
-        index, point, f = row
-        body.append([f"{index:,}", *(words.math(point[v]) for v in descent.vars), words.math(f)])
-    cells = [header] + [r for r in body if r is not None]
-    widths = [max(len(r[j]) for r in cells) for j in range(len(header))]
-
-    def line(row: list[str]) -> str:
-        first = row[0].rjust(widths[0])
-        return "  ".join([first] + [cell.ljust(width) for cell, width in zip(row[1:], widths[1:])]).rstrip()
-
-    gap = ("..." if words.ascii else "⋮").rjust(widths[0])
-    return [line(header)] + [gap if row is None else line(row) for row in body]
-
-
-def _result(descent: Descent, words: _Words) -> str:
-    done = len(descent.iterations)
-    return f"after {_plural(done, 'iteration')}: {point_text(descent.final, words.ascii)}, f = {words.math(descent.final_f)}"
-
-
-# -- LaTeX and Markdown -------------------------------------------------------------------------------------------------------
-def _args_latex(values: Sequence[Expr]) -> str:
-    return r"\left(" + ", ".join(to_latex(v) for v in values) + r"\right)"
-
-
-def _grad_latex(descent: Descent) -> str:
-    return "f'" if len(descent.vars) == 1 else r"\nabla f"
-
-
-def latex_rows(descent: Descent) -> list[str]:
-    """The rows of the alignment for f, its gradient, the start and each iteration's work; shared with Markdown."""
-    grad = _grad_latex(descent)
-    vector = to_latex(descent.gradient.vector[0]) if len(descent.vars) == 1 else vector_latex(descent.gradient.vector)
-    rows = [
-        f"f{_args_latex(descent.vars)} &= {to_latex(descent.expr)}",
-        f"{grad}{_args_latex(descent.vars)} &= {vector}",
-    ]
-    if descent.fixed:
-        rows.append(rf"&\text{{held fixed: }}{point_latex(descent.fixed)}")
-    rows.append(rf"&\text{{start: }}{point_latex(descent.start)},\ f = {to_latex(descent.start_f)}")
-    if len(descent.vars) == 1:
-        x = to_latex(descent.vars[0])
-        rule = rf"{x} \leftarrow {x} - \eta\, f'\left({x}\right)"
-    else:
-        names = ", ".join(to_latex(v) for v in descent.vars)
-        rule = rf"\theta \leftarrow \theta - \eta \nabla f\left(\theta\right),\ \theta = \left({names}\right)"
-    rows.append(rf"&\text{{step: }}{rule},\ \eta = {to_latex(descent.lr)}")
-    if descent.data is not None:
-        rows.append("&" + text_latex(data_text(descent.data)))
-    if descent.numeric:
-        rows.append(r"&\text{arithmetic: floating point}")
-    shown = _elide(descent.iterations, SHOW_ALL_WORK, WORK_HEAD, WORK_TAIL)
-    for iteration in shown:
-        if iteration is None:
-            rows.append(rf"&\vdots\quad\text{{{_gap_words(shown)}}}")
-            continue
-        rows.append(rf"&\text{{iteration {iteration.index:,}}}")
-        rows += _work_latex(descent, iteration, grad)
-    return rows
-
-
-def _work_latex(descent: Descent, iteration: Iteration, grad: str) -> list[str]:
-    if len(descent.vars) == 1:
-        chain = [to_latex(iteration.gradient_at[0]), to_latex(iteration.gradient[0])]
-    else:
-        chain = [vector_latex(iteration.gradient_at), vector_latex(iteration.gradient)]
-    rows = [f"{grad}{_args_latex(list(iteration.point.values()))} &= {' = '.join(dict.fromkeys(chain))}"]
-    for var, update in zip(descent.vars, iteration.updates):
-        rows.append(rf"{to_latex(var)} &\leftarrow {to_latex(update)} = {to_latex(iteration.next[var])}")
-    f_chain = dict.fromkeys([to_latex(iteration.f_at), to_latex(iteration.f)])
-    rows.append(f"f{_args_latex(list(iteration.next.values()))} &= {' = '.join(f_chain)}")
-    return rows
-
-
-def _table_latex(descent: Descent) -> str:
-    columns = len(descent.vars)
-    header = " & ".join([r"\text{iteration}", *(to_latex(v) for v in descent.vars), "f"])
-    lines = []
-    for row in _rows(descent):
-        if row is None:
-            lines.append(r"\vdots" + " &" * (columns + 1))
-            continue
-        index, point, f = row
-        # {,} keeps LaTeX from spacing the thousands separator of 1,000 as a list comma.
-        lines.append(
-            " & ".join([f"{index:,}".replace(",", "{,}"), *(to_latex(point[v]) for v in descent.vars), to_latex(f)])
-        )
-    spec = "r|" + "l" * columns + "|l"
-    return rf"\begin{{array}}{{{spec}}} {header} \\ \hline " + r" \\ ".join(lines) + r" \end{array}"
-
-
-def _result_latex(descent: Descent) -> str:
-    done = _plural(len(descent.iterations), "iteration")
-    return rf"\text{{after {done}: }}{point_latex(descent.final)},\ f = {to_latex(descent.final_f)}"
-
-
-def render_latex(descent: Descent) -> str:
-    """The descent as one align* block; how the input was read and the notes are TeX comments inside it."""
-    rows = latex_rows(descent)
-    if descent.stop is not None:
-        rows.append("&" + text_latex(f"stopped: {descent.stop.message}"))
-    if _has_table(descent):
-        rows.append("&" + _table_latex(descent))
-    rows.append("&" + _result_latex(descent))
-    rows += ["& " + verdict for verdict in _verdict_latex_rows(descent)]
-    comments = [f"% read as: {tex_comment(to_text(descent.expr))}"]
-    comments += [f"% note: {tex_comment(warning)}" for warning in descent.warnings]
-    return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows) + "\n\\end{align*}\n"
-
-
-def render_markdown(descent: Descent) -> str:
-    """The question, the work in $$ (aligned), the table as a Markdown table, the result and the check."""
-    out = [_question(descent), ""]
-    for warning in descent.warnings:
-        out += [f"*Note:* {escape_markdown(warning)}", ""]
-    # aligned, not align*: it is the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
-    out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_rows(descent)), r"\end{aligned}", "$$", ""]
-    if descent.stop is not None:
-        out += [f"**Stopped:** {escape_markdown(descent.stop.message)}", ""]
-    if _has_table(descent):
-        out += _table_markdown(descent) + [""]
-    done = _plural(len(descent.iterations), "iteration")
-    out += [f"After {done}: ${point_latex(descent.final)}$, $f = {to_latex(descent.final_f)}$.", ""]
-    for line in _verdict_text_lines(descent, _Words()):
-        out += [escape_markdown(line), ""]
-    return "\n".join(out)
-
-
-def _question(descent: Descent) -> str:
-    line = (
-        f"Gradient descent on $f{_args_latex(descent.vars)} = {to_latex(descent.expr)}$ from ${point_latex(descent.start)}$ "
-        f"with learning rate $\\eta = {to_latex(descent.lr)}$, {_plural(descent.requested, 'iteration')}"
-    )
-    typed = descent.input
-    if typed is not None and typed.strip() != to_text(descent.expr):
-        line += f" (typed as {_code(typed.strip())})"
-    if descent.numeric:
-        line += ", in floating point"
-    return line + "."
-
-
-def _table_markdown(descent: Descent) -> list[str]:
-    header = ["iteration", *(f"${to_latex(v)}$" for v in descent.vars), "$f$"]
-    out = ["| " + " | ".join(header) + " |", "|" + "---:|" + ":---|" * (len(header) - 1)]
-    for row in _rows(descent):
-        if row is None:
-            out.append("| ⋮ |" + " |" * (len(header) - 1))
-            continue
-        index, point, f = row
-        cells = [f"{index:,}", *(f"${to_latex(point[v])}$" for v in descent.vars), f"${to_latex(f)}$"]
-        out.append("| " + " | ".join(cells) + " |")
-    return out
-
-
-def _code(text: str) -> str:
-    """text as inline code: the fence is one backtick longer than any run of backticks inside."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
 
 
 # -- JSON ---------------------------------------------------------------------------------------------------------------------
@@ -413,75 +399,6 @@ def to_json(descent: Descent, with_sympy: bool = True) -> dict:
     } | ({"data": data_json(descent.data)} if descent.data is not None else {})
 
 
-# -- the terminal -----------------------------------------------------------------------------------------------------------
-STYLES = {
-    "heading": "bold",
-    "result": "bold",
-    "aside": "dim",
-    "stopped": "bold red",
-    "verified": "bold green",
-    "disagrees": "bold red",
-    "undecided": "yellow",
-}
-
-
-class DescentView:
-    """A rich renderable of a Descent: `Console().print(DescentView(descent))`."""
-
-    def __init__(self, descent: Descent, ascii: bool = False):
-        self.descent = descent
-        self.words = _Words(ascii)
-
-    def __rich_console__(self, console, options):
-        # Imported here: the other formats of this module must not load rich.
-        from rich.table import Table
-        from rich.text import Text
-
-        descent, words = self.descent, self.words
-        yield Text(f"f{words.args(descent.vars)} = {words.math(descent.expr)}", style=STYLES["heading"])
-        for warning in descent.warnings:
-            yield Text(f"note: {warning}", style="italic")
-        for line in _header(descent, words):
-            yield Text(line)
-        shown = _elide(descent.iterations, SHOW_ALL_WORK, WORK_HEAD, WORK_TAIL)
-        for iteration in shown:
-            yield Text("")
-            if iteration is None:
-                yield Text(f"... ({_gap_words(shown)})", style=STYLES["aside"])
-                continue
-            yield Text(f"iteration {iteration.index:,}", style=STYLES["heading"])
-            for line in _work(descent, iteration, words):
-                yield Text("  " + line)
-        if descent.stop is not None:
-            yield Text("")
-            yield Text(f"stopped: {descent.stop.message}", style=STYLES["stopped"])
-        if _has_table(descent):
-            table = Table(show_edge=False, box=None, padding=(0, 2, 0, 0))
-            table.add_column("iteration", justify="right", style=STYLES["aside"])
-            for var in descent.vars:
-                table.add_column(Text(words.math(var)))
-            table.add_column("f")
-            for row in _rows(descent):
-                if row is None:
-                    table.add_row("⋮", *([""] * (len(descent.vars) + 1)))
-                    continue
-                index, point, f = row
-                table.add_row(f"{index:,}", *(Text(words.math(point[v])) for v in descent.vars), Text(words.math(f)))
-            yield Text("")
-            yield table
-        yield Text("")
-        yield Text(_result(descent, words), style=STYLES["result"])
-        for line, check in zip(_verdict_text_lines(descent, words), _verdict_styles(descent)):
-            yield Text(line, style=STYLES[check])
-
-
-def _verdict_styles(descent: Descent) -> list[str]:
-    checks = [c for c in descent.verifications if c is not None]
-    if checks and all(c.verified is True for c in checks) and len(checks) == len(descent.verifications):
-        return ["verified"]
-    return [{True: "verified", False: "disagrees", None: "undecided"}[c.verified] for c in checks]
-
-
 # -- the plot ---------------------------------------------------------------------------------------------------------------
 # Values spread over more than this factor are drawn on a log scale, so the first iterations do not flatten the rest.
 LOG_SCALE_SPREAD = 1e3
@@ -508,3 +425,6 @@ def write_plot(descent: Descent, path: str) -> None:
     if finite and min(finite) > 0 and max(finite) / min(finite) > LOG_SCALE_SPREAD:
         axes.set_yscale("log")
     figure.savefig(path)
+
+
+register(Descent, layout=layout, view=DescentView)

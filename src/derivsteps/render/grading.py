@@ -1,58 +1,19 @@
-"""The class report of deriv grade: CSV and JSON Lines written row by row, JSON and Markdown as one document, a text table.
+"""The class report of deriv grade laid out as a Document (a text table that grows a row at a time, a Markdown table),
+and as JSON.
 
-CSV and JSON Lines files grow one complete row at a time (one write, flushed), so a run that is interrupted, even
-killed, leaves a file of complete rows that --resume reads back and continues. They hold rows only: the summary is
-computed from them. JSON and Markdown are documents with the summary inside; they are written whole, to a temporary
-file renamed over the report, at the end of the run or when it is interrupted (Ctrl-C, SIGTERM), so the report on disk
-is always a complete document. A run killed outright (SIGKILL, a power cut) loses a JSON or Markdown report's new
-rows, never the old file: use CSV or JSON Lines for very long runs.
+The report files themselves (rows streamed to CSV and JSON Lines, documents replaced atomically, reading a report back
+for --resume) are checking.reports; render_report is what it writes when a JSON, Markdown or text report is finished.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 from ..checking.grading import VERDICTS, GradedRow, Summary
-from ..core.errors import InputError, UsageError
-
-# Report formats by the extension of -o.
-EXTENSIONS = {
-    ".csv": "csv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "text",
-}
-FORMATS = ("text", "csv", "jsonl", "json", "markdown")
-STREAMED = ("csv", "jsonl")  # written row by row; the others at the end
-RESUMABLE = ("csv", "jsonl", "json")
-
-CSV_COLUMNS = (
-    "id",
-    "verdict",
-    "decided_by",
-    "mistake",
-    "feedback",
-    "expected",
-    "notes",
-    "kind",
-    "expr",
-    "wrt",
-    "answer",
-)
-# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a student's answer), and
-# shows -sin(x) as #NAME?; such a cell is written with a leading apostrophe, which spreadsheets hide and we strip.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ROW_END = "\r\n"  # the csv module's; a value's own line breaks are written as "\n", so "\r\n" only ends rows
+from .document import Blank, Block, Code, Document, Paragraph, Row, Rows, Spans, Strong, Symbol, Table, Words, only
+from .writers import write
 
 # The text summary names this many mistakes; the JSON and Markdown reports list them all.
 SUMMARY_MISTAKES = 5
@@ -60,41 +21,14 @@ SUMMARY_MISTAKES = 5
 # Not ⏱ or ‼: terminals may draw those as two-column emoji, and the table would lose its alignment.
 MARKS = {"correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!", "limit": "⧖", "error": "!!"}
 ASCII_MARKS = {"correct": "ok", "incorrect": "x", "inconclusive": "?", "invalid": "!", "limit": "T", "error": "!!"}
+_MARK_WIDTH = max(len(mark) for mark in [*MARKS.values(), *ASCII_MARKS.values()])
+_VERDICT_WIDTH = max(len(verdict) for verdict in VERDICTS)
+# The terminal's look of each verdict (document.STYLES names).
+_STYLES = {"correct": "verified", "incorrect": "disagrees", "inconclusive": "undecided", "invalid": "invalid",
+           "limit": "undecided", "error": "disagrees"}  # fmt: skip
 
 
-def format_of(path: str | os.PathLike) -> str:
-    """The report format -o's extension asks for; a UsageError names the ones we write."""
-    found = EXTENSIONS.get(Path(path).suffix.lower())
-    if found is None:
-        raise UsageError(
-            f"-o {path}: write the report to a .csv, .jsonl, .json, .md or .txt file (or choose with --format)"
-        )
-    return found
-
-
-# -- rows as each format writes them ----------------------------------------------------------------------------------------
-def csv_line(row: GradedRow) -> str:
-    """One CSV row, ending in \\r\\n, with no bare \\r inside."""
-    values = row.to_dict()
-    cells = []
-    for name in CSV_COLUMNS:
-        value = values[name]
-        text = "\n".join(value) if isinstance(value, list) else "" if value is None else str(value)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        cells.append("'" + text if text.startswith(_FORMULA_STARTS) else text)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=_ROW_END).writerow(cells)
-    return buffer.getvalue()
-
-
-def csv_header() -> str:
-    return ",".join(CSV_COLUMNS) + _ROW_END
-
-
-def jsonl_line(row: GradedRow) -> str:
-    return json.dumps(row.to_dict(), ensure_ascii=False) + "\n"
-
-
+# -- public entry points: layout, then a writer ------------------------------------------------------------------------
 def to_json(rows: Sequence[GradedRow], summary: Summary) -> dict:
     """The whole report as one JSON document (schema 1)."""
     return {"schema": 1, "command": "grade", "rows": [row.to_dict() for row in rows], "summary": summary.to_dict()}
@@ -102,73 +36,109 @@ def to_json(rows: Sequence[GradedRow], summary: Summary) -> dict:
 
 def render_markdown(rows: Sequence[GradedRow], summary: Summary) -> str:
     """A Markdown table of the rows, then the summary."""
-    lines = [
-        "| id | answer | verdict | decided by | mistake | feedback | expected | notes |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        cells = [
-            _md(row.id), _md_code(row.answer), f"{MARKS[row.verdict]} {row.verdict}", row.decided_by or "",
-            f"`{row.mistake}`" if row.mistake else "", _md(row.feedback.split("\n")[0]), _md_code(row.expected or ""),
-            _md("; ".join(row.notes)),
-        ]  # fmt: skip
-        lines.append("| " + " | ".join(cells) + " |")
-    speed = _speed(summary)
-    lines += ["", "**Summary.** " + summary_sentence(summary) + (f" {speed[0].upper()}{speed[1:]}." if speed else "")]
-    if summary.mistakes:
-        lines += ["", "| most common mistakes | answers |", "|---|---|"]
-        lines += [f"| `{name}` | {count} |" for name, count in summary.mistakes]
-    return "\n".join(lines) + "\n"
+    return write(layout(rows, summary), "markdown")
 
 
-def _md(text: str) -> str:
-    for special in "\\`*_[]|":
-        text = text.replace(special, "\\" + special)
-    return text.replace("\n", " ").replace("<", "&lt;")
+def render_summary(summary: Summary) -> str:
+    """The summary as a few lines of text: counts per verdict, the most common mistakes, the speed."""
+    return write(Document(tuple(_summary_lines(summary))), "text")
 
 
-def _md_code(text: str) -> str:
-    if not text:
-        return ""
-    return _md(text) if "|" in text or "`" in text or "\n" in text else f"`{text}`"
+def render_report(fmt: str, rows: Sequence[GradedRow], summary: Summary) -> str:
+    """A finished report of format "json", "markdown" or "text" as one text: what checking.reports writes to -o."""
+    if fmt == "json":
+        return json.dumps(to_json(rows, summary), ensure_ascii=False, indent=2) + "\n"
+    return write(layout(rows, summary), fmt)
 
 
-# -- the text table -----------------------------------------------------------------------------------------------------------
 class TextTable:
     """The report as a readable table on stdout, a row as soon as it is ready, then the summary."""
 
     def __init__(self, stream: TextIO, id_width: int, ascii: bool = False):
         self.stream = stream
         self.id_width = max(id_width, 2)
-        self.marks = ASCII_MARKS if ascii else MARKS
-        self.separator = "; " if ascii else " · "
-        self.mark_width = max(len(mark) for mark in self.marks.values())
-        self.verdict_width = max(len(verdict) for verdict in VERDICTS)
-        self.indent = " " * (self.id_width + 2 + self.mark_width + 1 + self.verdict_width + 2)
-        self.stream.write(
-            f"{'id'.ljust(self.id_width)}  {'verdict'.ljust(self.mark_width + 1 + self.verdict_width)}  feedback\n"
-        )
+        self.ascii = ascii
+        self.stream.write(write(Document((_header(self.id_width),)), "text"))
 
     def add(self, row: GradedRow) -> None:
-        mark = self.marks[row.verdict].ljust(self.mark_width)
-        head = f"{row.id.ljust(self.id_width)}  {mark} {row.verdict.ljust(self.verdict_width)}  "
-        feedback = row.feedback.split("\n")
-        lines = [head + feedback[0], *(self.indent + line for line in feedback[1:])]
-        if row.verdict not in ("correct", "invalid"):  # an invalid row's message already shows the answer
-            details = [f"answer: {row.answer}"]
-            if row.mistake:
-                details.append(f"mistake: {row.mistake}")
-            if row.expected is not None:
-                details.append(f"expected: {row.expected}")
-            if row.decided_by:
-                details.append(f"decided: {row.decided_by}")
-            lines.append(self.indent + self.separator.join(details))
-        lines += [self.indent + f"note: {note}" for note in row.notes]
-        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write(write(Document((Rows((_row(row, self.id_width),)),)), "text", ascii=self.ascii))
         self.stream.flush()
 
     def finish(self, summary: Summary) -> None:
         self.stream.write("\n" + render_summary(summary))
+
+
+# -- the layout -----------------------------------------------------------------------------------------------------------
+def layout(rows: Sequence[GradedRow], summary: Summary) -> Document:
+    """The report as a Document: in text a table of id, verdict and feedback (the details under each row), in
+    Markdown a table with a column for each field; then the summary, and in Markdown the most common mistakes."""
+    id_width = max(max((len(row.id) for row in rows), default=2), 2)
+    blocks: list[Block] = [
+        only("text", _header(id_width), Rows(tuple(_row(row, id_width) for row in rows)), Blank()),
+        only("text", *_summary_lines(summary)),
+        only("markdown", _table(rows), Paragraph(_summary_paragraph(summary))),
+    ]
+    if summary.mistakes:
+        header = ((Words("most common mistakes"),), (Words("answers"),))
+        counts = tuple(((Code(name),), (Words(str(count)),)) for name, count in summary.mistakes)
+        blocks.append(only("markdown", Table(header, counts, align="--")))
+    return Document(tuple(blocks))
+
+
+def _header(id_width: int) -> Paragraph:
+    return Paragraph((Words(f"{'id'.ljust(id_width)}  {'verdict'.ljust(_MARK_WIDTH + 1 + _VERDICT_WIDTH)}  feedback"),))
+
+
+def _row(row: GradedRow, id_width: int) -> Row:
+    """id, mark, verdict and the feedback's first line; under it the rest of the feedback, the details, the notes."""
+    mark = Symbol(
+        MARKS[row.verdict].ljust(_MARK_WIDTH) + " ",
+        ASCII_MARKS[row.verdict].ljust(_MARK_WIDTH) + " ",
+        style=_STYLES[row.verdict],
+    )
+    lead = (Words(f"{row.id.ljust(id_width)}  "), mark, Words(row.verdict.ljust(_VERDICT_WIDTH) + " "))
+    feedback = row.feedback.split("\n")
+    under: list[Spans] = [(Words(line),) for line in feedback[1:]]
+    if row.verdict not in ("correct", "invalid"):  # an invalid row's message already shows the answer
+        details = [f"answer: {row.answer}"]
+        if row.mistake:
+            details.append(f"mistake: {row.mistake}")
+        if row.expected is not None:
+            details.append(f"expected: {row.expected}")
+        if row.decided_by:
+            details.append(f"decided: {row.decided_by}")
+        said: list = []
+        for detail in details:
+            said += [*([Symbol(" · ", "; ")] if said else []), Words(detail)]
+        under.append(tuple(said))
+    under += [(Words(f"note: {note}"),) for note in row.notes]
+    return Row((Words(feedback[0]),), None, lead, (), tuple(under))
+
+
+def _table(rows: Sequence[GradedRow]) -> Table:
+    header = tuple((Words(name),) for name in ("id", "answer", "verdict", "decided by", "mistake", "feedback",
+                                               "expected", "notes"))  # fmt: skip
+    body = [
+        (
+            (Words(row.id),),
+            _code(row.answer),
+            (Words(f"{MARKS[row.verdict]} {row.verdict}"),),
+            (Words(row.decided_by or ""),),
+            (Code(row.mistake),) if row.mistake else (),
+            (Words(row.feedback.split("\n")[0]),),
+            _code(row.expected or ""),
+            (Words("; ".join(row.notes)),),
+        )
+        for row in rows
+    ]
+    return Table(header, tuple(body), align="-" * len(header))
+
+
+def _code(text: str) -> Spans:
+    """An answer as code; as words when code cannot hold it in a table cell (a | or ` in it, a line break)."""
+    if not text:
+        return ()
+    return (Words(text),) if "|" in text or "`" in text or "\n" in text else (Code(text),)
 
 
 def summary_sentence(summary: Summary) -> str:
@@ -179,8 +149,8 @@ def summary_sentence(summary: Summary) -> str:
     return text
 
 
-def render_summary(summary: Summary) -> str:
-    """The summary as a few lines of text: counts per verdict, the most common mistakes, the speed."""
+def _summary_lines(summary: Summary) -> list[Paragraph]:
+    """Counts per verdict, the most common mistakes, the speed: a line each."""
     lines = [summary_sentence(summary)]
     if summary.mistakes:
         shown = ", ".join(f"{name} ({count})" for name, count in summary.mistakes[:SUMMARY_MISTAKES])
@@ -189,7 +159,15 @@ def render_summary(summary: Summary) -> str:
     speed = _speed(summary)
     if speed:
         lines.append(speed)
-    return "\n".join(lines) + "\n"
+    return [Paragraph((Words(line),)) for line in lines]
+
+
+def _summary_paragraph(summary: Summary) -> Spans:
+    speed = _speed(summary)
+    return (
+        Strong("Summary."),
+        Words(" " + summary_sentence(summary) + (f" {speed[0].upper()}{speed[1:]}." if speed else "")),
+    )
 
 
 def _speed(summary: Summary) -> str:
@@ -199,142 +177,3 @@ def _speed(summary: Summary) -> str:
     if rate is not None:
         return f"graded {summary.graded} in {summary.seconds:.1f} s ({rate:g} answers per second){resumed}"
     return f"nothing left to grade: all {earlier} rows were in the report already" if earlier else ""
-
-
-# -- report files -------------------------------------------------------------------------------------------------------------
-class ReportFile:
-    """A report file that receives rows in input order; CSV and JSON Lines stream them, the others wait for close()."""
-
-    def __init__(self, path: str | os.PathLike, fmt: str, previous: Sequence[GradedRow] = (), resume: bool = False):
-        self.path = Path(path)
-        self.format = fmt
-        self.rows: list[GradedRow] = list(previous)
-        self.stream: TextIO | None = None
-        if fmt in STREAMED:
-            # Resuming appends to the rows read back (recover() has cut off any half-written last row).
-            appending = resume and self.path.exists()
-            self.stream = self.path.open("a" if appending else "w", encoding="utf-8", newline="")
-            if not appending and fmt == "csv":
-                self._write(csv_header())
-
-    def add(self, row: GradedRow) -> None:
-        self.rows.append(row)
-        if self.stream is not None:
-            self._write(csv_line(row) if self.format == "csv" else jsonl_line(row))
-
-    def _write(self, text: str) -> None:
-        self.stream.write(text)  # one write per row, so the file holds whole rows only
-        self.stream.flush()
-
-    def close(self, summary: Summary) -> None:
-        """Finish the report: close the stream, or write the whole document (also after an interruption)."""
-        if self.stream is not None:
-            self.stream.close()
-            return
-        if self.format == "json":
-            text = json.dumps(to_json(self.rows, summary), ensure_ascii=False, indent=2) + "\n"
-        elif self.format == "markdown":
-            text = render_markdown(self.rows, summary)
-        else:
-            buffer = io.StringIO()
-            table = TextTable(buffer, max((len(row.id) for row in self.rows), default=2))
-            for row in self.rows:
-                table.add(row)
-            table.finish(summary)
-            text = buffer.getvalue()
-        _replace_atomically(self.path, text)
-
-
-def _replace_atomically(path: Path, text: str) -> None:
-    """Write text to a temporary file beside path, then rename it over path: the old file or the new, never half."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-# -- reading a report back (--resume) -----------------------------------------------------------------------------------------
-def recover(path: str | os.PathLike, fmt: str) -> list[GradedRow]:
-    """The complete rows of an existing report, cutting a half-written last row of a CSV or JSON Lines file off the file."""
-    path = Path(path)
-    if fmt not in RESUMABLE:
-        raise UsageError(
-            f"--resume reads the report back, which works for .csv, .jsonl and .json reports, not {fmt}: write {path.name} from a finished run"
-        )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    except OSError as err:
-        raise UsageError(f"{path}: cannot read the report to resume ({err.strerror})") from None
-    try:
-        if fmt == "json":
-            return _json_rows(path, data.decode("utf-8"))
-        end = _ROW_END.encode() if fmt == "csv" else b"\n"
-        complete = data[: data.rfind(end) + len(end)] if not data.endswith(end) else data
-        rows = (
-            _csv_rows(path, complete.decode("utf-8")) if fmt == "csv" else _jsonl_rows(path, complete.decode("utf-8"))
-        )
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path} is not UTF-8 text (byte {err.start}): not a report written by deriv grade") from None
-    if len(complete) < len(data):
-        with path.open("r+b") as stream:  # the half-written row of a killed run goes; its row is graded again
-            stream.truncate(len(complete))
-    return rows
-
-
-def _not_a_report(path: Path, where: str, why: str) -> InputError:
-    return InputError(
-        f"{path}, {where}: {why}; --resume needs a report written by deriv grade (or remove the file to start again)"
-    )
-
-
-def _csv_rows(path: Path, text: str) -> list[GradedRow]:
-    if not text:
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    if tuple(header) != CSV_COLUMNS:
-        raise _not_a_report(path, "line 1", f"the header is not {','.join(CSV_COLUMNS)}")
-    rows = []
-    for values in reader:
-        if len(values) != len(CSV_COLUMNS):
-            raise _not_a_report(
-                path, f"line {reader.line_num}", f"the row has {len(values)} values, not {len(CSV_COLUMNS)}"
-            )
-        cells = {name: _unprotect(value) for name, value in zip(CSV_COLUMNS, values)}
-        try:
-            rows.append(GradedRow.from_dict(cells))
-        except ValueError as err:
-            raise _not_a_report(path, f"line {reader.line_num}", str(err)) from None
-    return rows
-
-
-def _unprotect(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
-
-
-def _jsonl_rows(path: Path, text: str) -> list[GradedRow]:
-    rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(GradedRow.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, ValueError, AttributeError) as err:
-            raise _not_a_report(path, f"line {number}", str(err)) from None
-    return rows
-
-
-def _json_rows(path: Path, text: str) -> list[GradedRow]:
-    try:
-        document = json.loads(text)
-        if document.get("command") != "grade":
-            raise ValueError('its "command" is not "grade"')
-        return [GradedRow.from_dict(item) for item in document["rows"]]
-    except (json.JSONDecodeError, ValueError, AttributeError, KeyError, TypeError) as err:
-        raise _not_a_report(path, "the document", str(err)) from None

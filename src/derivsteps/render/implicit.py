@@ -1,4 +1,5 @@
-"""Implicit differentiation as text, LaTeX, Markdown, JSON and a rich view: each side's derivation, then the solving.
+"""Implicit differentiation laid out as a Document (text, LaTeX, Markdown, the terminal) and as JSON: each side's
+derivation, then the solving.
 
 The derivations of the sides write y as y(x) and its derivative y'(x), as the chain rule sees them; the solving and
 the answer write y and dy/dx, as the lecture does.
@@ -16,19 +17,47 @@ implicit.ACTIONS, "explanation", "rules": [the simplification rules a "simplify"
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import string
+from collections.abc import Callable, Mapping
 
-from ..calculus.implicit import Implicit, ImplicitStep, replace_nodes, undefined_where
-from ..core.derivation import Step, Verification
-from ..core.tree import Deriv, Expr, Var, variables
+from ..calculus.implicit import Implicit, ImplicitStep, undefined_where
+from ..core.derivation import Derivation, Step
+from ..core.tree import Deriv, Expr, Var, replace_all, variables
 from ..language.mathlatex import to_latex as plain_latex
 from ..language.mathtext import to_text as plain_text
-from ._labels import line_label
-from .critical import fill
+from ._labels import label_spans, note_spans, notes
+from .derivation import derivation_layout, derivation_rows
+from .document import (
+    CHECK,
+    CROSS,
+    EQUALS,
+    Blank,
+    Block,
+    Code,
+    Comment,
+    Display,
+    Document,
+    Formula,
+    Heading,
+    Math,
+    Nested,
+    Note,
+    Only,
+    Paragraph,
+    Row,
+    Rows,
+    Spans,
+    Symbol,
+    Verdict,
+    Words,
+    only,
+)
+from .document import (
+    Notation as DocumentNotation,
+)
 from .jsondoc import SCHEMA, step_json, valuer
-from .latex import latex_rows, text_latex
-from .markdown import escape_markdown
-from .text import render_text as derivation_text
+from .layouts import register
+from .writers import write
 
 # The explanation column starts after the longest equation, but never further right than this.
 MAX_LABEL_COLUMN = 48
@@ -50,7 +79,7 @@ class Notation:
         self.mapping = {result.function: result.dependent, result.derivative: self.placeholder}
 
     def tree(self, expr: Expr) -> Expr:
-        return replace_nodes(expr, self.mapping)
+        return replace_all(expr, self.mapping)
 
     def text(self, expr: Expr, ascii: bool = False) -> str:
         return plain_text(self.tree(expr), ascii).replace(plain_text(self.placeholder, ascii), self.dydx_text(ascii))
@@ -64,10 +93,48 @@ class Notation:
     def dydx_latex(self) -> str:
         return rf"\frac{{d{plain_latex(self.result.dependent)}}}{{d{plain_latex(self.result.wrt)}}}"
 
+    def document(self) -> DocumentNotation:
+        """This notation for the writers of a Document."""
+        return DocumentNotation(self.text, self.latex)
 
-# -- what is said, in every format ----------------------------------------------------------------------------------------
+
+# -- public entry points: layout, then a writer ------------------------------------------------------------------------
+def render_text(result: Implicit, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
+    """The whole working as text; steps=True also shows each side's derivation, rule by rule."""
+    return write(layout(result, steps, detail), "text", ascii=ascii)
 
 
+def render_latex(result: Implicit, steps: bool = False, detail: str | None = None) -> str:
+    """An align* block; the equation as read and the notes are TeX comments inside it, as for a derivation."""
+    return write(layout(result, steps, detail), "latex")
+
+
+def render_markdown(result: Implicit, steps: bool = False, detail: str | None = None) -> str:
+    """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), the verdict."""
+    return write(layout(result, steps, detail), "markdown")
+
+
+class ImplicitView:
+    """A rich renderable of an Implicit: `Console().print(ImplicitView(result))`."""
+
+    def __init__(self, result: Implicit, steps: bool = False, detail: str | None = None, ascii: bool = False):
+        self.result = result
+        self.steps = steps
+        self.detail = detail
+        self.ascii = ascii
+
+    def __rich__(self):
+        return write(layout(self.result, self.steps, self.detail), "rich", ascii=self.ascii)
+
+
+def print_rich(result: Implicit, steps: bool = False, detail: str | None = None, ascii: bool = False) -> None:
+    """Print the view to the terminal (the command's rich format), so the command itself never imports rich."""
+    from .live import print_view
+
+    print_view(ImplicitView(result, steps=steps, detail=detail, ascii=ascii))
+
+
+# -- what is said -----------------------------------------------------------------------------------------------------------
 def equation_text(lhs: Expr, rhs: Expr, notation: Notation, ascii: bool = False) -> str:
     return f"{notation.text(lhs, ascii)} = {notation.text(rhs, ascii)}"
 
@@ -89,15 +156,6 @@ def rows(result: Implicit, detail: str | None = None) -> list[tuple[ImplicitStep
 
 def _before(lines: list[tuple[ImplicitStep, Step | None]], result: Implicit) -> tuple[Expr, Expr]:
     return (lines[-1][0].lhs, lines[-1][0].rhs) if lines else (result.lhs, result.rhs)
-
-
-def label(
-    step: ImplicitStep, rewrite: Step | None, show: Callable[[Expr], str], words: Callable[[str], str] = str
-) -> str:
-    """What a line did: the step's template filled in, or the rule of one simplification rewrite."""
-    if rewrite is not None:
-        return words(line_label(rewrite, show, "full"))
-    return fill(step.template, step.bindings, show, words)
 
 
 def aside(result: Implicit) -> tuple[str, dict]:
@@ -122,178 +180,201 @@ def undefined_phrase(result: Implicit) -> tuple[str, dict] | None:
     return "{d} is undefined where {where} = 0", {"d": result.derivative, "where": where}
 
 
-def verdict_words(check: Verification | None, result: Implicit, ascii: bool = False) -> tuple[str, str] | None:
-    """(status, the last line): ✓ verified, ? could not verify, ✗ disagrees; None when not checked."""
-    if check is None:
-        return None
-    shown = lambda expr: plain_text(expr, ascii)  # noqa: E731
-    formula = f"-F_{shown(result.wrt)}/F_{shown(result.dependent)} for F = {shown(result.function_of)}"
-    if check.verified is True:
-        how = check.how
-        return "verified", f"{'OK' if ascii else '✓'} verified: equals SymPy's {formula} ({how})"
-    if check.verified is False:
-        expected = f": SymPy gives {shown(check.expected)}" if check.expected is not None else ""
-        mark = "WRONG" if ascii else "✗"
-        return (
-            "disagrees",
-            f"{mark} disagrees with SymPy's {formula}{expected} ({check.reason}) - this is a bug in derivsteps, please report it",
-        )
-    return "undecided", f"? could not verify ({check.reason})"
+def template_spans(template: str, bindings: Mapping[str, object]) -> Spans:
+    """A template's words and its bindings as math; a run of bindings and literal math between them (" = ", "(")
+    is one Formula, so LaTeX writes y = y(x) as math, not math and words."""
+    pieces: list = []
+    run: list = []
+
+    def flush() -> None:
+        if run:
+            pieces.append(Formula(tuple(run)) if len(run) > 1 else run[0])
+            run.clear()
+
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal and _MATH_ONLY.fullmatch(literal) and (run or field is not None):
+            run.append(Words(literal))
+        elif literal:
+            flush()
+            pieces.append(Words(literal))
+        if field is not None:
+            run += _binding(bindings[field])
+    flush()
+    return tuple(pieces)
 
 
-# -- the layout, shared by text and the rich view ---------------------------------------------------------------------------
+def _binding(value) -> list:
+    """A binding as math: an expression, a tuple (x, z) or a point (a = 1, b = 2)."""
+    if isinstance(value, Mapping):
+        out: list = []
+        for var, expr in value.items():
+            out += [*([Words(", ")] if out else []), Math(var), Words(" = "), Math(expr)]
+        return out
+    if isinstance(value, tuple):
+        out = []
+        for item in value:
+            out += [*([Words(", ")] if out else []), Math(item)]
+        return out
+    return [Math(value)]
 
 
-def _sections(result: Implicit, steps: bool, ascii: bool, detail: str | None) -> Iterator[tuple[str, object]]:
-    """The output as (kind, content): "aside", "note", "heading", "derivation", "rows" [(equation, explanation)],
-    "result", "verdict" (status, words)."""
+def fill_text(template: str, bindings: Mapping[str, object], show: Callable[[Expr], str]) -> str:
+    """A template filled in as plain text (JSON's explanations)."""
+    out = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if field is not None:
+            value = bindings[field]
+            if isinstance(value, Mapping):
+                out.append(", ".join(f"{show(var)} = {show(expr)}" for var, expr in value.items()))
+            elif isinstance(value, tuple):
+                out.append(", ".join(show(item) for item in value))
+            else:
+                out.append(show(value))
+    return "".join(out)
+
+
+# -- the layout -----------------------------------------------------------------------------------------------------------
+def layout(result: Implicit, steps: bool = False, detail: str | None = None) -> Document:
+    """The working as a Document: how the equation was read, with steps each side's derivation, the solving line by
+    line with what each line did, dy/dx, where it is undefined, and the check against SymPy."""
     notation = Notation(result)
-    show = lambda expr: notation.text(expr, ascii)  # noqa: E731
-    yield (
-        "aside",
-        f"read as: {equation_text(result.lhs, result.rhs, notation, ascii)}      ({fill(*aside(result), show)})",
-    )
-    for warning in result.warnings:
-        yield "note", f"note: {warning}"
+    equation = (Math(result.lhs), Words(" = "), Math(result.rhs))
+    blocks: list[Block] = [
+        only("text", Paragraph((*equation_words("read as: ", equation), Words("      ("),
+                                *template_spans(*aside(result)), Words(")")), style="aside")),
+        Comment((Words("read as: "), *equation)),
+        only("markdown", Paragraph(_question(result, notation))),
+        *(Note((Words(warning),)) for warning in result.warnings),
+    ]  # fmt: skip
+    solving: list[Block] = []
     if steps:
         with_y = {"x": result.wrt, "y": result.dependent}
-        yield "heading", fill("differentiate the left side by {x}, with {y} = {y}({x}):", with_y, show)
-        yield "derivation", _derivation_lines(result.left, ascii, detail)
-        yield "heading", fill("differentiate the right side by {x}:", with_y, show)
-        yield "derivation", _derivation_lines(result.right, ascii, detail)
-        yield "heading", fill("solve for {d}:", {"d": result.derivative}, show)
-    lines = [(equation_text(result.lhs, result.rhs, notation, ascii), "")]
-    lines += [
-        (equation_text(step.lhs, step.rhs, notation, ascii), label(step, rewrite, show))
-        for step, rewrite in rows(result, detail)
+        for template, side in (
+            ("differentiate the left side by {x}, with {y} = {y}({x}):", result.left),
+            ("differentiate the right side by {x}:", result.right),
+        ):
+            solving += [Blank(), Heading(template_spans(template, with_y)), *_side(side, detail)]
+        solving += [Blank(), Heading(template_spans("solve for {d}:", {"d": result.derivative}))]
+    lines = [(result.lhs, result.rhs, ())]
+    lines += [(step.lhs, step.rhs, _label(step, rewrite)) for step, rewrite in rows(result, detail)]
+    # LaTeX aligns the equations at =; the line formats show each as one piece of math (the column counts its indent).
+    solving += [
+        only(("latex", "markdown"), Rows(tuple(Row((Math(rhs),), EQUALS, (Math(lhs),), said) for lhs, rhs, said in lines))),
+        only("text", Rows(tuple(Row((Math(lhs), Words(" = "), Math(rhs)), None, (), said) for lhs, rhs, said in lines),
+                          MAX_LABEL_COLUMN + 2)),
+    ]  # fmt: skip
+    phrase = undefined_phrase(result)
+    if phrase is not None:
+        solving.append(only(("latex", "markdown"), Paragraph(template_spans(*phrase))))
+    blocks.append(Display(tuple(solving)))
+    blocks += [
+        only("text", Blank(), Paragraph((Math(result.derivative), Words(" = "), Math(result.result)), style="result")),
+        only("text", *(Note(note) for note in _notes(result))),
+        *_verdicts(result),
     ]
-    yield "rows", lines
-    yield "result", equation_text(result.derivative, result.result, notation, ascii)
-    for note in _notes(result, show):
-        yield "note", f"note: {note}"
-    verdict = verdict_words(result.verification, result, ascii)
-    if verdict:
-        yield "verdict", verdict
+    return Document(tuple(blocks), notation.document())
 
 
-def _notes(result: Implicit, show: Callable[[Expr], str]) -> list[str]:
-    from ._labels import notes
+def equation_words(words: str, equation: Spans) -> Spans:
+    return (Words(words), *equation)
 
-    found = [fill(*phrase, show) for phrase in [undefined_phrase(result)] if phrase is not None]
+
+def _side(derivation: Derivation, detail: str | None) -> list[Block]:
+    """A side's derivation, with y(x) as the chain rule sees it: its lines (no read-as line or notes: the heading says
+    what it is) indented in the line formats, its rows in the alignment of LaTeX and Markdown."""
+    shown = tuple(_without_read_as(derivation_layout(derivation, True, detail).blocks, "text"))
+    return [
+        only("text", Nested(Document(shown), indent=2)),
+        only(("latex", "markdown"), Nested(Document((derivation_rows(derivation, True, detail),)))),
+    ]
+
+
+def _without_read_as(blocks, format: str):
+    """The blocks a format shows, without the read-as line and the notes."""
+    for block in blocks:
+        if isinstance(block, Only):
+            if format in block.formats:
+                yield from _without_read_as(block.blocks, format)
+        elif isinstance(block, Note | Comment):
+            continue
+        elif isinstance(block, Paragraph) and block.spans[:1] and getattr(block.spans[0], "text", "") == "read as:":
+            continue
+        else:
+            yield block
+
+
+def _label(step: ImplicitStep, rewrite: Step | None) -> Spans:
+    """What a line did: the step's template filled in, or the rule of one simplification rewrite."""
+    if rewrite is not None:
+        return label_spans(rewrite, detail="full")
+    return template_spans(step.template, step.bindings)
+
+
+def _notes(result: Implicit) -> list[Spans]:
+    """Where dy/dx is undefined, then the caveats of the sides' rules, each once."""
+    phrase = undefined_phrase(result)
+    found = [template_spans(*phrase)] if phrase is not None else []
+    return list(dict.fromkeys(found + note_spans(result.left) + note_spans(result.right)))
+
+
+def _note_texts(result: Implicit, show: Callable[[Expr], str]) -> list[str]:
+    """The notes of _notes as plain text (JSON's warnings)."""
+    phrase = undefined_phrase(result)
+    found = [fill_text(*phrase, show)] if phrase is not None else []
     return list(dict.fromkeys(found + notes(result.left, show) + notes(result.right, show)))
 
 
-def _derivation_lines(derivation, ascii: bool, detail: str | None) -> str:
-    """A side's derivation without its read-as line: the heading above it says what it is."""
-    shown = derivation_text(derivation, steps=True, ascii=ascii, detail=detail).rstrip("\n").split("\n")
-    return "\n".join(line for line in shown[1:] if not line.startswith("note: "))
-
-
-def render_text(result: Implicit, steps: bool = False, ascii: bool = False, detail: str | None = None) -> str:
-    """The whole working as text; steps=True also shows each side's derivation, rule by rule."""
-    out: list[str] = []
-    for kind, content in _sections(result, steps, ascii, detail):
-        if kind in ("heading", "result"):
-            out += ["", content]
-        elif kind == "rows":
-            out += _columns(content)
-        elif kind == "derivation":
-            out += [f"  {line}".rstrip() for line in content.split("\n")]
-        elif kind == "verdict":
-            out.append(content[1])
-        else:
-            out.append(content)
-    return "\n".join(out) + "\n"
-
-
-def _columns(lines: list[tuple[str, str]]) -> list[str]:
-    width = min(max(len(left) for left, _ in lines), MAX_LABEL_COLUMN)
-    return [f"  {left.ljust(width)}    {right}".rstrip() if right else f"  {left}" for left, right in lines]
-
-
-# -- LaTeX ----------------------------------------------------------------------------------------------------------------------
-
-
-def _words(text: str) -> str:
-    """Words between math as \\text{}; a piece with no words (" = 0", "(") stays math, which it is part of."""
-    return text if _MATH_ONLY.fullmatch(text) else text_latex(text)
-
-
-def _sentence(template: str, bindings: dict, show: Callable[[Expr], str]) -> str:
-    return fill(template[:1].upper() + template[1:], bindings, show, _words)
-
-
-def latex_body(result: Implicit, steps: bool = False, detail: str | None = None) -> list[str]:
-    """The rows of the alignment, without the verdict: the side derivations (with steps), the equations, the note."""
-    notation = Notation(result)
-    out = []
-    if steps:
-        with_y = {"x": result.wrt, "y": result.dependent}
-        out.append("&" + _sentence("differentiate the left side by {x}, with {y} = {y}({x}):", with_y, plain_latex))
-        out += latex_rows(result.left, True, detail)
-        out.append("&" + _sentence("differentiate the right side by {x}:", with_y, plain_latex))
-        out += latex_rows(result.right, True, detail)
-        out.append("&" + _sentence("solve for {d}:", {"d": result.derivative}, notation.latex))
-    out.append(f"{notation.latex(result.lhs)} &= {notation.latex(result.rhs)}")
-    for step, rewrite in rows(result, detail):
-        said = label(step, rewrite, notation.latex, _words)
-        out.append(f"{notation.latex(step.lhs)} &= {notation.latex(step.rhs)}" + (f" && {said}" if said else ""))
-    phrase = undefined_phrase(result)
-    if phrase is not None:
-        out.append("&" + _sentence(*phrase, notation.latex))
-    return out
-
-
-def verdict_latex(result: Implicit) -> str | None:
-    """The verdict as LaTeX: \\checkmark verified, ? could not verify, \\times disagrees; None when not checked."""
-    said = verdict_words(result.verification, result, ascii=True)
-    if said is None:
-        return None
-    status, words = said
-    if status == "verified":
-        how = "symbolic" if result.verification.method == "symbolic" else "numeric, at random points"
-        formula = rf"-F_{{{plain_latex(result.wrt)}}}/F_{{{plain_latex(result.dependent)}}}"
-        return rf"\checkmark\ \text{{verified: equals SymPy's }}{formula}\text{{ for }}F = {plain_latex(result.function_of)}\text{{ ({how})}}"
-    if status == "disagrees":
-        return r"\times\ " + text_latex(words.partition(" ")[2])
-    return text_latex(words)
-
-
-def render_latex(result: Implicit, steps: bool = False, detail: str | None = None) -> str:
-    """An align* block; the equation as read and the notes are TeX comments inside it, as for a derivation."""
-    rows_ = latex_body(result, steps, detail)
-    verdict = verdict_latex(result)
-    if verdict:
-        rows_.append(f"& {verdict}")
-    notation = Notation(result)
-    comments = [f"% read as: {' '.join(equation_text(result.lhs, result.rhs, notation).split())}"]
-    comments += [f"% note: {' '.join(warning.split())}" for warning in result.warnings]
-    return "\\begin{align*}\n" + "".join(c + "\n" for c in comments) + " \\\\\n".join(rows_) + "\n\\end{align*}\n"
-
-
-# -- Markdown -------------------------------------------------------------------------------------------------------------------
-
-
-def render_markdown(result: Implicit, steps: bool = False, detail: str | None = None) -> str:
-    """The question, the working in $$ (aligned: it works in LaTeX, KaTeX and MathJax alike), the verdict."""
-    notation = Notation(result)
-    question = f"Find ${notation.dydx_latex()}$ from ${notation.latex(result.lhs)} = {notation.latex(result.rhs)}$ by implicit differentiation"
+def _question(result: Implicit, notation: Notation) -> Spans:
+    """Find dy/dx from x^2 + y^2 = 25 by implicit differentiation (y is a function of x)."""
+    spans: list = [
+        Words("Find "),
+        Math(result.derivative),
+        Words(" from "),
+        Formula((Math(result.lhs), Words(" = "), Math(result.rhs))),
+        Words(" by implicit differentiation"),
+    ]
     typed = result.input
     if typed is not None and " ".join(typed.split()) != equation_text(result.lhs, result.rhs, notation):
-        question += f" (typed as `{' '.join(typed.split())}`)"
-    out = [f"{question} ({fill(*aside(result), notation.latex, _markdown_words, '${}$'.format)}).", ""]
-    for warning in result.warnings:
-        out += [f"*Note:* {escape_markdown(warning)}", ""]
-    out += ["$$", r"\begin{aligned}", " \\\\\n".join(latex_body(result, steps, detail)), r"\end{aligned}", "$$", ""]
-    verdict = verdict_words(result.verification, result)
-    if verdict:
-        out += [escape_markdown(verdict[1]), ""]
-    return "\n".join(out)
+        spans += [Words(" (typed as "), Code(" ".join(typed.split())), Words(")")]
+    template, bindings = aside(result)
+    held = [Words(" ("), *template_spans(template, bindings), Words(").")]
+    return (*spans, *held)
 
 
-def _markdown_words(text: str) -> str:
-    """Words between math, escaped, keeping the spaces at their edges that separate them from the math."""
-    return (" " if text[:1].isspace() else "") + escape_markdown(text) + (" " if text[-1:].isspace() else "")
+def _verdicts(result: Implicit) -> list[Block]:
+    """✓ verified against SymPy's -F_x/F_y, ? could not verify, ✗ disagrees; nothing when not checked."""
+    check = result.verification
+    if check is None:
+        return []
+    x, y = result.wrt, result.dependent
+    formula = (
+        Symbol(
+            f"-F_{plain_text(x)}/F_{plain_text(y)}",
+            f"-F_{plain_text(x, True)}/F_{plain_text(y, True)}",
+            rf"-F_{{{plain_latex(x)}}}/F_{{{plain_latex(y)}}}",
+        ),
+        Words(" for "),
+        Formula((Symbol("F", latex="F"), Words(" = "), Math(result.function_of))),
+    )
+    if check.verified is True:
+        latex_how = "symbolic" if check.method == "symbolic" else "numeric, at random points"
+        said = (Words("verified: equals SymPy's "), *formula)
+        return [
+            only(("text", "markdown"), Verdict("verified", (*said, Words(f" ({check.how})")), CHECK)),
+            only("latex", Verdict("verified", (*said, Words(f" ({latex_how})")), CHECK)),
+        ]
+    if check.verified is False:
+        expected = (Words(": SymPy gives "), Math(check.expected)) if check.expected is not None else ()
+        bug = Words(f" ({check.reason}) - this is a bug in derivsteps, please report it")
+        words = f"disagrees with SymPy's -F_{plain_text(x, True)}/F_{plain_text(y, True)} for F = "
+        words += plain_text(result.function_of, True)
+        words += f": SymPy gives {plain_text(check.expected, True)}" if check.expected is not None else ""
+        return [
+            only(("text", "markdown"), Verdict("disagrees", (Words("disagrees with SymPy's "), *formula, *expected, bug), CROSS)),
+            only("latex", Verdict("disagrees", (Words(words + bug.text),), CROSS)),
+        ]  # fmt: skip
+    return [Verdict("undecided", (Words(f"? could not verify ({check.reason})"),))]
 
 
 # -- JSON -----------------------------------------------------------------------------------------------------------------------
@@ -322,7 +403,7 @@ def to_json(result: Implicit, with_sympy: bool = True) -> dict:
         "undefined_where": None if where is None else plain(where),
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
-        "warnings": [*result.warnings, *_notes(result, lambda expr: notation.text(expr, ascii=True))],
+        "warnings": [*result.warnings, *_note_texts(result, lambda expr: notation.text(expr, ascii=True))],
     }
 
 
@@ -338,7 +419,7 @@ def _side_json(name: str, derivation, value) -> dict:
 def _step_json(step: ImplicitStep, value, notation: Notation) -> dict:
     return {
         "action": step.action,
-        "explanation": fill(step.template, step.bindings, lambda expr: notation.text(expr, ascii=True)),
+        "explanation": fill_text(step.template, step.bindings, lambda expr: notation.text(expr, ascii=True)),
         "rules": [rewrite.rule for line in step.steps for rewrite in line.rewrites],
         "equation": _equation_json(step.lhs, step.rhs, value, notation),
     }
@@ -355,50 +436,4 @@ def _equation_json(lhs: Expr, rhs: Expr, value, notation: Notation) -> dict:
     }
 
 
-# -- rich -----------------------------------------------------------------------------------------------------------------------
-
-
-class ImplicitView:
-    """A rich renderable of an Implicit: `Console().print(ImplicitView(result))`, the text layout with styles."""
-
-    STYLES = {
-        "heading": "bold", "aside": "dim", "note": "italic", "explanation": "dim", "result": "bold",
-        "verified": "bold green", "disagrees": "bold red", "undecided": "yellow",
-    }  # fmt: skip
-
-    def __init__(self, result: Implicit, steps: bool = False, detail: str | None = None, ascii: bool = False):
-        self.result = result
-        self.steps = steps
-        self.detail = detail
-        self.ascii = ascii
-
-    def __rich_console__(self, console, options):
-        # rich is imported here, so this module (and the text, LaTeX and JSON renderers in it) stays free of it.
-        from rich.padding import Padding
-        from rich.table import Table
-        from rich.text import Text
-
-        for kind, content in _sections(self.result, self.steps, self.ascii, self.detail):
-            if kind in ("heading", "result"):
-                yield Text("")
-            if kind == "rows":
-                table = Table.grid(padding=(0, 4))
-                table.add_column("equation", overflow="fold")
-                table.add_column("explanation", style=self.STYLES["explanation"], overflow="fold")
-                for left, right in content:
-                    table.add_row(Text(left), Text(right))
-                yield Padding(table, (0, 0, 0, 2))
-            elif kind == "derivation":
-                yield Padding(Text(content), (0, 0, 0, 2))
-            elif kind == "verdict":
-                status, words = content
-                yield Text(words, style=self.STYLES[status])
-            else:
-                yield Text(content, style=self.STYLES.get(kind, ""))
-
-
-def print_rich(result: Implicit, steps: bool = False, detail: str | None = None, ascii: bool = False) -> None:
-    """Print the view to the terminal (the command's rich format), so the command itself never imports rich."""
-    from rich.console import Console
-
-    Console().print(ImplicitView(result, steps=steps, detail=detail, ascii=ascii))
+register(Implicit, layout=layout, view=ImplicitView)

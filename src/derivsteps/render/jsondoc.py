@@ -2,6 +2,10 @@
 
 "domain" (added in issue 13, so still schema 1) lists where the input and its derivative are defined over the reals,
 one written inequality each, as {"text": "x ≠ 1", "latex": "x \\neq 1", "sympy": "Ne(x, 1)"}; [] when everywhere.
+
+JSON is not a layout of render/document.py: each document is a public contract with its own schema (schemas/), so
+each result kind has its serialiser (this module, and the to_json of each render module). The "sympy" strings are
+SymPy's syntax for our trees, written by the CAS bridge: `sympy_printer` is the one place that asks for it.
 """
 
 from __future__ import annotations
@@ -20,22 +24,6 @@ from .text import condition_text
 
 # Bump when a key changes meaning or disappears; adding a key is not a new schema.
 SCHEMA = 1
-
-TOP_KEYS = (
-    "schema",
-    "command",
-    "input",
-    "read_as",
-    "wrt",
-    "result",
-    "domain",
-    "steps",
-    "verified",
-    "verified_by",
-    "warnings",
-)
-STEP_KEYS = ("rule", "rules", "label", "explanation", "paths", "expr")
-VALUE_KEYS = ("text", "latex", "sympy")
 
 
 def to_json(derivation: Derivation, with_sympy: bool = True) -> dict:
@@ -71,7 +59,7 @@ def condition_json(condition: Condition, with_sympy: bool = True) -> dict:
     return {
         "text": condition_text(condition),
         "latex": condition_latex(condition),
-        "sympy": _condition_sympy(condition) if with_sympy else None,
+        "sympy": _condition_sympy(condition, sympy) if (sympy := sympy_printer(with_sympy)) else None,
     }
 
 
@@ -86,10 +74,8 @@ _SYMPY_RELATIONS = {
 }
 
 
-def _condition_sympy(condition: Condition) -> str:
+def _condition_sympy(condition: Condition, sympy_text: Callable[[Expr], str]) -> str:
     """The condition as text sympy.parse_expr reads: x > 0, Ne(x, 1), (-1 <= x) & (x <= 1), (x < 0) | (x > 2)."""
-    from ..cas.bridge import sympy_text
-
     pieces, chain = [], []
     for part in (*condition.relation, "or"):
         if part != "or":
@@ -124,12 +110,19 @@ def valuer(
     with_sympy: bool = True, text: Callable[[Expr], str] = to_text, latex: Callable[[Expr], str] = to_latex
 ) -> Callable[[Expr], dict]:
     """The function that writes one expression as {"text", "latex", "sympy"} (text and latex: the printers to use)."""
-    sympy_text = None
-    if with_sympy:
-        # Imported here, not at the top: importing this module must not load SymPy (see to_json).
-        from ..cas.bridge import sympy_text
+    sympy_text = sympy_printer(with_sympy)
 
     def value(expr: Expr) -> dict:
         return {"text": text(expr), "latex": latex(expr), "sympy": sympy_text(expr) if sympy_text else None}
 
     return value
+
+
+def sympy_printer(with_sympy: bool = True) -> Callable[[Expr], str] | None:
+    """The printer of the "sympy" strings (the CAS bridge's), or None without SymPy."""
+    if not with_sympy:
+        return None
+    # Imported here, not at the top: importing this module must not load SymPy (see to_json).
+    from ..cas.bridge import sympy_text
+
+    return sympy_text

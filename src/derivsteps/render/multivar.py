@@ -1,35 +1,54 @@
-"""Gradients, Hessians and evaluations at a point in every format: text, LaTeX, Markdown, JSON and the terminal."""
+"""Gradients, Hessians and evaluations at a point: their layouts (one Document for every format) and their JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from ..calculus.at_point import DataSum, Evaluation
 from ..calculus.multivar import Gradient, Hessian
 from ..core.derivation import Derivation, Verification
-from ..core.tree import Deriv, Expr, Path, Var, is_number, number, number_value, walk
+from ..core.tree import Deriv, Expr, Var, is_number, number, number_value, walk
 from ..data.datasets import COUNT, Data
 from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
-from ._blocks import matrix_latex, matrix_text, point_json, point_latex, point_text, vector_latex, vector_text
-from ._labels import line_label, notes
+from ._blocks import point_json
+from ._labels import label_spans, notes
+from .derivation import MAX_LABEL_COLUMN, derivation_layout, derivation_rows, derivation_verdict, line_marks
+from .document import (
+    APPROX,
+    EQUALS,
+    STATUS_MARKS,
+    Blank,
+    Block,
+    Comment,
+    Display,
+    Document,
+    Formula,
+    Heading,
+    Math,
+    Matrix,
+    Nested,
+    Note,
+    Paragraph,
+    Row,
+    Rows,
+    Spans,
+    Symbol,
+    Table,
+    Vector,
+    Verdict,
+    Words,
+    only,
+)
 from .jsondoc import SCHEMA, step_json, valuer
-from .latex import MARK_MACRO, label_latex, latex_rows, line_marks, tex_comment, text_latex, verdict_latex
-from .markdown import escape_markdown
-from .markdown import render_markdown as derivation_markdown
-from .text import MAX_LABEL_COLUMN
-from .text import render_text as derivation_text
+from .layouts import register
+from .writers import write
 
 # The name the output gives the expression, so the lines read like the lecture: f(a, b), ∂f/∂a, ∇f, H_f.
 FUNCTION = Var("f")
 HESSIAN = Var("H", "f")
-
-_SYMBOLS = {
-    False: {"verified": "✓ ", "disagrees": "✗ ", "undecided": "? "},
-    True: {"verified": "OK ", "disagrees": "WRONG ", "undecided": "? "},
-}
-_LATEX_SYMBOLS = {"verified": r"\checkmark\ ", "disagrees": r"\times\ ", "undecided": ""}
+NABLA = Symbol("∇", "grad ", r"\nabla ")
 
 Result = Gradient | Hessian | Evaluation
 
@@ -37,7 +56,7 @@ Result = Gradient | Hessian | Evaluation
 JSON_DATA_ROWS = 1_000
 
 
-# -- public entry points: one per format, each a pure function of the result ----------------------------------------------
+# -- public entry points: one per format, each a layout and a writer -------------------------------------------------
 def render_text(
     result: Result,
     steps: bool = False,
@@ -47,29 +66,21 @@ def render_text(
 ) -> str:
     """The result as lecture notes in plain text; steps: each partial derivative's derivation (an evaluation always
     shows its steps); values: a gradient's components at a point (evaluation.gradient_at)."""
-    return _text(_layout(result, steps, detail, ascii, values), detail, ascii)
+    return write(layout(result, steps, detail, values), "text", ascii=ascii)
 
 
 def render_latex(
     result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None
 ) -> str:
     """The result as one align* environment, matrices as pmatrix."""
-    _check_values(result, values)
-    comments, rows = _LATEX[type(result)](result, steps, detail, values)
-    return (
-        "\\begin{align*}\n"
-        + "".join(f"% {tex_comment(c)}\n" for c in comments)
-        + " \\\\\n".join(rows)
-        + "\n\\end{align*}\n"
-    )
+    return write(layout(result, steps, detail, values), "latex")
 
 
 def render_markdown(
     result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None
 ) -> str:
     """The question in words, the working in $$ (with each derivation in full under steps), the verdict."""
-    _check_values(result, values)
-    return _MARKDOWN[type(result)](result, steps, detail, values)
+    return write(layout(result, steps, detail, values), "markdown")
 
 
 def to_json(result: Result, with_sympy: bool = True, values: Sequence[Evaluation] | None = None) -> dict:
@@ -85,15 +96,24 @@ def view(
     ascii: bool = False,
     values: Sequence[Evaluation] | None = None,
 ):
-    """A rich renderable of the result: the text layout with the terminal's styles, derivations as DerivationView."""
-    return _View(_layout(result, steps, detail, ascii, values), detail, ascii)
+    """A rich renderable of the result: the text layout with the terminal's styles."""
+    return write(layout(result, steps, detail, values), "rich", ascii=ascii)
 
 
 def print_rich(result: Result, **options) -> None:
     """Print the result to the terminal with rich (imported here: the other formats never load it)."""
-    from rich.console import Console
+    from .writers.terminal import print_document
 
-    Console().print(view(result, **options))
+    ascii = options.pop("ascii", False)
+    print_document(layout(result, **options), ascii=ascii)
+
+
+def layout(
+    result: Result, steps: bool = False, detail: str | None = None, values: Sequence[Evaluation] | None = None
+) -> Document:
+    """The document of a Gradient (with its values at a point), a Hessian or an Evaluation."""
+    _check_values(result, values)
+    return _LAYOUTS[type(result)](result, steps, detail, values)
 
 
 def _check_values(result: Result, values) -> None:
@@ -102,50 +122,56 @@ def _check_values(result: Result, values) -> None:
 
 
 # -- names in the lecture's notation ----------------------------------------------------------------------------------
-def _function_text(vars: Sequence[Var], show: Callable[[Expr], str], name: Expr = FUNCTION) -> str:
-    return f"{show(name)}{_args_text(vars, show)}"
+def _args(args: Sequence[Expr]) -> tuple:
+    """(a, b): the pieces of an argument list."""
+    pieces: list = [Words("(")]
+    for index, arg in enumerate(args):
+        pieces += ([Words(", ")] if index else []) + [Math(arg)]
+    return (*pieces, Words(")"))
 
 
-def _args_text(vars: Sequence[Var], show: Callable[[Expr], str]) -> str:
-    return f"({', '.join(show(v) for v in vars)})"
+def _call(name: Expr, args: Sequence[Expr]) -> Formula:
+    """f(a, b): a name applied to arguments, as one formula."""
+    return Formula((Math(name), *_args(args)))
 
 
-def _function_latex(vars: Sequence[Var], name: Expr = FUNCTION) -> str:
-    return f"{to_latex(name)}({', '.join(to_latex(v) for v in vars)})"
+def _nabla(args: tuple) -> Formula:
+    """∇f(a, b) or ∇f(1, 2): args are the pieces of the argument list."""
+    return Formula((NABLA, Math(FUNCTION), *args))
 
 
-def _partial_text(var: Var, show: Callable[[Expr], str]) -> str:
-    return show(Deriv(FUNCTION, var))
-
-
-def _second_text(first: Var, second: Var, ascii: bool) -> str:
-    """∂²f/∂a² or ∂²f/∂b∂a (by a first, then by b: the notation writes the first variable on the right)."""
-    x, y = to_text(first, ascii), to_text(second, ascii)
-    if ascii:
-        return f"d^2f/d{x}^2" if first == second else f"d^2f/d{y} d{x}"
-    return f"∂²f/∂{x}²" if first == second else f"∂²f/∂{y}∂{x}"
-
-
-def _second_latex(first: Var, second: Var) -> str:
-    x, y = to_latex(first), to_latex(second)
-    below = rf"\partial {x}^{{2}}" if first == second else rf"\partial {y}\, \partial {x}"
-    return rf"\frac{{\partial^{{2}} f}}{{{below}}}"
-
-
-def _nabla(ascii: bool) -> str:
-    return "grad f" if ascii else "∇f"
-
-
-def _point_args(
-    vars: Sequence[Var],
-    point: Mapping[Var, Expr],
-    show: Callable[[Expr], str],
-    words: Callable[[Mapping[Var, Expr]], str],
-) -> str:
+def _point_args(vars: Sequence[Var], point: Mapping[Var, Expr]) -> tuple:
     """(1, 2) when the point gives exactly the variables, in their order; else (a = 1, b = 2, c = 0)."""
     if set(point) == set(vars):
-        return "(" + ", ".join(show(point[v]) for v in vars) + ")"
-    return f"({words(point)})"
+        return _args([point[v] for v in vars])
+    pieces: list = [Words("(")]
+    for index, (var, value) in enumerate(point.items()):
+        pieces += ([Words(", ")] if index else []) + [Math(var), Words(" = "), Math(value)]
+    return (*pieces, Words(")"))
+
+
+def _point(point: Mapping[Var, Expr]) -> Formula:
+    """a = 1, b = 2"""
+    pieces: list = []
+    for index, (var, value) in enumerate(point.items()):
+        pieces += ([Words(", ")] if index else []) + [Math(var), Words(" = "), Math(value)]
+    return Formula(tuple(pieces))
+
+
+def _second(first: Var, second: Var) -> Symbol:
+    """∂²f/∂a² or ∂²f/∂b∂a (by a first, then by b: the notation writes the first variable on the right)."""
+    x, y = to_text(first), to_text(second)
+    ax, ay = to_text(first, True), to_text(second, True)
+    lx, ly = to_latex(first), to_latex(second)
+    below = rf"\partial {lx}^{{2}}" if first == second else rf"\partial {ly}\, \partial {lx}"
+    if first == second:
+        return Symbol(f"∂²f/∂{x}²", f"d^2f/d{ax}^2", rf"\frac{{\partial^{{2}} f}}{{{below}}}")
+    return Symbol(f"∂²f/∂{y}∂{x}", f"d^2f/d{ay} d{ax}", rf"\frac{{\partial^{{2}} f}}{{{below}}}")
+
+
+def _quoted(expr: Expr) -> Symbol:
+    """An expression quoted inside a sentence of words, in the text notation in every format (as the verdicts say it)."""
+    return Symbol(to_text(expr), to_text(expr, ascii=True))
 
 
 def _quiet(derivation: Derivation) -> Derivation:
@@ -154,42 +180,66 @@ def _quiet(derivation: Derivation) -> Derivation:
     return Derivation(d.input, d.expr, d.wrt, d.start, d.steps, (), d.detail, d.verification, d.notes)
 
 
-def _notes(derivations: Sequence[Derivation], show: Callable[[Expr], str]) -> list[str]:
+def _notes(derivations: Sequence[Derivation], show: Callable[[Expr], str] = to_text) -> list[str]:
     return list(dict.fromkeys(note for d in derivations for note in notes(d, show)))
 
 
-def _named_partials(gradient: Gradient, show: Callable[[Expr], str]) -> list[tuple[str, Derivation]]:
-    return [(_partial_text(var, show), d) for var, d in zip(gradient.vars, gradient.components)]
+def _note_blocks(derivations: Sequence[Derivation]) -> list[Block]:
+    """The rules' caveats, each said once: in text notation, ASCII under --ascii."""
+    unicode, ascii = _notes(derivations), _notes(derivations, lambda expr: to_text(expr, True))
+    if unicode == ascii:
+        return [Note((Words(note),)) for note in unicode]
+    return [Note((Symbol(note, plain),)) for note, plain in zip(unicode, ascii)]
 
 
-def _named_seconds(hessian: Hessian, ascii: bool) -> list[tuple[str, Derivation]]:
-    return [
-        (_second_text(first, second, ascii), d)
-        for first, row in zip(hessian.vars, hessian.entries)
-        for second, d in zip(hessian.vars, row)
-    ]
+def _named_partials(gradient: Gradient) -> list[tuple[Symbol, Derivation]]:
+    return [(_quoted(Deriv(FUNCTION, var)), d) for var, d in zip(gradient.vars, gradient.components)]
+
+
+def _named_seconds(hessian: Hessian) -> list[tuple[Symbol, Derivation]]:
+    named = []
+    for first, row in zip(hessian.vars, hessian.entries):
+        for second, d in zip(hessian.vars, row):
+            symbol = _second(first, second)
+            named.append((Symbol(symbol.text, symbol.ascii), d))  # in a sentence, as text in every format
+    return named
 
 
 # -- verdicts ---------------------------------------------------------------------------------------------------------
-def _checks(named: Sequence[tuple[str, Derivation]], what: str, show: Callable[[Expr], str]) -> list[tuple[str, str]]:
-    """(status, words) for the verdict lines: one line when all agree with SymPy, else one per derivative; [] unchecked."""
+def _checks(named: Sequence[tuple[Symbol, Derivation]], what: str) -> list[Verdict]:
+    """The verdict lines: one when all agree with SymPy, else one per derivative; [] unchecked."""
     checks = [(name, d.verification) for name, d in named if d.verification is not None]
     if not checks:
         return []
     if all(check.verified is True for _, check in checks):
         every = "each" if len(checks) > 1 else "the"
-        return [("verified", f"verified: {every} {what} equals SymPy's ({_how([c for _, c in checks])})")]
+        said = f"verified: {every} {what} equals SymPy's ({_how([c for _, c in checks])})"
+        return [_verdict("verified", Words(said))]
     lines = []
     for name, check in checks:
         if check.verified is True:
-            lines.append(("verified", f"verified {name}: equals SymPy's derivative ({_how([check])})"))
+            lines.append(
+                _verdict("verified", Words("verified "), name, Words(f": equals SymPy's derivative ({_how([check])})"))
+            )
         elif check.verified is False:
-            expected = f": SymPy gives {show(check.expected)}" if check.expected is not None else ""
+            expected = (Words(": SymPy gives "), _quoted(check.expected)) if check.expected is not None else ()
             bug = "this is a bug in derivsteps, please report it"
-            lines.append(("disagrees", f"{name} disagrees with SymPy{expected} ({check.reason}) - {bug}"))
+            lines.append(
+                _verdict(
+                    "disagrees",
+                    name,
+                    Words(" disagrees with SymPy"),
+                    *expected,
+                    Words(f" ({check.reason}) - {bug}"),
+                )
+            )
         else:
-            lines.append(("undecided", f"could not verify {name} ({check.reason})"))
+            lines.append(_verdict("undecided", Words("could not verify "), name, Words(f" ({check.reason})")))
     return lines
+
+
+def _verdict(status: str, *said) -> Verdict:
+    return Verdict(status, tuple(said), STATUS_MARKS[status])
 
 
 def _how(checks: Sequence[Verification]) -> str:
@@ -197,14 +247,6 @@ def _how(checks: Sequence[Verification]) -> str:
     if methods == {"symbolic"}:
         return "symbolic"
     return "numeric, at random points" if methods == {"numeric"} else "symbolic and numeric, at random points"
-
-
-def _verdict_latex_rows(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
-    # Only the ✓ and ✗ have LaTeX symbols; the question mark of "could not verify" stays in the words.
-    rows = []
-    for status, words in _checks(named, what, to_text):
-        rows.append(f"& {_LATEX_SYMBOLS[status]}{text_latex(('? ' if status == 'undecided' else '') + words)}")
-    return rows
 
 
 # -- data: what the data set is, its statistics, and each sum's table ----------------------------------------------------
@@ -242,133 +284,133 @@ def _has_data(values) -> bool:
     return values is not None and any(e.data is not None for e in values)
 
 
-def _table_lines(summed: DataSum, data: Data, ascii: bool) -> list[str]:
-    """A sum's terms as a small table (i, the columns it reads, the term), then the sum written out and its value."""
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    index = summed.sum.index
-    first = 1 + _first_row(summed)
-    header = [index, *(show(Var(name, index)) for name in summed.columns), show(summed.sum.body)]
-    rows = []
-    for offset, term in enumerate(summed.terms):
-        row = first - 1 + offset
-        rows.append([f"{first + offset:,}", *(show(data.value(name, row)) for name in summed.columns), show(term)])
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    out = [
-        "  " + "  ".join(cell.rjust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]
-    ]
-    more = summed.rows - len(summed.terms)
-    if more > 0:
-        out.append(f"  {'...' if ascii else '⋮'}  ({more:,} more data point{'s' if more > 1 else ''})")
-    written = " + ".join(show(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
-    out.append(f"  {show(summed.sum)} = {written}{show(summed.value)}")
-    return out
-
-
 def _first_row(summed: DataSum) -> int:
     """The 0-based row a sum's table starts at: its lower bound's, when it has one."""
     lower = summed.sum.lower
     return int(number_value(lower)) - 1 if lower is not None and is_number(lower) else 0
 
 
-def _check_words(checks: Sequence[Verification | None], data: Data, where: str) -> list[tuple[str, str]]:
-    """(status, words) for the check of values over data against the sums written out term by term; [] unchecked."""
+def _check_words(checks: Sequence[Verification | None], data: Data, where: Spans) -> list[Verdict]:
+    """The check of values over data against the sums written out term by term; [] unchecked."""
     done = [c for c in checks if c is not None]
     if not done:
         return []
     points = "1 data point" if data.n == 1 else f"{data.n:,} data points"
     ending = "s" if len(done) == 1 else ""
     if all(c.verified is True for c in done):
-        return [
-            ("verified", f"checked: {where} agree{ending} with the sums written out term by term over the {points}")
-        ]
+        said = f" agree{ending} with the sums written out term by term over the {points}"
+        return [_verdict("verified", Words("checked: "), *where, Words(said))]
     if any(c.verified is False for c in done):
         reasons = "; ".join(c.reason for c in done if c.verified is False)
         bug = "this is a bug in derivsteps, please report it"
-        return [("disagrees", f"{where} disagree{ending} with the sums written out term by term ({reasons}) - {bug}")]
-    return [("undecided", f"could not check {where}: {done[0].reason}")]
+        said = f" disagree{ending} with the sums written out term by term ({reasons}) - {bug}"
+        return [_verdict("disagrees", *where, Words(said))]
+    return [_verdict("undecided", Words("could not check "), *where, Words(f": {done[0].reason}"))]
 
 
-# -- the layout shared by text and the terminal -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Line:
-    """One line: pieces of text, each with the name of its style in terminal.STYLES (None: plain)."""
-
-    pieces: tuple[tuple[str, str | None], ...]
-
-
-@dataclass(frozen=True)
-class _Worked:
-    """A derivation with its steps, as the derivation renderers show it."""
-
-    derivation: Derivation
+def _values_at(gradient: Gradient, values: Sequence[Evaluation]) -> Spans:
+    """the values at (1, 2): in the text notation in every format, as the verdicts say it."""
+    at = _point_args(gradient.vars, values[0].point)
+    unicode = "".join(p.text if isinstance(p, Words) else to_text(p.expr) for p in at)
+    ascii = "".join(p.text if isinstance(p, Words) else to_text(p.expr, True) for p in at)
+    return (Words("the values at "), Symbol(unicode, ascii))
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """Aligned rows of a worked evaluation: (sign, expression, marked paths, rule label)."""
-
-    rows: tuple[tuple[str, Expr, tuple[Path, ...], str], ...]
-
-
-_BLANK = _Line(())
+# -- layouts ----------------------------------------------------------------------------------------------------------
+def _heading_rows(result: Gradient | Hessian) -> Row:
+    """f(a, b) = 3a^2 + b^2 - ab + a"""
+    return Row((Math(result.expr),), EQUALS, (_call(FUNCTION, result.vars),))
 
 
-def _line(*pieces: str | tuple[str, str | None]) -> _Line:
-    return _Line(tuple(piece if isinstance(piece, tuple) else (piece, None) for piece in pieces))
+def _worked(name: Spans, derivation: Derivation, detail: str | None) -> list[Block]:
+    """A component's derivation: in LaTeX its rows under its name (∂f/∂a &= ∂/∂a (...) = ...) and its verdict."""
+    rows = derivation_rows(derivation, True, detail)
+    first = replace(rows.rows[0], lead=name, sign=EQUALS)
+    verdict = derivation_verdict(derivation.verification)
+    return [Rows((first, *rows.rows[1:]), rows.column), *([verdict] if verdict else [])]
 
 
-def _layout(result: Result, steps: bool, detail: str | None, ascii: bool, values) -> list:
-    _check_values(result, values)
-    return _LAYOUTS[type(result)](result, steps, detail, ascii, values)
-
-
-def _gradient_layout(gradient: Gradient, steps: bool, detail: str | None, ascii: bool, values) -> list:
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    items: list = [_line(f"{_function_text(gradient.vars, show)} = {show(gradient.expr)}")]
-    items += [_line((f"note: {warning}", "note")) for warning in gradient.warnings]
-    named = _named_partials(gradient, show)
+def _gradient_layout(gradient: Gradient, steps: bool, detail: str | None, values) -> Document:
+    named = _named_partials(gradient)
+    rows_of_names = Rows(
+        tuple(
+            Row((Math(d.result, style="result"),), EQUALS, (Math(Deriv(FUNCTION, var)),))
+            for var, d in zip(gradient.vars, gradient.components)
+        )
+    )
+    vector_rows = _gradient_vector_rows(gradient, values)
+    blocks: list[Block] = [
+        Comment((Words("read as: "), Math(gradient.expr))),
+        only("markdown", Paragraph(_question("The gradient of ", gradient, "."))),
+        only(("text", "latex"), Rows((_heading_rows(gradient),))),
+        *(Note((Words(warning),)) for warning in gradient.warnings),
+    ]
     if steps:
-        for name, derivation in named:
-            items += [_BLANK, _line(f"{name}:"), _Worked(_quiet(derivation))]
-        items.append(_BLANK)
+        for (name, derivation), var in zip(named, gradient.vars):
+            blocks.append(
+                only(
+                    "text",
+                    Blank(),
+                    Paragraph((name, Words(":"))),
+                    Nested(derivation_layout(_quiet(derivation), True, detail)),
+                )
+            )
+            blocks.append(only("latex", *_worked((Math(Deriv(FUNCTION, var)),), derivation, detail)))
+            blocks.append(
+                only(
+                    "markdown",
+                    Heading((Words("The partial derivative by "), Math(var))),
+                    Nested(derivation_layout(_quiet(derivation), True, detail)),
+                )
+            )
+        blocks.append(only("text", Blank()))
+        blocks.append(only("markdown", Display(tuple(vector_rows))))
     else:
-        items += [_line(f"{name} = ", (show(d.result), "result")) for name, d in named]
-        items += [_line((f"note: {note}", "note")) for note in _notes(gradient.components, show)]
-    vector = vector_text(gradient.vector, ascii)
-    items.append(_line(f"{_nabla(ascii)}{_args_text(gradient.vars, show)} = ", (vector, "result")))
-    if values is not None:
-        items += _values_layout(gradient, values, ascii)
-    items += _verdict_lines(named, "partial derivative", ascii)
+        blocks += [only(("text", "latex"), rows_of_names), *_note_blocks(gradient.components)]
+        blocks.append(only("markdown", Display((Rows((_heading_rows(gradient),)), rows_of_names, *vector_rows))))
+    blocks.append(only(("text", "latex"), *vector_rows))
+    blocks += _checks(named, "partial derivative")
     if _has_data(values):
-        at = _point_args(gradient.vars, values[0].point, show, lambda p: point_text(p, ascii))
-        checks = _check_words([e.check for e in values], values[0].data, f"the values at {at}")
-        items += [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in checks]
-    return items
+        blocks += _check_words([e.check for e in values], values[0].data, _values_at(gradient, values))
+    return Document(tuple(blocks))
 
 
-def _values_layout(gradient: Gradient, values: Sequence[Evaluation], ascii: bool) -> list:
-    """∂f/∂a(1, 2) = 6 · 1 - 2 + 1 = 5 per component (the substitution, then the arithmetic), then ∇f(1, 2)."""
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
+def _question(opening: str, result: Gradient | Hessian, closing: str) -> Spans:
+    """The gradient of $f$ with respect to $a$, $b$."""
+    by: list = []
+    for index, var in enumerate(result.vars):
+        by += ([Words(", ")] if index else []) + [Math(var)]
+    return (Words(opening), Math(result.expr), Words(" with respect to "), *by, Words(closing))
+
+
+def _gradient_vector_rows(gradient: Gradient, values) -> list[Block]:
+    """∇f(a, b) = (...), and with values each component at the point and ∇f there."""
+    blocks: list[Block] = [Rows((Row((Vector(gradient.vector, "result"),), EQUALS, (_nabla(_args(gradient.vars)),)),))]
+    if values is None:
+        return blocks
     point = values[0].point if values else {}
-    at = _point_args(gradient.vars, point, show, lambda p: point_text(p, ascii))
-    items = []
+    at = _point_args(gradient.vars, point)
     if _has_data(values):
-        items.append(_line(data_text(values[0].data)))
-        items += [_line((f"note: {warning}", "note")) for warning in values[0].warnings]
-        items += [_line(f"  {show(summed)} = ", (show(value), "result")) for summed, value in _statistics(values)]
-    for var, evaluation in zip(gradient.vars, values):
-        chain = [show(e) for e in _chain(evaluation)]
-        pieces = [
-            f"{_partial_text(var, show)}{at} = ",
-            " = ".join(chain[:-1]) + (" = " if len(chain) > 1 else ""),
-            (chain[-1], "result"),
+        blocks.append(Paragraph((Words(data_text(values[0].data)),)))
+        blocks.append(only("text", *(Note((Words(warning),)) for warning in values[0].warnings)))
+        statistics = [
+            Row((Math(value, style="result"),), EQUALS, (Math(summed),)) for summed, value in _statistics(values)
         ]
+        if statistics:
+            blocks.append(Rows(tuple(statistics), indent=2))
+    rows = []
+    for var, evaluation in zip(gradient.vars, values):
+        chain = _chain(evaluation)
+        body: list = []
+        for index, expr in enumerate(chain):
+            last = index == len(chain) - 1
+            body += ([Words(" = ")] if index else []) + [Math(expr, style="result" if last else None)]
         if evaluation.approximation is not None:
-            pieces += [" ≈ " if not ascii else " ~ ", (show(evaluation.approximation), "result")]
-        items.append(_line(*pieces))
-    vector = vector_text([evaluation.value for evaluation in values], ascii)
-    items.append(_line(f"{_nabla(ascii)}{at} = ", (vector, "result")))
-    return items
+            body += [Symbol(" ≈ ", " ~ ", r"\approx"), Math(evaluation.approximation, style="result")]
+        rows.append(Row(tuple(body), EQUALS, (Formula((Math(Deriv(FUNCTION, var)), *at)),)))
+    rows.append(Row((Vector(tuple(e.value for e in values), "result"),), EQUALS, (_nabla(at),)))
+    blocks.append(Rows(tuple(rows)))
+    return blocks
 
 
 def _chain(evaluation: Evaluation) -> list[Expr]:
@@ -376,345 +418,107 @@ def _chain(evaluation: Evaluation) -> list[Expr]:
     return [line.after for line in evaluation.lines()] or [evaluation.expr]
 
 
-def _hessian_layout(hessian: Hessian, steps: bool, detail: str | None, ascii: bool, values) -> list:
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    items: list = [_line(f"{_function_text(hessian.vars, show)} = {show(hessian.expr)}")]
-    items += [_line((f"note: {warning}", "note")) for warning in hessian.warnings]
-    named = _named_seconds(hessian, ascii)
+def _hessian_layout(hessian: Hessian, steps: bool, detail: str | None, values) -> Document:
+    named = _named_seconds(hessian)
+    matrix = Rows((Row((Matrix(hessian.matrix, "result"),), EQUALS, (_call(HESSIAN, hessian.vars),)),))
+    closing = ": the matrix of second partial derivatives."
+    blocks: list[Block] = [
+        Comment((Words("read as: "), Math(hessian.expr))),
+        only("markdown", Paragraph(_question("The Hessian of ", hessian, closing))),
+        only(("text", "latex"), Rows((_heading_rows(hessian),))),
+        *(Note((Words(warning),)) for warning in hessian.warnings),
+    ]
     if steps:
-        for name, derivation in named:
-            items += [_BLANK, _line(f"{name}:"), _Worked(_quiet(derivation))]
-        items.append(_BLANK)
+        for first, row in zip(hessian.vars, hessian.entries):
+            for second, derivation in zip(hessian.vars, row):
+                worked = derivation_layout(_quiet(derivation), True, detail)
+                symbol = _second(first, second)
+                blocks.append(only("text", Blank(), Paragraph((symbol, Words(":"))), Nested(worked)))
+                blocks.append(only("latex", *_worked((symbol,), derivation, detail)))
+                by = (Words(" twice"),) if first == second else (Words(", then by "), Math(second))
+                heading = Heading((Words("The second partial derivative by "), Math(first), *by))
+                blocks.append(only("markdown", heading, Nested(worked)))
+        blocks.append(only("text", Blank()))
+        blocks.append(only("markdown", Display((matrix,))))
     else:
-        items += [_line((f"note: {note}", "note")) for note in _notes([d for _, d in named], show)]
-    prefix = f"{_function_text(hessian.vars, show, HESSIAN)} = "
-    rows = matrix_text(hessian.matrix, ascii)
-    items += [_line(prefix if index == 0 else " " * len(prefix), (row, "result")) for index, row in enumerate(rows)]
-    return items + _verdict_lines(named, "second partial derivative", ascii)
+        blocks += _note_blocks([d for row in hessian.entries for d in row])
+        blocks.append(only("markdown", Display((Rows((_heading_rows(hessian),)), matrix))))
+    blocks.append(only(("text", "latex"), matrix))
+    blocks += _checks(named, "second partial derivative")
+    return Document(tuple(blocks))
 
 
-def _evaluation_layout(evaluation: Evaluation, steps: bool, detail: str | None, ascii: bool, values) -> list:
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    at = f"      (at {point_text(evaluation.point, ascii)})" if evaluation.point else ""
-    items: list = [_line(("read as:", "aside"), f" {show(evaluation.expr)}", (at, "aside"))]
-    items += [_line((f"note: {warning}", "note")) for warning in evaluation.warnings]
-    if evaluation.data is not None:
-        items.append(_line(data_text(evaluation.data)))
-    items.append(_Rows(_evaluation_rows(evaluation, detail, ascii)))
+def _evaluation_layout(evaluation: Evaluation, steps: bool, detail: str | None, values) -> Document:
+    point = _point(evaluation.point) if evaluation.point else None
+    read_as: list = [Words("read as:", "aside"), Words(" "), Math(evaluation.expr)]
+    if point is not None:
+        read_as += [Words("      (at ", "aside"), replace(point, style="aside"), Words(")", "aside")]
+    question: list = [Words("Evaluate "), Math(evaluation.expr)]
+    if point is not None:
+        question += [Words(" at "), point]
+    blocks: list[Block] = [
+        only("text", Paragraph(tuple(read_as))),
+        Comment((Words("read as: "), Math(evaluation.expr))),
+        only("markdown", Paragraph((*question, Words(".")))),
+        *(Note((Words(warning),)) for warning in evaluation.warnings),
+    ]
+    data = evaluation.data
+    if data is not None:
+        said = data_text(data)
+        blocks.append(only("text", Paragraph((Words(said),))))
+        blocks.append(only("latex", Note((Words(said),))))
+        blocks.append(only("markdown", Paragraph((Words(said[0].upper() + said[1:] + "."),))))
+    blocks.append(only("text", _evaluation_rows(evaluation, detail, None)))
+    blocks.append(only("latex", _evaluation_rows(evaluation, detail, point)))
+    blocks.append(only("markdown", Display((_evaluation_rows(evaluation, detail, None),))))
     for summed in evaluation.sums:
-        items += [_BLANK, _line(f"{to_text(summed.sum, ascii)}, term by term:")]
-        items += [_line(text) for text in _table_lines(summed, evaluation.data, ascii)]
-    if evaluation.data is not None:
-        checks = _check_words([evaluation.check], evaluation.data, "the value")
-        items += [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in checks]
-    return items
+        blocks += _sum_blocks(summed, data)
+    if data is not None:
+        blocks.append(only(("text", "markdown"), *_check_words([evaluation.check], data, (Words("the value"),))))
+    return Document(tuple(blocks))
 
 
-def _evaluation_rows(evaluation: Evaluation, detail: str | None, ascii: bool) -> tuple:
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    rows = [("  ", evaluation.expr, (), "")]
+def _evaluation_rows(evaluation: Evaluation, detail: str | None, at: Formula | None) -> Rows:
+    """expr (at the point, in LaTeX), then = one row per line with the substituted values marked, then ≈ the float."""
+    rows = [Row((Math(evaluation.expr),), None, (), (Words("at "), at) if at is not None else ())]
     for line in evaluation.lines(detail):
-        rows.append(("= ", line.after, line_marks(line), line_label(line, show, detail or evaluation.detail)))
+        label = label_spans(line, detail=detail or evaluation.detail)
+        rows.append(Row((Math(line.after, line_marks(line)),), EQUALS, (), label))
     if evaluation.approximation is not None:
-        rows.append(("~ " if ascii else "≈ ", evaluation.approximation, (), "numeric value"))
-    return tuple(rows)
+        rows.append(Row((Math(evaluation.approximation),), APPROX, (), (Words("numeric value"),)))
+    return Rows(tuple(rows), MAX_LABEL_COLUMN)
 
 
-def _verdict_lines(named: Sequence[tuple[str, Derivation]], what: str, ascii: bool) -> list[_Line]:
-    show = lambda expr: to_text(expr, ascii)  # noqa: E731
-    return [_line((_SYMBOLS[ascii][status] + words, status)) for status, words in _checks(named, what, show)]
+def _sum_blocks(summed: DataSum, data: Data) -> list[Block]:
+    """A sum's terms as a table (i, the columns it reads, the term), then the sum written out and its value."""
+    index = summed.sum.index
+    first = 1 + _first_row(summed)
+    header = ((Math(Var(index)),), *((Math(Var(name, index)),) for name in summed.columns), (Math(summed.sum.body),))
+    rows = []
+    for offset, term in enumerate(summed.terms):
+        row = first - 1 + offset
+        count = f"{first + offset:,}"
+        cells = [(Symbol(count, latex=count.replace(",", "{,}")),)]
+        cells += [(Math(data.value(name, row)),) for name in summed.columns]
+        rows.append((*cells, (Math(term),)))
+    more = summed.rows - len(summed.terms)
+    left_out = (Words(f"({more:,} more data point{'s' if more > 1 else ''})"),) if more > 0 else ()
+    written: list = []
+    if 1 < summed.rows == len(summed.terms):
+        for k, term in enumerate(summed.terms):
+            written += ([Words(" + ")] if k else []) + [Math(term)]
+        written.append(Words(" = "))
+    total = Rows((Row((*written, Math(summed.value)), EQUALS, (Math(summed.sum),)),), indent=2)
+    return [
+        only("text", Blank()),
+        only(("text", "markdown"), Paragraph((Math(summed.sum), Words(", term by term:")))),
+        Table(header, tuple(rows), left_out),
+        Display((total,), aligned=False),
+    ]
 
 
 _LAYOUTS = {Gradient: _gradient_layout, Hessian: _hessian_layout, Evaluation: _evaluation_layout}
-
-
-# -- text -------------------------------------------------------------------------------------------------------------
-def _text(items: list, detail: str | None, ascii: bool) -> str:
-    out: list[str] = []
-    for item in items:
-        match item:
-            case _Line(pieces):
-                out.append("".join(text for text, _ in pieces).rstrip())
-            case _Worked(derivation):
-                out.append(derivation_text(derivation, steps=True, ascii=ascii, detail=detail).rstrip("\n"))
-            case _Rows(rows):
-                printed = [(sign + to_text(expr, ascii), label) for sign, expr, _, label in rows]
-                width = min(max(len(text) for text, _ in printed), MAX_LABEL_COLUMN)
-                out += [f"{text.ljust(width)}    {label}".rstrip() if label else text for text, label in printed]
-    return "\n".join(out) + "\n"
-
-
-# -- terminal ---------------------------------------------------------------------------------------------------------
-class _View:
-    """The layout for rich: lines with the terminal's styles, derivations as DerivationView, rows as its table."""
-
-    def __init__(self, items: list, detail: str | None, ascii: bool):
-        self.items = items
-        self.detail = detail
-        self.ascii = ascii
-
-    def __rich_console__(self, console, options):
-        from rich.text import Text
-
-        from .terminal import STYLES, DerivationView
-
-        for item in self.items:
-            match item:
-                case _Line(pieces):
-                    line = Text()
-                    for text, style in pieces:
-                        line.append(text, style=STYLES[style] if style else "")
-                    line.rstrip()
-                    yield line
-                case _Worked(derivation):
-                    yield DerivationView(derivation, steps=True, detail=self.detail, ascii=self.ascii)
-                case _Rows(rows):
-                    yield self._table(rows, options.max_width)
-
-    def _table(self, rows, width: int):
-        from rich.text import Text
-
-        from .terminal import aligned_table, highlighted
-
-        cells = [(Text(sign), highlighted(expr, marks, self.ascii), Text(label)) for sign, expr, marks, label in rows]
-        return aligned_table(cells, width)
-
-
-# -- LaTeX ------------------------------------------------------------------------------------------------------------
-def _comments(expr: Expr, warnings: Sequence[str], more: Sequence[str] = ()) -> list[str]:
-    return [f"read as: {to_text(expr)}", *(f"note: {text}" for text in [*warnings, *more])]
-
-
-def _worked_rows(name: str, derivation: Derivation, detail: str | None) -> list[str]:
-    """A derivation's rows under its name: ∂f/∂a = ∂/∂a (...) = ... with each rule, then its verdict."""
-    rows = latex_rows(derivation, True, detail)
-    rows[0] = f"{name} &= {rows[0].removeprefix('& ')}"
-    verdict = verdict_latex(derivation)
-    return rows + ([f"& {verdict}"] if verdict else [])
-
-
-def _gradient_latex(gradient: Gradient, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
-    rows = [f"{_function_latex(gradient.vars)} &= {to_latex(gradient.expr)}"]
-    names = [to_latex(Deriv(FUNCTION, var)) for var in gradient.vars]
-    if steps:
-        for name, derivation in zip(names, gradient.components):
-            rows += _worked_rows(name, derivation, detail)
-    else:
-        rows += [f"{name} &= {to_latex(d.result)}" for name, d in zip(names, gradient.components)]
-    rows += _gradient_vector_rows(gradient, values)
-    rows += _verdict_latex_rows(_named_partials(gradient, to_text), "partial derivative")
-    if _has_data(values):
-        at = _point_args(gradient.vars, values[0].point, to_text, point_text)
-        for status, words in _check_words([e.check for e in values], values[0].data, f"the values at {at}"):
-            rows.append(f"& {_LATEX_SYMBOLS[status]}{text_latex(('? ' if status == 'undecided' else '') + words)}")
-    more = [] if steps else _notes(gradient.components, to_text)
-    return _comments(gradient.expr, gradient.warnings, more), rows
-
-
-def _gradient_vector_rows(gradient: Gradient, values) -> list[str]:
-    """∇f(a, b) = (...), and with values each component at the point and ∇f there."""
-    rows = [rf"\nabla {_function_latex(gradient.vars)} &= {vector_latex(gradient.vector)}"]
-    if values is None:
-        return rows
-    point = values[0].point if values else {}
-    at = _point_args(gradient.vars, point, to_latex, point_latex)
-    if _has_data(values):
-        rows.append(rf"&{text_latex(data_text(values[0].data))}")
-        rows += [f"{to_latex(summed)} &= {to_latex(value)}" for summed, value in _statistics(values)]
-    for var, evaluation in zip(gradient.vars, values):
-        chain = " = ".join(to_latex(e) for e in _chain(evaluation))
-        if evaluation.approximation is not None:
-            chain += rf" \approx {to_latex(evaluation.approximation)}"
-        rows.append(f"{to_latex(Deriv(FUNCTION, var))}{at} &= {chain}")
-    rows.append(rf"\nabla f{at} &= {vector_latex([evaluation.value for evaluation in values])}")
-    return rows
-
-
-def _hessian_latex(hessian: Hessian, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
-    rows = [f"{_function_latex(hessian.vars)} &= {to_latex(hessian.expr)}"]
-    if steps:
-        for first, row in zip(hessian.vars, hessian.entries):
-            for second, derivation in zip(hessian.vars, row):
-                rows += _worked_rows(_second_latex(first, second), derivation, detail)
-    rows.append(f"{_function_latex(hessian.vars, HESSIAN)} &= {matrix_latex(hessian.matrix)}")
-    rows += _verdict_latex_rows(_named_seconds(hessian, False), "second partial derivative")
-    more = [] if steps else _notes([d for row in hessian.entries for d in row], to_text)
-    return _comments(hessian.expr, hessian.warnings, more), rows
-
-
-def _evaluation_latex(evaluation: Evaluation, steps: bool, detail: str | None, values) -> tuple[list[str], list[str]]:
-    more = [data_text(evaluation.data)] if evaluation.data is not None else []
-    rows = _evaluation_latex_rows(evaluation, detail, at=True) + _sums_latex_rows(evaluation)
-    return _comments(evaluation.expr, evaluation.warnings, more), rows
-
-
-def _sums_latex_rows(evaluation: Evaluation) -> list[str]:
-    """Each sum over the data: its terms as an array (i, the columns, the term), then the sum written out."""
-    rows = []
-    for summed in evaluation.sums:
-        index = summed.sum.index
-        first = 1 + _first_row(summed)
-        header = [index, *(to_latex(Var(name, index)) for name in summed.columns), to_latex(summed.sum.body)]
-        lines = [" & ".join(header)]
-        for offset, term in enumerate(summed.terms):
-            row = first - 1 + offset
-            cells = [
-                f"{first + offset:,}".replace(",", "{,}"),
-                *(to_latex(evaluation.data.value(name, row)) for name in summed.columns),
-                to_latex(term),
-            ]
-            lines.append(" & ".join(cells))
-        if summed.rows > len(summed.terms):
-            lines.append(r"\vdots" + " &" * (len(header) - 1))
-        spec = "r|" + "r" * len(summed.columns) + "|r"
-        rows.append(
-            rf"&\begin{{array}}{{{spec}}} " + lines[0] + r" \\ \hline " + r" \\ ".join(lines[1:]) + r" \end{array}"
-        )
-        written = (
-            " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
-        )
-        rows.append(f"{to_latex(summed.sum)} &= {written}{to_latex(summed.value)}")
-    return rows
-
-
-def _evaluation_latex_rows(evaluation: Evaluation, detail: str | None, at: bool) -> list[str]:
-    """& expr, then &= one row per line with the substituted values underlined, then &≈ the float when asked for."""
-    note = rf" && \text{{at }}{point_latex(evaluation.point)}" if at and evaluation.point else ""
-    rows = [f"& {to_latex(evaluation.expr)}{note}"]
-    for line in evaluation.lines(detail):
-        label = label_latex(line, detail or evaluation.detail)
-        rows.append(
-            f"&= {to_latex(line.after, marks=line_marks(line), mark_macro=MARK_MACRO)}"
-            + (f" && {label}" if label else "")
-        )
-    if evaluation.approximation is not None:
-        rows.append(rf"&\approx {to_latex(evaluation.approximation)} && \text{{numeric value}}")
-    return rows
-
-
-_LATEX = {Gradient: _gradient_latex, Hessian: _hessian_latex, Evaluation: _evaluation_latex}
-
-
-# -- Markdown ---------------------------------------------------------------------------------------------------------
-def _math_block(rows: list[str]) -> list[str]:
-    # aligned, not align*: the form that works inside $$ in LaTeX, KaTeX and MathJax alike.
-    return ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
-
-
-def _note_lines(texts: Sequence[str]) -> list[str]:
-    return [line for text in texts for line in (f"*Note:* {escape_markdown(text)}", "")]
-
-
-def _verdict_markdown(named: Sequence[tuple[str, Derivation]], what: str) -> list[str]:
-    return [
-        line
-        for status, words in _checks(named, what, to_text)
-        for line in (escape_markdown(_SYMBOLS[False][status] + words), "")
-    ]
-
-
-def _worked_markdown(derivation: Derivation, detail: str | None) -> str:
-    return derivation_markdown(_quiet(derivation), steps=True, detail=detail).rstrip("\n")
-
-
-def _by(vars: Sequence[Var]) -> str:
-    return ", ".join(f"${to_latex(var)}$" for var in vars)
-
-
-def _gradient_markdown(gradient: Gradient, steps: bool, detail: str | None, values) -> str:
-    out = [f"The gradient of ${to_latex(gradient.expr)}$ with respect to {_by(gradient.vars)}.", ""]
-    out += _note_lines(gradient.warnings)
-    rows = []
-    if steps:
-        for var, derivation in zip(gradient.vars, gradient.components):
-            out += [f"**The partial derivative by ${to_latex(var)}$**", "", _worked_markdown(derivation, detail), ""]
-    else:
-        out += _note_lines(_notes(gradient.components, to_text))
-        rows.append(f"{_function_latex(gradient.vars)} &= {to_latex(gradient.expr)}")
-        rows += [
-            f"{to_latex(Deriv(FUNCTION, var))} &= {to_latex(d.result)}"
-            for var, d in zip(gradient.vars, gradient.components)
-        ]
-    out += _math_block(rows + _gradient_vector_rows(gradient, values))
-    out += _verdict_markdown(_named_partials(gradient, to_text), "partial derivative")
-    if _has_data(values):
-        at = _point_args(gradient.vars, values[0].point, to_text, point_text)
-        checks = _check_words([e.check for e in values], values[0].data, f"the values at {at}")
-        out += [line for status, words in checks for line in (escape_markdown(_SYMBOLS[False][status] + words), "")]
-    return "\n".join(out)
-
-
-def _hessian_markdown(hessian: Hessian, steps: bool, detail: str | None, values) -> str:
-    out = [
-        f"The Hessian of ${to_latex(hessian.expr)}$ with respect to {_by(hessian.vars)}: the matrix of second partial derivatives.",
-        "",
-    ]
-    out += _note_lines(hessian.warnings)
-    rows = []
-    if steps:
-        for first, row in zip(hessian.vars, hessian.entries):
-            for second, derivation in zip(hessian.vars, row):
-                by = f"${to_latex(first)}$" + (" twice" if first == second else f", then by ${to_latex(second)}$")
-                out += [f"**The second partial derivative by {by}**", "", _worked_markdown(derivation, detail), ""]
-    else:
-        out += _note_lines(_notes([d for row in hessian.entries for d in row], to_text))
-        rows.append(f"{_function_latex(hessian.vars)} &= {to_latex(hessian.expr)}")
-    rows.append(f"{_function_latex(hessian.vars, HESSIAN)} &= {matrix_latex(hessian.matrix)}")
-    out += _math_block(rows)
-    out += _verdict_markdown(_named_seconds(hessian, False), "second partial derivative")
-    return "\n".join(out)
-
-
-def _evaluation_markdown(evaluation: Evaluation, steps: bool, detail: str | None, values) -> str:
-    at = f" at ${point_latex(evaluation.point)}$" if evaluation.point else ""
-    out = [f"Evaluate ${to_latex(evaluation.expr)}${at}.", ""]
-    out += _note_lines(evaluation.warnings)
-    if evaluation.data is not None:
-        out += [escape_markdown(data_text(evaluation.data)[0].upper() + data_text(evaluation.data)[1:]) + ".", ""]
-    out += _math_block(_evaluation_latex_rows(evaluation, detail, at=False))
-    for summed in evaluation.sums:
-        out += _sum_markdown(summed, evaluation.data)
-    if evaluation.data is not None:
-        out += [
-            line
-            for status, words in _check_words([evaluation.check], evaluation.data, "the value")
-            for line in (escape_markdown(_SYMBOLS[False][status] + words), "")
-        ]
-    return "\n".join(out)
-
-
-def _sum_markdown(summed: DataSum, data: Data) -> list[str]:
-    """The terms of one sum as a Markdown table, then the sum written out."""
-    index = summed.sum.index
-    first = 1 + _first_row(summed)
-    header = [
-        f"${index}$",
-        *(f"${to_latex(Var(name, index))}$" for name in summed.columns),
-        f"${to_latex(summed.sum.body)}$",
-    ]
-    out = [
-        f"${to_latex(summed.sum)}$, term by term:",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---:|" * len(header),
-    ]
-    for offset, term in enumerate(summed.terms):
-        row = first - 1 + offset
-        cells = [
-            f"{first + offset:,}",
-            *(f"${to_latex(data.value(name, row))}$" for name in summed.columns),
-            f"${to_latex(term)}$",
-        ]
-        out.append("| " + " | ".join(cells) + " |")
-    if summed.rows > len(summed.terms):
-        out.append("| ⋮ |" + " |" * (len(header) - 1))
-    written = (
-        " + ".join(to_latex(term) for term in summed.terms) + " = " if 1 < summed.rows == len(summed.terms) else ""
-    )
-    return out + ["", f"$${to_latex(summed.sum)} = {written}{to_latex(summed.value)}$$", ""]
-
-
-_MARKDOWN = {Gradient: _gradient_markdown, Hessian: _hessian_markdown, Evaluation: _evaluation_markdown}
+register(Gradient, Hessian, Evaluation, layout=layout)
 
 
 # -- JSON -------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A checked written derivation (written.WrittenReport) as text, Markdown, JSON (schema 1) or a rich view."""
+"""A checked written derivation (written.WrittenReport) laid out as a Document (text, Markdown, the terminal), and as
+JSON (schema 1)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,28 @@ from collections.abc import Callable
 
 from ..checking.written import WrittenLine, WrittenReport
 from ..core.tree import Expr, variables
-from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
+from .document import (
+    Block,
+    Break,
+    Code,
+    Document,
+    Emphasis,
+    Math,
+    Note,
+    Paragraph,
+    Row,
+    Rows,
+    Spans,
+    Strong,
+    Symbol,
+    Table,
+    Words,
+    only,
+)
 from .jsondoc import SCHEMA, valuer
-from .markdown import escape_markdown
+from .layouts import register
+from .writers import write
 
 MARKS = {"problem": "", "correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!"}
 ASCII_MARKS = {"problem": "", "correct": "ok", "incorrect": "x", "inconclusive": "?", "invalid": "!"}
@@ -22,100 +41,120 @@ TOP_KEYS = ("schema", "command", "verdict", "feedback", "problem", "wrt", "deriv
 LINE_KEYS = ("number", "text", "verdict", "rule", "rules", "several", "label", "feedback", "decided_by", "compared_with",
              "reason", "expected", "expected_label", "slips", "mistake", "expr", "value", "warnings", "column")  # fmt: skip
 
+# The terminal's look of each verdict (document.STYLES names).
+STYLES = {"correct": "verified", "incorrect": "disagrees", "inconclusive": "undecided", "invalid": "invalid",
+          "unfinished": "undecided", "problem": None}  # fmt: skip
 
-# -- text --------------------------------------------------------------------------------------------------------------
-def problem_line(report: WrittenReport, ascii: bool = False) -> str:
-    """ "problem: ∂/∂y (x + y + z)^2      (treat x, z as constants)"."""
-    line = f"problem: {to_text(report.problem, ascii)}"
+
+# -- public entry points: layout, then a writer ------------------------------------------------------------------------
+def render_text(report: WrittenReport, ascii: bool = False) -> str:
+    """The report as plain text: each line with its number, mark and rule; feedback under the lines that need it."""
+    return write(layout(report), "text", ascii=ascii)
+
+
+def render_markdown(report: WrittenReport) -> str:
+    """A table of the lines (number, mark, the line, the rule or the feedback), then the verdict."""
+    return write(layout(report), "markdown")
+
+
+def written_view(report: WrittenReport, ascii: bool = False):
+    """A rich renderable of the report: each line as a row (number, mark, line, rule), the feedback under it."""
+    return write(layout(report), "rich", ascii=ascii)
+
+
+def print_rich(report: WrittenReport, ascii: bool = False) -> None:
+    """Print the rich view to stdout (rich drops the colours itself under NO_COLOR or off a terminal)."""
+    from .live import print_view
+
+    print_view(written_view(report, ascii), highlight=False)
+
+
+# -- the layout -----------------------------------------------------------------------------------------------------------
+def layout(report: WrittenReport) -> Document:
+    """The report as a Document: the problem, then in the line formats each line with its number, mark, rule and the
+    feedback under it, in Markdown a table of the lines; the verdict; the notes."""
+    verdict = report.verdict
+    summary = f"{verdict}: {report.feedback}"
+    blocks: list[Block] = [
+        only("text", Paragraph(_problem(report), style="aside"), _rows(report)),
+        only("markdown", Paragraph((Strong("Problem:"), Words(" "), Math(report.problem))), _table(report)),
+        only("text", Paragraph((Symbol(SUMMARY_MARKS[verdict], ASCII_SUMMARY_MARKS[verdict]), Words(f" {summary}")),
+                               style=STYLES[verdict])),
+        only("markdown", Paragraph((Strong(f"{SUMMARY_MARKS[verdict]} {summary}"),))),
+        *(Note((Words(note),)) for note in report.notes),
+    ]  # fmt: skip
+    return Document(tuple(blocks))
+
+
+def _problem(report: WrittenReport) -> Spans:
+    """problem: ∂/∂y (x + y + z)^2      (treat x, z as constants)"""
+    line: list = [Words("problem: "), Math(report.problem)]
     held = [v for v in variables(report.problem) if v not in report.wrt]
     if held and report.wrt:
-        names = ", ".join(to_text(v, ascii) for v in held)
-        line += f"      (treat {names} as constant{'s' if len(held) > 1 else ''})"
-    return line
+        line.append(Words("      (treat "))
+        for index, var in enumerate(held):
+            line += [*([Words(", ")] if index else []), Math(var)]
+        line.append(Words(f" as constant{'s' if len(held) > 1 else ''})"))
+    return tuple(line)
 
 
-def summary_line(report: WrittenReport, ascii: bool = False) -> str:
-    marks = ASCII_SUMMARY_MARKS if ascii else SUMMARY_MARKS
-    return f"{marks[report.verdict]} {report.verdict}: {report.feedback}"
+def _rows(report: WrittenReport) -> Rows:
+    """number, mark, the line as written and its rule; what is wrong with it under it."""
+    width = len(str(report.lines[-1].number))
+    rows = []
+    for line in report.lines:
+        style = STYLES[line.verdict]
+        # The mark column is as wide as the widest mark of each notation: ✓ (one column), ok (two).
+        mark = Symbol(MARKS[line.verdict].ljust(1) + " ", ASCII_MARKS[line.verdict].ljust(2) + " ", style=style)
+        label = (Words(line.label),) if line.label and line.verdict != "problem" else ()
+        # The caret points into the text as typed, which ASCII does not show.
+        caret = [(Symbol(" " * line.caret + "^", "", style=style),)] if line.caret is not None else []
+        under = tuple(caret + details(line))
+        lead = (Words(f"{line.number:>{width}}  ", "aside"), mark)
+        rows.append(Row((Symbol(line.text, shown_ascii(line)),), None, lead, label, under))
+    return Rows(tuple(rows), MAX_LABEL_COLUMN)
 
 
-def shown_text(line: WrittenLine, ascii: bool = False) -> str:
-    """The line as the student wrote it; with ascii, as we read it in ASCII (the student's text may not be)."""
-    if not ascii:
-        return line.text
+def shown_ascii(line: WrittenLine) -> str:
+    """The line as we read it in ASCII (the student's text may not be ASCII)."""
     if line.expr is None:
         return line.text.encode("ascii", "replace").decode("ascii")
     return ("= " if line.text.startswith("=") else "") + to_text(line.expr, ascii=True)
 
 
-def details(line: WrittenLine, ascii: bool = False) -> list[str]:
+def details(line: WrittenLine) -> list[Spans]:
     """What is said under a line: why it is not right, the correct step, the mistake; how an ambiguous line was read."""
+    style = "feedback" if line.verdict == "incorrect" else STYLES[line.verdict]
     if line.verdict in ("correct", "problem"):
-        said = []
+        said: list[Spans] = []
     elif line.verdict != "incorrect":
-        said = [line.feedback]
+        said = [(Words(line.feedback, style),)]
     else:
-        said = [line.reason]
+        said = [(Words(line.reason, style),)]
         if line.expected is not None:
-            said.append(f"correct step ({line.expected_label}): {to_text(line.expected, ascii)}")
+            said.append((Words(f"correct step ({line.expected_label}): ", style), Math(line.expected, style=style)))
         if line.slips:
-            said.append(f"where {'; '.join(line.slips)}")
+            said.append((Words(f"where {'; '.join(line.slips)}", style),))
         if line.mistake:
-            said.append(f"mistake {line.mistake}: {line.mistake_description}")
-    return said + [f"note: {warning}" for warning in line.warnings]
+            said.append((Words(f"mistake {line.mistake}: {line.mistake_description}", style),))
+    return said + [(Words(f"note: {warning}", "note"),) for warning in line.warnings]
 
 
-def render_text(report: WrittenReport, ascii: bool = False) -> str:
-    """The report as plain text: each line with its number, mark and rule; feedback under the lines that need it."""
-    marks = ASCII_MARKS if ascii else MARKS
-    number_width = len(str(report.lines[-1].number))
-    mark_width = max(len(mark) for mark in marks.values())
-    rows = [
-        (f"{line.number:>{number_width}}  {marks[line.verdict]:<{mark_width}}  {shown_text(line, ascii)}", line)
-        for line in report.lines
-    ]
-    width = min(max(len(text) for text, _ in rows), MAX_LABEL_COLUMN)
-    indent = " " * (number_width + mark_width + 4)
-    out = [problem_line(report, ascii)]
-    for text, line in rows:
-        out.append(
-            f"{text.ljust(width)}    {line.label}".rstrip() if line.label and line.verdict != "problem" else text
-        )
-        if line.caret is not None and not ascii:
-            out.append(indent + " " * line.caret + "^")
-        out += [indent + said for said in details(line, ascii)]
-    out.append(summary_line(report, ascii))
-    out += [f"note: {note}" for note in report.notes]
-    return "\n".join(out) + "\n"
-
-
-# -- Markdown ------------------------------------------------------------------------------------------------------------
-def render_markdown(report: WrittenReport) -> str:
-    """A table of the lines (number, mark, the line, the rule or the feedback), then the verdict."""
-    out = [
-        f"**Problem:** ${to_latex(report.problem)}$",
-        "",
-        "| line | | written | rule / feedback |",
-        "|---:|:---:|---|---|",
-    ]
+def _table(report: WrittenReport) -> Table:
+    """The lines as a Markdown table: number, mark, the line as code, its rule or the feedback."""
+    header = ((Words("line"),), (), (Words("written"),), (Words("rule / feedback"),))
+    rows = []
     for line in report.lines:
-        said = (
-            escape_markdown(line.label)
-            if line.verdict in ("correct", "problem")
-            else escape_markdown(line.reason or line.feedback)
-        )
+        said: list = [Words(line.label if line.verdict in ("correct", "problem") else line.reason or line.feedback)]
         if line.expected is not None:
-            slips = f" ({escape_markdown('; '.join(line.slips))})" if line.slips else ""
-            said += f"<br>correct step ({escape_markdown(line.expected_label)}): ${to_latex(line.expected)}${slips}"
+            slips = [Words(f" ({'; '.join(line.slips)})")] if line.slips else []
+            said += [Break(), Words(f"correct step ({line.expected_label}): "), Math(line.expected), *slips]
         if line.mistake:
-            said += f"<br>mistake `{line.mistake}`: {escape_markdown(line.mistake_description)}"
+            said += [Break(), Words("mistake "), Code(line.mistake), Words(f": {line.mistake_description}")]
         for warning in line.warnings:
-            said += f"<br>*note:* {escape_markdown(warning)}"
-        written = f"`{line.text}`".replace("|", "\\|")
-        out.append(f"| {line.number} | {MARKS[line.verdict]} | {written} | {said} |")
-    out += ["", f"**{escape_markdown(summary_line(report))}**", ""]
-    out += [f"*Note:* {escape_markdown(note)}" for note in report.notes]
-    return "\n".join(out).rstrip("\n") + "\n"
+            said += [Break(), Emphasis("note:"), Words(f" {warning}")]
+        rows.append(((Words(str(line.number)),), (Symbol(MARKS[line.verdict]),), (Code(line.text),), tuple(said)))
+    return Table(header, tuple(rows), align="rc--")
 
 
 # -- JSON ------------------------------------------------------------------------------------------------------------------
@@ -162,56 +201,4 @@ def line_json(line: WrittenLine, value: Callable[[Expr], dict]) -> dict:
     }
 
 
-# -- rich ------------------------------------------------------------------------------------------------------------------
-STYLES = {"correct": "bold green", "incorrect": "bold red", "inconclusive": "yellow", "invalid": "bold magenta",
-          "unfinished": "yellow", "problem": "", "rule": "dim", "number": "dim", "feedback": "red", "note": "italic"}  # fmt: skip
-
-
-def written_view(report: WrittenReport, ascii: bool = False):
-    """A rich renderable of the report: each line as a row (number, mark, line, rule), the feedback under it across
-    the width; every row is its own grid with the same column widths, so the columns stay aligned."""
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
-
-    marks = ASCII_MARKS if ascii else MARKS
-    widths = (len(str(report.lines[-1].number)), max(len(mark) for mark in marks.values()),
-              min(max(len(shown_text(line, ascii)) for line in report.lines), MAX_LABEL_COLUMN))  # fmt: skip
-    indent = widths[0] + widths[1] + 4
-    parts = [Text(problem_line(report, ascii), style="dim")]
-    for line in report.lines:
-        row = Table.grid(padding=(0, 2))
-        row.add_column("number", justify="right", style=STYLES["number"], no_wrap=True, width=widths[0])
-        row.add_column("mark", no_wrap=True, width=widths[1])
-        row.add_column("line", overflow="fold", width=widths[2])
-        row.add_column("rule", style=STYLES["rule"], overflow="fold")
-        label = line.label if line.verdict != "problem" else ""
-        row.add_row(
-            Text(str(line.number)),
-            Text(marks[line.verdict], style=STYLES[line.verdict]),
-            Text(shown_text(line, ascii)),
-            Text(label),
-        )
-        parts.append(row)
-        if line.caret is not None and not ascii:
-            parts.append(Padding(Text(" " * line.caret + "^", style=STYLES[line.verdict]), (0, 0, 0, indent)))
-        for said in details(line, ascii):
-            style = (
-                STYLES["note"]
-                if said.startswith("note:")
-                else STYLES["feedback"]
-                if line.verdict == "incorrect"
-                else STYLES[line.verdict]
-            )
-            parts.append(Padding(Text(said, style=style), (0, 0, 0, indent)))
-    parts.append(Text(summary_line(report, ascii), style=STYLES[report.verdict]))
-    parts += [Text(f"note: {note}", style=STYLES["note"]) for note in report.notes]
-    return Group(*parts)
-
-
-def print_rich(report: WrittenReport, ascii: bool = False) -> None:
-    """Print the rich view to stdout (rich drops the colours itself under NO_COLOR or off a terminal)."""
-    from rich.console import Console
-
-    Console(highlight=False).print(written_view(report, ascii))
+register(WrittenReport, layout=layout, view=written_view)
