@@ -70,6 +70,7 @@ def test_wheel_contains_the_grammar(wheel):
         assert archive.read(GRAMMAR) == (ROOT / "grammars" / "expr.lark").read_bytes()
     assert all(name.endswith(".lark") for name in names if name.startswith("derivsteps/grammars/"))
     assert "derivsteps/schemas/derivation.schema.json" in names  # the JSON contract ships with the package
+    assert "derivsteps/py.typed" in names  # PEP 561: type checkers read the package's own annotations
 
 
 @slow

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA, known_failures
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.checking.answers import check_antiderivative, equivalent_expressions
-from derivsteps.core.engine import differentiate
 from derivsteps.core.tree import Call, Num, Pow, Var, variables, walk
 from derivsteps.language.parser import parse
 

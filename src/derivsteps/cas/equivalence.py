@@ -18,38 +18,41 @@ SymPy is imported inside the functions that run in the CAS worker, so importing 
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from ..core.derivation import Displayed
 from ..core.errors import DerivError
 from ..core.tree import Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, variables, walk
+from ..core.vocabulary import EQUIVALENCE_VERDICTS, Layer, Verdict
 
 if TYPE_CHECKING:
     import sympy
 
-LAYERS = ("structural", "probe", "symbolic", "numeric")
+LAYERS = (Layer.STRUCTURAL, Layer.PROBE, Layer.SYMBOLIC, Layer.NUMERIC)
 # Who the two sides are, in a difference's words, when the caller does not say.
 NAMES = ("the first", "the second")
-VERDICTS = ("correct", "incorrect", "inconclusive")
+VERDICTS = EQUIVALENCE_VERDICTS
 
 
 @dataclass(frozen=True)
-class Equivalence:
+class Equivalence(Displayed):
     """Whether two expressions are equal as functions: "correct" (equal), "incorrect" (different) or "inconclusive",
     the layer that decided (None when undecided), the reason in words, and notes (equal for positive values only …)."""
 
-    verdict: str
-    decided_by: str | None
+    verdict: Verdict
+    decided_by: Layer | None
     reason: str = ""
     notes: tuple[str, ...] = field(default=())
 
     @property
     def holds(self) -> bool | None:
         """True when equal, False when different, None when undecided: how verification states it."""
-        return {"correct": True, "incorrect": False}.get(self.verdict)
+        return {Verdict.CORRECT: True, Verdict.INCORRECT: False}.get(self.verdict)
 
 
 # Symbolic simplification of a difference is tried only below this many operations: on the derivative corpus,
@@ -139,7 +142,7 @@ def compare(
 
     difference = a - b
     if difference == 0:
-        return Equivalence("correct", "symbolic", "the difference is 0")
+        return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference is 0")
     if a.atoms(AppliedUndef) or b.atoms(AppliedUndef):
         return _with_sample_functions(a, b, domain, tolerance, names)
     rounded = bool(tolerance)  # a decimal in either side is taken as rounded: compared within its precision only
@@ -149,8 +152,8 @@ def compare(
     if small and _exact_rational(difference) and not domain and not rounded:
         try:  # cancel decides a rational function both ways, at a fraction of simplify's cost
             if sympy.cancel(sympy.together(difference)) != 0:
-                return Equivalence("incorrect", "symbolic", "the difference is a nonzero rational function")
-            return Equivalence("correct", "symbolic", "the difference simplifies to 0")
+                return Equivalence(Verdict.INCORRECT, Layer.SYMBOLIC, "the difference is a nonzero rational function")
+            return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference simplifies to 0")
         except (TypeError, ValueError, RecursionError, NotImplementedError):
             pass
     if difference.has(sympy.Sum):
@@ -161,11 +164,11 @@ def compare(
     # reach anyway (simplify cannot make unequal values equal), and simplify was 3/4 of the answer corpus's time.
     if small:  # without simplify to skip, the full numeric layer below starts at the same points anyway
         early = _numeric(a, b, domain, tolerance, names, phases={"positive": EARLY_POINTS})
-        if early.verdict == "incorrect":
+        if early.verdict == Verdict.INCORRECT:
             return early
         try:
             if sympy.simplify(difference) == 0:
-                return Equivalence("correct", "symbolic", "the difference simplifies to 0")
+                return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference simplifies to 0")
         except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
             pass
     return _numeric(a, b, domain, tolerance, names)
@@ -180,7 +183,7 @@ def _with_sample_functions(
     from sympy.core.function import AppliedUndef
 
     kinds = sorted({type(node) for e in (a, b) for node in e.atoms(AppliedUndef)}, key=str)
-    outcome = Equivalence("inconclusive", None, "no sample function gave a decision")
+    outcome = Equivalence(Verdict.INCONCLUSIVE, None, "no sample function gave a decision")
     for make in SAMPLE_FUNCTIONS:
 
         def concrete(expr: sympy.Expr) -> sympy.Expr:
@@ -192,19 +195,19 @@ def _with_sample_functions(
             outcome = compare(concrete(a), concrete(b), [concrete(d) for d in domain], tolerance, names)
         except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
             return Equivalence(
-                "inconclusive", None, "SymPy could not put sample functions in place of the functions of your own"
+                Verdict.INCONCLUSIVE, None, "SymPy could not put sample functions in place of the functions of your own"
             )
-        if outcome.verdict != "correct":
-            if outcome.verdict == "incorrect":
+        if outcome.verdict != Verdict.CORRECT:
+            if outcome.verdict == Verdict.INCORRECT:
                 return Equivalence(
-                    "incorrect",
+                    Verdict.INCORRECT,
                     outcome.decided_by,
                     f"{outcome.reason}, with sample functions in place of {', '.join(map(str, kinds))}",
                 )
             return outcome
     shown = ", ".join(map(str, kinds))
     return Equivalence(
-        "correct",
+        Verdict.CORRECT,
         outcome.decided_by,
         f"{outcome.reason}, for {len(SAMPLE_FUNCTIONS)} sample functions in place of {shown}",
     )
@@ -235,11 +238,11 @@ def _symbolic_only(difference: sympy.Expr) -> Equivalence:
 
     try:
         if sympy.simplify(difference) == 0:
-            return Equivalence("correct", "symbolic", "the difference simplifies to 0")
+            return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference simplifies to 0")
     except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
         pass
     return Equivalence(
-        "inconclusive",
+        Verdict.INCONCLUSIVE,
         None,
         "a sum over the data whose difference does not simplify to 0; it has no value at a point to compare",
     )
@@ -297,17 +300,17 @@ def _numeric(
                     if phase != "positive" and valid["positive"] >= MIN_VALID_POINTS
                     else ()
                 )
-                return Equivalence("incorrect", "numeric", differ, notes)
+                return Equivalence(Verdict.INCORRECT, Layer.NUMERIC, differ, notes)
             valid[phase] += 1
             if valid[phase] >= wanted or not symbols:
                 break
     total = sum(valid.values())
     if total >= MIN_VALID_POINTS or (not symbols and total):
-        return Equivalence("correct", "numeric", f"equal at {total} random points")
+        return Equivalence(Verdict.CORRECT, Layer.NUMERIC, f"equal at {total} random points")
     if phases is PHASES and (complex_ := _as_complex_numbers(a, b, symbols, tolerance)) is not None:
         return complex_
     return Equivalence(
-        "inconclusive",
+        Verdict.INCONCLUSIVE,
         None,
         f"only {total} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed",
     )
@@ -334,7 +337,9 @@ def _as_complex_numbers(a: sympy.Expr, b: sympy.Expr, symbols, tolerance: float)
         agreed += 1
         if agreed >= MIN_VALID_POINTS:
             note = "no real value at the points tried: compared as complex numbers"
-            return Equivalence("correct", "numeric", f"equal at {agreed} random points as complex numbers", (note,))
+            return Equivalence(
+                Verdict.CORRECT, Layer.NUMERIC, f"equal at {agreed} random points as complex numbers", (note,)
+            )
     return None
 
 
@@ -460,21 +465,21 @@ def equivalent(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> Equivalence:
     """Whether two trees are equal as functions: identical, sums written out over sample data, the probe, then compare
     in the CAS worker under its deadline (past it: "inconclusive", never "incorrect"). names as in compare."""
     if a == b:
-        return Equivalence("correct", "structural", "identical")
+        return Equivalence(Verdict.CORRECT, Layer.STRUCTURAL, "identical")
     if any(isinstance(node, Sum) for e in (a, b) for _, node in walk(e)):
         return _on_sample_data(a, b, names)
     where = probe(a, b, names)
     if where is not None:
-        return Equivalence("incorrect", "probe", where)
+        return Equivalence(Verdict.INCORRECT, Layer.PROBE, where)
     from ..core.errors import CasLimitError
     from . import workers
 
     try:
         return workers.run(_compare_trees, a, b, names, what="equivalence check")
     except CasLimitError as error:
-        return Equivalence("inconclusive", None, f"could not decide: {error.message}")
+        return Equivalence(Verdict.INCONCLUSIVE, None, f"could not decide: {error.message}")
     except DerivError as error:  # a form SymPy cannot be given (an abstract function's derivative by position)
-        return Equivalence("inconclusive", None, f"could not decide: {error}")
+        return Equivalence(Verdict.INCONCLUSIVE, None, f"could not decide: {error}")
 
 
 def _compare_trees(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
@@ -485,17 +490,71 @@ def _compare_trees(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
     )
 
 
+# -- on our trees, for a caller that is already one call in the CAS worker (the answer checker) ------------------------
+def compare_trees(
+    a: Expr,
+    b: Expr,
+    *,
+    domain: Sequence[Expr] = (),
+    rounded: Sequence[Expr] = (),
+    names: tuple[str, str] = NAMES,
+    renaming: Mapping[str, str] | None = None,
+) -> Equivalence:
+    """compare on two of our trees read as real functions, in this process: points also inside the domain of the
+    `domain` trees, the tolerance set by the long decimals of the `rounded` trees (rounding_tolerance), a's variables
+    first renamed onto b's by name (`renaming`, as renamings gives them)."""
+    left, right = _real(a), _real(b)
+    if renaming:
+        theirs = {str(symbol): symbol for symbol in right.free_symbols}
+        left = left.xreplace({s: theirs[renaming[str(s)]] for s in left.free_symbols if str(s) in renaming})
+    return compare(left, right, [_real(tree) for tree in domain], rounding_tolerance(*rounded), names)
+
+
+def renamings(
+    a: Expr, b: Expr, fixed: Sequence[str], most: int
+) -> tuple[list[str], list[str], list[tuple[str, ...]] | None]:
+    """The names of a's and of b's variables that may be renamed onto each other (all but `fixed`), and the renamings
+    worth a full check (images of a's names, in order): those whose values do not already differ at one random point.
+    None instead of renamings when the two counts differ or exceed `most`."""
+    import sympy
+
+    left, right = _real(a), _real(b)
+    kept = {sympy.Symbol(name, real=True) for name in fixed}
+    ours = sorted(left.free_symbols - kept, key=str)
+    theirs = sorted(right.free_symbols - kept, key=str)
+    if len(ours) != len(theirs) or len(ours) > most:
+        return list(map(str, ours)), list(map(str, theirs)), None
+    candidates = [
+        tuple(map(str, image))
+        for image in itertools.permutations(theirs)
+        if not differ_at_a_point(left, right, dict(zip(ours, image)))
+    ]
+    return list(map(str, ours)), list(map(str, theirs)), candidates
+
+
+def constant_factor_between(got: Expr, want: Expr) -> str | None:
+    """constant_factor on two of our trees read as real functions: k when got = k·want for a number k ≠ 1."""
+    return constant_factor(_real(got), _real(want))
+
+
+def _real(tree: Expr) -> sympy.Expr:
+    """One of our trees as SymPy reads it in a calculus course (real_reading)."""
+    from .bridge import to_sympy
+
+    return real_reading(to_sympy(tree))
+
+
 def _on_sample_data(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
-    outcome = Equivalence("inconclusive", None, "no sample data")
+    outcome = Equivalence(Verdict.INCONCLUSIVE, None, "no sample data")
     for pair in written_out(a, b):
         outcome = equivalent(*pair, names=names)
-        if outcome.verdict == "incorrect":
+        if outcome.verdict == Verdict.INCORRECT:
             return Equivalence(
-                "incorrect", outcome.decided_by, f"they differ on sample data: {outcome.reason}", outcome.notes
+                Verdict.INCORRECT, outcome.decided_by, f"they differ on sample data: {outcome.reason}", outcome.notes
             )
-        if outcome.verdict != "correct":
+        if outcome.verdict != Verdict.CORRECT:
             return outcome
-    return Equivalence("correct", "numeric", f"equal on {SAMPLE_SETS} sample data sets of {SAMPLE_ROWS} rows")
+    return Equivalence(Verdict.CORRECT, Layer.NUMERIC, f"equal on {SAMPLE_SETS} sample data sets of {SAMPLE_ROWS} rows")
 
 
 def written_out(a: Expr, b: Expr) -> list[tuple[Expr, Expr]]:
@@ -627,18 +686,18 @@ def by_evaluator(a: Expr, b: Expr, points: int, why: str) -> Equivalence:
         if abs(left - right) > EVALUATOR_TOLERANCE * max(abs(left), abs(right), 1):
             where = ", ".join(f"{_name(var)}={float(value):g}" for var, value in point.items())
             return Equivalence(
-                "incorrect",
-                "evaluator",
+                Verdict.INCORRECT,
+                Layer.EVALUATOR,
                 f"{why}; at {where} a numerical derivative is {complex(left):.10g}, the result {complex(right):.10g}",
             )
         agreed += 1
         if agreed == points:
             return Equivalence(
-                "correct",
-                "evaluator",
+                Verdict.CORRECT,
+                Layer.EVALUATOR,
                 f"{why}; checked instead at {agreed} random points with derivsteps' own evaluator",
             )
-    return Equivalence("inconclusive", None, why)
+    return Equivalence(Verdict.INCONCLUSIVE, None, why)
 
 
 def _name(var: Var) -> str:

@@ -11,39 +11,30 @@ A wrong answer is replayed against the mistake catalogue (mistakes.py); the firs
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import sympy
-
 from ..cas import workers
-from ..cas.bridge import to_sympy
-from ..cas.equivalence import VERDICTS as EQUIVALENCE_VERDICTS
-from ..cas.equivalence import (
-    Equivalence,
-    compare,
-    constant_factor,
-    differ_at_a_point,
-    real_reading,
-    rounding_tolerance,
-)
+from ..cas.equivalence import Equivalence, compare_trees, constant_factor_between, renamings
+from ..core.derivation import Displayed
 from ..core.errors import CasLimitError, DerivError
 from ..core.tree import Call, Deriv, Expr, Var, size, variables, walk
+from ..core.vocabulary import ANSWER_VERDICTS, Layer
+from ..core.vocabulary import Verdict as Is  # the vocabulary's Verdict: this module's Verdict is the result
 from .sameform import MODES as SAME_FORM_MODES
 from .sameform import same_form_of
 
 # The equivalence service's verdicts, and "invalid": the answer could not be read, or is undefined.
-VERDICTS = (*EQUIVALENCE_VERDICTS, "invalid")
+VERDICTS = ANSWER_VERDICTS
 MAX_RENAMED = 4
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Displayed):
     """The outcome of one check: the verdict, the layer that decided it, feedback in words, the expected answer."""
 
-    verdict: str  # "correct" | "incorrect" | "inconclusive" | "invalid"
-    decided_by: str | None  # "structural" | "symbolic" | "numeric" | None
+    verdict: Is  # one of VERDICTS
+    decided_by: Layer | None
     feedback: str = ""
     expected: Expr | None = None
     notes: tuple[str, ...] = field(default=())
@@ -51,7 +42,8 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return self.verdict == "correct"
+        """Whether the answer is right."""
+        return self.verdict == Is.CORRECT
 
 
 # -- the library ---------------------------------------------------------------------------------------------------------
@@ -64,7 +56,7 @@ def check_answer(
     functions: Sequence[str] = (),
 ) -> Verdict:
     """Is `answer` the derivative of `expr` by `wrt`? Raises DerivError only for a bad problem, never for a bad answer."""
-    from ..core.engine import differentiate
+    from ..calculus.derivative import differentiate
     from ..language.mathtext import to_text
 
     derivation = differentiate(expr, wrt, variables=variables, functions=functions)
@@ -77,17 +69,20 @@ def check_answer(
     if pending is not None:
         return _noted(
             Verdict(
-                "incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative", expected
+                Is.INCORRECT,
+                Layer.STRUCTURAL,
+                f"still contains ∂/∂{to_text(pending.var)}: finish the derivative",
+                expected,
             ),
             reading,
         )
     if student == expected:
-        return _noted(Verdict("correct", "structural", "correct", expected), reading)
+        return _noted(Verdict(Is.CORRECT, Layer.STRUCTURAL, "correct", expected), reading)
     try:
         judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions))
         return _noted(workers.run(_judge_answer, *judged, what="answer check"), reading)
     except CasLimitError as error:
-        return _noted(Verdict("inconclusive", None, f"could not decide: {error.message}", expected), reading)
+        return _noted(Verdict(Is.INCONCLUSIVE, None, f"could not decide: {error.message}", expected), reading)
 
 
 def _judge_answer(
@@ -96,24 +91,23 @@ def _judge_answer(
     """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
     from ..language.mathtext import to_text
 
-    want, got = real_reading(to_sympy(expected)), real_reading(to_sympy(student))
-    outcome = compare(want, got, tolerance=rounding_tolerance(student), names=("the derivative", "your answer"))
+    outcome = compare_trees(expected, student, rounded=(student,), names=("the derivative", "your answer"))
     notes = list(outcome.notes)
-    if outcome.verdict == "correct":
+    if outcome.verdict == Is.CORRECT:
         if size(student) > size(expected):
             notes.append(f"correct, but not simplified: {to_text(expected)} is shorter")
-        return Verdict("correct", outcome.decided_by, "correct", expected, tuple(notes))
-    if outcome.verdict == "incorrect":
+        return Verdict(Is.CORRECT, outcome.decided_by, "correct", expected, tuple(notes))
+    if outcome.verdict == Is.INCORRECT:
         from .mistakes import diagnose
 
         found = diagnose(expr, wrt, student, variables=variables, functions=functions)
         mistake, feedback = (found.mistake, found.feedback) if found is not None else (None, None)
-        factor = constant_factor(got, want)
+        factor = constant_factor_between(student, expected)
         if factor is not None:
             notes.append(f"right up to a constant factor: your answer is {factor} times the derivative")
         feedback = feedback or f"incorrect: your answer is not the derivative ({outcome.reason})"
-        return Verdict("incorrect", outcome.decided_by, feedback, expected, tuple(notes), mistake)
-    return Verdict("inconclusive", None, outcome.reason, expected, tuple(notes))
+        return Verdict(Is.INCORRECT, outcome.decided_by, feedback, expected, tuple(notes), mistake)
+    return Verdict(Is.INCONCLUSIVE, None, outcome.reason, expected, tuple(notes))
 
 
 def equivalent_expressions(
@@ -139,7 +133,7 @@ def equivalent_expressions(
             return side
     (first, reading_a), (second, reading_b) = sides
     verdict = _equivalent_trees(first, second, same_form, rename, fixed)
-    if verdict.verdict == "correct" and (note := _domains_differ(first, second)) is not None:
+    if verdict.verdict == Is.CORRECT and (note := _domains_differ(first, second)) is not None:
         verdict = replace(verdict, notes=(*verdict.notes, note))
     return _noted(verdict, tuple(dict.fromkeys((*reading_a, *reading_b))))
 
@@ -163,28 +157,25 @@ def _domains_differ(first: Expr, second: Expr) -> str | None:
 
 def _equivalent_trees(first: Expr, second: Expr, same_form, rename, fixed) -> Verdict:
     if first == second:
-        return Verdict("correct", "structural", "identical")
+        return Verdict(Is.CORRECT, Layer.STRUCTURAL, "identical")
     if same_form:
         if same_form not in (True, *SAME_FORM_MODES):
             raise ValueError(f"same_form must be one of {SAME_FORM_MODES}, not {same_form!r}")
         if same_form_of(first, second, signs=same_form == "signs"):
             how = "order of terms and factors" + (" and the minus signs" if same_form == "signs" else "")
-            return Verdict("correct", "structural", f"the same up to the {how}")
-        return Verdict("incorrect", "structural", "not the same form (equal or not, the terms or factors differ)")
+            return Verdict(Is.CORRECT, Layer.STRUCTURAL, f"the same up to the {how}")
+        return Verdict(Is.INCORRECT, Layer.STRUCTURAL, "not the same form (equal or not, the terms or factors differ)")
     try:
         if rename:
             return _renamed(first, second, tuple(fixed))
         return workers.run(_sympy_equivalence, first, second, what="equivalence check")
     except CasLimitError as error:
-        return Verdict("inconclusive", None, f"could not decide: {error.message}")
+        return Verdict(Is.INCONCLUSIVE, None, f"could not decide: {error.message}")
 
 
-def _sympy_equivalence(first: Expr, second: Expr, renaming: dict | None = None) -> Verdict:
+def _sympy_equivalence(first: Expr, second: Expr, renaming: dict[str, str] | None = None) -> Verdict:
     """The symbolic and numeric layers on first (its variables renamed by `renaming`) and second: one CAS worker call."""
-    left, right = real_reading(to_sympy(first)), real_reading(to_sympy(second))
-    if renaming:
-        left = left.xreplace(renaming)
-    return _verdict(compare(left, right, tolerance=rounding_tolerance(first, second)))
+    return _verdict(compare_trees(first, second, rounded=(first, second), renaming=renaming))
 
 
 def _verdict(outcome: Equivalence, expected: Expr | None = None) -> Verdict:
@@ -200,8 +191,8 @@ def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
     ours, theirs, candidates = plan
     if not candidates:
         return Verdict(
-            "incorrect",
-            "numeric",
+            Is.INCORRECT,
+            Layer.NUMERIC,
             f"not equal under any renaming of {', '.join(map(str, ours))} (values at a random point)",
         )
     undecided = None
@@ -209,43 +200,34 @@ def _renamed(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict:
     for image in candidates:
         mapping = dict(zip(ours, image))
         outcome = workers.run(_sympy_equivalence, first, second, mapping, what="equivalence check")
-        if outcome.verdict == "correct":
+        if outcome.verdict == Is.CORRECT:
             shown = ", ".join(f"{k}→{v}" for k, v in mapping.items() if k != v)
-            return Verdict("correct", outcome.decided_by, f"equal after renaming {shown}" if shown else "equal")
-        if outcome.verdict == "inconclusive":
+            return Verdict(Is.CORRECT, outcome.decided_by, f"equal after renaming {shown}" if shown else "equal")
+        if outcome.verdict == Is.INCONCLUSIVE:
             undecided = undecided or outcome
         first_no = first_no or outcome
     if undecided is not None:
         return undecided
-    return Verdict("incorrect", first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
+    return Verdict(Is.INCORRECT, first_no.decided_by, f"not equal under any renaming of {', '.join(map(str, ours))}")
 
 
-def _renaming(first: Expr, second: Expr, fixed: tuple[str, ...]) -> Verdict | tuple[list, list, list]:
+def _renaming(
+    first: Expr, second: Expr, fixed: tuple[str, ...]
+) -> Verdict | tuple[list[str], list[str], list[tuple[str, ...]]]:
     """The variables to rename onto each other (first's, second's) and the renamings worth a full check, or the verdict
     when no renaming is tried. A renaming whose values already differ at one random point is dropped here, cheaply:
     a full check of each of 24 renamings took more than limits.CAS_SECONDS in all (stack-SubstEquiv-020)."""
-    left, right = real_reading(to_sympy(first)), real_reading(to_sympy(second))
-    kept = {sympy.Symbol(name, real=True) for name in fixed}
-    ours = sorted(left.free_symbols - kept, key=str)
-    theirs = sorted(right.free_symbols - kept, key=str)
-    if len(ours) != len(theirs) or len(ours) > MAX_RENAMED:
-        outcome = _verdict(compare(left, right, tolerance=rounding_tolerance(first, second)))
-        if outcome.verdict == "correct" or len(ours) == len(theirs):
+    ours, theirs, candidates = renamings(first, second, fixed, MAX_RENAMED)
+    if candidates is None:
+        outcome = _sympy_equivalence(first, second)
+        if outcome.verdict == Is.CORRECT or len(ours) == len(theirs):
             return outcome
         return Verdict(
-            "incorrect",
-            outcome.decided_by or "structural",
+            Is.INCORRECT,
+            outcome.decided_by or Layer.STRUCTURAL,
             f"{len(ours)} variables cannot be renamed one-to-one to {len(theirs)}",
         )
-    return (
-        ours,
-        theirs,
-        [
-            image
-            for image in itertools.permutations(theirs)
-            if not differ_at_a_point(left, right, dict(zip(ours, image)))
-        ],
-    )
+    return ours, theirs, candidates
 
 
 def check_antiderivative(
@@ -274,12 +256,14 @@ def check_antiderivative(
 def _judge_antiderivative(
     integrand: Expr, wrt, student: Expr, require_constant: bool, variables: Sequence[str], functions: Sequence[str]
 ) -> Verdict:
-    from ..core.engine import differentiate
+    from ..calculus.derivative import differentiate
     from ..language.mathtext import to_text
 
     pending = _pending(student)
     if pending is not None:
-        return Verdict("incorrect", "structural", f"still contains ∂/∂{to_text(pending.var)}: finish the derivative")
+        return Verdict(
+            Is.INCORRECT, Layer.STRUCTURAL, f"still contains ∂/∂{to_text(pending.var)}: finish the derivative"
+        )
     var = Var(wrt) if isinstance(wrt, str) else wrt
     derivative = differentiate(student, var, variables=variables, functions=functions).result
     shown = to_text(derivative)
@@ -288,27 +272,27 @@ def _judge_antiderivative(
     )
     notes = []
     if derivative == integrand:
-        outcome, differentiated = Verdict("correct", "structural"), False
+        outcome, differentiated = Verdict(Is.CORRECT, Layer.STRUCTURAL), False
     else:
         try:
             outcome, differentiated = workers.run(
                 _antiderivative_outcome, integrand, derivative, student, var, what="answer check"
             )
         except CasLimitError as error:
-            return Verdict("inconclusive", None, f"could not decide: {error.message}", derivative)
+            return Verdict(Is.INCONCLUSIVE, None, f"could not decide: {error.message}", derivative)
         notes += outcome.notes
-    if outcome.verdict == "incorrect":
+    if outcome.verdict == Is.INCORRECT:
         feedback = f"the derivative of your answer is {shown}, not {to_text(integrand)}"
         if differentiated:
             feedback += "; you differentiated instead of integrating"
-        return Verdict("incorrect", outcome.decided_by, feedback, derivative, tuple(notes))
-    if outcome.verdict == "inconclusive":
-        return Verdict("inconclusive", None, outcome.feedback, derivative, tuple(notes))
+        return Verdict(Is.INCORRECT, outcome.decided_by, feedback, derivative, tuple(notes))
+    if outcome.verdict == Is.INCONCLUSIVE:
+        return Verdict(Is.INCONCLUSIVE, None, outcome.feedback, derivative, tuple(notes))
     notes += _log_notes(student, to_text)
     if not constants:
         if require_constant:
             return Verdict(
-                "incorrect",
+                Is.INCORRECT,
                 outcome.decided_by,
                 "right up to the constant of integration: add one (+ C)",
                 derivative,
@@ -318,19 +302,14 @@ def _judge_antiderivative(
     elif len(constants) > 1:
         notes.append(f"several constants of integration ({', '.join(map(to_text, constants))}): one is enough")
     return Verdict(
-        "correct", outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes)
+        Is.CORRECT, outcome.decided_by, f"correct: the derivative of your answer is {shown}", derivative, tuple(notes)
     )
 
 
 def _antiderivative_outcome(integrand: Expr, derivative: Expr, student: Expr, var: Var) -> tuple[Verdict, bool]:
     """check_antiderivative's SymPy part, one call under the CAS deadline: is g′ = f, and if not, is g = f′?"""
-    want, got, domain = (
-        real_reading(to_sympy(integrand)),
-        real_reading(to_sympy(derivative)),
-        real_reading(to_sympy(student)),
-    )
-    outcome = _verdict(compare(got, want, domain=(domain,), tolerance=rounding_tolerance(student, integrand)))
-    return outcome, outcome.verdict == "incorrect" and _differentiated(integrand, var, student)
+    outcome = _verdict(compare_trees(derivative, integrand, domain=(student,), rounded=(student, integrand)))
+    return outcome, outcome.verdict == Is.INCORRECT and _differentiated(integrand, var, student)
 
 
 def _log_notes(answer: Expr, to_text) -> list[str]:
@@ -346,11 +325,11 @@ def _log_notes(answer: Expr, to_text) -> list[str]:
 
 def _differentiated(integrand: Expr, var: Var, student: Expr) -> bool:
     """Whether the student's answer is the derivative of the integrand (differentiated instead of integrated)."""
-    from ..core.engine import differentiate
+    from ..calculus.derivative import differentiate
 
     try:
         twice = differentiate(integrand, var).result
-        return compare(real_reading(to_sympy(twice)), real_reading(to_sympy(student))).verdict == "correct"
+        return compare_trees(twice, student).verdict == Is.CORRECT
     except DerivError:
         return False
 
@@ -376,7 +355,7 @@ def _read_answer(
     try:
         parsed = parse(text, variables=variables, functions=functions)
     except DerivError as error:
-        return Verdict("invalid", None, f"cannot read the answer: {error}")
+        return Verdict(Is.INVALID, None, f"cannot read the answer: {error}")
     return parsed.expr, parsed.warnings
 
 

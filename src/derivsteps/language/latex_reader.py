@@ -16,6 +16,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from lark import Lark, Transformer, v_args
 from lark import Token as LarkToken
@@ -707,7 +708,7 @@ class _Lexer:
             made = self.out.tokens[saved_len:]
             if len(made) != 1 or made[0].type != "NAME":
                 return None
-            return made[0].value, self.pos
+            return cast(tuple[str, str | None], made[0].value), self.pos  # a NAME token's value: (name, subscript)
         except ParseError:
             return None
         finally:
@@ -799,7 +800,9 @@ def _matching(tokens: list[Token]) -> dict[int, int]:
     return found
 
 
-def _after_scripts(tokens: list[Token], at: int, match: dict[int, int], kinds=("_SUP", "_SUB")) -> int:
+def _after_scripts(
+    tokens: list[Token], at: int, match: dict[int, int], kinds: tuple[str, ...] = ("_SUP", "_SUB")
+) -> int:
     while at < len(tokens) and tokens[at].type in kinds and at + 1 < len(tokens) and tokens[at + 1].type == "_LBRACE":
         at = match[at + 1] + 1
     return at
@@ -983,7 +986,7 @@ def read_latex(
     context = _Context(normalized, lexed)
     token = _CURRENT.set(context)
     try:
-        expr = _parser().parse(normalized)
+        expr = cast(Expr, _parser().parse(normalized))  # the embedded transformer builds our tree, not lark's
     except UnexpectedInput as error:
         raise _explain(error, normalized, lexed.tokens, context.fed) from None
     finally:
@@ -1011,7 +1014,7 @@ class _Pending:
     )
 
 
-class _Context(ParseContext):
+class _Context(ParseContext[_Lexed, _Pending]):
     def __init__(self, text: str, lexed: _Lexed):
         super().__init__(text, lexed)
         self.notes: list[str] = []
@@ -1041,8 +1044,18 @@ class _Head:
     bounds: tuple[_Pending, ...]
 
 
+def _at(token: LarkToken) -> int:
+    """Where a token starts: our token feed gives every token its offsets."""
+    return cast(int, token.start_pos)
+
+
+def _to(token: LarkToken) -> int:
+    """Where a token ends."""
+    return cast(int, token.end_pos)
+
+
 @v_args(inline=True)
-class _Build(Transformer):
+class _Build(Transformer[LarkToken, Expr]):
     """One method per grammar alias, each returning a tree node; no simplification happens here."""
 
     # -- bookkeeping -------------------------------------------------------------------------------------------------------
@@ -1067,10 +1080,16 @@ class _Build(Transformer):
         entry = _CURRENT.get().pending.get(id(node))
         return entry if entry is not None and entry.node is node else None
 
+    def _known(self, node: Expr) -> _Pending:
+        """The entry of a node this builder has just registered."""
+        entry = self._entry(node)
+        assert entry is not None, node
+        return entry
+
     def _node(self, node: Expr, at: LarkToken | None = None) -> Expr:
         """node, registered with its depth and start; Add, Mul, Neg and Σ keep a bracketed operator at their right end."""
         kids = [self._take(kid) for kid in children(node)]
-        start = at.start_pos if at is not None else min(kid.start for kid in kids)
+        start = _at(at) if at is not None else min(kid.start for kid in kids)
         last = kids[0] if isinstance(node, Sum) else kids[-1] if kids else None  # a Σ's body is written last
         tail = last.tail_start if last is not None and isinstance(node, (Add, Mul, Neg, Sum)) else None
         return self._register(node, 1 + max((kid.depth for kid in kids), default=0), start, tail)
@@ -1081,13 +1100,13 @@ class _Build(Transformer):
         return self._register(new, max(before.depth, added.depth + 1), before.start, added.tail_start)
 
     def _leaf(self, node: Expr, token: LarkToken) -> Expr:
-        return self._register(node, 1, token.start_pos)
+        return self._register(node, 1, _at(token))
 
-    def _chain(self, kind, left: Expr, right: Expr) -> Expr:
+    def _chain(self, kind: type[Add] | type[Mul], left: Expr, right: Expr) -> Expr:
         """left + right or left·right, extending an n-ary chain unless the user bracketed it."""
         entry = self._entry(left)
         if isinstance(left, kind) and not (entry is not None and entry.grouped):
-            items = left.terms if kind is Add else left.factors
+            items = left.terms if isinstance(left, Add) else left.factors
             return self._extend(left, kind(items + (right,)), right)
         return self._node(kind((left, right)))
 
@@ -1105,71 +1124,71 @@ class _Build(Transformer):
         )
 
     # -- sums and products ---------------------------------------------------------------------------------------------------
-    def add(self, left, right):
+    def add(self, left: Expr, right: Expr) -> Expr:
         self._note_scope(left, "+", right)
         return self._chain(Add, left, right)
 
-    def sub(self, left, right):
+    def sub(self, left: Expr, right: Expr) -> Expr:
         self._note_scope(left, "-", right)
         return self._chain(Add, left, self._node(Neg(right)))
 
-    def neg(self, arg):
+    def neg(self, arg: Expr) -> Expr:
         return self._node(Neg(arg))
 
-    def mul(self, left, right):
+    def mul(self, left: Expr, right: Expr) -> Expr:
         return self._chain(Mul, left, right)
 
-    def div(self, num, den):
+    def div(self, num: Expr, den: Expr) -> Expr:
         return self._node(Div(num, den))
 
-    def pow(self, base, exp):
+    def pow(self, base: Expr, exp: Expr) -> Expr:
         return self._node(Pow(base, exp))
 
     # -- derivatives -----------------------------------------------------------------------------------------------------------
-    def deriv_op(self, operator, body):
+    def deriv_op(self, operator: LarkToken, body: Expr) -> Expr:
         name, sub = operator.value
         node = self._node(Deriv(body, Var(name, sub)), operator)
         if operator.type == "DOP_GROUP":
-            self._entry(node).tail_start = operator.start_pos
+            self._known(node).tail_start = _at(operator)
         return node
 
-    def mul_deriv_op(self, left, operator, body):
+    def mul_deriv_op(self, left: Expr, operator: LarkToken, body: Expr) -> Expr:
         return self.mul(left, self.deriv_op(operator, body))
 
-    def deriv_frac(self, token, body, var):
+    def deriv_frac(self, token: LarkToken, body: Expr, var: Var) -> Expr:
         return self._node(Deriv(body, var), token)
 
     # -- atoms -----------------------------------------------------------------------------------------------------------------
-    def number(self, token):
+    def number(self, token: LarkToken) -> Expr:
         return self._leaf(decimal_num(token.value), token)
 
-    def var(self, token):
+    def var(self, token: LarkToken) -> Expr:
         name, sub = token.value
         return self._leaf(Var(name, sub), token)
 
-    def const(self, token):
+    def const(self, token: LarkToken) -> Expr:
         return self._leaf(Const(token.value), token)
 
-    def group(self, opener, inner, closer):
+    def group(self, opener: LarkToken, inner: Expr, closer: LarkToken) -> Expr:
         if self._entry(inner) is None:  # a node lark passed up without our builder (none today), made safe to mark
-            self._register(inner, 1, opener.start_pos)
-        entry = self._entry(inner)
+            self._register(inner, 1, _at(opener))
+        entry = self._known(inner)
         entry.grouped = True
         entry.tail_start = None  # the bracket ends the operator's reach
-        entry.start, entry.end = opener.start_pos, closer.end_pos
+        entry.start, entry.end = _at(opener), _to(closer)
         _CURRENT.get().spans[id(inner)] = (entry.start, entry.end)
         return inner
 
-    def abs_bars(self, opener, inner, closer):
+    def abs_bars(self, opener: LarkToken, inner: Expr, closer: LarkToken) -> Expr:
         return self._node(Call("abs", (inner,)), opener)
 
-    def frac(self, token, num, den):
+    def frac(self, token: LarkToken, num: Expr, den: Expr) -> Expr:
         return self._node(Div(num, den), token)
 
-    def sqrt(self, token, radicand):
+    def sqrt(self, token: LarkToken, radicand: Expr) -> Expr:
         return self._node(Call("sqrt", (radicand,)), token)
 
-    def root(self, token, index, radicand):
+    def root(self, token: LarkToken, index: Expr, radicand: Expr) -> Expr:
         if index in (Num(2), Num(3)):
             self._take(index)
             return self._node(Call("sqrt" if index == Num(2) else "cbrt", (radicand,)), token)
@@ -1177,102 +1196,104 @@ class _Build(Transformer):
         return self._node(Pow(radicand, self._node(Div(one, index))), token)
 
     # -- functions ------------------------------------------------------------------------------------------------------------
-    def call_args(self, opener, *rest):
-        *args, closer = rest
-        return _Arguments(tuple(args), opener.end_pos, closer.start_pos)
+    def call_args(self, opener: LarkToken, *rest: Expr | LarkToken) -> _Arguments:
+        *args, closer = rest  # the grammar puts the closing bracket last
+        return _Arguments(cast(tuple[Expr, ...], tuple(args)), _to(opener), _at(cast(LarkToken, closer)))
 
-    def bare_arg(self, arg):
-        entry = self._entry(arg)
+    def bare_arg(self, arg: Expr) -> _Arguments:
+        entry = self._known(arg)
         return _Arguments((arg,), entry.start, entry.end)
 
-    def _call(self, token, name: str, arguments: _Arguments) -> Expr:
+    def _call(self, token: LarkToken, name: str, arguments: _Arguments) -> Expr:
         low, high = ARITY[name]
         if not low <= len(arguments.args) <= high:
             wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
             raise UnknownFunctionError(
-                f"{name} takes {wanted}, not {len(arguments.args)}", _CURRENT.get().text, token.start_pos
+                f"{name} takes {wanted}, not {len(arguments.args)}", _CURRENT.get().text, _at(token)
             )
         return self._node(Call(name, arguments.args), token)
 
-    def call(self, token, arguments):
+    def call(self, token: LarkToken, arguments: _Arguments) -> Expr:
         return self._call(token, token.value, arguments)
 
-    def call_pow(self, token, exp, arguments):
+    def call_pow(self, token: LarkToken, exp: Expr, arguments: _Arguments) -> Expr:
         name = token.value
         if exp != Neg(Num(1)):
             return self.pow(self._call(token, name, arguments), exp)
         context = _CURRENT.get()
-        shown = context.text[token.start_pos : token.end_pos]
+        shown = context.text[_at(token) : _to(token)]
         argument = _names_of(context.text[arguments.start : arguments.end])
         inverse = BY_NAME[name].inverse
         if inverse is None:
             raise ParseError(
                 f"{shown}^{{-1}} would be the inverse function of {name}, which derivsteps does not know",
                 context.text,
-                token.start_pos,
+                _at(token),
                 f"write \\left({shown} {argument}\\right)^{{-1}} for 1/{name}({argument})",
             )
         self._take(exp)
-        whole = _names_of(context.text[token.start_pos : context.end()])
+        whole = _names_of(context.text[_at(token) : context.end()])
         context.notes.append(
             f"read {whole} as {BY_NAME[inverse].spellings[-1]}({argument}), the inverse function; "
             f"write \\left({shown} {argument}\\right)^{{-1}} for 1/{name}({argument})"
         )
         return self._call(token, inverse, arguments)
 
-    def logb(self, token, base, arguments):
+    def logb(self, token: LarkToken, base: Expr, arguments: _Arguments) -> Expr:
         context = _CURRENT.get()
         if token.value != "log":
             raise ParseError(
-                f"only \\log takes a base, not {context.text[token.start_pos : token.end_pos]}",
+                f"only \\log takes a base, not {context.text[_at(token) : _to(token)]}",
                 context.text,
-                token.start_pos,
+                _at(token),
             )
         if len(arguments.args) != 1:
-            raise UnknownFunctionError("\\log_{b} takes one argument: \\log_{2}(x)", context.text, token.start_pos)
+            raise UnknownFunctionError("\\log_{b} takes one argument: \\log_{2}(x)", context.text, _at(token))
         return self._node(Call("log", (arguments.args[0], base)), token)
 
-    def apply(self, token, *rest):
-        *primes, arguments = rest
+    def apply(self, token: LarkToken, *rest: LarkToken | _Arguments) -> Expr:
+        *primes, last = rest
+        arguments = cast(_Arguments, last)  # the grammar puts the argument list last, after the primes
         if primes and len(arguments.args) != 1:
             raise UnknownFunctionError(
                 f"primes mark the derivative of a function of one variable; {token.value} has {len(arguments.args)} arguments",
                 _CURRENT.get().text,
-                token.start_pos,
+                _at(token),
             )
         return self._node(Apply(token.value, arguments.args, (0,) * len(primes)), token)
 
-    def apply_partial(self, *rest):
-        *indices, token, arguments = rest
+    def apply_partial(self, *rest: LarkToken | _Arguments) -> Expr:
+        *marks, name, last = rest  # ∂_1 ∂_2 f(x, y): the argument marks, the function's name, its arguments
+        indices, token, arguments = cast(list[LarkToken], marks), cast(LarkToken, name), cast(_Arguments, last)
         for index in indices:
             if index.value >= len(arguments.args):
                 raise UnknownFunctionError(
                     f"\\partial_{{{index.value + 1}}} names argument {index.value + 1}, but {token.value} has {len(arguments.args)}",
                     _CURRENT.get().text,
-                    index.start_pos,
+                    _at(index),
                 )
         return self._node(Apply(token.value, arguments.args, tuple(i.value for i in indices)), indices[0])
 
     # -- sums over an index ---------------------------------------------------------------------------------------------------
-    def _head(self, token, index, lower=None, upper=None) -> _Head:
+    def _head(self, token: LarkToken, index: LarkToken, lower: Expr | None = None, upper: Expr | None = None) -> _Head:
         name, sub = index.value
         if sub is not None or len(name) != 1:
-            raise ParseError("the index of a sum is one letter, as in \\sum_{i}", _CURRENT.get().text, index.start_pos)
+            raise ParseError("the index of a sum is one letter, as in \\sum_{i}", _CURRENT.get().text, _at(index))
         return _Head(token, name, lower, upper, tuple(self._take(b) for b in (lower, upper) if b is not None))
 
-    def sum_index(self, token, index):
+    def sum_index(self, token: LarkToken, index: LarkToken) -> _Head:
         return self._head(token, index)
 
-    def sum_lower(self, token, index, lower):
+    def sum_lower(self, token: LarkToken, index: LarkToken, lower: Expr) -> _Head:
         return self._head(token, index, lower)
 
-    def sum_bounds(self, token, index, lower, upper):
+    def sum_bounds(self, token: LarkToken, index: LarkToken, lower: Expr, upper: Expr) -> _Head:
         return self._head(token, index, lower, upper)
 
-    def sum_bounds_above_first(self, token, upper, index, lower):
+    def sum_bounds_above_first(self, token: LarkToken, upper: Expr, index: LarkToken, lower: Expr) -> _Head:
         return self._head(token, index, lower, upper)
 
-    def sum_over(self, head, body):
+    def sum_over(self, head: _Head, body: Expr) -> Expr:
         pending = _CURRENT.get().pending
         for entry in head.bounds:  # put the bounds back, so the Σ counts their depth as its children's
             pending[id(entry.node)] = entry

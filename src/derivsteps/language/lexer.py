@@ -364,7 +364,7 @@ class _Lexer:
             return
         self.emit("NUMBER", digits, start, self.pos)
 
-    def scientific(self, mantissa: str, exponent: re.Match, start: int) -> None:
+    def scientific(self, mantissa: str, exponent: re.Match[str], start: int) -> None:
         """1e-3 is 0.001, as on every calculator, with a note: the letter e next to digits could be Euler's number."""
         power = int(exponent.group(1))
         if abs(power) > limits.MAX_INTEGER_DIGITS:
@@ -472,9 +472,9 @@ class _Lexer:
             sub = self.index(name, index)
         self.emit("NAME", (name, sub), start, self.pos)
 
-    def index(self, name: str, index: re.Match) -> str:
+    def index(self, name: str, index: re.Match[str]) -> str:
         """a[i] inside a sum over i is a_i; anywhere else an index means nothing, and a bracket right after a name is refused."""
-        sub = index.group(1)
+        sub: str = index.group(1)
         if sub in self.sum_indices:
             self.out.warnings.append(f"read {name}[{sub}] as {name}_{sub}")
             self.pos = index.end()
@@ -701,7 +701,7 @@ class _Lexer:
             return False
         close = _matching(self.text, start + 1)
         tail = _LEIBNIZ_TAIL.match(self.text, close + 1) if close is not None else None
-        if tail is None:
+        if tail is None or close is None:
             return False
         self.emit("_LPAR", "(", start, start)
         self.emit("DOP", (tail.group(1), None), start, start + 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ..core.functions import BY_NAME
 from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
@@ -126,7 +126,7 @@ class _Printer(MathPrinter):
         # The exponent sits in braces, so it never needs parentheses.
         return f"{self.show(base, path + (0,), ATOM)}^{{{exponent}}}"
 
-    def call(self, fn: str, args, path: Path) -> str:
+    def call(self, fn: str, args: Sequence[Expr], path: Path) -> str:
         inner = [self.show(a, path + (i,)) for i, a in enumerate(args)]
         if fn in ("sqrt", "cbrt"):
             return rf"{BY_NAME[fn].latex}{{{inner[0]}}}"

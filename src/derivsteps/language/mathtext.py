@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ..core.functions import REFUSED
 from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
@@ -28,7 +28,9 @@ def to_text(expr: Expr, ascii: bool = False) -> str:
 def to_text_spans(expr: Expr, marks: Collection[Path], ascii: bool = False) -> tuple[str, list[tuple[int, int]]]:
     """expr as text, and the (start, end) character span of each subterm at a path in marks."""
     marked = _Printer(ascii, frozenset(marks)).show(expr, ())
-    text, spans, opened = [], [], []
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
     for char in marked:
         if char == MARK_OPEN:
             opened.append(len(text))
@@ -88,10 +90,10 @@ class _Printer(MathPrinter):
                 marks = "".join(f"{self.partial}{i + 1}" for i in derivs)
                 return f"{marks}{name}({inner})"
             case Deriv(body, var):
-                inner = isinstance(body, Deriv)  # ∂∂x/∂y/∂z is unreadable: a derivative of a derivative gets brackets
+                nested = isinstance(body, Deriv)  # ∂∂x/∂y/∂z is unreadable: a derivative of a derivative gets brackets
                 if is_fraction_form(expr):
-                    return f"{self.partial}{self.show(body, path + (0,), POWER, inner)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
-                shown = self.operator_body(body, path + (0,), self.show(body, path + (0,), POWER, inner), "(")
+                    return f"{self.partial}{self.show(body, path + (0,), POWER, nested)}/{self.partial}{self.show(var, path + (1,), ATOM)}"
+                shown = self.operator_body(body, path + (0,), self.show(body, path + (0,), POWER, nested), "(")
                 return f"{self.partial}/{self.partial}{self.show(var, path + (1,), ATOM)} {shown}"
             case Sum(body, index, lower, upper):
                 head = "sum" if self.ascii else "Σ"
@@ -146,7 +148,7 @@ class _Printer(MathPrinter):
             return ""
         return " "
 
-    def call(self, fn: str, args, path: Path) -> str:
+    def call(self, fn: str, args: Sequence[Expr], path: Path) -> str:
         if fn == "abs":
             self.bars += 1
             try:

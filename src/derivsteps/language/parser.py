@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as FilePath
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from lark import Lark, Transformer, v_args
 from lark import Token as LarkToken
@@ -60,7 +60,7 @@ def grammar_text(name: str = "expr.lark") -> str:
 
 
 # The token stream of the parse in progress: lark calls our lexer adapter with the text only.
-_CURRENT: contextvars.ContextVar[ParseContext] = contextvars.ContextVar("derivsteps_parse")
+_CURRENT: contextvars.ContextVar[ParseContext[Lexed, _Pending]] = contextvars.ContextVar("derivsteps_parse")
 
 
 @dataclass(slots=True)
@@ -73,17 +73,26 @@ class _Pending:
     grouped: bool = False  # written inside parentheses: (a + b) + c stays nested
 
 
-class ParseContext:
-    """The parse in progress, as the builder and the token feed share it: the text, its tokens, and how far lark is.
-    The text grammar and the LaTeX grammar (latex.py) each keep one in a context variable of their own."""
+class _Tokens(Protocol):
+    tokens: list[Token]
 
-    def __init__(self, text: str, lexed: Lexed):
+
+LexedT = TypeVar("LexedT", bound=_Tokens)
+PendingT = TypeVar("PendingT")
+
+
+class ParseContext(Generic[LexedT, PendingT]):
+    """The parse in progress, as the builder and the token feed share it: the text, its tokens, and how far lark is.
+    The text grammar and the LaTeX grammar (latex.py) each keep one in a context variable of their own, with their own
+    lexer's output (LexedT) and their own record of a node waiting for its parent (PendingT)."""
+
+    def __init__(self, text: str, lexed: LexedT):
         self.text = text
         self.lexed = lexed
         # Keyed by id(node), and each entry holds its node: a bare id of a node already dropped (the shorter Add that
         # a + b + c replaced) can be reused by a new node, which then inherited a stale depth (a 3,000-term sum hit MAX_DEPTH).
         # An entry is removed when its node gets a parent, so this holds only what is on the parser's stack.
-        self.pending: dict = {}
+        self.pending: dict[int, PendingT] = {}
         # (start, end) of every node built, by id(node): kept for the definedness check (Parsed.spans).
         self.spans: dict[int, tuple[int, int]] = {}
         self.fed = 0  # the index of the token lark is looking at: it reduces a rule once the next token has arrived
@@ -98,12 +107,12 @@ class TokenFeed(Lexer):
     that spans and errors know where lark is): lark calls a lexer with the text only, and ours needs the declared
     names. Each grammar subclasses it with its own context variable (a class lark's cache can pickle by name)."""
 
-    current: ClassVar[contextvars.ContextVar]
+    current: ClassVar[contextvars.ContextVar[Any]]  # each grammar's own kind of ParseContext
 
-    def __init__(self, lexer_conf):
+    def __init__(self, lexer_conf: object) -> None:
         pass
 
-    def lex(self, lexer_state, parser_state=None):
+    def lex(self, lexer_state: object, parser_state: object = None) -> Iterator[LarkToken]:
         context = self.current.get()
         for index, token in enumerate(context.lexed.tokens):
             context.fed = index
@@ -117,12 +126,12 @@ class _TokenFeed(TokenFeed):
     current = _CURRENT
 
 
-def _start(token) -> int:
-    return token.start_pos if isinstance(token, LarkToken) else 0
+def _start(token: object) -> int:
+    return token.start_pos if isinstance(token, LarkToken) and token.start_pos is not None else 0
 
 
 @v_args(inline=True)
-class _Build(Transformer):
+class _Build(Transformer[LarkToken, Expr]):
     """One method per grammar alias, each returning a tree node; no simplification happens here."""
 
     # -- bookkeeping -------------------------------------------------------------------------------------------
@@ -155,7 +164,7 @@ class _Build(Transformer):
         before, added = self._take(old), self._take(last)
         return self._register(new, max(before.depth, added.depth + 1), before.start)
 
-    def _leaf(self, node: Expr, token) -> Expr:
+    def _leaf(self, node: Expr, token: LarkToken) -> Expr:
         return self._register(node, 1, _start(token))
 
     def _opened_by(self, node: Expr, kind: str) -> int | None:
@@ -175,26 +184,26 @@ class _Build(Transformer):
         return entry is not None and entry.node is node and entry.grouped
 
     # -- sums and products -----------------------------------------------------------------------------------------
-    def add(self, left, right):
+    def add(self, left: Expr, right: Expr) -> Expr:
         if isinstance(left, Add) and not self._grouped(left):
             return self._extend(left, Add(left.terms + (right,)), right)
         return self._node(Add((left, right)))
 
-    def sub(self, left, right):
+    def sub(self, left: Expr, right: Expr) -> Expr:
         return self.add(left, self._node(Neg(right), self._opened_by(right, "_MINUS")))
 
-    def neg(self, arg):
+    def neg(self, arg: Expr) -> Expr:
         return self._node(Neg(arg), self._opened_by(arg, "_MINUS"))
 
-    def mul(self, left, right):
+    def mul(self, left: Expr, right: Expr) -> Expr:
         if isinstance(left, Mul) and not self._grouped(left):
             return self._extend(left, Mul(left.factors + (right,)), right)
         return self._node(Mul((left, right)))
 
-    def div(self, num, den):
+    def div(self, num: Expr, den: Expr) -> Expr:
         return self._node(Div(num, den))
 
-    def pow(self, base, exp):
+    def pow(self, base: Expr, exp: Expr) -> Expr:
         return self._node(Pow(base, exp))
 
     # -- derivatives ------------------------------------------------------------------------------------------------
@@ -202,16 +211,16 @@ class _Build(Transformer):
         name, sub = dop.value
         return self._node(Deriv(body, Var(name, sub)), _start(dop))
 
-    def deriv_op(self, dop, body):
+    def deriv_op(self, dop: LarkToken, body: Expr) -> Expr:
         return self._operator(dop, body)
 
-    def mul_deriv_op(self, left, dop, body):
+    def mul_deriv_op(self, left: Expr, dop: LarkToken, body: Expr) -> Expr:
         return self.mul(left, self._operator(dop, body))
 
-    def deriv_frac(self, body, var):
+    def deriv_frac(self, body: Expr, var: Var) -> Expr:
         return self._node(Deriv(body, var))
 
-    def diff_call(self, token, args):
+    def diff_call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         if len(args) != 2 or not isinstance(args[1], Var):
             raise UnknownFunctionError(
                 "diff takes an expression and a variable: diff(x^2 sin(x), x)", _CURRENT.get().text, _start(token)
@@ -219,17 +228,17 @@ class _Build(Transformer):
         return self._node(Deriv(args[0], args[1]), _start(token))
 
     # -- atoms --------------------------------------------------------------------------------------------------------
-    def number(self, token):
+    def number(self, token: LarkToken) -> Expr:
         return self._leaf(decimal_num(str(token)), token)
 
-    def var(self, token):
+    def var(self, token: LarkToken) -> Expr:
         name, sub = token.value
         return self._leaf(Var(name, sub), token)
 
-    def const(self, token):
+    def const(self, token: LarkToken) -> Expr:
         return self._leaf(Const(token.value), token)
 
-    def group(self, inner):
+    def group(self, inner: Expr) -> Expr:
         pending = _CURRENT.get().pending
         entry = pending.get(id(inner))
         if entry is None or entry.node is not inner:
@@ -237,14 +246,14 @@ class _Build(Transformer):
         entry.grouped = True
         return inner
 
-    def abs_bars(self, inner):
+    def abs_bars(self, inner: Expr) -> Expr:
         return self._node(Call("abs", (inner,)), self._opened_by(inner, "_BAR_OPEN"))
 
     # -- functions ---------------------------------------------------------------------------------------------------
-    def paren_args(self, *args):
+    def paren_args(self, *args: Expr) -> tuple[Expr, ...]:
         return tuple(args)
 
-    def _call(self, token, args: tuple[Expr, ...]) -> Expr:
+    def _call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         name = token.value
         low, high = ARITY[name]
         if not low <= len(args) <= high:
@@ -257,21 +266,21 @@ class _Build(Transformer):
             )
         return self._node(Call(name, args), _start(token))
 
-    def call(self, token, args):
+    def call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         return self._call(token, args)
 
-    def call_bare(self, token, arg):
+    def call_bare(self, token: LarkToken, arg: Expr) -> Expr:
         return self._call(token, (arg,))
 
-    def call_bare_pow(self, token, exp, arg):
+    def call_bare_pow(self, token: LarkToken, exp: Expr, arg: Expr) -> Expr:
         return self.call_pow(token, exp, (arg,))
 
-    def call_pow(self, token, exp, args):
+    def call_pow(self, token: LarkToken, exp: Expr, args: tuple[Expr, ...]) -> Expr:
         if exp == Neg(Num(1)):
             return self._inverse(token, exp, args)
         return self.pow(self._call(token, args), exp)
 
-    def _inverse(self, token, exp: Expr, args: tuple[Expr, ...]) -> Expr:
+    def _inverse(self, token: LarkToken, exp: Expr, args: tuple[Expr, ...]) -> Expr:
         """sin^-1 x is arcsin(x), as textbooks, calculators and Wolfram|Alpha read it; the reciprocal is (sin x)^-1."""
         ctx = _CURRENT.get()
         name = token.value
@@ -289,7 +298,7 @@ class _Build(Transformer):
         )
         return self._call(LarkToken("FUNC", inverse, start_pos=_start(token)), args)
 
-    def _base(self, token) -> Expr:
+    def _base(self, token: LarkToken) -> Expr:
         text = token.value
         if text.isdigit():
             return decimal_num(text)
@@ -297,16 +306,17 @@ class _Build(Transformer):
             return Const("e")
         return Var(text)
 
-    def logb(self, token, args):
+    def logb(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         if len(args) != 1:
             raise UnknownFunctionError("log_b takes one argument: log_2(x)", _CURRENT.get().text, _start(token))
         return self._node(Call("log", (args[0], self._base(token))), _start(token))
 
-    def logb_bare(self, token, arg):
+    def logb_bare(self, token: LarkToken, arg: Expr) -> Expr:
         return self.logb(token, (arg,))
 
-    def apply(self, token, *rest):
-        *primes, args = rest
+    def apply(self, token: LarkToken, *rest: LarkToken | tuple[Expr, ...]) -> Expr:
+        *primes, last = rest
+        args = cast(tuple[Expr, ...], last)  # the grammar puts the argument list last
         derivs = (0,) * len(primes)
         if primes and len(args) != 1:
             raise UnknownFunctionError(
@@ -316,7 +326,7 @@ class _Build(Transformer):
             )
         return self._node(Apply(token.value, args, derivs), _start(token))
 
-    def sum_over(self, token, body):
+    def sum_over(self, token: LarkToken, body: Expr) -> Expr:
         index, lower, upper = token.value
         bounds = [None if b is None else _bound(b) for b in (lower, upper)]
         return self._node(Sum(body, index, bounds[0], bounds[1]), _start(token))
@@ -467,10 +477,10 @@ def _read(
             return Parsed(expr, text, tuple(dict.fromkeys(warnings)), spans)
         lexed = tokenize(source, variables, functions, reach=reach)
         normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
-        context = ParseContext(normalized, lexed)
+        context: ParseContext[Lexed, _Pending] = ParseContext(normalized, lexed)
         token = _CURRENT.set(context)
         try:
-            expr = _parser().parse(normalized)
+            expr = cast(Expr, _parser().parse(normalized))  # the embedded transformer builds our tree, not lark's
         except UnexpectedInput as error:
             raise _explain(error, normalized, lexed.tokens) from None
         finally:

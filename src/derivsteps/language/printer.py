@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ..core.tree import Deriv, Expr, Mul, Neg, Path, Pow, Sum, Var
 from .precedence import ATOM, FACTOR, TERM, is_operator_form, level
@@ -69,7 +69,7 @@ class MathPrinter:
             return self.paren(shown)
         return shown
 
-    def add(self, terms, path: Path) -> str:
+    def add(self, terms: Sequence[Expr], path: Path) -> str:
         parts = []
         followed = self.followed
         for index, term in enumerate(terms):
@@ -87,7 +87,7 @@ class MathPrinter:
         self.followed = followed
         return "".join(parts)
 
-    def mul(self, factors, path: Path) -> str:
+    def mul(self, factors: Sequence[Expr], path: Path) -> str:
         shown = []
         for index, factor in enumerate(factors):
             last = index == len(factors) - 1
