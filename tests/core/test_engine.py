@@ -283,11 +283,21 @@ def test_the_steps_no_table_makes_are_registered_kinds_with_label_and_explanatio
 
 
 # -- str() is the math ----------------------------------------------------------------------------------------------------
-def test_str_of_an_expression_is_its_math_and_repr_its_fields():
-    tree = parse("x^2 sin(x) + 1/2").expr
-    assert str(tree) == to_text(tree) == "x^2 sin(x) + 1/2"
+def test_str_of_an_expression_is_its_math_and_repr_a_short_constructor_call():
+    from fractions import Fraction
+
+    from derivsteps.core import tree as nodes
+
+    tree = parse("x^2 sin(x) + 1/2 + 0.5 a_i").expr
+    assert str(tree) == to_text(tree) == "x^2 sin(x) + 1/2 + 0.5a_i"
     assert f"{Var('a', 'i')}" == "a_i"
-    assert repr(Num(2)) == "Num(value=2, text=None)"
+    assert repr(Num(2)) == "Num(2)" and repr(Var("a", "i")) == "Var('a', 'i')"
+    assert eval(repr(tree), {**vars(nodes), "Fraction": Fraction}) == tree  # noqa: S307 - our own repr, in a test
+
+
+def test_a_result_has_a_short_repr():
+    derivation = differentiate("x^2 sin x", "x")
+    assert repr(derivation) == "<Derivation of 'x^2 sin x'>"
 
 
 def test_replace_all_replaces_outermost_occurrences_at_once_and_shares_the_rest():

@@ -53,7 +53,7 @@ class DataSum:
     columns: tuple[str, ...]  # the data columns the sum reads, for the table's headings
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Evaluation(Displayed):
     """An expression worked out at a point: the substitution step, then the arithmetic steps, in order."""
 

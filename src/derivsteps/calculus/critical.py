@@ -74,7 +74,7 @@ class Statistic:
         return None if self.value is None else number(self.value, self.decimal)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Critical(Displayed):
     """The critical points of f: its gradient and Hessian (derivations), the solving, and each classified point.
 

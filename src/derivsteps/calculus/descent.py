@@ -73,7 +73,7 @@ class Stop:
     after: int  # iterations completed
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Descent(Displayed):
     """A gradient descent: f, its gradient (one derivation per variable), the start, η, and every iteration."""
 

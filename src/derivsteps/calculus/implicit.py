@@ -57,7 +57,7 @@ class ImplicitStep:
     side: tuple[str, ...] = ()  # for each of `steps`, the side it rewrites: "lhs" or "rhs"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Implicit(Displayed):
     """dy/dx from an equation in x and y: each side's derivation (y written y(x)), then the solving, step by step.
 

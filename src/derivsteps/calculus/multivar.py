@@ -11,7 +11,7 @@ from ..core.tree import Div, Expr, Neg, Num, Sum, Var, is_number, variables, wal
 from .derivative import differentiate
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Gradient(Displayed):
     """∇f: one derivation per variable, in the order of `vars`."""
 
@@ -26,7 +26,7 @@ class Gradient(Displayed):
         return tuple(d.result for d in self.components)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Hessian(Displayed):
     """The matrix of second partials: entries[i][j] is the derivation of ∂²f/∂x_j∂x_i (first by x_i, then x_j)."""
 

@@ -80,7 +80,7 @@ class WrittenLine:
         return self.verdict in ("problem", "correct")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class WrittenReport(Displayed):
     """The checked derivation: every line's verdict, the verdict of the whole, and the derivative it should reach.
 

@@ -145,6 +145,11 @@ class Displayed:
     def __str__(self) -> str:
         return str(self._shown("text"))
 
+    def __repr__(self) -> str:
+        # Short, whatever the size of the result: the steps and trees are one attribute away, the math one print away.
+        typed = getattr(self, "input", None)
+        return f"<{type(self).__name__} of {typed!r}>" if typed is not None else f"<{type(self).__name__}>"
+
     def _repr_html_(self) -> str:
         return str(self._shown("html"))
 
@@ -159,7 +164,7 @@ class Displayed:
         return self._shown("rich")
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Derivation(Displayed):
     """A worked derivative: what was typed, how it was read, the variables, every step, and the verdict of the check."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Any, Union
 
@@ -11,9 +11,17 @@ from typing import Any, Union
 
 
 class Node:
-    """What every node shares: str() is the math as a student types it (x^2 + 1), repr() the dataclass's fields."""
+    """What every node shares: str() is the math as a student types it (x^2 + 1), repr() a short constructor call
+    that builds the node again (Pow(Var('x'), Num(2))): fields by position, defaults left out."""
 
     __slots__ = ()
+
+    def __repr__(self) -> str:
+        values = [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]  # every subclass is a dataclass
+        defaults = [f.default for f in fields(self)]  # type: ignore[arg-type]
+        while values and values[-1] == defaults[len(values) - 1]:
+            values.pop()
+        return f"{type(self).__name__}({', '.join(map(repr, values))})"
 
     def __str__(self) -> str:
         # The printer lives with the grammar it round-trips (language/), above the core: asked for only when printing.
@@ -22,7 +30,7 @@ class Node:
         return to_text(self)  # type: ignore[arg-type]  # every subclass is an Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Num(Node):
     """A non-negative exact number; `text` keeps a decimal as typed (0.01), None for integers and fractions."""
 
@@ -30,14 +38,14 @@ class Num(Node):
     text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Const(Node):
     """A named mathematical constant: "e" (Euler's number) or "pi"."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Var(Node):
     """A variable: a letter, letter+digits, a Greek name or a declared name, with an optional subscript (a_i, w_{ij})."""
 
@@ -45,28 +53,28 @@ class Var(Node):
     sub: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Add(Node):
     """An n-ary sum; subtraction is a Neg term (a - b is Add((a, Neg(b)))), printed as written."""
 
     terms: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Neg(Node):
     """Unary minus."""
 
     arg: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Mul(Node):
     """An n-ary product, explicit or implicit (2x, x(x+1))."""
 
     factors: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Div(Node):
     """A quotient kept as a quotient, so the quotient rule can be taught."""
 
@@ -74,7 +82,7 @@ class Div(Node):
     den: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Pow(Node):
     """A power base^exp."""
 
@@ -82,7 +90,7 @@ class Pow(Node):
     exp: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Call(Node):
     """An elementary function by name (sin, ln, sqrt, abs, ...); log's optional second argument is its base."""
 
@@ -90,7 +98,7 @@ class Call(Node):
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Apply(Node):
     """A declared abstract function f(u) or g(u, v); `derivs` lists the argument indices it was differentiated by (f′ is (0,))."""
 
@@ -99,7 +107,7 @@ class Apply(Node):
     derivs: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Deriv(Node):
     """A pending derivative ∂body/∂var; var is a Var, or a compound expression in the chain rule's ∂f/∂g."""
 
@@ -107,7 +115,7 @@ class Deriv(Node):
     var: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Sum(Node):
     """Σ over an index (sum_i body), with optional bounds; meaning comes with data (issue 5)."""
 
