@@ -227,8 +227,10 @@ def _difference(body: Expr, var: Expr, point: Mapping[Var, Value]) -> Value:
     x0 = point[var] if var in point else None
     if x0 is None:
         raise EvaluationError(f"no value given for {var.name}")
-    # The step scales with the value: at 10^60 a step of 10^-22 is lost in 80 digits and every difference is 0.
-    step = STEP * max(1, abs(x0))
+    # The step scales with the value: at 10^60 a step of 10^-22 is lost in 80 digits and every difference is 0; at
+    # 10^-23 it would cross 0, and a function with a jump there (acot) would show the jump as a huge slope.
+    size = abs(x0)
+    step = STEP * (size if _TINY < size < 1 else max(1, size))
     high = _eval(body, {**point, var: x0 + step})
     low = _eval(body, {**point, var: x0 - step})
     return (high - low) / (2 * step)
