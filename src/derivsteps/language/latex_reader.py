@@ -14,20 +14,21 @@ from __future__ import annotations
 import contextvars
 import difflib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import cast
 
-from lark import Lark, Transformer, v_args
+from lark import Lark, v_args
 from lark import Token as LarkToken
 from lark.exceptions import UnexpectedInput
 
 from ..core import limits
 from ..core.errors import LimitError, ParseError, UnknownFunctionError
-from ..core.functions import ARITY, BY_NAME, CATALOGUE, LOG_SPELLINGS, SPELLINGS
-from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, children, decimal_num
+from ..core.functions import BY_NAME, CATALOGUE, LOG_SPELLINGS, SPELLINGS
+from ..core.tree import Add, Apply, Call, Deriv, Div, Expr, Mul, Neg, Num, Pow, Sum, Var
 from .lexer import GREEK, GREEK_LETTERS, OPERATOR_LOOKALIKES, Token, check_declared
-from .parser import ParseContext, TokenFeed, cache_file, grammar_text
+from .parser import ParseContext, Pending, TokenFeed, TreeBuilder, build_parser, parse_tokens, token_end, token_start
 
 __all__ = ["read_latex"]
 
@@ -984,13 +985,9 @@ def read_latex(
     normalized = unicodedata.normalize("NFC", text)
     lexed = _tokens(normalized, variables, functions)
     context = _Context(normalized, lexed)
-    token = _CURRENT.set(context)
-    try:
-        expr = cast(Expr, _parser().parse(normalized))  # the embedded transformer builds our tree, not lark's
-    except UnexpectedInput as error:
-        raise _explain(error, normalized, lexed.tokens, context.fed) from None
-    finally:
-        _CURRENT.reset(token)
+    expr = parse_tokens(
+        _parser(), _TokenFeed, context, lambda error: _explain(error, normalized, lexed.tokens, context.fed)
+    )
     if spans is not None:
         spans.update(context.spans)
     return expr, list(dict.fromkeys(lexed.notes + context.notes))
@@ -1000,21 +997,7 @@ def read_latex(
 _CURRENT: contextvars.ContextVar[_Context] = contextvars.ContextVar("derivsteps_latex")
 
 
-@dataclass(slots=True)
-class _Pending:
-    """What the builder knows about a node without a parent yet: depth, source span, bracketing, a bracketed operator at its end."""
-
-    node: Expr
-    depth: int
-    start: int
-    end: int
-    grouped: bool = False
-    tail_start: int | None = (
-        None  # where an operator followed by a bracket, ending this term, starts: a '+' after it gets a note
-    )
-
-
-class _Context(ParseContext[_Lexed, _Pending]):
+class _Context(ParseContext[_Lexed]):
     def __init__(self, text: str, lexed: _Lexed):
         super().__init__(text, lexed)
         self.notes: list[str] = []
@@ -1041,74 +1024,30 @@ class _Head:
     index: str
     lower: Expr | None
     upper: Expr | None
-    bounds: tuple[_Pending, ...]
+    bounds: tuple[Pending, ...]
 
 
-def _at(token: LarkToken) -> int:
-    """Where a token starts: our token feed gives every token its offsets."""
-    return cast(int, token.start_pos)
-
-
-def _to(token: LarkToken) -> int:
-    """Where a token ends."""
-    return cast(int, token.end_pos)
+def _span(entry: Pending) -> tuple[int, int]:
+    """Where a node this builder registered is written (every LaTeX node has a span: it starts at a token)."""
+    assert entry.start is not None and entry.end is not None, entry
+    return entry.start, entry.end
 
 
 @v_args(inline=True)
-class _Build(Transformer[LarkToken, Expr]):
-    """One method per grammar alias, each returning a tree node; no simplification happens here."""
+class _Build(TreeBuilder[_Arguments]):
+    """The LaTeX grammar's builder: argument lists carry their span (for notes), brackets delimit spans, and an
+    operator followed by a bracket that ends a term gets a note when a '+' or '-' follows (parser.Pending.tail_start)."""
 
-    # -- bookkeeping -------------------------------------------------------------------------------------------------------
-    def _register(self, node: Expr, depth: int, start: int, tail_start: int | None = None) -> Expr:
-        context = _CURRENT.get()
-        if depth > limits.MAX_DEPTH:
-            raise LimitError(
-                f"the expression is nested more than {limits.MAX_DEPTH} levels deep ({limits.named('MAX_DEPTH')})",
-                context.text,
-                start,
-                "split it into smaller expressions",
-            )
-        context.pending[id(node)] = _Pending(node, depth, start, context.end(), tail_start=tail_start)
-        context.spans[id(node)] = (start, context.end())
-        return node
+    def _context(self) -> _Context:
+        return _CURRENT.get()
 
-    def _take(self, node: Expr) -> _Pending:
-        entry = _CURRENT.get().pending.pop(id(node), None)
-        return entry if entry is not None and entry.node is node else _Pending(node, 1, 0, 0)
+    def _args(self, arguments: _Arguments) -> tuple[Expr, ...]:
+        return arguments.args
 
-    def _entry(self, node: Expr) -> _Pending | None:
-        entry = _CURRENT.get().pending.get(id(node))
-        return entry if entry is not None and entry.node is node else None
-
-    def _known(self, node: Expr) -> _Pending:
-        """The entry of a node this builder has just registered."""
-        entry = self._entry(node)
-        assert entry is not None, node
-        return entry
-
-    def _node(self, node: Expr, at: LarkToken | None = None) -> Expr:
-        """node, registered with its depth and start; Add, Mul, Neg and Σ keep a bracketed operator at their right end."""
-        kids = [self._take(kid) for kid in children(node)]
-        start = _at(at) if at is not None else min(kid.start for kid in kids)
+    def _tail(self, node: Expr, kids: Sequence[Pending]) -> int | None:
+        """Add, Mul, Neg and Σ keep a bracketed operator at their right end."""
         last = kids[0] if isinstance(node, Sum) else kids[-1] if kids else None  # a Σ's body is written last
-        tail = last.tail_start if last is not None and isinstance(node, (Add, Mul, Neg, Sum)) else None
-        return self._register(node, 1 + max((kid.depth for kid in kids), default=0), start, tail)
-
-    def _extend(self, old: Expr, new: Expr, last: Expr) -> Expr:
-        """new is old (a chain a + b or a·b) with one more operand: as deep as old, or as last one level down."""
-        before, added = self._take(old), self._take(last)
-        return self._register(new, max(before.depth, added.depth + 1), before.start, added.tail_start)
-
-    def _leaf(self, node: Expr, token: LarkToken) -> Expr:
-        return self._register(node, 1, _at(token))
-
-    def _chain(self, kind: type[Add] | type[Mul], left: Expr, right: Expr) -> Expr:
-        """left + right or left·right, extending an n-ary chain unless the user bracketed it."""
-        entry = self._entry(left)
-        if isinstance(left, kind) and not (entry is not None and entry.grouped):
-            items = left.terms if isinstance(left, Add) else left.factors
-            return self._extend(left, kind(items + (right,)), right)
-        return self._node(kind((left, right)))
+        return last.tail_start if last is not None and isinstance(node, (Add, Mul, Neg, Sum)) else None
 
     def _note_scope(self, left: Expr, sign: str, right: Expr) -> None:
         """A term ending in an operator with a bracket, then + or -: say the operator stops at its term."""
@@ -1126,141 +1065,87 @@ class _Build(Transformer[LarkToken, Expr]):
     # -- sums and products ---------------------------------------------------------------------------------------------------
     def add(self, left: Expr, right: Expr) -> Expr:
         self._note_scope(left, "+", right)
-        return self._chain(Add, left, right)
+        return super().add(left, right)
 
     def sub(self, left: Expr, right: Expr) -> Expr:
         self._note_scope(left, "-", right)
-        return self._chain(Add, left, self._node(Neg(right)))
-
-    def neg(self, arg: Expr) -> Expr:
-        return self._node(Neg(arg))
-
-    def mul(self, left: Expr, right: Expr) -> Expr:
-        return self._chain(Mul, left, right)
-
-    def div(self, num: Expr, den: Expr) -> Expr:
-        return self._node(Div(num, den))
-
-    def pow(self, base: Expr, exp: Expr) -> Expr:
-        return self._node(Pow(base, exp))
+        return super().sub(left, right)
 
     # -- derivatives -----------------------------------------------------------------------------------------------------------
     def deriv_op(self, operator: LarkToken, body: Expr) -> Expr:
-        name, sub = operator.value
-        node = self._node(Deriv(body, Var(name, sub)), operator)
+        node = super().deriv_op(operator, body)
         if operator.type == "DOP_GROUP":
-            self._known(node).tail_start = _at(operator)
+            self._known(node).tail_start = token_start(operator)
         return node
 
-    def mul_deriv_op(self, left: Expr, operator: LarkToken, body: Expr) -> Expr:
-        return self.mul(left, self.deriv_op(operator, body))
-
     def deriv_frac(self, token: LarkToken, body: Expr, var: Var) -> Expr:
-        return self._node(Deriv(body, var), token)
+        return self._node(Deriv(body, var), token_start(token))
 
     # -- atoms -----------------------------------------------------------------------------------------------------------------
-    def number(self, token: LarkToken) -> Expr:
-        return self._leaf(decimal_num(token.value), token)
-
-    def var(self, token: LarkToken) -> Expr:
-        name, sub = token.value
-        return self._leaf(Var(name, sub), token)
-
-    def const(self, token: LarkToken) -> Expr:
-        return self._leaf(Const(token.value), token)
-
     def group(self, opener: LarkToken, inner: Expr, closer: LarkToken) -> Expr:
-        if self._entry(inner) is None:  # a node lark passed up without our builder (none today), made safe to mark
-            self._register(inner, 1, _at(opener))
-        entry = self._known(inner)
-        entry.grouped = True
+        entry = self._group(inner)
         entry.tail_start = None  # the bracket ends the operator's reach
-        entry.start, entry.end = _at(opener), _to(closer)
+        entry.start, entry.end = token_start(opener), token_end(closer)
         _CURRENT.get().spans[id(inner)] = (entry.start, entry.end)
         return inner
 
     def abs_bars(self, opener: LarkToken, inner: Expr, closer: LarkToken) -> Expr:
-        return self._node(Call("abs", (inner,)), opener)
+        return self._node(Call("abs", (inner,)), token_start(opener))
 
     def frac(self, token: LarkToken, num: Expr, den: Expr) -> Expr:
-        return self._node(Div(num, den), token)
+        return self._node(Div(num, den), token_start(token))
 
     def sqrt(self, token: LarkToken, radicand: Expr) -> Expr:
-        return self._node(Call("sqrt", (radicand,)), token)
+        return self._node(Call("sqrt", (radicand,)), token_start(token))
 
     def root(self, token: LarkToken, index: Expr, radicand: Expr) -> Expr:
         if index in (Num(2), Num(3)):
             self._take(index)
-            return self._node(Call("sqrt" if index == Num(2) else "cbrt", (radicand,)), token)
+            return self._node(Call("sqrt" if index == Num(2) else "cbrt", (radicand,)), token_start(token))
         one = self._leaf(Num(1), token)
-        return self._node(Pow(radicand, self._node(Div(one, index))), token)
+        return self._node(Pow(radicand, self._node(Div(one, index))), token_start(token))
 
     # -- functions ------------------------------------------------------------------------------------------------------------
     def call_args(self, opener: LarkToken, *rest: Expr | LarkToken) -> _Arguments:
         *args, closer = rest  # the grammar puts the closing bracket last
-        return _Arguments(cast(tuple[Expr, ...], tuple(args)), _to(opener), _at(cast(LarkToken, closer)))
+        return _Arguments(cast(tuple[Expr, ...], tuple(args)), token_end(opener), token_start(closer))
 
     def bare_arg(self, arg: Expr) -> _Arguments:
-        entry = self._known(arg)
-        return _Arguments((arg,), entry.start, entry.end)
+        return _Arguments((arg,), *_span(self._known(arg)))
 
-    def _call(self, token: LarkToken, name: str, arguments: _Arguments) -> Expr:
-        low, high = ARITY[name]
-        if not low <= len(arguments.args) <= high:
-            wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
-            raise UnknownFunctionError(
-                f"{name} takes {wanted}, not {len(arguments.args)}", _CURRENT.get().text, _at(token)
-            )
-        return self._node(Call(name, arguments.args), token)
-
-    def call(self, token: LarkToken, arguments: _Arguments) -> Expr:
-        return self._call(token, token.value, arguments)
-
-    def call_pow(self, token: LarkToken, exp: Expr, arguments: _Arguments) -> Expr:
+    def _inverse(self, token: LarkToken, exp: Expr, arguments: _Arguments) -> Expr:
+        """\\sin^{-1} x is \\arcsin x, with a note; the reciprocal is written \\left(\\sin x\\right)^{-1}."""
         name = token.value
-        if exp != Neg(Num(1)):
-            return self.pow(self._call(token, name, arguments), exp)
         context = _CURRENT.get()
-        shown = context.text[_at(token) : _to(token)]
+        shown = context.text[token_start(token) : token_end(token)]
         argument = _names_of(context.text[arguments.start : arguments.end])
         inverse = BY_NAME[name].inverse
         if inverse is None:
             raise ParseError(
                 f"{shown}^{{-1}} would be the inverse function of {name}, which derivsteps does not know",
                 context.text,
-                _at(token),
+                token_start(token),
                 f"write \\left({shown} {argument}\\right)^{{-1}} for 1/{name}({argument})",
             )
         self._take(exp)
-        whole = _names_of(context.text[_at(token) : context.end()])
+        whole = _names_of(context.text[token_start(token) : context.end()])
         context.notes.append(
             f"read {whole} as {BY_NAME[inverse].spellings[-1]}({argument}), the inverse function; "
             f"write \\left({shown} {argument}\\right)^{{-1}} for 1/{name}({argument})"
         )
-        return self._call(token, inverse, arguments)
+        return self._call(token, inverse, arguments.args)
 
     def logb(self, token: LarkToken, base: Expr, arguments: _Arguments) -> Expr:
         context = _CURRENT.get()
         if token.value != "log":
             raise ParseError(
-                f"only \\log takes a base, not {context.text[_at(token) : _to(token)]}",
+                f"only \\log takes a base, not {context.text[token_start(token) : token_end(token)]}",
                 context.text,
-                _at(token),
+                token_start(token),
             )
         if len(arguments.args) != 1:
-            raise UnknownFunctionError("\\log_{b} takes one argument: \\log_{2}(x)", context.text, _at(token))
-        return self._node(Call("log", (arguments.args[0], base)), token)
-
-    def apply(self, token: LarkToken, *rest: LarkToken | _Arguments) -> Expr:
-        *primes, last = rest
-        arguments = cast(_Arguments, last)  # the grammar puts the argument list last, after the primes
-        if primes and len(arguments.args) != 1:
-            raise UnknownFunctionError(
-                f"primes mark the derivative of a function of one variable; {token.value} has {len(arguments.args)} arguments",
-                _CURRENT.get().text,
-                _at(token),
-            )
-        return self._node(Apply(token.value, arguments.args, (0,) * len(primes)), token)
+            raise UnknownFunctionError("\\log_{b} takes one argument: \\log_{2}(x)", context.text, token_start(token))
+        return self._node(Call("log", (arguments.args[0], base)), token_start(token))
 
     def apply_partial(self, *rest: LarkToken | _Arguments) -> Expr:
         *marks, name, last = rest  # ∂_1 ∂_2 f(x, y): the argument marks, the function's name, its arguments
@@ -1270,15 +1155,17 @@ class _Build(Transformer[LarkToken, Expr]):
                 raise UnknownFunctionError(
                     f"\\partial_{{{index.value + 1}}} names argument {index.value + 1}, but {token.value} has {len(arguments.args)}",
                     _CURRENT.get().text,
-                    _at(index),
+                    token_start(index),
                 )
-        return self._node(Apply(token.value, arguments.args, tuple(i.value for i in indices)), indices[0])
+        return self._node(Apply(token.value, arguments.args, tuple(i.value for i in indices)), token_start(indices[0]))
 
     # -- sums over an index ---------------------------------------------------------------------------------------------------
     def _head(self, token: LarkToken, index: LarkToken, lower: Expr | None = None, upper: Expr | None = None) -> _Head:
         name, sub = index.value
         if sub is not None or len(name) != 1:
-            raise ParseError("the index of a sum is one letter, as in \\sum_{i}", _CURRENT.get().text, _at(index))
+            raise ParseError(
+                "the index of a sum is one letter, as in \\sum_{i}", _CURRENT.get().text, token_start(index)
+            )
         return _Head(token, name, lower, upper, tuple(self._take(b) for b in (lower, upper) if b is not None))
 
     def sum_index(self, token: LarkToken, index: LarkToken) -> _Head:
@@ -1297,20 +1184,12 @@ class _Build(Transformer[LarkToken, Expr]):
         pending = _CURRENT.get().pending
         for entry in head.bounds:  # put the bounds back, so the Σ counts their depth as its children's
             pending[id(entry.node)] = entry
-        return self._node(Sum(body, head.index, head.lower, head.upper), head.token)
+        return self._node(Sum(body, head.index, head.lower, head.upper), token_start(head.token))
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = grammar_text("latex.lark")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer=_TokenFeed,
-        transformer=_Build(),
-        maybe_placeholders=False,
-        cache=cache_file(grammar),
-    )
+    return build_parser("latex.lark", _TokenFeed, _Build())
 
 
 # -- error messages in words ------------------------------------------------------------------------------------------------

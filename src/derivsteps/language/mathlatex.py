@@ -6,10 +6,10 @@ import re
 from collections.abc import Collection, Sequence
 
 from ..core.functions import BY_NAME
-from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
+from ..core.tree import Apply, Call, Const, Deriv, Div, Expr, Neg, Num, Path, Pow, Sum, Var
 from .lexer import GREEK
-from .precedence import ATOM, POWER, TERM, is_fraction_form, level
-from .printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, plain
+from .precedence import ATOM, POWER, is_fraction_form, level
+from .printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, plain, unit_factor
 
 # Standard LaTeX has no \omicron: it is the Latin o.
 GREEK_MACROS = {name: "o" if name == "omicron" else "\\" + name for name in GREEK}
@@ -37,7 +37,7 @@ class _Printer(MathPrinter):
     def needs_bracket(self, expr: Expr, need: int) -> bool:
         return level(expr) < need or (need >= POWER and _is_fraction_atom(expr))
 
-    def node(self, expr: Expr, path: Path) -> str:
+    def form(self, expr: Expr, path: Path) -> str:
         match expr:
             case Num(value, text):
                 if text is not None:
@@ -49,12 +49,6 @@ class _Printer(MathPrinter):
                 return r"\pi" if name == "pi" else name
             case Var():
                 return self.var(expr)
-            case Add(terms):
-                return self.add(terms, path)
-            case Neg(arg):
-                return "-" + self.show(arg, path + (0,), ATOM if isinstance(arg, Neg) else TERM)
-            case Mul(factors):
-                return self.mul(factors, path)
             case Div(num, den):
                 # \frac delimits both parts, so neither needs parentheses.
                 return rf"\frac{{{self.show(num, path + (0,))}}}{{{self.show(den, path + (1,))}}}"
@@ -93,7 +87,7 @@ class _Printer(MathPrinter):
         # Judged on the printed LaTeX: \sin^{2}\left(x\right) ends in a parenthesis here, although sin(x)^2 does not.
         if prev_latex.endswith(r"\right)") and next_latex.startswith(r"\left("):
             return TIMES
-        if next_latex[:1].isdigit() or next_latex[:1] == "." or _unit(prev):
+        if next_latex[:1].isdigit() or next_latex[:1] == "." or unit_factor(prev):
             return TIMES
         if isinstance(prev, Pow):
             return " "
@@ -135,11 +129,6 @@ class _Printer(MathPrinter):
         if fn == "log" and len(args) == 2:
             return rf"\log_{{{inner[1]}}}{_paren(inner[0])}"
         return BY_NAME[fn].latex + _paren(", ".join(inner))
-
-
-def _unit(expr: Expr) -> bool:
-    """0 and 1 as a factor are written with \\cdot: 1 \\cdot e^{x}, not 1e^{x}, which reads as a number."""
-    return isinstance(expr, Num) and expr.text is None and expr.value in (0, 1)
 
 
 def _name(name: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from ..core.functions import REFUSED
-from ..core.tree import Add, Apply, Call, Const, Deriv, Div, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
+from ..core.tree import Apply, Call, Const, Deriv, Div, Expr, Num, Path, Pow, Sum, Var
 from .lexer import CONSTANTS, ENGLISH, FUNCTIONS, GREEK
-from .precedence import ATOM, FACTOR, POWER, PRODUCT, TERM, ends_with_sum, is_fraction_form
-from .printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run
+from .precedence import ATOM, FACTOR, POWER, PRODUCT, ends_with_sum, is_fraction_form
+from .printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, unit_factor
 
 GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"))
 
@@ -41,11 +41,6 @@ def to_text_spans(expr: Expr, marks: Collection[Path], ascii: bool = False) -> t
     return "".join(text), sorted(spans)
 
 
-def _unit(expr: Expr) -> bool:
-    """0 and 1 as a factor are written with a times sign: 1 · e^x, not 1e^x, which reads as a number."""
-    return isinstance(expr, Num) and expr.text is None and expr.value in (0, 1)
-
-
 class _Printer(MathPrinter):
     def __init__(self, ascii: bool, marks: Collection[Path]):
         super().__init__(marks)
@@ -57,7 +52,7 @@ class _Printer(MathPrinter):
     def paren(self, printed: str) -> str:
         return f"({printed})"
 
-    def node(self, expr: Expr, path: Path) -> str:
+    def form(self, expr: Expr, path: Path) -> str:
         match expr:
             case Num(value, text):
                 return text if text is not None else str(value)
@@ -65,12 +60,6 @@ class _Printer(MathPrinter):
                 return "π" if name == "pi" and not self.ascii else name
             case Var():
                 return self.var(expr)
-            case Add(terms):
-                return self.add(terms, path)
-            case Neg(arg):
-                return "-" + self.show(arg, path + (0,), ATOM if isinstance(arg, Neg) else TERM)
-            case Mul(factors):
-                return self.mul(factors, path)
             case Div(num, den):
                 # Σ_i x_i/n would read as Σ_i (x_i/n): a numerator that ends with a sum is bracketed.
                 return (
@@ -120,7 +109,7 @@ class _Printer(MathPrinter):
         if prev_text.endswith(")") and next_text.startswith("("):
             return self.times
         first = next_text[:1]
-        if first.isdigit() or first == "." or _unit(prev):
+        if first.isdigit() or first == "." or unit_factor(prev):
             return self.times
         if first == "|" and self.bars:
             return self.times  # inside |…|, "x |x|" would read as "x |" closing the outer bar: x·|x| opens a new one

@@ -1,4 +1,5 @@
-"""Loads the grammar, builds the LALR parser once, and turns text into an expression tree; the only module that imports lark."""
+"""Loads the grammar, builds the LALR parser once, and turns text into an expression tree. It and latex_reader.py, whose
+tree builder and token feed subclass the ones here, are the only modules that import lark."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextvars
 import os
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,18 +60,24 @@ def grammar_text(name: str = "expr.lark") -> str:
     return checkout.read_text(encoding="utf-8")
 
 
-# The token stream of the parse in progress: lark calls our lexer adapter with the text only.
-_CURRENT: contextvars.ContextVar[ParseContext[Lexed, _Pending]] = contextvars.ContextVar("derivsteps_parse")
+# -- the tree builder both grammars share ------------------------------------------------------------------------
+# lark hands it each reduced rule, and it returns a node of our tree while keeping, for every node still waiting for a
+# parent, its depth (for MAX_DEPTH) and where it was typed (for errors and the definedness check that point at a part).
+# The typed-text grammar (_Build below) and the LaTeX grammar (latex_reader._Build) subclass it: each brings its own
+# argument list, its own reading of sin^-1 and its own notes.
 
 
 @dataclass(slots=True)
-class _Pending:
-    """What the builder knows about a node that has no parent yet: its depth, where it starts, whether it was bracketed."""
+class Pending:
+    """What the builder knows about a node that has no parent yet: its depth, where it is typed, whether it was bracketed."""
 
     node: Expr
     depth: int
-    start: int | None
-    grouped: bool = False  # written inside parentheses: (a + b) + c stays nested
+    start: int | None  # None: not known (a node made outside the builder: the bounds of sum_{i=1}^n, the 2 of log_2)
+    end: int | None = None
+    grouped: bool = False  # written inside brackets: (a + b) + c stays nested
+    # LaTeX: where an operator followed by a bracket, ending this term, starts (a '+' after it gets a note).
+    tail_start: int | None = None
 
 
 class _Tokens(Protocol):
@@ -78,13 +85,13 @@ class _Tokens(Protocol):
 
 
 LexedT = TypeVar("LexedT", bound=_Tokens)
-PendingT = TypeVar("PendingT")
+ArgsT = TypeVar("ArgsT")
 
 
-class ParseContext(Generic[LexedT, PendingT]):
+class ParseContext(Generic[LexedT]):
     """The parse in progress, as the builder and the token feed share it: the text, its tokens, and how far lark is.
-    The text grammar and the LaTeX grammar (latex.py) each keep one in a context variable of their own, with their own
-    lexer's output (LexedT) and their own record of a node waiting for its parent (PendingT)."""
+    The text grammar and the LaTeX grammar each keep one in a context variable of their own, with their own lexer's
+    output (LexedT)."""
 
     def __init__(self, text: str, lexed: LexedT):
         self.text = text
@@ -92,7 +99,7 @@ class ParseContext(Generic[LexedT, PendingT]):
         # Keyed by id(node), and each entry holds its node: a bare id of a node already dropped (the shorter Add that
         # a + b + c replaced) can be reused by a new node, which then inherited a stale depth (a 3,000-term sum hit MAX_DEPTH).
         # An entry is removed when its node gets a parent, so this holds only what is on the parser's stack.
-        self.pending: dict[int, PendingT] = {}
+        self.pending: dict[int, Pending] = {}
         # (start, end) of every node built, by id(node): kept for the definedness check (Parsed.spans).
         self.spans: dict[int, tuple[int, int]] = {}
         self.fed = 0  # the index of the token lark is looking at: it reduces a rule once the next token has arrived
@@ -100,6 +107,179 @@ class ParseContext(Generic[LexedT, PendingT]):
     def end(self) -> int:
         """Where the node being built ends: at the last token before the one lark is looking at."""
         return self.lexed.tokens[self.fed - 1].end if self.fed else 0
+
+
+def token_start(token: object) -> int:
+    """Where a token starts (our token feeds give every token its offsets)."""
+    return token.start_pos if isinstance(token, LarkToken) and token.start_pos is not None else 0
+
+
+def token_end(token: object) -> int:
+    """Where a token ends."""
+    return token.end_pos if isinstance(token, LarkToken) and token.end_pos is not None else 0
+
+
+@v_args(inline=True)
+class TreeBuilder(Transformer[LarkToken, Expr], Generic[ArgsT]):
+    """One method per grammar alias, each returning a tree node; no simplification happens here. ArgsT is what the
+    grammar's argument list of a function call gives (a tuple of expressions, or the LaTeX reader's _Arguments)."""
+
+    # -- hooks each grammar fills in ---------------------------------------------------------------------------------
+    def _context(self) -> ParseContext[Any]:
+        """The parse in progress (each grammar keeps it in a context variable of its own)."""
+        raise NotImplementedError
+
+    def _args(self, arguments: ArgsT) -> tuple[Expr, ...]:
+        """The expressions of an argument list."""
+        raise NotImplementedError
+
+    def _inverse(self, token: LarkToken, exp: Expr, arguments: ArgsT) -> Expr:
+        """A function to the power -1 (sin^-1 x): the inverse function, with a note, or an error."""
+        raise NotImplementedError
+
+    def _sign_start(self, arg: Expr) -> int | None:
+        """Where the '-' that negates arg starts, when the span of -arg includes it (None: -arg starts at arg)."""
+        return None
+
+    def _tail(self, node: Expr, kids: Sequence[Pending]) -> int | None:
+        """The tail_start a new node inherits from its children (None: the grammar does not track one)."""
+        return None
+
+    # -- bookkeeping -------------------------------------------------------------------------------------------------
+    def _register(self, node: Expr, depth: int, start: int | None, tail_start: int | None = None) -> Expr:
+        context = self._context()
+        if depth > limits.MAX_DEPTH:
+            raise LimitError(
+                f"the expression is nested more than {limits.MAX_DEPTH} levels deep ({limits.named('MAX_DEPTH')})",
+                context.text,
+                start or 0,
+                "split it into smaller expressions",
+            )
+        end = context.end()
+        context.pending[id(node)] = Pending(node, depth, start, end, tail_start=tail_start)
+        if start is not None:
+            context.spans[id(node)] = (start, end)
+        return node
+
+    def _take(self, node: Expr) -> Pending:
+        """The pending entry of a node that is getting a parent (a leaf made outside the builder counts as depth 1)."""
+        entry = self._context().pending.pop(id(node), None)
+        return entry if entry is not None and entry.node is node else Pending(node, 1, None)
+
+    def _entry(self, node: Expr) -> Pending | None:
+        entry = self._context().pending.get(id(node))
+        return entry if entry is not None and entry.node is node else None
+
+    def _known(self, node: Expr) -> Pending:
+        """The entry of a node this builder has just registered."""
+        entry = self._entry(node)
+        assert entry is not None, node
+        return entry
+
+    def _node(self, node: Expr, at: int | None = None) -> Expr:
+        """node, registered with its depth and its start: at, or where its first child starts."""
+        kids = [self._take(kid) for kid in children(node)]
+        start = at if at is not None else min((kid.start for kid in kids if kid.start is not None), default=None)
+        return self._register(node, 1 + max((kid.depth for kid in kids), default=0), start, self._tail(node, kids))
+
+    def _extend(self, old: Expr, new: Expr, last: Expr) -> Expr:
+        """new is old (a chain a + b or a·b) with one more operand: as deep as old, or as last one level down."""
+        before, added = self._take(old), self._take(last)
+        # old is gone for good: its id may go to a node made outside the builder (the n of sum_{i=1}^n), which must not
+        # inherit its span.
+        self._context().spans.pop(id(old), None)
+        return self._register(new, max(before.depth, added.depth + 1), before.start, self._tail(new, (before, added)))
+
+    def _leaf(self, node: Expr, token: LarkToken) -> Expr:
+        return self._register(node, 1, token_start(token))
+
+    def _chain(self, kind: type[Add] | type[Mul], left: Expr, right: Expr) -> Expr:
+        """left + right or left·right, extending an n-ary chain unless the user bracketed it."""
+        entry = self._entry(left)
+        if isinstance(left, kind) and not (entry is not None and entry.grouped):
+            items = left.terms if isinstance(left, Add) else left.factors
+            return self._extend(left, kind(items + (right,)), right)
+        return self._node(kind((left, right)))
+
+    def _group(self, inner: Expr) -> Pending:
+        """Mark inner as written inside brackets, so a chain does not absorb it: (a + b) + c stays nested."""
+        entry = self._entry(inner)
+        if entry is None:  # a node lark passed up without our builder (none today), made safe to mark
+            entry = self._context().pending[id(inner)] = Pending(inner, 1, None)
+        entry.grouped = True
+        return entry
+
+    # -- sums and products -------------------------------------------------------------------------------------------
+    def add(self, left: Expr, right: Expr) -> Expr:
+        return self._chain(Add, left, right)
+
+    def sub(self, left: Expr, right: Expr) -> Expr:
+        return self._chain(Add, left, self._node(Neg(right), self._sign_start(right)))
+
+    def neg(self, arg: Expr) -> Expr:
+        return self._node(Neg(arg), self._sign_start(arg))
+
+    def mul(self, left: Expr, right: Expr) -> Expr:
+        return self._chain(Mul, left, right)
+
+    def div(self, num: Expr, den: Expr) -> Expr:
+        return self._node(Div(num, den))
+
+    def pow(self, base: Expr, exp: Expr) -> Expr:
+        return self._node(Pow(base, exp))
+
+    # -- derivatives -------------------------------------------------------------------------------------------------
+    def deriv_op(self, operator: LarkToken, body: Expr) -> Expr:
+        name, sub = operator.value
+        return self._node(Deriv(body, Var(name, sub)), token_start(operator))
+
+    def mul_deriv_op(self, left: Expr, operator: LarkToken, body: Expr) -> Expr:
+        return self.mul(left, self.deriv_op(operator, body))
+
+    # -- atoms -------------------------------------------------------------------------------------------------------
+    def number(self, token: LarkToken) -> Expr:
+        return self._leaf(decimal_num(str(token)), token)
+
+    def var(self, token: LarkToken) -> Expr:
+        name, sub = token.value
+        return self._leaf(Var(name, sub), token)
+
+    def const(self, token: LarkToken) -> Expr:
+        return self._leaf(Const(token.value), token)
+
+    # -- functions ---------------------------------------------------------------------------------------------------
+    def _call(self, token: LarkToken, name: str, args: tuple[Expr, ...]) -> Expr:
+        """name(args) at the function's token, once its number of arguments is checked."""
+        low, high = ARITY[name]
+        if not low <= len(args) <= high:
+            wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
+            raise UnknownFunctionError(
+                f"{name} takes {wanted}, not {len(args)}", self._context().text, token_start(token)
+            )
+        return self._node(Call(name, args), token_start(token))
+
+    def call(self, token: LarkToken, arguments: ArgsT) -> Expr:
+        return self._call(token, token.value, self._args(arguments))
+
+    def call_pow(self, token: LarkToken, exp: Expr, arguments: ArgsT) -> Expr:
+        if exp == Neg(Num(1)):
+            return self._inverse(token, exp, arguments)
+        return self.pow(self._call(token, token.value, self._args(arguments)), exp)
+
+    def apply(self, token: LarkToken, *rest: LarkToken | ArgsT) -> Expr:
+        *primes, last = rest
+        args = self._args(cast(ArgsT, last))  # the grammar puts the argument list last, after the primes
+        if primes and len(args) != 1:
+            raise UnknownFunctionError(
+                f"primes mark the derivative of a function of one variable; {token.value} has {len(args)} arguments",
+                self._context().text,
+                token_start(token),
+            )
+        return self._node(Apply(token.value, args, (0,) * len(primes)), token_start(token))
+
+
+# The token stream of the parse in progress: lark calls our lexer adapter with the text only.
+_CURRENT: contextvars.ContextVar[ParseContext[Lexed]] = contextvars.ContextVar("derivsteps_parse")
 
 
 class TokenFeed(Lexer):
@@ -126,52 +306,24 @@ class _TokenFeed(TokenFeed):
     current = _CURRENT
 
 
-def _start(token: object) -> int:
-    return token.start_pos if isinstance(token, LarkToken) and token.start_pos is not None else 0
-
-
 @v_args(inline=True)
-class _Build(Transformer[LarkToken, Expr]):
-    """One method per grammar alias, each returning a tree node; no simplification happens here."""
+class _Build(TreeBuilder[tuple[Expr, ...]]):
+    """The typed-text grammar's builder: argument lists are tuples, and -x, - (x + 1) and |x| start at their opening token."""
 
-    # -- bookkeeping -------------------------------------------------------------------------------------------
-    def _register(self, node: Expr, depth: int, start: int | None) -> Expr:
-        ctx = _CURRENT.get()
-        if depth > limits.MAX_DEPTH:
-            raise LimitError(
-                f"the expression is nested more than {limits.MAX_DEPTH} levels deep ({limits.named('MAX_DEPTH')})",
-                ctx.text,
-                start or 0,
-                "split it into smaller expressions",
-            )
-        ctx.pending[id(node)] = _Pending(node, depth, start)
-        if start is not None:
-            ctx.spans[id(node)] = (start, ctx.end())
-        return node
+    def _context(self) -> ParseContext[Lexed]:
+        return _CURRENT.get()
 
-    def _take(self, node: Expr) -> _Pending:
-        """The pending entry of a node that is getting a parent (a leaf made outside the builder counts as depth 1)."""
-        entry = _CURRENT.get().pending.pop(id(node), None)
-        return entry if entry is not None and entry.node is node else _Pending(node, 1, None)
+    def _args(self, arguments: tuple[Expr, ...]) -> tuple[Expr, ...]:
+        return arguments
 
-    def _node(self, node: Expr, at: int | None = None) -> Expr:
-        kids = [self._take(kid) for kid in children(node)]
-        start = at if at is not None else min((kid.start for kid in kids if kid.start is not None), default=None)
-        return self._register(node, 1 + max((kid.depth for kid in kids), default=0), start)
-
-    def _extend(self, old: Expr, new: Expr, last: Expr) -> Expr:
-        """new is old (a chain a + b or a·b) with one more operand: as deep as old, or as last one level down."""
-        before, added = self._take(old), self._take(last)
-        return self._register(new, max(before.depth, added.depth + 1), before.start)
-
-    def _leaf(self, node: Expr, token: LarkToken) -> Expr:
-        return self._register(node, 1, _start(token))
+    def _sign_start(self, arg: Expr) -> int | None:
+        return self._opened_by(arg, "_MINUS")
 
     def _opened_by(self, node: Expr, kind: str) -> int | None:
         """Where the token of this kind that opens node starts (the '-' of -x or of - (x + 1), the '|' of |x|): the
         grammar drops such tokens, but the span of the node shown in an error includes them."""
-        entry = _CURRENT.get().pending.get(id(node))
-        if entry is None or entry.node is not node or entry.start is None:
+        entry = self._entry(node)
+        if entry is None or entry.start is None:
             return None
         tokens = _CURRENT.get().lexed.tokens
         index = bisect_left(tokens, entry.start, key=lambda token: token.start) - 1
@@ -179,71 +331,20 @@ class _Build(Transformer[LarkToken, Expr]):
             index -= 1
         return tokens[index].start if index >= 0 and tokens[index].type == kind else None
 
-    def _grouped(self, node: Expr) -> bool:
-        entry = _CURRENT.get().pending.get(id(node))
-        return entry is not None and entry.node is node and entry.grouped
-
-    # -- sums and products -----------------------------------------------------------------------------------------
-    def add(self, left: Expr, right: Expr) -> Expr:
-        if isinstance(left, Add) and not self._grouped(left):
-            return self._extend(left, Add(left.terms + (right,)), right)
-        return self._node(Add((left, right)))
-
-    def sub(self, left: Expr, right: Expr) -> Expr:
-        return self.add(left, self._node(Neg(right), self._opened_by(right, "_MINUS")))
-
-    def neg(self, arg: Expr) -> Expr:
-        return self._node(Neg(arg), self._opened_by(arg, "_MINUS"))
-
-    def mul(self, left: Expr, right: Expr) -> Expr:
-        if isinstance(left, Mul) and not self._grouped(left):
-            return self._extend(left, Mul(left.factors + (right,)), right)
-        return self._node(Mul((left, right)))
-
-    def div(self, num: Expr, den: Expr) -> Expr:
-        return self._node(Div(num, den))
-
-    def pow(self, base: Expr, exp: Expr) -> Expr:
-        return self._node(Pow(base, exp))
-
     # -- derivatives ------------------------------------------------------------------------------------------------
-    def _operator(self, dop: LarkToken, body: Expr) -> Expr:
-        name, sub = dop.value
-        return self._node(Deriv(body, Var(name, sub)), _start(dop))
-
-    def deriv_op(self, dop: LarkToken, body: Expr) -> Expr:
-        return self._operator(dop, body)
-
-    def mul_deriv_op(self, left: Expr, dop: LarkToken, body: Expr) -> Expr:
-        return self.mul(left, self._operator(dop, body))
-
     def deriv_frac(self, body: Expr, var: Var) -> Expr:
         return self._node(Deriv(body, var))
 
     def diff_call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         if len(args) != 2 or not isinstance(args[1], Var):
             raise UnknownFunctionError(
-                "diff takes an expression and a variable: diff(x^2 sin(x), x)", _CURRENT.get().text, _start(token)
+                "diff takes an expression and a variable: diff(x^2 sin(x), x)", _CURRENT.get().text, token_start(token)
             )
-        return self._node(Deriv(args[0], args[1]), _start(token))
+        return self._node(Deriv(args[0], args[1]), token_start(token))
 
     # -- atoms --------------------------------------------------------------------------------------------------------
-    def number(self, token: LarkToken) -> Expr:
-        return self._leaf(decimal_num(str(token)), token)
-
-    def var(self, token: LarkToken) -> Expr:
-        name, sub = token.value
-        return self._leaf(Var(name, sub), token)
-
-    def const(self, token: LarkToken) -> Expr:
-        return self._leaf(Const(token.value), token)
-
     def group(self, inner: Expr) -> Expr:
-        pending = _CURRENT.get().pending
-        entry = pending.get(id(inner))
-        if entry is None or entry.node is not inner:
-            entry = pending[id(inner)] = _Pending(inner, 1, None)
-        entry.grouped = True
+        self._group(inner)
         return inner
 
     def abs_bars(self, inner: Expr) -> Expr:
@@ -253,34 +354,22 @@ class _Build(Transformer[LarkToken, Expr]):
     def paren_args(self, *args: Expr) -> tuple[Expr, ...]:
         return tuple(args)
 
-    def _call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
-        name = token.value
-        low, high = ARITY[name]
-        if not low <= len(args) <= high:
-            wanted = "one argument" if high == 1 else "one or two arguments (the second is the base)"
-            raise UnknownFunctionError(f"{name} takes {wanted}, not {len(args)}", _CURRENT.get().text, _start(token))
+    def _call(self, token: LarkToken, name: str, args: tuple[Expr, ...]) -> Expr:
+        node = super()._call(token, name, args)
         if name == "log" and len(args) == 1:
             # Calculators read log as base 10, lecturers in analysis as base e: say which was taken.
             _CURRENT.get().lexed.warnings.append(
                 "read log as the natural logarithm ln; write log10(x) or log_10(x) for base 10"
             )
-        return self._node(Call(name, args), _start(token))
-
-    def call(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
-        return self._call(token, args)
+        return node
 
     def call_bare(self, token: LarkToken, arg: Expr) -> Expr:
-        return self._call(token, (arg,))
+        return self.call(token, (arg,))
 
     def call_bare_pow(self, token: LarkToken, exp: Expr, arg: Expr) -> Expr:
         return self.call_pow(token, exp, (arg,))
 
-    def call_pow(self, token: LarkToken, exp: Expr, args: tuple[Expr, ...]) -> Expr:
-        if exp == Neg(Num(1)):
-            return self._inverse(token, exp, args)
-        return self.pow(self._call(token, args), exp)
-
-    def _inverse(self, token: LarkToken, exp: Expr, args: tuple[Expr, ...]) -> Expr:
+    def _inverse(self, token: LarkToken, exp: Expr, arguments: tuple[Expr, ...]) -> Expr:
         """sin^-1 x is arcsin(x), as textbooks, calculators and Wolfram|Alpha read it; the reciprocal is (sin x)^-1."""
         ctx = _CURRENT.get()
         name = token.value
@@ -290,13 +379,13 @@ class _Build(Transformer[LarkToken, Expr]):
             raise UnknownFunctionError(
                 f"{name}^-1 would be the inverse function of {name}, which derivsteps does not know",
                 ctx.text,
-                _start(token),
+                token_start(token),
                 f"for the reciprocal write 1/{name}(x) or ({name} x)^(-1)",
             )
         ctx.lexed.warnings.append(
             f"read {name}^-1 as {inverse}, the inverse function of {name}; write 1/{name}(x) for the reciprocal"
         )
-        return self._call(LarkToken("FUNC", inverse, start_pos=_start(token)), args)
+        return self._call(token, inverse, arguments)
 
     def _base(self, token: LarkToken) -> Expr:
         text = token.value
@@ -308,28 +397,16 @@ class _Build(Transformer[LarkToken, Expr]):
 
     def logb(self, token: LarkToken, args: tuple[Expr, ...]) -> Expr:
         if len(args) != 1:
-            raise UnknownFunctionError("log_b takes one argument: log_2(x)", _CURRENT.get().text, _start(token))
-        return self._node(Call("log", (args[0], self._base(token))), _start(token))
+            raise UnknownFunctionError("log_b takes one argument: log_2(x)", _CURRENT.get().text, token_start(token))
+        return self._node(Call("log", (args[0], self._base(token))), token_start(token))
 
     def logb_bare(self, token: LarkToken, arg: Expr) -> Expr:
         return self.logb(token, (arg,))
 
-    def apply(self, token: LarkToken, *rest: LarkToken | tuple[Expr, ...]) -> Expr:
-        *primes, last = rest
-        args = cast(tuple[Expr, ...], last)  # the grammar puts the argument list last
-        derivs = (0,) * len(primes)
-        if primes and len(args) != 1:
-            raise UnknownFunctionError(
-                f"primes mark the derivative of a function of one variable; {token.value} has {len(args)} arguments",
-                _CURRENT.get().text,
-                _start(token),
-            )
-        return self._node(Apply(token.value, args, derivs), _start(token))
-
     def sum_over(self, token: LarkToken, body: Expr) -> Expr:
         index, lower, upper = token.value
         bounds = [None if b is None else _bound(b) for b in (lower, upper)]
-        return self._node(Sum(body, index, bounds[0], bounds[1]), _start(token))
+        return self._node(Sum(body, index, bounds[0], bounds[1]), token_start(token))
 
 
 def _bound(text: str) -> Expr:
@@ -338,15 +415,33 @@ def _bound(text: str) -> Expr:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = grammar_text()
+    return build_parser("expr.lark", _TokenFeed, _Build())
+
+
+def build_parser(name: str, feed: type[TokenFeed], builder: TreeBuilder[Any]) -> Lark:
+    """The LALR parser of a grammar, fed by our lexer, with the builder embedded so that lark never builds a parse tree."""
+    grammar = grammar_text(name)
     return Lark(
         grammar,
         parser="lalr",
-        lexer=_TokenFeed,
-        transformer=_Build(),
+        lexer=feed,
+        transformer=builder,
         maybe_placeholders=False,
         cache=cache_file(grammar),
     )
+
+
+def parse_tokens(
+    parser: Lark, feed: type[TokenFeed], context: ParseContext[Any], explain: Callable[[UnexpectedInput], ParseError]
+) -> Expr:
+    """The tree of context's tokens (the feed's context variable holds context meanwhile); lark's errors, in words."""
+    token = feed.current.set(context)
+    try:
+        return cast(Expr, parser.parse(context.text))  # the embedded builder returns our tree, not lark's
+    except UnexpectedInput as error:
+        raise explain(error) from None
+    finally:
+        feed.current.reset(token)
 
 
 def cache_file(grammar: str) -> str | bool:
@@ -477,14 +572,8 @@ def _read(
             return Parsed(expr, text, tuple(dict.fromkeys(warnings)), spans)
         lexed = tokenize(source, variables, functions, reach=reach)
         normalized = unicodedata.normalize("NFC", source)  # the text the lexer's offsets point into
-        context: ParseContext[Lexed, _Pending] = ParseContext(normalized, lexed)
-        token = _CURRENT.set(context)
-        try:
-            expr = cast(Expr, _parser().parse(normalized))  # the embedded transformer builds our tree, not lark's
-        except UnexpectedInput as error:
-            raise _explain(error, normalized, lexed.tokens) from None
-        finally:
-            _CURRENT.reset(token)
+        context: ParseContext[Lexed] = ParseContext(normalized, lexed)
+        expr = parse_tokens(_parser(), _TokenFeed, context, lambda error: _explain(error, normalized, lexed.tokens))
         # Every command reads its expressions here, so nothing undefined (1/0, ln(x - x)) gets further.
         check_defined(expr, context.spans, normalized)
     except InputError as error:

@@ -1,10 +1,10 @@
-"""The walk both expression printers share: marks, brackets by the precedence table, sums and products."""
+"""The walk both expression printers share: marks, brackets by the precedence table, sums, products and negations."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from ..core.tree import Deriv, Expr, Mul, Neg, Path, Pow, Sum, Var
+from ..core.tree import Add, Deriv, Expr, Mul, Neg, Num, Path, Pow, Sum, Var
 from .precedence import ATOM, FACTOR, TERM, is_operator_form, level
 
 # Bracket a marked subterm while printing, so spacing decisions see the unmarked text; control characters never
@@ -26,8 +26,14 @@ def letter_run(expr: Expr) -> str:
     return ""
 
 
+def unit_factor(expr: Expr) -> bool:
+    """0 and 1 as a factor are written with a times sign (1 · e^x, 1 \\cdot e^{x}): 1e^x reads as a number."""
+    return isinstance(expr, Num) and expr.text is None and expr.value in (0, 1)
+
+
 class MathPrinter:
-    """Subclasses say how a node looks (node), what brackets look like (paren) and what stands between factors (gap)."""
+    """Prints sums, products and negations, which read alike in text and LaTeX; subclasses say how every other node
+    looks (form), what brackets look like (paren) and what stands between factors (gap)."""
 
     def __init__(self, marks: Collection[Path] = ()):
         self.marks = marks
@@ -36,6 +42,18 @@ class MathPrinter:
         self.followed = False
 
     def node(self, expr: Expr, path: Path) -> str:
+        """expr printed without brackets around it."""
+        match expr:
+            case Add(terms):
+                return self.add(terms, path)
+            case Neg(arg):
+                return "-" + self.magnitude(arg, path + (0,))
+            case Mul(factors):
+                return self.mul(factors, path)
+        return self.form(expr, path)
+
+    def form(self, expr: Expr, path: Path) -> str:
+        """Any node but a sum, a product or a negation, in the notation's own form."""
         raise NotImplementedError
 
     def paren(self, printed: str) -> str:
@@ -63,6 +81,10 @@ class MathPrinter:
             printed = f"{MARK_OPEN}{printed}{MARK_CLOSE}"
         return printed
 
+    def magnitude(self, arg: Expr, path: Path) -> str:
+        """What a minus sign stands before: bracketed when a sum or another negation (-(a + b), -(-x))."""
+        return self.show(arg, path, ATOM if isinstance(arg, Neg) else TERM)
+
     def operator_body(self, body: Expr, path: Path, shown: str, opener: str) -> str:
         """The body of ∂/∂x (…) as printed: in brackets where the operator would otherwise reach further than it does."""
         if self.followed and not plain(shown).startswith(opener):
@@ -77,7 +99,7 @@ class MathPrinter:
             self.followed = followed or index < len(terms) - 1
             if isinstance(term, Neg):
                 # The sign is printed as the operator, so a mark on the term covers its magnitude.
-                inner = self.show(term.arg, here + (0,), ATOM if isinstance(term.arg, Neg) else TERM)
+                inner = self.magnitude(term.arg, here + (0,))
                 if here in self.marks:
                     inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
                 parts.append(f"-{inner}" if index == 0 else f" - {inner}")
