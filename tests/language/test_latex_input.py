@@ -46,6 +46,9 @@ SAME_AS_TEXT = [
     same_as_text(r"\mathrm{x}", "x"),
     same_as_text(r"\mathrm{speed} t", "speed t", variables=frozenset({"speed"})),
     same_as_text("speed t", "speed t", variables=frozenset({"speed"})),
+    same_as_text(
+        r"\frac{\partial}{\partial \mathrm{speed}}\left(-x\right)", "∂/∂speed (-x)", variables=frozenset({"speed"})
+    ),
     # operators and implicit products
     same_as_text(r"a - b - c", "a - b - c"),
     same_as_text(r"-x^2", "-x^2"),

@@ -700,6 +700,7 @@ class _Lexer:
                 word, self.pos = self.control_word(at)
                 self.name_token(_GREEK_MACROS[word], at)
             elif char == "\\" and self.control_word(at)[0] == "mathrm":
+                self.pos = self.control_word(at)[1]  # upright() reads the name after the control word
                 self.upright("mathrm", at)
             elif char in GREEK_LETTERS:
                 self.pos = at + 1
