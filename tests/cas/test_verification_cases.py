@@ -71,3 +71,13 @@ def test_equal_domains_get_no_note():
 def test_one_value_of_a_data_column_is_no_variable_to_differentiate_by():
     with pytest.raises(UsageError, match="a_1 is one value of the data column a"):
         differentiate("sum_i a_i h_i", "a_1")
+
+
+def test_a_nowhere_real_input_hidden_inside_an_absolute_value_is_not_called_wrong():
+    # ln(-x/x) = ln(-1) is never real, but SymPy's |x·x·iπ| is: compared there, a right derivation "disagreed".
+    check = verify(differentiate("x abs(x (x ln(-x/x)))", "x"))
+    assert check.verified is None and "inside the domain" in check.reason
+
+
+def test_an_absolute_value_of_a_real_expression_still_verifies():
+    assert verify(differentiate("x abs(x^2 - 1) + abs(sin(x))", "x")).verified is True
