@@ -21,7 +21,7 @@ EXPECTED = {
         "exponent rule",
         "sum rule",
         "constant rule; ∂y/∂y = 1",
-        "simplify",
+        "arithmetic",
         "✓ verified",
     ],
     "lecture.py": [

@@ -21,7 +21,7 @@ Q2_LINES = [
     "= 2(x + y + z) · ∂/∂y (x + y + z) exponent rule",
     "= 2(x + y + z) · (∂x/∂y + ∂y/∂y + ∂z/∂y) sum rule",
     "= 2(x + y + z) · (0 + 1 + 0) constant rule; ∂y/∂y = 1",
-    "= 2(x + y + z) simplify",
+    "= 2(x + y + z) arithmetic",
 ]
 
 

@@ -19,7 +19,7 @@ MEANT = [
     ("sin 2x", "x", "2 cos(2x)"),
     ("ln x^2", "x", "2/x"),
     ("f(x) = x^2 sin x", "x", "x^2 cos(x) + 2x sin(x)"),
-    ("\\frac{2x}{x^2+1}", "x", "(2(x^2 + 1) - 4x^2)/(x^2 + 1)^2"),
+    ("\\frac{2x}{x^2+1}", "x", "(-2x^2 + 2)/(x^2 + 1)^2"),  # 2(x^2 + 1) multiplied out: -4x^2 combines
     ("e^{2x}", "x", "2e^(2x)"),
     ("d(x^2)/dx", None, "2x"),
 ]

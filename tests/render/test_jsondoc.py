@@ -68,7 +68,7 @@ def _assert_schema(document: dict) -> None:
         assert isinstance(value["text"], str) and isinstance(value["latex"], str)
         assert value["sympy"] is None or isinstance(value["sympy"], str)
     for step in document["steps"]:
-        assert set(step) == STEP_KEYS
+        assert STEP_KEYS <= set(step) <= STEP_KEYS | {"kind"}  # "kind" (issue 15): simplification lines only
         assert isinstance(step["rule"], str) and step["rule"] == step["rules"][0]
         assert all(isinstance(rule, str) for rule in step["rules"]) and len(set(step["rules"])) == len(step["rules"])
         assert isinstance(step["label"], str) and isinstance(step["explanation"], str)

@@ -36,7 +36,7 @@ def test_question_2_write_up():
     # The math is the LaTeX renderer's rows, not a second copy of its logic.
     assert _math(markdown) == "\\begin{aligned}\n" + " \\\\\n".join(latex_rows(derivation)) + "\n\\end{aligned}"
     rules = re.findall(r"^\d+\. \*\*(.*?)\*\*", markdown, re.MULTILINE)
-    assert rules == ["chain rule", "exponent rule", "sum rule", "constant rule; ∂y/∂y = 1", "simplify"]
+    assert rules == ["chain rule", "exponent rule", "sum rule", "constant rule; ∂y/∂y = 1", "arithmetic"]
     assert (
         "4. **constant rule; ∂y/∂y = 1**: x does not depend on y: treat it as a constant, so its derivative is 0."
         in markdown

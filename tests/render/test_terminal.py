@@ -49,7 +49,7 @@ read as: (x + y + z)^2      (treat x, z as constants)
 = 2(x + y + z) · ∂/∂y (x + y + z)                   exponent rule
 = 2(x + y + z) · (∂x/∂y + ∂y/∂y + ∂z/∂y)            sum rule
 = 2(x + y + z) · (0 + 1 + 0)                        constant rule; ∂y/∂y = 1
-= 2(x + y + z)                                      simplify
+= 2(x + y + z)                                      arithmetic
 ✓ verified: equals SymPy's derivative (symbolic)"""
     assert plain(DerivationView(question_2())) == expected
 

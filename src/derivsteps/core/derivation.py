@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain import Condition, conditions
+from .rules import Rule, describe
 from .tree import Expr, Path, Var, shift
-from .vocabulary import Detail, Phase
+from .vocabulary import Detail, Phase, SimplifyKind
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -22,6 +23,13 @@ class Rewrite:
     # The engine applies rules of one group at several places in one line (constant and variable: "leaf").
     group: str = ""
     phase: Phase = Phase.DIFFERENTIATE
+
+    @property
+    def kind(self) -> SimplifyKind | str:
+        """What sort of simplification this is: its rule's kind (multiply out, cancel, ...), or for a rule that names
+        none (a step kind, an unknown name) the rule's own name, so it groups only with itself."""
+        rule = describe(self.rule)
+        return rule.kind if isinstance(rule, Rule) and rule.kind is not None else self.rule
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -74,6 +82,17 @@ class Step:
             marks += rewrite.new_paths
         unique = list(dict.fromkeys(marks))
         return tuple(m for m in unique if not any(o != m and m[: len(o)] == o for o in unique))
+
+    @property
+    def kind(self) -> SimplifyKind | str | None:
+        """The one kind of a simplification line, what its label says (see group_lines): tidying joins any kind, so a
+        line of tidying alone is TIDY; None for a line of no simplification, or of several kinds (--detail brief)."""
+        if not any(r.phase == Phase.SIMPLIFY for r in self.rewrites):
+            return None
+        kinds = {r.kind for r in self.rewrites if r.phase == Phase.SIMPLIFY} - {SimplifyKind.TIDY}
+        if self.phase != Phase.SIMPLIFY or len(kinds) > 1:
+            return None
+        return kinds.pop() if kinds else SimplifyKind.TIDY
 
     def _merged_simplification(self) -> bool:
         # Simplification rewrites change structure freely, so only the region they share can be pointed at.
@@ -222,24 +241,37 @@ def group_lines(steps: tuple[Step, ...], detail: Detail | str) -> tuple[Step, ..
     """Merge one-rewrite steps into the lines of a lecture.
 
     full: one rewrite per line. normal: sibling rewrites of the same group share a line ((0 + 1 + 0) in one go),
-    and a run of simplification steps is one "simplify" line. brief: only the lines where a calculus rule fired,
-    each carrying the simplification that followed it.
+    and a run of simplification steps of one kind is one line labelled with its kind ("multiply out", "cancel"),
+    tidying (order, brackets, the sign to the front) joining the line it stands next to. brief: only the lines where
+    a calculus rule fired, each carrying the simplification that followed it.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {', '.join(DETAILS)}")
     if detail == "full":
         return tuple(steps)
     lines: list[Step] = []
+    # The kind of each simplification line so far (TIDY until a rewrite of another kind joins it): kept beside the
+    # lines, since working it out again from a line's rewrites at every step made a long run quadratic.
+    kinds: list[SimplifyKind | str | None] = []
     for step in steps:
-        if lines and _joins(lines[-1], step, detail):
+        kind = step.rewrites[0].kind if step.phase == Phase.SIMPLIFY else None
+        if lines and _joins(lines[-1], kinds[-1], step, kind, detail):
             last = lines[-1]
             lines[-1] = Step(last.rewrites + step.rewrites, last.before, step.after, last.phase, last.continues)
+            if kinds[-1] == SimplifyKind.TIDY:
+                kinds[-1] = kind
         else:
             lines.append(step)
+            kinds.append(kind)
     return tuple(lines)
 
 
-def _joins(line: Step, step: Step, detail: Detail | str) -> bool:
-    if step.phase == "simplify":
-        return line.phase == "simplify" or detail == "brief"
+def _joins(
+    line: Step, line_kind: SimplifyKind | str | None, step: Step, kind: SimplifyKind | str | None, detail: Detail | str
+) -> bool:
+    if step.phase == Phase.SIMPLIFY:
+        if detail == Detail.BRIEF:
+            return True
+        # One kind of rewrite per line, so a student can follow it; tidying goes with whatever it stands next to.
+        return line.phase == Phase.SIMPLIFY and (line_kind == kind or SimplifyKind.TIDY in (line_kind, kind))
     return step.continues and line.phase == step.phase

@@ -37,6 +37,7 @@ from .tree import (
     number_value,
     same,
 )
+from .vocabulary import SimplifyKind
 
 Bindings = dict[str, Expr]
 Match = Callable[[Expr], Bindings | None]
@@ -68,6 +69,8 @@ class Rule:
     # rule on those alone (see engine.candidates), which keeps a step from running the whole table.
     kinds: tuple[type | str, ...] = ()
     on_body: bool = False  # kinds name the body of a pending derivative (differentiation), not the node itself
+    # Simplification rows: what sort of rewrite this is, the label of a default-detail line of them (see group_lines).
+    kind: SimplifyKind | None = None
 
     def __post_init__(self) -> None:
         if not self.group:

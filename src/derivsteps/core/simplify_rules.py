@@ -2,12 +2,14 @@
 
 Same Rule shape and the same engine as differentiation, but a rule may match any node. The engine applies the first
 rule that matches the innermost node first, so children are tidy before their parents are looked at. Every rule
-keeps the value (tests check each one against SymPy); none expands a product, so 2(x + y + z) stays as it is.
+keeps the value (tests check each one against SymPy); none expands a product for its own sake, so 2(x + y + z) stays
+as it is (a number is multiplied into a sum only when a term then combines with one beside it).
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -28,6 +30,7 @@ from .tree import (
     Sum,
     Var,
     add,
+    children,
     is_number,
     mul,
     negate,
@@ -36,7 +39,9 @@ from .tree import (
     number_value,
     shared_hash,
     walk,
+    with_children,
 )
+from .vocabulary import SimplifyKind
 
 
 def _is_zero(expr: Expr) -> bool:
@@ -295,6 +300,41 @@ def _power_of_power(expr: Expr) -> Bindings | None:
     return None
 
 
+def _root_squared(expr: Expr) -> Bindings | None:
+    """v/sqrt(u)^2 = v/u, and v/sqrt(u)^4 = v/u^2 (also as one factor of the denominator): true wherever sqrt(u) is
+    defined (u > 0 here, which the domain line keeps). The quotient rule squares a root denominator, and the board
+    writes (1 + x^2), not sqrt(1 + x^2)^2. Only where no other power of sqrt(u) stands among the factors: there
+    cancelling or adding exponents first keeps the root (3 sqrt(1 + x)^2/(2 sqrt(1 + x)) = 3 sqrt(1 + x)/2)."""
+    if not isinstance(expr, Div):
+        return None
+    factors = expr.den.factors if isinstance(expr.den, Mul) else (expr.den,)
+    for index, factor in enumerate(factors):
+        match factor:
+            case Pow(Call("sqrt", (u,)) as root, Num(int() as n)) if n % 2 == 0 and n > 0:
+                others = factors[:index] + factors[index + 1 :]
+                if not _has_factor(expr.num, root) and not any(_has_factor(other, root) for other in others):
+                    squared = _power_of(u, Fraction(n // 2))
+                    den = Mul(factors[:index] + (squared,) + factors[index + 1 :]) if others else squared
+                    return {"num": expr.num, "den": den}
+    return None
+
+
+def _has_factor(expr: Expr, root: Expr) -> bool:
+    """Whether root stands among expr's factors, through signs, products, quotients and powers (not inside a sum)."""
+    match expr:
+        case _ if expr == root:
+            return True
+        case Neg(arg):
+            return _has_factor(arg, root)
+        case Mul(factors):
+            return any(_has_factor(factor, root) for factor in factors)
+        case Div(num, den):
+            return _has_factor(num, root) or _has_factor(den, root)
+        case Pow(base, _):
+            return _has_factor(base, root)
+    return False
+
+
 def _whole(expr: Expr) -> bool:
     return is_number(expr) and number_value(expr).denominator == 1
 
@@ -347,9 +387,16 @@ def _by_rank(b: Bindings) -> Expr:
 
 
 def _power_parts(expr: Expr) -> tuple[Expr, Fraction]:
-    """A factor as base and numeric exponent: x is (x, 1), x^3 is (x, 3), x^n is (x^n, 1)."""
+    """A factor as base and numeric exponent: x is (x, 1), x^3 is (x, 3), x^n is (x^n, 1), and (x^3)^2 is (x, 6).
+
+    A power of a whole power is seen through when both exponents are whole (as power_of_power), so that powers the
+    student typed, which the engine leaves as written, still cancel and multiply: x^2/(x^3)^2 = 1/x^4."""
     if isinstance(expr, Pow) and is_number(expr.exp):
-        return expr.base, number_value(expr.exp)
+        base, exponent = expr.base, number_value(expr.exp)
+        while isinstance(base, Pow) and exponent.denominator == 1 and _whole(base.exp):
+            exponent *= number_value(base.exp)
+            base = base.base
+        return base, exponent
     return expr, _ONE
 
 
@@ -397,38 +444,68 @@ def _term_parts(term: Expr) -> tuple[Fraction, Expr | None]:
     return Fraction(1), term
 
 
+_LikeKey = Expr | frozenset[tuple[Expr, int]]
+
+
+def _like_key(monomial: Expr) -> _LikeKey:
+    """What like terms share whatever the order of their factors (sin(x) cos(x) and cos(x) sin(x)): the factors as a
+    multiset. Used only to compare terms; a term is shown with its factors in the order it was written."""
+    if isinstance(monomial, Mul):
+        return frozenset(Counter(monomial.factors).items())
+    return monomial
+
+
+def _reordered_repeats(monomials: list[Expr]) -> bool:
+    """Whether two products have the same factors in another order; only products of one size can (memoised)."""
+    products = [m for m in monomials if isinstance(m, Mul)]
+    sizes = Counter(node_count(m) for m in products)
+    alike = [m for m in products if sizes[node_count(m)] > 1]
+    return len({_like_key(m) for m in alike}) != len(alike)
+
+
 def _combine_like_terms(expr: Expr) -> Bindings | None:
     if not isinstance(expr, Add):
         return None
     monomials = [m for m in (_term_parts(t)[1] for t in expr.terms) if m is not None]
-    return {"u": expr} if _repeats(monomials) else None
+    return {"u": expr} if _repeats(monomials) or _reordered_repeats(monomials) else None
 
 
 def _like_terms(b: Bindings) -> Expr:
-    coefficients: dict[Expr, Fraction] = {}
-    order: list[Expr] = []
+    coefficients: dict[_LikeKey, Fraction] = {}
+    order: list[tuple[_LikeKey | None, Expr]] = []  # (None, a number term) or (key, its first monomial as written)
     sum_ = binding(b, "u", Add)
     decimal = any(_is_decimal(t) for t in sum_.terms)
     for term in sum_.terms:
         coefficient, monomial = _term_parts(term)
         if monomial is None:
-            order.append(term)
+            order.append((None, term))
             continue
-        if monomial not in coefficients:
-            order.append(monomial)
-            coefficients[monomial] = Fraction(0)
-        coefficients[monomial] += coefficient
+        like = _like_key(monomial)
+        if like not in coefficients:
+            order.append((like, monomial))
+            coefficients[like] = Fraction(0)
+        coefficients[like] += coefficient
     terms = []
-    for item in order:
-        if item not in coefficients:
+    for key, item in order:
+        if key is None:
             terms.append(item)
             continue
-        c = coefficients[item]
+        c = coefficients[key]
         if c == 0:
             continue
-        magnitude = item if abs(c) == 1 else mul(number(abs(c), decimal), item)
-        terms.append(Neg(magnitude) if c < 0 else magnitude)
+        terms.append(_scaled(c, item, decimal))
     return add(*terms)
+
+
+def _scaled(coefficient: Fraction, monomial: Expr | None, decimal: bool = False) -> Expr:
+    """The term coefficient·monomial as the lecture writes it: 3x, -x, x, -2 (monomial None: the number alone)."""
+    if monomial is None:
+        return number(coefficient, decimal)
+    if abs(coefficient) == 1:
+        magnitude = monomial
+    else:  # one product, not a product inside a product (which would take a regroup step)
+        magnitude = mul(number(abs(coefficient), decimal), *_factors(monomial))
+    return Neg(magnitude) if coefficient < 0 else magnitude
 
 
 def _degree(term: Expr) -> int | Fraction:
@@ -540,13 +617,241 @@ def _cancel_common(b: Bindings) -> Expr:
                 bottom[j] = (other, other_exponent - common)
                 break
 
-    def rebuild(coefficient: int, parts: list[tuple[Expr, Fraction]]) -> Expr:
+    def rebuild(coefficient: Fraction, parts: list[tuple[Expr, Fraction]]) -> Expr:
         factors = [_power_of(b, e) for b, e in parts if e != 0]
         return mul(number(coefficient, decimal), *factors) if coefficient != 1 else mul(*factors)
 
-    numerator = rebuild(ratio.numerator, top)
-    denominator = rebuild(ratio.denominator, bottom)
+    # A typed decimal stays one: .5/(2 sqrt(x)) is 0.25/sqrt(x), not 1/(4 sqrt(x)) (1/3 has no decimal: 1/(3x)).
+    if decimal and isinstance(number(ratio, decimal), Num):
+        numerator, denominator = rebuild(ratio, top), rebuild(_ONE, bottom)
+    else:
+        numerator = rebuild(Fraction(ratio.numerator), top)
+        denominator = rebuild(Fraction(ratio.denominator), bottom)
     return numerator if _is_one(denominator) else Div(numerator, denominator)
+
+
+# -- the form a lecturer writes (issue 15): typed constants, identities, a constant multiplied out ----------------------
+# By identity, for every node looked at: (the node, the value of the arithmetic on literal numbers it is or None,
+# whether a decimal was typed in it, whether it is such arithmetic with a value too long for the board, whether a
+# typed constant to work out is at or below it). The engine leaves the student's own subtrees as written and rules
+# look at a node again after every rewrite nearby, so this is asked of the same shared subtrees many times; the node
+# is kept beside its facts so that its id is never reused.
+_TypedFacts = tuple[Fraction | None, bool, bool, bool]
+_TYPED: dict[int, tuple[Expr, Fraction | None, bool, bool, bool]] = {}
+_TYPED_LIMIT = 200_000
+# A typed constant is worked out when its value has at most this many digits: 2^3 is 8 on the board, but 10^100
+# stays 10^100 (and 9^9^9 stays whole, never partly worked out as 9^387420489).
+_TYPED_DIGITS = 15
+
+
+def _typed(expr: Expr) -> _TypedFacts:
+    """The facts of _TYPED for expr, worked out bottom-up without recursion (a derivative can be deep)."""
+    known = _TYPED.get(id(expr))
+    if known is not None:
+        return known[1:]
+    if len(_TYPED) > _TYPED_LIMIT:
+        _TYPED.clear()
+    stack = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in _TYPED:
+            continue
+        kids = children(node)
+        if expanded or not kids:
+            facts = [_TYPED[id(kid)][1:] for kid in kids]
+            _TYPED[id(node)] = (node, *_typed_facts(node, facts))
+            continue
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in kids if id(kid) not in _TYPED)
+    return _TYPED[id(expr)][1:]
+
+
+_ARITHMETIC = (Neg, Add, Mul, Div, Pow)
+
+
+def _typed_facts(node: Expr, kids: list[_TypedFacts]) -> _TypedFacts:
+    if type(node) is Num:
+        return Fraction(node.value), node.text is not None, False, False
+    decimal = any(typed for _, typed, _, _ in kids)
+    # Arithmetic on numbers of which a part is too long is too long as a whole: nothing in it is worked out.
+    if isinstance(node, _ARITHMETIC) and any(huge for _, _, huge, _ in kids):
+        if all(value is not None or huge for value, _, huge, _ in kids):
+            return None, decimal, True, False
+    try:
+        value = _typed_value(node, [value for value, _, _, _ in kids])
+    except _TooLong:
+        return None, decimal, True, False
+    if value is not None and _digits(value) > _TYPED_DIGITS:
+        return None, decimal, True, False
+    here = value is not None and bool(kids) and number(value, decimal) != node
+    return value, decimal, False, here or any(holds for _, _, _, holds in kids)
+
+
+class _TooLong(Exception):
+    """A typed power too long to work out at all (9^9^9): it stays as typed."""
+
+
+def _typed_value(node: Expr, values: list[Fraction | None]) -> Fraction | None:
+    """The value of node from its children's values (None: not arithmetic on numbers): 2^3, 1 + 2, e^0, ln(1)."""
+    match node:
+        case Call("exp", _) if values == [0]:
+            return Fraction(1)
+        case Call("ln" | "log", (Const("e"),)):
+            return Fraction(1)
+        case Call("ln" | "log", _) if values == [1]:
+            return Fraction(0)
+        case Pow(Const(), _) if values[1] == 0:
+            return Fraction(1)  # e^0, pi^0
+    known = [value for value in values if value is not None]
+    if len(known) < len(values) or not known:
+        return None
+    match node:
+        case Neg():
+            return -known[0]
+        case Add():
+            return sum(known, Fraction(0))
+        case Mul():
+            return math.prod(known, start=Fraction(1))
+        case Div() if known[1] != 0:
+            return known[0] / known[1]
+        case Pow():
+            base, exponent = known
+            if exponent.denominator != 1 or base == 0 and exponent <= 0:
+                return None
+            if base not in (0, 1, -1) and abs(exponent) * _digits(base) > _TYPED_DIGITS + 1:
+                raise _TooLong
+            return base ** int(exponent)
+    return None
+
+
+def _typed_constant(expr: Expr) -> Bindings | None:
+    """Arithmetic on numbers the student typed, which the engine leaves as written, is worked out where it becomes part
+    of the result: x^(2^3 - 1) · 2^3 is 8x^7, and e^0 + 1 is 1 + 1. The rule looks at the children (and below), the
+    first place a rule may rewrite above the typed part."""
+    for kid in children(expr):
+        if _typed(kid)[3]:
+            part = _first_typed(kid)
+            value, decimal, _, _ = _typed(part)
+            assert value is not None
+            return {"u": expr, "c": part, "value": number(value, decimal)}
+    return None
+
+
+def _first_typed(expr: Expr) -> Expr:
+    """The outermost, leftmost typed constant in expr (which holds one)."""
+    while True:
+        value, decimal, _, _ = _typed(expr)
+        if value is not None and children(expr) and number(value, decimal) != expr:
+            return expr
+        expr = next(kid for kid in children(expr) if _typed(kid)[3])
+
+
+def _work_out_typed(b: Bindings) -> Expr:
+    def worked(expr: Expr) -> Expr:
+        value, decimal, _, holds = _typed(expr)
+        if not holds:
+            return expr
+        if value is not None and number(value, decimal) != expr:
+            return number(value, decimal)
+        return with_children(expr, tuple(worked(kid) for kid in children(expr)))
+
+    expr = b["u"]
+    return with_children(expr, tuple(worked(kid) for kid in children(expr)))
+
+
+# sin²u + cos²u = 1 and cosh²u − sinh²u = 1: the first square, its partner, and the partner's sign in the identity.
+_PYTHAGOREAN = {"sin": ("cos", 1), "cos": ("sin", 1), "cosh": ("sinh", -1)}
+
+
+def _squared_call(factor: Expr) -> tuple[str, Expr] | None:
+    match factor:
+        case Pow(Call(fn, (u,)), Num(2)) if fn in ("sin", "cos", "cosh", "sinh"):
+            return fn, u
+    return None
+
+
+def _pythagorean(expr: Expr) -> Bindings | None:
+    """Two terms of a sum that differ only in sin²u against cos²u (or cosh²u against -sinh²u) add up to the rest:
+    2x sin(x)^2 + 2x cos(x)^2 = 2x. Two terms become one, so the result is always simpler."""
+    if not isinstance(expr, Add) or len(expr.terms) < 2:
+        return None
+    squares = [
+        (index, factor, found)
+        for index, term in enumerate(expr.terms)
+        for factor in _factors(_term_parts(term)[1] or ONE)
+        if (found := _squared_call(factor)) is not None
+    ]
+    if len(squares) < 2:
+        return None
+    for index, square, (fn, u) in squares:
+        if fn not in _PYTHAGOREAN:
+            continue
+        partner, sign = _PYTHAGOREAN[fn]
+        coefficient, rest = _rest(expr.terms[index], square)
+        for other, other_square, (other_fn, other_u) in squares:
+            if other != index and other_fn == partner and other_u == u:
+                other_coefficient, other_rest = _rest(expr.terms[other], other_square)
+                if other_coefficient == sign * coefficient and Counter(rest) == Counter(other_rest):
+                    return {"u": expr, "a": expr.terms[index], "b": expr.terms[other], "square": square}
+    return None
+
+
+def _rest(term: Expr, square: Expr) -> tuple[Fraction, list[Expr]]:
+    """The coefficient of term and its other factors, without (one) square."""
+    coefficient, monomial = _term_parts(term)
+    factors = _factors(monomial or ONE)
+    factors.remove(square)
+    return coefficient, factors
+
+
+def _identity(b: Bindings) -> Expr:
+    """The pair becomes one term, where the first of them stood: the coefficient and the other factors of `a`."""
+    terms = list(binding(b, "u", Add).terms)
+    first, second = sorted(next(i for i, t in enumerate(terms) if t is b[name]) for name in ("a", "b"))
+    coefficient, rest = _rest(b["a"], b["square"])
+    terms[first] = _scaled(coefficient, mul(*rest) if rest else None, _is_decimal(b["a"]))
+    del terms[second]
+    return add(*terms)
+
+
+def _scaled_sum(term: Expr) -> tuple[Fraction, Add, bool] | None:
+    """A number times a sum as a term: 3(u + v) is (3, u + v, False), -0.5(u + v) is (-1/2, u + v, True)."""
+    match term:
+        case Neg(arg):
+            found = _scaled_sum(arg)
+            return None if found is None else (-found[0], found[1], found[2])
+        case Mul((factor, Add() as inner)) if is_number(factor):
+            return number_value(factor), inner, _is_decimal(factor)
+    return None
+
+
+def _distribute_constant(expr: Expr) -> Bindings | None:
+    """A number times a sum is multiplied out when one of its terms is like a term beside it, so that they combine:
+    3x^2 cos(x) + 3(x^2 cos(x) + 2x sin(x)) = 3x^2 cos(x) + 3x^2 cos(x) + 6x sin(x). Otherwise 2(x + y) stays."""
+    if not isinstance(expr, Add):
+        return None
+    scaled = [(index, found) for index, term in enumerate(expr.terms) if (found := _scaled_sum(term)) is not None]
+    if not scaled:
+        return None
+    keys = [None if m is None else _like_key(m) for m in (_term_parts(t)[1] for t in expr.terms)]
+    counts = Counter(key for key in keys if key is not None)  # once: a sum may hold many such terms
+    for index, (_, inner, _) in scaled:
+        inside = (_like_key(m) for m in (_term_parts(t)[1] for t in inner.terms) if m is not None)
+        if any(counts[key] > (keys[index] == key) for key in inside):  # a like term other than this one
+            return {"u": expr, "term": expr.terms[index]}
+    return None
+
+
+def _multiply_constant_out(b: Bindings) -> Expr:
+    terms = list(binding(b, "u", Add).terms)
+    index = next(i for i, t in enumerate(terms) if t is b["term"])
+    found = _scaled_sum(b["term"])
+    assert found is not None
+    factor, inner, decimal = found
+    parts = [_term_parts(t) for t in inner.terms]
+    decimal = decimal or any(_is_decimal(t) for t in inner.terms)
+    terms[index : index + 1] = [_scaled(factor * coefficient, monomial, decimal) for coefficient, monomial in parts]
+    return Add(tuple(terms))
 
 
 # -- sums over data: the lecture's form s Σ a_i^2 + b Σ a_i - Σ a_i h_i ---------------------------------------------------
@@ -657,36 +962,44 @@ def _split(b: Bindings) -> Expr:
 
 # fmt: off
 SIMPLIFY_RULES: tuple[Rule, ...] = (
-    Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing.", kinds=(Add,)),
-    Rule("multiply_zero", "multiply by zero", "0·u = 0", _multiply_zero, lambda b: ZERO, "A product with a factor 0 is 0.", kinds=(Mul, Div)),
-    Rule("multiply_one", "multiply by one", "1·u = u", _multiply_one, _drop_ones, "Multiplying by 1 changes nothing.", kinds=(Mul, Div)),
-    Rule("negate_zero", "minus zero", "-0 = 0", _negate_zero, lambda b: ZERO, "Minus 0 is 0.", kinds=(Neg,)),
-    Rule("double_negation", "double negation", "-(-u) = u", _double_negation, lambda b: b["u"], "Two minus signs cancel.", kinds=(Neg,)),
-    Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers.", kinds=(Mul, Add, Div, Pow)),
-    Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out.", kinds=(Pow,)),
-    Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1.", kinds=(Pow,)),
+    Rule("add_zero", "add zero", "u + 0 = u", _add_zero, _drop_zeros, "Adding 0 changes nothing.", kind=SimplifyKind.ARITHMETIC, kinds=(Add,)),
+    Rule("multiply_zero", "multiply by zero", "0·u = 0", _multiply_zero, lambda b: ZERO, "A product with a factor 0 is 0.", kind=SimplifyKind.ARITHMETIC, kinds=(Mul, Div)),
+    Rule("typed_constant", "work out the constants", "2³ = 8, e⁰ = 1, ln(1) = 0", _typed_constant, _work_out_typed,
+         "Work out the arithmetic on the typed numbers: {c} = {value}.", kind=SimplifyKind.ARITHMETIC, kinds=(Add, Neg, Mul, Div, Pow, Call, Sum)),
+    Rule("multiply_one", "multiply by one", "1·u = u", _multiply_one, _drop_ones, "Multiplying by 1 changes nothing.", kind=SimplifyKind.ARITHMETIC, kinds=(Mul, Div)),
+    Rule("negate_zero", "minus zero", "-0 = 0", _negate_zero, lambda b: ZERO, "Minus 0 is 0.", kind=SimplifyKind.ARITHMETIC, kinds=(Neg,)),
+    Rule("double_negation", "double negation", "-(-u) = u", _double_negation, lambda b: b["u"], "Two minus signs cancel.", kind=SimplifyKind.ARITHMETIC, kinds=(Neg,)),
+    Rule("fold_constants", "arithmetic", "2·3 = 6", _fold_constants, _fold, "Work out the arithmetic on the numbers.", kind=SimplifyKind.ARITHMETIC, kinds=(Mul, Add, Div, Pow)),
+    Rule("power_one", "power of one", "u¹ = u", _power_one, lambda b: b["u"], "A power 1 can be left out.", kind=SimplifyKind.POWERS, kinds=(Pow,)),
+    Rule("power_zero", "power of zero", "u⁰ = 1", _power_zero, lambda b: ONE, "Anything (but 0) to the power 0 is 1.", kind=SimplifyKind.POWERS, kinds=(Pow,)),
     Rule("power_of_power", "power of a power", "(uᵐ)ⁿ = uᵐⁿ", _power_of_power, lambda b: Pow(b["u"], b["n"]),
-         "A power of a power multiplies the exponents.", kinds=(Pow,)),
-    Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1.", kinds=(Pow,)),
-    Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1.", kinds=(Call,)),
+         "A power of a power multiplies the exponents.", kind=SimplifyKind.POWERS, kinds=(Pow,)),
+    Rule("root_squared", "square of a root", "v/(√u)² = v/u", _root_squared, lambda b: Div(b["num"], b["den"]),
+         "Squaring undoes the square root (where it is defined, u > 0).", kind=SimplifyKind.POWERS, kinds=(Div,)),
+    Rule("power_of_one", "power of one", "1ᵘ = 1", _power_of_one, lambda b: ONE, "1 to any power is 1.", kind=SimplifyKind.POWERS, kinds=(Pow,)),
+    Rule("log_known", "known logarithm", "ln(1) = 0, ln(e) = 1", _log_known, lambda b: b["value"], "ln(1) = 0 and ln(e) = 1.", kind=SimplifyKind.ARITHMETIC, kinds=(Call,)),
     Rule("abs_even_power", "even power of an absolute value", "|u|² = u²", _abs_even_power, lambda b: Div(b["num"], Pow(b["u"], b["n"])),
-         "An even power does not see the sign, so the absolute value can go.", kinds=(Div,)),
-    Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front.", kinds=(Mul, Div)),
-    Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed.", kinds=(Add, Mul)),
-    Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first.", kinds=(Mul,)),
-    Rule("order_factors", "order the factors", "cos(x)·x = x cos(x)", _order_factors, _by_rank, "Write the variables before the functions.", kinds=(Mul,)),
+         "An even power does not see the sign, so the absolute value can go.", kind=SimplifyKind.POWERS, kinds=(Div,)),
+    Rule("sign", "minus sign to the front", "u·(-v) = -(u·v)", _sign, _sign_out, "Move the minus sign to the front.", kind=SimplifyKind.TIDY, kinds=(Mul, Div)),
+    Rule("regroup", "regroup", "a + (b + c) = a + b + c", _regroup, _flatten, "Brackets around a sum inside a sum (or a product inside a product) are not needed.", kind=SimplifyKind.TIDY, kinds=(Add, Mul)),
+    Rule("collect_coefficients", "coefficient to the front", "u·2 = 2u", _collect_coefficients, _by_rank, "Write the numeric coefficient first.", kind=SimplifyKind.TIDY, kinds=(Mul,)),
+    Rule("order_factors", "order the factors", "cos(x)·x = x cos(x)", _order_factors, _by_rank, "Write the variables before the functions.", kind=SimplifyKind.TIDY, kinds=(Mul,)),
     Rule("negative_exponent", "negative exponent", "u⁻ⁿ = 1/uⁿ", _negative_exponent,
-         lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction.", kinds=(Pow,)),
-    Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents.", kinds=(Mul,)),
-    Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms.", kinds=(Add,)),
+         lambda b: Div(ONE, _power_of(b["u"], number_value(b["n"]), _is_decimal(b["n"]))), "A negative power is a fraction.", kind=SimplifyKind.POWERS, kinds=(Pow,)),
+    Rule("multiply_powers", "multiply powers", "uᵐ·uⁿ = uᵐ⁺ⁿ", _multiply_powers, _combine_powers, "Powers of the same base multiply by adding exponents.", kind=SimplifyKind.POWERS, kinds=(Mul,)),
+    Rule("combine_like_terms", "combine like terms", "2u + 3u = 5u", _combine_like_terms, _like_terms, "Add the coefficients of like terms.", kind=SimplifyKind.COLLECT, kinds=(Add,)),
+    Rule("pythagorean", "Pythagorean identity", "sin²u + cos²u = 1, cosh²u − sinh²u = 1", _pythagorean, _identity,
+         "sin²u + cos²u = 1 and cosh²u − sinh²u = 1: {a} and {b} make one term.", kind=SimplifyKind.IDENTITIES, kinds=(Add,)),
+    Rule("distribute_constant", "multiply out", "c(u + v) = cu + cv", _distribute_constant, _multiply_constant_out,
+         "Multiply out {term}: a term inside is like one beside it, so they can be combined.", kind=SimplifyKind.MULTIPLY_OUT, kinds=(Add,)),
     Rule("order_terms", "order the terms", "2x + x^2 = x^2 + 2x", _order_terms,
-         lambda b: Add(tuple(sorted(binding(b, "u", Add).terms, key=_degree, reverse=True))), "Write the terms in descending powers.", kinds=(Add,)),
-    Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator.", kinds=(Mul,)),
-    Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction.", kinds=(Div,)),
-    Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator.", kinds=(Div,)),
-    Rule("sum_constant", "sum of a constant", "Σ_i c = n c", _sum_constant, _count, "{u} is the same for all n data points, so the sum is n times it.", kinds=(Sum,)),
-    Rule("sum_factor", "factor out of the sum", "Σ_i c u_i = c Σ_i u_i", _sum_factor, _factor_out, "A factor that is the same for every data point comes out of the sum.", kinds=(Sum,)),
-    Rule("distribute", "multiply out", "Σ_i a_i (u_i + v_i) = Σ_i (a_i u_i + a_i v_i)", _distribute_in_sum, _multiply_out, "Multiply out the product inside the sum.", kinds=(Sum,)),
-    Rule("sum_split", "split the sum", "Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i", _sum_split, _split, "A sum of terms over the data is the sum of their sums.", kinds=(Sum,)),
+         lambda b: Add(tuple(sorted(binding(b, "u", Add).terms, key=_degree, reverse=True))), "Write the terms in descending powers.", kind=SimplifyKind.TIDY, kinds=(Add,)),
+    Rule("multiply_fraction", "multiply into the fraction", "a·(b/c) = ab/c", _multiply_fraction, _into_fraction, "Multiply the factor into the numerator.", kind=SimplifyKind.FRACTIONS, kinds=(Mul,)),
+    Rule("nested_fraction", "fraction of fractions", "(a/b)/c = a/(bc)", _nested_fraction, _unnest, "Write a fraction of fractions as one fraction.", kind=SimplifyKind.FRACTIONS, kinds=(Div,)),
+    Rule("cancel", "cancel", "u·v/u = v", _cancel, _cancel_common, "Cancel the common factor of numerator and denominator.", kind=SimplifyKind.CANCEL, kinds=(Div,)),
+    Rule("sum_constant", "sum of a constant", "Σ_i c = n c", _sum_constant, _count, "{u} is the same for all n data points, so the sum is n times it.", kind=SimplifyKind.OUT_OF_SUM, kinds=(Sum,)),
+    Rule("sum_factor", "factor out of the sum", "Σ_i c u_i = c Σ_i u_i", _sum_factor, _factor_out, "A factor that is the same for every data point comes out of the sum.", kind=SimplifyKind.OUT_OF_SUM, kinds=(Sum,)),
+    Rule("distribute", "multiply out", "Σ_i a_i (u_i + v_i) = Σ_i (a_i u_i + a_i v_i)", _distribute_in_sum, _multiply_out, "Multiply out the product inside the sum.", kind=SimplifyKind.MULTIPLY_OUT, kinds=(Sum,)),
+    Rule("sum_split", "split the sum", "Σ_i (u_i + v_i) = Σ_i u_i + Σ_i v_i", _sum_split, _split, "A sum of terms over the data is the sum of their sums.", kind=SimplifyKind.SPLIT_SUM, kinds=(Sum,)),
 )
 # fmt: on

@@ -56,6 +56,27 @@ class Phase(StrEnum):
     DATA = "data"  # sums over a data set worked out (calculus.at_point)
 
 
+class SimplifyKind(StrEnum):
+    """What sort of rewrite a simplification rule makes: a lecturer labels a line of them with it ("multiply out").
+
+    At the default detail a simplification line groups consecutive rewrites of one kind (core.derivation.group_lines);
+    every row of SIMPLIFY_RULES names its kind.
+    """
+
+    ARITHMETIC = "arithmetic"  # the constants: 2·3 = 6, u + 0 = u, 1·u = u, ln(1) = 0, -(-u) = u
+    POWERS = "powers"  # u¹ = u, (uᵐ)ⁿ = uᵐⁿ, uᵐ·uⁿ = uᵐ⁺ⁿ, u⁻ⁿ = 1/uⁿ
+    MULTIPLY_OUT = "multiply out"  # a(u + v) = au + av
+    COLLECT = "collect like terms"  # 2u + 3u = 5u
+    CANCEL = "cancel"  # u·v/u = v
+    FRACTIONS = "one fraction"  # a·(b/c) = ab/c, (a/b)/c = a/(bc)
+    SPLIT_SUM = "split the sum"  # Σ (u + v) = Σ u + Σ v
+    OUT_OF_SUM = "take out of the sum"  # Σ c u = c Σ u, Σ c = n c
+    IDENTITIES = "identities"  # sin² + cos² = 1
+    # Order and brackets: a lecturer does these silently while writing the next line, so a tidy rewrite joins the
+    # line of whatever kind it stands next to and is a line of its own only between two phases.
+    TIDY = "tidy up"  # u·2 = 2u, a + (b + c) = a + b + c, u·(-v) = -(u·v)
+
+
 class StopReason(StrEnum):
     """Why a descent ended before the iterations asked for."""
 

@@ -14,6 +14,7 @@ from ..core.derivation import Derivation, Step
 from ..core.rules import CAS_FALLBACK, RULES_BY_NAME, SUBSTITUTE, SUM_OVER_DATA, Rule, StepKind
 from ..core.simplify_rules import SIMPLIFY_RULES
 from ..core.tree import Expr
+from ..core.vocabulary import SimplifyKind
 from .precedence import ATOM, level
 
 _ALL_RULES: dict[str, Rule | StepKind] = {
@@ -64,9 +65,15 @@ def notes(derivation: Derivation, show: Callable[[Expr], str]) -> list[str]:
 
 
 def line_label(step: Step, show: Callable[[Expr], str], detail: str = "normal") -> str:
-    """The rule column: "chain rule", or "constant rule; ∂y/∂y = 1" for a line that groups several rules."""
+    """The rule column: "chain rule", or "constant rule; ∂y/∂y = 1" for a line that groups several rules; a
+    simplification line says its kind ("multiply out", "cancel"), or "simplify" at --detail brief."""
     if step.phase == "simplify" and detail != "full":
-        return "simplify"
+        kind = step.kind if detail != "brief" else None
+        if kind is None:
+            return "simplify"
+        if isinstance(kind, SimplifyKind):
+            return str(kind)
+        # A rule that names no kind groups only with itself: its own label says the line.
     labels = []
     for rewrite in step.rewrites:
         rule = _ALL_RULES.get(rewrite.rule)

@@ -16,6 +16,7 @@ from ..core.derivation import Derivation, Step
 from ..core.domain import Condition
 from ..core.errors import DerivError
 from ..core.tree import Expr
+from ..core.vocabulary import Detail, SimplifyKind
 from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
 from ._labels import explanation, line_label, notes
@@ -96,7 +97,8 @@ def error_json(err: DerivError) -> dict:
 
 
 def step_json(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
-    return {
+    """One line as a JSON record; a simplification line (but at --detail brief) also says its "kind"."""
+    record = {
         "rule": line.rule,
         "rules": list(line.rules),
         "label": line_label(line, to_text, detail),
@@ -104,6 +106,10 @@ def step_json(line: Step, detail: str, value: Callable[[Expr], dict]) -> dict:
         "paths": [list(path) for path in line.paths],
         "expr": value(line.after),
     }
+    kind = line.kind
+    if isinstance(kind, SimplifyKind) and detail != Detail.BRIEF:
+        record["kind"] = str(kind)  # added in issue 15, optional: only simplification lines have one
+    return record
 
 
 def valuer(
