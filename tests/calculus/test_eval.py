@@ -7,6 +7,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import sympy
@@ -17,12 +18,13 @@ from hypothesis import strategies as st
 from rich.console import Console
 from strategies import plain_trees, polynomials
 
-from derivsteps.calculus.at_point import Evaluation, evaluate_at
+from derivsteps.calculus.at_point import Evaluation, decimal_beside, evaluate_at
 from derivsteps.cas.bridge import to_sympy
 from derivsteps.core.errors import DerivError, UndefinedError, UsageError
 from derivsteps.core.numeric import EvaluationError, evaluate
-from derivsteps.core.tree import Div, Neg, Num, Var, number_value, variables, walk
+from derivsteps.core.tree import Div, Neg, Num, Var, number, number_value, variables, walk
 from derivsteps.language.mathtext import to_text
+from derivsteps.language.parser import parse
 from derivsteps.render import multivar as shown
 
 TOP_KEYS = {"schema", "command", "input", "read_as", "at", "value", "exact", "numeric", "steps", "warnings"}
@@ -48,7 +50,7 @@ def test_detail_normal_puts_the_arithmetic_in_one_line(capsys):
     _, out, _ = deriv(capsys, "eval", SEED, "--at", "a=1,b=2", "--format", "text", "--detail", "normal")
     assert [" ".join(line.split()) for line in out.splitlines()[3:]] == [
         "= 3 · 1^2 + 2^2 - 1 · 2 + 1 substitute",
-        "= 6 simplify",
+        "= 6 arithmetic",
     ]
 
 
@@ -275,6 +277,8 @@ def test_latex_renders_in_katex():
         evaluate_at("sqrt(x) + theta_i/y", "x=2,y=-1/3,theta_i=0.5", numeric=True),
         evaluate_at("2^x", "x=100", numeric=True),
         evaluate_at("1/2 + 1/3", ""),
+        evaluate_at("x/7", "x=12345/11"),  # a decimal beside the fraction
+        evaluate_at("10^30/x", "x=7"),  # a decimal in m · 10^k
     ]
     latex = [shown.render_latex(e, detail=detail) for e in evaluations for detail in ("brief", "normal", "full")]
     failures = katex_failures(latex)
@@ -302,3 +306,107 @@ def test_help_has_examples(capsys):
 
 def test_sympy_agrees_with_the_seed_value():
     assert to_sympy(evaluate_at(SEED, "a=1,b=2").result) == sympy.Integer(6)
+
+
+# -- a short decimal beside a long fraction -----------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
+# The minimum of the lecture's loss on examples/large_data.csv (examples/lecture.py): its value is a long fraction.
+LARGE_MINIMUM = [
+    "--at",
+    "s=353707067/70766672,b=42471086747/1415333440",
+    "--data",
+    str(ROOT / "examples" / "large_data.csv"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimal"),
+    [
+        (Fraction(5191750800981, 28306668800), "183.41"),
+        (Fraction(178853, 363363), "0.49222"),
+        (Fraction(-178853, 363363), "-0.49222"),
+        (Fraction(1234567, 3), "411522"),  # every digit of the integer part stays
+        (Fraction(999999, 100000), "10"),  # 9.99999 rounds up; the trailing zeros go
+        (Fraction(12345, 7), "1763.6"),
+        (Fraction(1, 300007), "3.3333 · 10^(-6)"),
+        (Fraction(10**30, 7), "1.4286 · 10^29"),
+        (Fraction(845, 847), None),  # short enough to read
+        (Fraction(3, 4), None),
+        (Fraction(123456789), None),  # an integer is read as it is
+    ],
+)
+def test_decimal_beside_a_long_fraction(value, decimal):
+    found = decimal_beside(number(value))
+    assert (None if found is None else to_text(found)) == decimal
+
+
+def test_no_decimal_beside_a_typed_decimal_or_a_formula():
+    assert decimal_beside(Num(Fraction("3.14159"), "3.14159")) is None
+    assert decimal_beside(parse("sqrt(2)/12345").expr) is None
+
+
+@given(st.fractions(min_value=-(10**20), max_value=10**20).filter(lambda q: q != 0))
+def test_the_decimal_is_the_value_to_five_significant_digits(value):
+    found = decimal_beside(number(value))
+    if found is None:
+        assert value.denominator == 1 or max(len(str(abs(value.numerator))), len(str(value.denominator))) <= 4
+        return
+    shown = Fraction(to_text(found, ascii=True).replace(" * 10^", "e").replace("(", "").replace(")", ""))
+    assert abs(shown - value) <= abs(value) * Fraction(5, 10**5)
+
+
+def test_the_lecture_loss_at_its_minimum_has_its_decimal_in_every_format(capsys):
+    said = {}
+    for fmt in ("text", "latex", "markdown", "json"):
+        code, said[fmt], err = deriv(capsys, "eval", LOSS, *LARGE_MINIMUM, "--detail", "brief", "--format", fmt)
+        assert code == 0, err
+    assert "= 5191750800981/28306668800 ≈ 183.41 " in said["text"]
+    assert (
+        "Σ_i ((353707067/70766672) a_i + 42471086747/1415333440 - h_i)^2 = 5191750800981/14153334400 ≈ 366.82"
+        in said["text"]
+    )
+    assert r"&= \frac{5191750800981}{28306668800} \approx 183.41 && \text{" in said["latex"]
+    assert r"&= \frac{5191750800981}{28306668800} \approx 183.41 && \text{" in said["markdown"]
+    document = json.loads(said["json"])
+    assert (document["exact"]["text"], document["approx"]) == ("5191750800981/28306668800", "183.41")
+    assert document["sums"][0]["approx"] == "366.82"
+    _assert_valid("evaluation", document)
+    evaluation = evaluate_at(LOSS, LARGE_MINIMUM[1], data=LARGE_MINIMUM[3])
+    assert to_text(evaluation.decimal) == "183.41"
+    console = Console(file=StringIO(), width=160, color_system=None, legacy_windows=False)
+    console.print(shown.view(evaluation, detail="brief"))
+    assert "= 5191750800981/28306668800 ≈ 183.41 " in console.file.getvalue()
+
+
+def test_a_gradient_at_a_point_has_the_decimals_of_its_long_fractions(capsys):
+    code, out, err = deriv(capsys, "grad", "x^3 y/7 + y^2/13", "--at", "x=13/11,y=5/3", "--format", "text")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[-3].endswith("= 2197/9317 + 10/39 = 178853/363363 ≈ 0.49222")
+    assert lines[-2] == "∇f(13/11, 5/3) = (845/847, 178853/363363) ≈ (845/847, 0.49222)"
+    _, out, _ = deriv(capsys, "grad", "x^3 y/7 + y^2/13", "--at", "x=13/11,y=5/3", "--format", "latex")
+    assert r"\frac{178853}{363363} \approx 0.49222 \\" in out
+    _, out, _ = deriv(capsys, "grad", "x^3 y/7 + y^2/13", "--at", "x=13/11,y=5/3", "--format", "json")
+    document = json.loads(out)
+    assert [c["evaluation"].get("approx") for c in document["components"]] == [None, "0.49222"]
+    _assert_valid("gradient", document)
+
+
+def test_no_decimal_beside_a_short_value_or_with_numeric():
+    assert evaluate_at(SEED, "a=1,b=2").decimal is None
+    assert evaluate_at("x/7", "x=12345/11", numeric=True).decimal is None  # the float is there already
+    assert to_text(evaluate_at("x/7", "x=12345/11").decimal) == "160.32"
+
+
+def _assert_valid(kind: str, document: dict) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    referencing = pytest.importorskip("referencing")
+    schemas = Path(shown.__file__).parents[1] / "schemas"
+    loaded = [json.loads(path.read_text(encoding="utf-8")) for path in schemas.glob("*.schema.json")]
+    registry = referencing.Registry().with_resources(
+        (schema["$id"], referencing.Resource.from_contents(schema)) for schema in loaded
+    )
+    schema = json.loads((schemas / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft202012Validator(schema, registry=registry).iter_errors(document))
+    assert not errors, [error.message for error in errors[:5]]

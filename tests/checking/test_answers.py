@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from strategies import diff_trees
 
+from derivsteps.calculus.derivative import differentiate
 from derivsteps.checking.answers import (
     Verdict,
     check_answer,
     check_antiderivative,
     equivalent_expressions,
     same_form_of,
+    simplification_note,
 )
 from derivsteps.cli import main
+from derivsteps.core.engine import simplify
+from derivsteps.core.errors import DerivError
 from derivsteps.language.parser import parse
 
 
@@ -75,9 +81,53 @@ def test_a_pending_derivative_is_not_an_answer():
     assert result.verdict == "incorrect" and result.feedback == "still contains ∂/∂x: finish the derivative"
 
 
-def test_right_but_not_simplified_is_a_note():
-    result = check_answer("x^3", "x", "3*x*x + 0")
-    assert result.verdict == "correct" and result.notes == ("correct, but not simplified: 3x^2 is shorter",)
+@pytest.mark.parametrize(
+    "expr, answer, note",
+    [
+        ("x^3", "3*x*x + 0", "3xx can be written 3x^2 (multiply powers)"),
+        ("x^7", "7(x^3)^2", "(x^3)^2 can be written x^6 (power of a power)"),
+        ("x^2/2", "(x^2)/x", "x^2/x can be written x (cancel)"),
+        ("8x", "2^3", "2^3 can be written 8 (arithmetic)"),
+        ("x^4", "2^2 x^3", "2^2 can be written 4 (arithmetic)"),
+        ("x^3", "2x^2 + x^2", "2x^2 + x^2 can be written 3x^2 (combine like terms)"),
+        ("1/x", "-x^(-2)", "x^(-2) can be written 1/x^2 (negative exponent)"),
+        ("x^2 sin(x)", "2x sin(x) + x^2 cos(x) + 0", "2x sin(x) + x^2 cos(x) + 0 can be written 2x sin(x) + x^2 cos(x) (add zero)"),
+    ],
+)  # fmt: skip
+def test_a_right_but_unsimplified_answer_is_told_what_is_left(expr, answer, note):
+    """The note names the first rewrite of our simplifier that does more than reorder: the rule and the subterm."""
+    result = check_answer(expr, "x", answer)
+    assert result.verdict == "correct" and result.notes[-1:] == (f"correct, but not simplified: {note}",)
+
+
+@pytest.mark.parametrize(
+    "expr, answer",
+    [
+        ("x^3", "3x^2"),
+        ("x^3", "x^2*3"),  # the coefficient last: the order of the factors only
+        ("x sin(x)", "sin(x) + cos(x) x"),  # the terms and factors in another order
+        ("1/x", "-1/x^2"),
+        ("x^2 - 2x", "-2 + 2x"),
+        ("(x + 1)^3", "3x^2 + 6x + 3"),  # longer than 3(x + 1)^2, but nothing left for our simplifier to do
+    ],
+)
+def test_an_answer_in_the_simplified_form_is_never_called_unsimplified(expr, answer):
+    result = check_answer(expr, "x", answer)
+    assert result.verdict == "correct" and not any("not simplified" in note for note in result.notes), result.notes
+
+
+@settings(max_examples=150, deadline=None)
+@given(diff_trees)
+def test_our_own_simplified_result_is_never_unsimplified(tree):
+    """Whatever the simplifier's rules: an answer equal to our simplified result (of the derivative, or of any
+    expression) gets no "not simplified" note."""
+    try:
+        derivation = differentiate(tree, "x")
+        tidied = simplify(derivation.result)
+    except DerivError:
+        return
+    final = tidied[-1].after if tidied else derivation.result
+    assert simplification_note(final) is None
 
 
 def test_right_up_to_a_constant_factor_is_a_note():

@@ -131,3 +131,24 @@ def test_trees_are_diagnosed_as_well_as_text():
 def test_a_compound_variable_of_differentiation_is_bracketed_in_feedback():
     feedback = check_answer("cos(2x)", "x", "2 sin(2x)").feedback
     assert "∂cos(2x)/∂(2x) = -sin(2x)" in feedback
+
+
+# (problem, a wrong answer, the feedback): the right and the slipped outcome in the form a lecturer writes, as our
+# simplifier leaves them (-3/x^4, not -3x^2/(x^3)^2), whatever form the student's own answer has.
+FEEDBACK = [
+    ("1/x^3", "-3x^2/x^3", "At step 1 the quotient rule divides by the denominator squared: ∂(1/x^3)/∂x = -3/x^4, "
+     "not -3/x; your answer -3x^2/x^3 divides by x^3 only once."),
+    ("1/x^2", "2x/(x^2)^2", "At step 1 the quotient rule gives ∂(1/x^2)/∂x = -2/x^3: the derivative of the numerator "
+     "comes first, not 2/x^3; your answer 2x/(x^2)^2 has the opposite sign."),
+    ("(x^2)^3", "3(x^2)^2", "At step 1 the chain rule needs the inner derivative ∂(x^2)/∂x = 2x; your answer has "
+     "3(x^2)^2 without it."),
+    ("x^4", "4x^4", "At step 1 the exponent rule lowers the exponent by one: ∂(x^4)/∂x = 4x^3, not 4x^4; your answer "
+     "4x^4 keeps the exponent."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("expr", "answer", "feedback"), FEEDBACK, ids=[f"{e}:{a}" for e, a, _ in FEEDBACK])
+def test_the_feedback_shows_the_lecturers_form(expr, answer, feedback):
+    result = check_answer(expr, "x", answer)
+    assert result.feedback == feedback
+    assert not any("not simplified" in note for note in result.notes)  # a wrong answer is wrong, not unsimplified

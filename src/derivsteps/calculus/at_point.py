@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -41,6 +42,14 @@ TABLE_ROWS = 10
 # Data points up to which check_value writes every sum out term by term and evaluates the result independently.
 CHECK_ROWS = 2_000
 
+# A fraction is hard to read once its numerator or its denominator has more digits than this, so a short decimal goes
+# beside it (5191750800981/28306668800 ≈ 183.41); 3/4 or 845/847 is read at a glance and stays alone.
+LONG_FRACTION_DIGITS = 4
+# The significant digits of that decimal: enough to compare two values and check one by hand, few enough to read.
+DECIMAL_DIGITS = 5
+# Beyond these powers of ten the decimal is written as m · 10^k (1.4286 · 10^29, 3.3333 · 10^-7).
+_PLAIN_DECIMALS = range(-4, 15)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class DataSum:
@@ -51,6 +60,7 @@ class DataSum:
     terms: tuple[Expr, ...]  # the first TABLE_ROWS terms, in row order
     value: Expr
     columns: tuple[str, ...]  # the data columns the sum reads, for the table's headings
+    decimal: Expr | None = None  # the value as a short decimal when it is a long fraction (decimal_beside)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -67,6 +77,9 @@ class Evaluation(Displayed):
     data: Data | None = None
     sums: tuple[DataSum, ...] = ()  # each sum over the data, in the order the "sum over the data" line replaced them
     check: Verification | None = None  # check_value: the result against the sums written out term by term
+    # The exact result as a short decimal, shown beside it, when it is a fraction of long numbers (decimal_beside);
+    # None otherwise, and with numeric=True, where `approximation` gives the float.
+    decimal: Expr | None = None
 
     @property
     def result(self) -> Expr:
@@ -248,8 +261,8 @@ def _work_out(
     if numeric or not any(isinstance(node, Apply) for _, node in walk(evaluation.result)):
         value = _numeric_value(evaluation.result, point)
         if numeric:
-            evaluation = replace(evaluation, approximation=_decimal(value, point))
-    return evaluation
+            return replace(evaluation, approximation=_decimal(value, point))
+    return replace(evaluation, decimal=decimal_beside(evaluation.result))
 
 
 def _sum_over_data(expr: Expr, data: Data, decimal: bool) -> tuple[Step, tuple[DataSum, ...]]:
@@ -269,11 +282,55 @@ def _sum_over_data(expr: Expr, data: Data, decimal: bool) -> tuple[Step, tuple[D
         head = terms(
             node.body, node.index, data, lower=Num(rows.start + 1), upper=Num(min(rows.stop, rows.start + TABLE_ROWS))
         )
-        sums.append(DataSum(node, len(rows), tuple(number(term, shown_decimal) for term in head), total, columns))
+        shown = tuple(number(term, shown_decimal) for term in head)
+        sums.append(DataSum(node, len(rows), shown, total, columns, decimal_beside(total)))
         after = replace_at(after, path, total)
         bindings = {"sum": node, "rows": number(len(rows)), "value": total}
         rewrites.append(Rewrite("sum_over_data", path, bindings, (path,), "sum_over_data", "data"))
     return Step(tuple(rewrites), expr, after, "data"), tuple(sums)
+
+
+def decimal_beside(value: Expr) -> Expr | None:
+    """The exact value as a short decimal to show beside it (5191750800981/28306668800 → 183.41), when it is a fraction
+    whose numerator or denominator has more than LONG_FRACTION_DIGITS digits; else None (an integer, a short fraction,
+    a decimal as typed, an expression that is not a literal number)."""
+    if not is_number(value) or any(isinstance(node, Num) and node.text is not None for _, node in walk(value)):
+        return None
+    exact = number_value(value)
+    digits = max(len(str(abs(exact.numerator))), len(str(exact.denominator)))
+    if exact.denominator == 1 or digits <= LONG_FRACTION_DIGITS:
+        return None
+    return _significant(exact, DECIMAL_DIGITS)
+
+
+def _significant(exact: Fraction, digits: int) -> Expr:
+    """exact rounded (half away from zero) to `digits` significant digits, trailing zeros dropped, as a decimal
+    literal; in plain notation every digit of the integer part stays (411522.33 → 411522); beyond _PLAIN_DECIMALS,
+    m · 10^k (1.4286 · 10^29)."""
+    magnitude = abs(exact)
+    # From the lengths of numerator and denominator: 10^power < magnitude < 10^(power + 2), then exactly.
+    power = len(str(magnitude.numerator)) - len(str(magnitude.denominator)) - 1
+    if magnitude >= Fraction(10) ** (power + 1):
+        power += 1
+    plain = power in _PLAIN_DECIMALS
+    places = max(digits - 1 - power, 0) if plain else digits - 1 - power
+    scaled = math.floor(magnitude * Fraction(10) ** places + Fraction(1, 2))
+    expr: Expr
+    if plain:
+        expr = decimal_num(_pointed(scaled, places))
+    else:
+        if len(str(scaled)) > digits:  # rounded up to the next power of ten: 9.99996 · 10^20 is 1 · 10^21
+            scaled, power = scaled // 10, power + 1
+        expr = Mul((decimal_num(_pointed(scaled, digits - 1)), Pow(Num(10), number(power))))
+    return Neg(expr) if exact < 0 else expr
+
+
+def _pointed(scaled: int, places: int) -> str:
+    """scaled / 10^places written out, without trailing zeros: _pointed(18341, 2) is "183.41", (10000, 4) is "1"."""
+    if not places:
+        return str(scaled)
+    whole, part = divmod(scaled, 10**places)
+    return f"{whole}.{part:0{places}d}".rstrip("0").rstrip(".")
 
 
 def _typed_decimal(point: Mapping[Var, Expr]) -> bool:

@@ -35,6 +35,7 @@ from ..core.tree import (
 )  # fmt: skip
 from ..data.datasets import COUNT, Data, check_data, exact_value, expand_sums, rows_of, sum_value, to_data
 from ..data.sums import DataSums, mean_tree
+from .at_point import decimal_beside
 from .definiteness import SecondDerivativeTest, least_squares_test, second_derivative_test
 from .multivar import Gradient, Hessian, gradient, hessian, variable_name
 
@@ -54,6 +55,11 @@ class CriticalPoint:
     @property
     def free(self) -> tuple[Var, ...]:
         return free_variables(self.values)
+
+    @property
+    def decimals(self) -> dict[Var, Expr]:
+        """Each value that is a long fraction as a short decimal, shown beside it (s ≈ 4.9982): at_point.decimal_beside."""
+        return {var: short for var, value in self.values.items() if (short := decimal_beside(value)) is not None}
 
 
 @dataclass(frozen=True, slots=True, eq=False)

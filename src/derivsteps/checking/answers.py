@@ -7,6 +7,11 @@ never reported as "incorrect") or "invalid" (the answer could not be read, or is
 one call in the CAS worker (workers.run); a search over renamings, one call per renaming.
 
 A wrong answer is replayed against the mistake catalogue (mistakes.py); the first slip that reproduces it names the mistake.
+
+A right answer is "not simplified" when our light simplifier (the derivation's last phase, core.engine.simplify)
+still changes it by more than the order of its terms and factors; the note names the first such rewrite, its rule
+and the subterm before and after: "(x^3)^2 can be written x^6 (power of a power)". An answer in the form our own
+derivation ends with is never called unsimplified, however long it is.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ..cas import workers
 from ..cas.equivalence import Equivalence, compare_trees, constant_factor_between, renamings
 from ..core.derivation import Displayed
 from ..core.errors import CasLimitError, DerivError
-from ..core.tree import Call, Deriv, Expr, Var, size, variables, walk
+from ..core.tree import Call, Deriv, Expr, Path, Var, get_at, variables, walk
 from ..core.vocabulary import ANSWER_VERDICTS, Layer
 from ..core.vocabulary import Verdict as Is  # the vocabulary's Verdict: this module's Verdict is the result
 from .sameform import MODES as SAME_FORM_MODES
@@ -89,13 +94,11 @@ def _judge_answer(
     expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]
 ) -> Verdict:
     """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
-    from ..language.mathtext import to_text
-
     outcome = compare_trees(expected, student, rounded=(student,), names=("the derivative", "your answer"))
     notes = list(outcome.notes)
     if outcome.verdict == Is.CORRECT:
-        if size(student) > size(expected):
-            notes.append(f"correct, but not simplified: {to_text(expected)} is shorter")
+        if not same_form_of(student, expected) and (note := simplification_note(student)) is not None:
+            notes.append(note)
         return Verdict(Is.CORRECT, outcome.decided_by, "correct", expected, tuple(notes))
     if outcome.verdict == Is.INCORRECT:
         from .mistakes import diagnose
@@ -108,6 +111,44 @@ def _judge_answer(
         feedback = feedback or f"incorrect: your answer is not the derivative ({outcome.reason})"
         return Verdict(Is.INCORRECT, outcome.decided_by, feedback, expected, tuple(notes), mistake)
     return Verdict(Is.INCONCLUSIVE, None, outcome.reason, expected, tuple(notes))
+
+
+def simplification_note(answer: Expr) -> str | None:
+    """The note on a right answer that our light simplifier still changes by more than reordering or regrouping its
+    terms and factors: its first such rewrite, with the rule's label ("correct, but not simplified: x^2/x can be
+    written x (cancel)"); None when there is none.
+
+    Generic over the rule table: whatever rules simplify_rules.SIMPLIFY_RULES holds, the note names the one that
+    applied, from the recorded step (its path in the expression before, its new paths in the expression after).
+    """
+    from ..core.engine import simplify
+    from ..language.labels import fill_template, rule_named
+    from ..language.mathtext import to_text
+
+    try:
+        steps = simplify(answer)
+    except DerivError:  # an answer too large to tidy within the limits is judged, not tidied
+        return None
+    for step in steps:
+        for rewrite in step.rewrites:
+            before, after = get_at(step.before, rewrite.path), _rewritten(step.after, rewrite.new_paths)
+            if after is None or same_form_of(before, after):  # 2x + x^2 is as simple as x^2 + 2x
+                continue
+            rule = rule_named(rewrite.rule)
+            label = rewrite.rule if rule is None else fill_template(rule.label, rewrite.bindings, to_text)
+            return f"correct, but not simplified: {to_text(before)} can be written {to_text(after)} ({label})"
+    return None
+
+
+def _rewritten(after: Expr, new_paths: tuple[Path, ...]) -> Expr | None:
+    """What a rewrite put in place: the node at its one new path, or the parts it spliced into the parent sum or
+    product (a product joining its parent product), as one node of the parent's kind; None when it put nothing."""
+    if not new_paths:
+        return None
+    if len(new_paths) == 1:
+        return get_at(after, new_paths[0])
+    parent = get_at(after, new_paths[0][:-1])
+    return type(parent)(tuple(get_at(after, path) for path in new_paths))
 
 
 def equivalent_expressions(

@@ -34,9 +34,10 @@ from ..core.derivation import Displayed, Rewrite, Step, group_lines
 from ..core.engine import first_match, graft, simplify
 from ..core.errors import DerivError, InputError
 from ..core.rules import DIFF_RULES, Rule
-from ..core.tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, size, walk
+from ..core.tree import Add, Deriv, Expr, Mul, Path, Sum, Var, get_at, walk
 from ..language.labels import explanation, line_label
 from ..language.mathtext import to_text
+from .answers import simplification_note
 from .mistakes import MISTAKES
 from .sameform import same_form_of
 
@@ -614,8 +615,8 @@ def _summarize(
         feedback = (
             f"every line follows from the one before, and line {last.number} is the derivative: {to_text(last.expr)}"
         )
-        if size(last.expr) > size(derivative):
-            notes.append(f"correct, but not simplified: {to_text(derivative)} is shorter")
+        if not same_form_of(last.expr, derivative) and (note := simplification_note(last.expr)):
+            notes.append(note)  # the answer checker's note: what is left to simplify, named by its rule
     return WrittenReport(lines, verdict, feedback, problem, wrt, derivative, first_wrong, tuple(notes))
 
 

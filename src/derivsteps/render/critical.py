@@ -70,6 +70,7 @@ from .document import Phrase as Sentence
 from .jsondoc import SCHEMA, valuer
 from .jsondoc import to_json as derivation_json
 from .layouts import register
+from .multivar import approx_text
 from .writers import RichView, write
 from .writers.text import TextWriter
 
@@ -189,11 +190,18 @@ def _fixed(point: Mapping[Var, Expr]) -> dict[Var, Expr]:
     return {var: value for var, value in point.items() if value != var}
 
 
-def _where(solution: Mapping[Var, Expr]) -> Phrase:
-    """a = -2/11, b = -1/11; a = b, for every value of b; every value of x, y."""
+def _where(solution: Mapping[Var, Expr], decimals: Mapping[Var, Expr] | None = None) -> Phrase:
+    """a = -2/11, b = -1/11; a = b, for every value of b; every value of x, y; with the decimals of long fractions,
+    s = 353707067/70766672, b = 42471086747/1415333440 (s ≈ 4.9982, b ≈ 30.008)."""
     fixed = _fixed(solution)
     free = tuple(var for var in solution if var not in fixed)
     if not free:
+        if decimals:
+            about = ", ".join(f"{{var_{k}}} ≈ {{decimal_{k}}}" for k in range(len(decimals)))
+            bindings: dict[str, object] = {"point": fixed}
+            for k, (var, decimal) in enumerate(decimals.items()):
+                bindings |= {f"var_{k}": var, f"decimal_{k}": decimal}
+            return "{point} (" + about + ")", bindings
         return "{point}", {"point": fixed}
     if not fixed:
         return "every value of {free}", {"free": free}
@@ -212,7 +220,8 @@ def outcome(critical: Critical) -> Phrase:
         return "no critical point: the system has no solution", {}
     if len(points) == 1:
         said = _prefixed(
-            "critical point: " if kind == "finite" else "infinitely many critical points: ", _where(points[0].values)
+            "critical point: " if kind == "finite" else "infinitely many critical points: ",
+            _where(points[0].values, points[0].decimals),
         )
     elif kind == "finite":
         said = f"{len(points)} critical points", {}
@@ -256,7 +265,7 @@ def point_title(critical: Critical, number: int, point: CriticalPoint) -> Phrase
     """The line above a point's test; None for a lone point, which the outcome already names."""
     if len(critical.points) == 1:
         return None
-    return _prefixed(f"{'family' if point.free else 'critical point'} {number}: ", _where(point.values))
+    return _prefixed(f"{'family' if point.free else 'critical point'} {number}: ", _where(point.values, point.decimals))
 
 
 def definiteness_words(test: SecondDerivativeTest, ascii: bool = False) -> str:
@@ -545,7 +554,7 @@ def _markdown_points(critical: Critical) -> list[Block]:
             else f"the Hessian is {_SHAPES.get(test.definiteness, test.definiteness)}"
         )
         said = _said(_joined((why + " when ", {}), [test.condition], "", "", "")) if test.condition else Words(why)
-        where = _said(_where(point.values))
+        where = _said(_where(point.values, point.decimals))
         lines.append((Words(f"{numbered}At "), where, Words(": "), Strong(point.kind), Words(" ("), said, Words(").")))
     if lines:
         return [Lines(tuple(lines))]
@@ -681,6 +690,11 @@ def _point_json(point: CriticalPoint, value) -> dict:
     counts = test.eigenvalue_signs
     return {
         "values": point_json(point.values, value),
+        **(
+            {"approx": {to_text(var, ascii=True): approx_text(d) for var, d in point.decimals.items()}}
+            if point.decimals
+            else {}
+        ),
         "kind": point.kind,
         "free": [to_text(var, ascii=True) for var in point.free],
         "hessian": [[value(entry) for entry in row] for row in test.hessian],

@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..calculus.at_point import DataSum, Evaluation
 from ..calculus.multivar import Gradient, Hessian
 from ..core.derivation import Derivation, Verification
-from ..core.tree import Deriv, Expr, Var, is_number, number, number_value, walk
+from ..core.tree import Deriv, Expr, Mul, Neg, Pow, Var, is_number, number, number_value, walk
 from ..data.datasets import COUNT, Data
 from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
@@ -51,6 +51,9 @@ HESSIAN = Var("H", "f")
 NABLA = Symbol("∇", "grad ", r"\nabla ")
 
 Result = Gradient | Hessian | Evaluation
+
+# ≈ between an exact value and its decimal on one line (APPROX is the sign column's).
+APPROX_BESIDE = Symbol(" ≈ ", " ~ ", r"\approx")
 
 # A JSON document lists the data's values up to this many rows; a larger data set is named, counted and summarised.
 JSON_DATA_ROWS = 1_000
@@ -264,20 +267,26 @@ def data_json(data: Data) -> dict:
     return {"n": data.n, "names": list(data.names), "columns": columns}
 
 
-def _statistics(values: Sequence[Evaluation]) -> list[tuple[Expr, Expr]]:
-    """(sum, value) for every distinct sum the components needed, in order, and n = 3 last when a component uses n."""
-    found: dict[Expr, Expr] = {}
+def _statistics(values: Sequence[Evaluation]) -> list[tuple[Expr, Expr, Expr | None]]:
+    """(sum, value, its decimal) for every distinct sum the components needed, in order, and n = 3 last when a
+    component uses n."""
+    found: dict[Expr, tuple[Expr, Expr | None]] = {}
     for evaluation in values:
         for summed in evaluation.sums:
-            found.setdefault(summed.sum, summed.value)
+            found.setdefault(summed.sum, (summed.value, summed.decimal))
     data = next((e.data for e in values if e.data is not None), None)
     if (
         data is not None
         and any(node == COUNT for e in values for _, node in walk(e.expr))
         and not any(COUNT in e.point for e in values)
     ):
-        found[COUNT] = number(data.n)
-    return list(found.items())
+        found[COUNT] = (number(data.n), None)
+    return [(total, value, decimal) for total, (value, decimal) in found.items()]
+
+
+def _beside(decimal: Expr | None, style: str | None = None) -> list:
+    """≈ 183.41 after an exact value that the result gives a short decimal for (a long fraction); else nothing."""
+    return [] if decimal is None else [APPROX_BESIDE, Math(decimal, style=style)]
 
 
 def _has_data(values) -> bool:
@@ -394,7 +403,8 @@ def _gradient_vector_rows(gradient: Gradient, values) -> list[Block]:
         blocks.append(Paragraph((Words(data_text(values[0].data)),)))
         blocks.append(only("text", *(Note((Words(warning),)) for warning in values[0].warnings)))
         statistics = [
-            Row((Math(value, style="result"),), EQUALS, (Math(summed),)) for summed, value in _statistics(values)
+            Row((Math(value, style="result"), *_beside(decimal)), EQUALS, (Math(summed),))
+            for summed, value, decimal in _statistics(values)
         ]
         if statistics:
             blocks.append(Rows(tuple(statistics), indent=2))
@@ -406,9 +416,13 @@ def _gradient_vector_rows(gradient: Gradient, values) -> list[Block]:
             last = index == len(chain) - 1
             body += ([Words(" = ")] if index else []) + [Math(expr, style="result" if last else None)]
         if evaluation.approximation is not None:
-            body += [Symbol(" ≈ ", " ~ ", r"\approx"), Math(evaluation.approximation, style="result")]
+            body += [APPROX_BESIDE, Math(evaluation.approximation, style="result")]
+        body += _beside(evaluation.decimal, "result")
         rows.append(Row(tuple(body), EQUALS, (Formula((Math(Deriv(FUNCTION, var)), *at)),)))
-    rows.append(Row((Vector(tuple(e.value for e in values), "result"),), EQUALS, (_nabla(at),)))
+    vector: list = [Vector(tuple(e.value for e in values), "result")]
+    if any(e.decimal is not None for e in values):  # ≈ (183.41, 2): each long fraction by its decimal
+        vector += [APPROX_BESIDE, Vector(tuple(e.value if e.decimal is None else e.decimal for e in values))]
+    rows.append(Row(tuple(vector), EQUALS, (_nabla(at),)))
     blocks.append(Rows(tuple(rows)))
     return blocks
 
@@ -484,6 +498,8 @@ def _evaluation_rows(evaluation: Evaluation, detail: str | None, at: Formula | N
     for line in evaluation.lines(detail):
         label = label_spans(line, detail=detail or evaluation.detail)
         rows.append(Row((Math(line.after, line_marks(line)),), EQUALS, (), label))
+    if evaluation.decimal is not None:  # beside the exact result, on its line: 5191750800981/28306668800 ≈ 183.41
+        rows[-1] = replace(rows[-1], body=(*rows[-1].body, *_beside(evaluation.decimal)))
     if evaluation.approximation is not None:
         rows.append(Row((Math(evaluation.approximation),), APPROX, (), (Words("numeric value"),)))
     return Rows(tuple(rows), MAX_LABEL_COLUMN)
@@ -508,7 +524,9 @@ def _sum_blocks(summed: DataSum, data: Data) -> list[Block]:
         for k, term in enumerate(summed.terms):
             written += ([Words(" + ")] if k else []) + [Math(term)]
         written.append(Words(" = "))
-    total = Rows((Row((*written, Math(summed.value)), EQUALS, (Math(summed.sum),)),), indent=2)
+    total = Rows(
+        (Row((*written, Math(summed.value), *_beside(summed.decimal)), EQUALS, (Math(summed.sum),)),), indent=2
+    )
     return [
         only("text", Blank()),
         only(("text", "markdown"), Paragraph((Math(summed.sum), Words(", term by term:")))),
@@ -554,6 +572,7 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
             at = {
                 "value": value(evaluation.value),
                 "exact": value(evaluation.result),
+                **_approx_json(evaluation.decimal),
                 "steps": _evaluation_steps(evaluation, value),
             }
         components.append({"var": _name(var), **_derivation_json(derivation, value), "evaluation": at})
@@ -572,7 +591,8 @@ def _gradient_json(gradient: Gradient, value: Callable[[Expr], dict], values) ->
         document["warnings"] += [warning for warning in values[0].warnings if warning not in document["warnings"]]
         document["data"] = data_json(values[0].data)
         document["statistics"] = [
-            {"sum": value(summed), "value": value(result)} for summed, result in _statistics(values)
+            {"sum": value(summed), "value": value(result), **_approx_json(decimal)}
+            for summed, result, decimal in _statistics(values)
         ]
         document["checked"] = _checked_json([e.check for e in values])
     return document
@@ -613,6 +633,7 @@ def _evaluation_json(evaluation: Evaluation, value: Callable[[Expr], dict], valu
         "at": point_json(evaluation.point, value),
         "value": value(evaluation.value),
         "exact": value(evaluation.result),
+        **_approx_json(evaluation.decimal),
         "numeric": evaluation.approximation is not None,
         "steps": _evaluation_steps(evaluation, value),
         "warnings": list(evaluation.warnings),
@@ -624,10 +645,31 @@ def _evaluation_data_json(evaluation: Evaluation, value: Callable[[Expr], dict])
     if evaluation.data is None:
         return {}
     sums = [
-        {"sum": value(s.sum), "value": value(s.value), "rows": s.rows, "terms": [value(term) for term in s.terms]}
+        {
+            "sum": value(s.sum),
+            "value": value(s.value),
+            **_approx_json(s.decimal),
+            "rows": s.rows,
+            "terms": [value(term) for term in s.terms],
+        }
         for s in evaluation.sums
     ]
     return {"data": data_json(evaluation.data), "sums": sums, "checked": _checked_json([evaluation.check])}
+
+
+def _approx_json(decimal: Expr | None) -> dict:
+    """{"approx": "183.41"} beside an exact value that has a short decimal (an optional key, absent otherwise)."""
+    return {} if decimal is None else {"approx": approx_text(decimal)}
+
+
+def approx_text(decimal: Expr) -> str:
+    """A short decimal (at_point.decimal_beside) as the JSON documents write it, in the notation float() reads:
+    "183.41", and m · 10^k as "1.4286e29"."""
+    sign, magnitude = ("-", decimal.arg) if isinstance(decimal, Neg) else ("", decimal)
+    if isinstance(magnitude, Mul) and len(magnitude.factors) == 2 and isinstance(magnitude.factors[1], Pow):
+        mantissa, power = magnitude.factors[0], magnitude.factors[1].exp
+        return f"{sign}{to_text(mantissa)}e{to_text(power).strip('()')}"
+    return to_text(decimal, ascii=True)
 
 
 _JSON = {Gradient: _gradient_json, Hessian: _hessian_json, Evaluation: _evaluation_json}

@@ -54,7 +54,7 @@ _GREEK_LETTERS = {symbol: GREEK_MACROS[name] for name, symbol in GREEK_SYMBOLS.i
 # Unicode math that labels and verdict reasons may hold; strict KaTeX and pdflatex reject it inside \text{}.
 _MATH_SYMBOLS = {
     "∂": r"\partial", "·": r"\cdot", "×": r"\times", "−": "-", "′": "'", "π": r"\pi", "≠": r"\neq", "≤": r"\leq",
-    "≥": r"\geq", "→": r"\to", "√": r"\surd", "<": "<", ">": ">", "|": "|", **_GREEK_LETTERS,
+    "≥": r"\geq", "≈": r"\approx", "→": r"\to", "√": r"\surd", "<": "<", ">": ">", "|": "|", **_GREEK_LETTERS,
 }  # fmt: skip
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ⁻ᵐᵛˣ", "0123456789n-mvx"))
 # Text with no letters between two pieces of math reads as math: ∂y/∂y = 1, not ∂y "/" ∂y " = 1".
