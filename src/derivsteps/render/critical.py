@@ -732,4 +732,4 @@ def print_rich(critical: Critical, steps: bool = False, detail: str | None = Non
     print_document(critical_layout(critical, steps, detail), ascii=ascii)
 
 
-register(Critical, layout=critical_layout, view=CriticalView)
+register(Critical, layout=critical_layout, view=CriticalView, json=to_json)

@@ -220,4 +220,11 @@ def _rules_used(derivation: Derivation, detail: str | None, names: Abbreviations
     return [Steps(items, (Words("Rules used:"),))]
 
 
-register(Derivation, layout=derivation_layout)
+def _json(derivation: Derivation, with_sympy: bool = True) -> dict:
+    """The derivation's JSON document (render/jsondoc.py, which builds on the writers that import this module)."""
+    from .jsondoc import to_json
+
+    return to_json(derivation, with_sympy)
+
+
+register(Derivation, layout=derivation_layout, json=_json)

@@ -427,4 +427,4 @@ def write_plot(descent: Descent, path: str) -> None:
     figure.savefig(path)
 
 
-register(Descent, layout=layout, view=DescentView)
+register(Descent, layout=layout, view=DescentView, json=to_json)

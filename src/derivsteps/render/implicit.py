@@ -436,4 +436,4 @@ def _equation_json(lhs: Expr, rhs: Expr, value, notation: Notation) -> dict:
     }
 
 
-register(Implicit, layout=layout, view=ImplicitView)
+register(Implicit, layout=layout, view=ImplicitView, json=to_json)

@@ -21,19 +21,26 @@ DISPLAY_FORMATS = ("text", "latex", "markdown", "html", "rich")
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """How one result type is shown: its layout (with its default options) and, optionally, its own rich view."""
+    """How one result type is shown: its layout (with its default options), optionally its own rich view, and its
+    JSON document (a contract of its own, not a layout; None: the kind has no JSON form)."""
 
-    layout: Callable[[Any], Document]
+    layout: Callable[..., Document]
     view: Callable[[Any], Any] | None = None
+    json: Callable[..., dict[str, Any]] | None = None
 
 
 LAYOUTS: dict[type, Shown] = {}
 
 
-def register(*kinds: type, layout: Callable[[Any], Document], view: Callable[[Any], Any] | None = None) -> None:
-    """Register the layout (and the rich view, if it has one of its own) of results of these types."""
+def register(
+    *kinds: type,
+    layout: Callable[..., Document],
+    view: Callable[[Any], Any] | None = None,
+    json: Callable[..., dict[str, Any]] | None = None,
+) -> None:
+    """Register the layout (and the rich view and JSON document, where the kind has them) of results of these types."""
     for kind in kinds:
-        LAYOUTS[kind] = Shown(layout, view)
+        LAYOUTS[kind] = Shown(layout, view, json)
 
 
 def shown(result) -> Shown:

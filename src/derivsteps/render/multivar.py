@@ -536,7 +536,7 @@ def _sum_blocks(summed: DataSum, data: Data) -> list[Block]:
 
 
 _LAYOUTS = {Gradient: _gradient_layout, Hessian: _hessian_layout, Evaluation: _evaluation_layout}
-register(Gradient, Hessian, Evaluation, layout=layout)
+register(Gradient, Hessian, Evaluation, layout=layout, json=to_json)
 
 
 # -- JSON -------------------------------------------------------------------------------------------------------------

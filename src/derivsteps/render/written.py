@@ -201,4 +201,4 @@ def line_json(line: WrittenLine, value: Callable[[Expr], dict]) -> dict:
     }
 
 
-register(WrittenReport, layout=layout, view=written_view)
+register(WrittenReport, layout=layout, view=written_view, json=to_json)
