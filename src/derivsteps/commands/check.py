@@ -160,7 +160,9 @@ def report(verdict, args: argparse.Namespace, command: str) -> None:
     if args.ascii:
         mark = {"✓": "ok", "✗": "x"}.get(mark, mark)
     decided = f" (decided: {verdict.decided_by})" if verdict.decided_by else ""
-    lines = [f"{mark} {verdict.verdict}{decided}: {verdict.feedback}"]
+    # A right answer's feedback is the word "correct" itself: said once.
+    said = f": {verdict.feedback}" if verdict.feedback and verdict.feedback != verdict.verdict else ""
+    lines = [f"{mark} {verdict.verdict}{decided}{said}"]
     # For an antiderivative, `expected` is the derivative of the answer, which the feedback already names.
     if (
         verdict.expected is not None

@@ -14,7 +14,11 @@ _EQUIVALENCE_WORDS = {"correct": "equal", "incorrect": "different", "inconclusiv
 
 
 def _decided(verdict: str, layer, said: str) -> tuple:
-    words = str(verdict) + (f" (decided by the {layer} layer)" if layer else "") + (f": {said}" if said else "")
+    words = (
+        str(verdict)
+        + (f" (decided by the {layer} layer)" if layer else "")
+        + (f": {said}" if said and said != verdict else "")
+    )
     status = _STATUS.get(str(verdict), "undecided")
     return (Verdict(status, (Words(words),), STATUS_MARKS[status]),)
 
