@@ -88,7 +88,10 @@ def add_derivation_options(parser: argparse.ArgumentParser) -> None:
         "--detail",
         choices=("brief", "normal", "full"),
         default="normal",
-        help="with --steps: normal (one rule per line), full (one rewrite per line), brief (only the calculus rules)",
+        help=(
+            "with --steps: normal (one rule per line; simplification one kind per line, such as arithmetic or"
+            " multiply out), full (one rewrite per line), brief (only the calculus rules)"
+        ),
     )
     group.add_argument(
         "--simplify",
