@@ -507,7 +507,9 @@ def test_cli_singular_systems_are_answers(capsys, text, words):
 def test_cli_disagreement_exits_1(capsys, monkeypatch):
     import derivsteps.cas.verification as verification
 
-    monkeypatch.setattr(verification, "verify", lambda d: Verification(False, "numeric", "the values differ", Num(0)))
+    monkeypatch.setattr(
+        verification, "verify_all", lambda ds: [Verification(False, "numeric", "the values differ", Num(0))] * len(ds)
+    )
     code, out, _ = deriv(capsys, "critical", QUESTION_1, "--format", "text")
     assert code == 1 and "✗ a partial derivative disagrees with SymPy" in out
 

@@ -321,8 +321,8 @@ def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
 
     monkeypatch.setattr(
         derivsteps.cas.verification,
-        "verify",
-        lambda d: Verification(False, "numeric", "the values differ at a=1", Num(7)),
+        "verify_all",
+        lambda ds: [Verification(False, "numeric", "the values differ at a=1", Num(7))] * len(ds),
     )
     code, out, _ = deriv(capsys, "grad", SEED, "--format", "text")
     assert code == 1
@@ -336,7 +336,7 @@ def test_undecided_verification_is_said_per_component(monkeypatch, capsys):
     import derivsteps.cas.verification
 
     verdicts = iter([Verification(True, "symbolic"), Verification(None, None, "SymPy timed out")])
-    monkeypatch.setattr(derivsteps.cas.verification, "verify", lambda d: next(verdicts))
+    monkeypatch.setattr(derivsteps.cas.verification, "verify_all", lambda ds: [next(verdicts) for _ in ds])
     code, out, _ = deriv(capsys, "grad", SEED, "--format", "text")
     assert code == 0
     assert out.splitlines()[-2:] == [

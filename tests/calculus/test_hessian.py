@@ -137,7 +137,9 @@ def test_disagreement_with_sympy_exits_1(monkeypatch, capsys):
     import derivsteps.cas.verification
 
     monkeypatch.setattr(
-        derivsteps.cas.verification, "verify", lambda d: Verification(False, "numeric", "the values differ")
+        derivsteps.cas.verification,
+        "verify_all",
+        lambda ds: [Verification(False, "numeric", "the values differ")] * len(ds),
     )
     code, out, _ = deriv(capsys, "hessian", "x y", "--format", "text")
     assert code == 1 and "✗ ∂²f/∂x² disagrees with SymPy" in out

@@ -42,13 +42,13 @@ def test_past_the_cas_limit_our_evaluator_verifies_and_the_line_says_so():
 def test_our_evaluator_catches_a_wrong_result():
     start = differentiate("sin(x^2)", "x").start
     wrong = SimpleNamespace(start=start, result=parse("cos(x^2)").expr)
-    check = _by_own_evaluator(wrong, "SymPy gave up")
+    check = _by_own_evaluator(wrong.start, wrong.result, "SymPy gave up")
     assert check.verified is False and check.method == "evaluator" and "numerical derivative is" in check.reason
 
 
 def test_without_values_to_compare_it_could_not_verify():
     derivation = differentiate("f(x)^2", "x", functions=["f"])  # an abstract function has no value
-    check = _by_own_evaluator(derivation, "SymPy gave up")
+    check = _by_own_evaluator(derivation.start, derivation.result, "SymPy gave up")
     assert check.verified is None and check.reason == "SymPy gave up"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from ..core.derivation import Displayed, Verification
+from ..core.derivation import Displayed, Verification, combined
 from ..core.engine import simplify as tidy
 from ..core.engine import substitute
 from ..core.errors import UsageError
@@ -122,15 +122,7 @@ class Critical(Displayed):
         checks = [d.verification for d in self.gradient.components] + [
             d.verification for row in self.hessian.entries for d in row
         ]
-        if any(check is None for check in checks):
-            return None
-        if any(check.verified is False for check in checks):
-            return next(check for check in checks if check.verified is False)
-        undecided = [check for check in checks if check.verified is None]
-        if undecided:
-            return undecided[0]
-        method = "symbolic" if all(check.method == "symbolic" for check in checks) else "numeric"
-        return Verification(True, method)
+        return combined(checks)
 
 
 # -- the command's work ---------------------------------------------------------------------------------------------------
@@ -287,15 +279,15 @@ def _reject_constant(expr: Expr | str, vars: Sequence[str | Var], functions: Seq
 
 
 def verify_critical(result: Critical) -> Critical:
-    """The same result with every first and second partial derivative checked against SymPy."""
-    from ..cas.verification import verify
+    """The same result with every first and second partial derivative checked against SymPy, in one request."""
+    from ..cas.verification import verify_all
 
-    def checked(derivation):
-        return derivation.with_verification(verify(derivation))
-
-    grad = replace(result.gradient, components=tuple(checked(d) for d in result.gradient.components))
-    hess = replace(result.hessian, entries=tuple(tuple(checked(d) for d in row) for row in result.hessian.entries))
-    return replace(result, gradient=grad, hessian=hess)
+    first = result.gradient.components
+    second = [d for row in result.hessian.entries for d in row]
+    checks = iter(verify_all([*first, *second]))
+    grad = replace(result.gradient, components=tuple(d.with_verification(next(checks)) for d in first))
+    entries = tuple(tuple(d.with_verification(next(checks)) for d in row) for row in result.hessian.entries)
+    return replace(result, gradient=grad, hessian=replace(result.hessian, entries=entries))
 
 
 def solve_system(system: Sequence[Expr], vars: Sequence[Var]) -> SolvedSystem:

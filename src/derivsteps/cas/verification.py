@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..core.derivation import Derivation, Verification
 from ..core.errors import CasLimitError, DerivError
-from ..core.tree import Call, Expr, walk
+from ..core.tree import Call, Expr, Sum, walk
 from . import workers
-from .equivalence import by_evaluator
+from .equivalence import SAMPLE_ROWS, SAMPLE_SETS, by_evaluator, written_out
 
 # SymPy and the bridge are imported inside the functions that run in the CAS worker: a command that verifies starts
 # that worker first (workers.start), which imports SymPy on the other core while this process parses and
@@ -18,28 +20,68 @@ EVALUATOR_POINTS = 3
 
 
 def verify(derivation: Derivation) -> Verification:
-    """Compare the derivation's result with sympy.diff of its input; never raises for a wrong result.
+    """Compare the derivation's result with sympy.diff of its input; never raises for a wrong result (verify_all)."""
+    return verify_all([derivation])[0]
 
-    The whole comparison is one call under the CAS deadline (workers.run), decided by the equivalence service. Past
-    limits.CAS_SECONDS or limits.CAS_MEMORY_MB, or when SymPy recurses too deep, our own evaluator decides at random
-    points (method "evaluator", the reason says why); where it cannot either, the verdict is None, "could not verify".
+
+def verify_all(derivations: Sequence[Derivation]) -> list[Verification]:
+    """Each derivation's result compared with sympy.diff of its input, in order; never raises for a wrong result.
+
+    A result of many parts (a gradient, a Hessian, a critical-point system, a descent's gradient) is one request to
+    the CAS worker under one deadline (workers.run), each part decided by the equivalence service's cheapest
+    sufficient layer. A derivative of sums over data is checked with the sums written out over made-up data
+    (equivalence.written_out), as the equivalence service compares sums: SymPy's own summation of a symbolic sum
+    spent about 200 ms per part and decides nothing more. Past limits.CAS_SECONDS or limits.CAS_MEMORY_MB, or when
+    SymPy recurses too deep, our own evaluator decides at random points (method "evaluator", the reason says why);
+    where it cannot either, the verdict is None, "could not verify".
     """
+    pairs = [_pairs(derivation) for derivation in derivations]
+    flat = [pair for group in pairs for pair in group]
     try:
-        check = workers.run(_verify, derivation.start, derivation.result, what="verification")
+        checks: list[Verification | str] = workers.run(_verify_many, flat, what="verification")
     except CasLimitError as error:
-        return _by_own_evaluator(derivation, error.message)
+        checks = [error.message] * len(flat)
     except RecursionError:
-        return _by_own_evaluator(
-            derivation, "SymPy cannot handle an expression nested this deep (its recursion failed)"
-        )
-    if isinstance(check, str):  # SymPy's own derivative is no value to compare with: our evaluator decides
-        return _by_own_evaluator(derivation, check)
-    return check
+        checks = ["SymPy cannot handle an expression nested this deep (its recursion failed)"] * len(flat)
+    results, at = [], 0
+    for derivation, group in zip(derivations, pairs):
+        # SymPy's own derivative is no value to compare with, or SymPy gave up: our evaluator decides.
+        done = [
+            _by_own_evaluator(*pair, check) if isinstance(check, str) else check
+            for pair, check in zip(group, checks[at : at + len(group)])
+        ]
+        at += len(group)
+        results.append(done[0] if not _has_sums(derivation.start) else _on_sample_data(done))
+    return results
 
 
-def _by_own_evaluator(derivation: Derivation, why: str) -> Verification:
+def _pairs(derivation: Derivation) -> list[tuple[Expr, Expr]]:
+    """What is compared: the pending derivative and the result, or both written out over each made-up data set."""
+    if _has_sums(derivation.start):
+        return written_out(derivation.start, derivation.result)
+    return [(derivation.start, derivation.result)]
+
+
+def _has_sums(tree: Expr) -> bool:
+    return any(isinstance(node, Sum) for _, node in walk(tree))
+
+
+def _on_sample_data(checks: Sequence[Verification]) -> Verification:
+    """One verdict from the checks on each made-up data set: the first that is not "verified" decides."""
+    where = f"the sums written out over {SAMPLE_SETS} made-up data sets of {SAMPLE_ROWS} rows"
+    for check in checks:
+        if check.verified is not True:
+            return Verification(check.verified, check.method, f"{where}: {check.reason}", None, check.notes)
+    return Verification(True, "numeric", where, None, (where,))
+
+
+def _verify_many(pairs: Sequence[tuple[Expr, Expr]]) -> list[Verification | str]:
+    return [_verify(start, result) for start, result in pairs]
+
+
+def _by_own_evaluator(start: Expr, result: Expr, why: str) -> Verification:
     """Value of the result against a numerical derivative of the input, with derivsteps' evaluator, not SymPy's."""
-    outcome = by_evaluator(derivation.start, derivation.result, EVALUATOR_POINTS, why)
+    outcome = by_evaluator(start, result, EVALUATOR_POINTS, why)
     return Verification(outcome.holds, outcome.decided_by, outcome.reason)
 
 

@@ -116,9 +116,9 @@ def _run(args: argparse.Namespace) -> int:
             data=read_data(args),
         )
     if args.verify:
-        from ..cas.verification import verify
+        from ..cas.verification import verify_all
 
-        result = result.with_verification([verify(component) for component in result.gradient.components])
+        result = result.with_verification(verify_all(result.gradient.components))
     _emit(result, args)
     if args.plot is not None:
         from ..render.descent import write_plot

@@ -71,10 +71,11 @@ def _run_grad(args: argparse.Namespace) -> int:
 
         values = gradient_at(result, parse_point(args.at, functions), numeric=args.numeric, data=data)
     if args.verify:
-        from ..cas.verification import verify
+        from ..cas.verification import verify_all
 
+        checks = verify_all(result.components)
         result = dataclasses.replace(
-            result, components=tuple(d.with_verification(verify(d)) for d in result.components)
+            result, components=tuple(d.with_verification(c) for d, c in zip(result.components, checks))
         )
         if data is not None:
             from ..calculus.at_point import check_value

@@ -44,9 +44,10 @@ def _run_hessian(args: argparse.Namespace) -> int:
         args.expr, names(args.vars), detail=args.detail, simplify=args.simplify, functions=names(args.functions)
     )
     if args.verify:
-        from ..cas.verification import verify
+        from ..cas.verification import verify_all
 
-        entries = tuple(tuple(d.with_verification(verify(d)) for d in row) for row in result.entries)
+        checks = iter(verify_all([d for row in result.entries for d in row]))
+        entries = tuple(tuple(d.with_verification(next(checks)) for d in row) for row in result.entries)
         result = dataclasses.replace(result, entries=entries)
     emit_result(result, args, steps=args.steps)
     return exit_code([d for row in result.entries for d in row])

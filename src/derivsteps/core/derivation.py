@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,9 +139,33 @@ class Verification:
     @property
     def how(self) -> str:
         """How a verified result was checked, as the ✓ line says it: symbolic, or numeric at random points (and how)."""
-        if self.method == "symbolic":
-            return "symbolic"
-        return "; ".join(("numeric, at random points", *self.notes))
+        return how_all((self,))
+
+
+def how_all(checks: Sequence[Verification]) -> str:
+    """How verified parts were checked, in one phrase with every note once: symbolic, numeric, at random points, or
+    symbolic and numeric (SymPy's numeric layer and our own evaluator are both "at random points")."""
+    methods = {"numeric" if check.method == "evaluator" else check.method for check in checks}
+    if methods == {"symbolic"}:
+        base = "symbolic"
+    else:
+        base = "numeric, at random points" if methods == {"numeric"} else "symbolic and numeric, at random points"
+    return "; ".join((base, *dict.fromkeys(note for check in checks for note in check.notes)))
+
+
+def combined(checks: Sequence[Verification | None]) -> Verification | None:
+    """One verdict on a result of several parts (a gradient, a Hessian, a critical-point system): None when a part
+    was not checked; else the first part that disagrees, the first undecided one, or verified: symbolic when every
+    part was, else numeric with every part's notes."""
+    if not checks or any(check is None for check in checks):
+        return None
+    done = [check for check in checks if check is not None]
+    for verdict in (False, None):
+        if any(check.verified is verdict for check in done):
+            return next(check for check in done if check.verified is verdict)
+    if all(check.method == "symbolic" for check in done):
+        return Verification(True, "symbolic")
+    return Verification(True, "numeric", notes=tuple(dict.fromkeys(note for c in done for note in c.notes)))
 
 
 DETAILS: tuple[Detail, ...] = tuple(Detail)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from ..calculus.descent import Descent, Iteration
-from ..core.derivation import Verification
+from ..core.derivation import Verification, how_all
 from ..core.tree import Expr, Var
 from ..language.mathlatex import to_latex
 from ..language.mathtext import to_text
@@ -268,16 +268,8 @@ def _verdicts(descent: Descent) -> list[Block]:
     """One line when every partial derivative is verified; else a line for each one that was checked."""
     checks = descent.verifications
     if checks and all(c is not None and c.verified is True for c in checks):
-        methods = {c.method for c in checks}
-        how = (
-            "symbolic"
-            if methods == {"symbolic"}
-            else "numeric, at random points"
-            if methods == {"numeric"}
-            else "symbolic or at random points"
-        )
         what = "the derivative equals SymPy's" if len(checks) == 1 else "every partial derivative equals SymPy's"
-        return [Verdict("verified", (Words(f"verified: {what} ({how})"),), CHECK)]
+        return [Verdict("verified", (Words(f"verified: {what} ({how_all(checks)})"),), CHECK)]
     out: list[Block] = []
     for var, derivation in zip(descent.vars, descent.gradient.components):
         check = derivation.verification

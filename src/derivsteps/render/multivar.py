@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..calculus.at_point import DataSum, Evaluation
 from ..calculus.multivar import Gradient, Hessian
-from ..core.derivation import Derivation, Verification
+from ..core.derivation import Derivation, Verification, how_all
 from ..core.tree import Deriv, Expr, Mul, Neg, Pow, Var, is_number, number, number_value, walk
 from ..data.datasets import COUNT, Data
 from ..language.mathlatex import to_latex
@@ -216,13 +216,15 @@ def _checks(named: Sequence[tuple[Symbol, Derivation]], what: str) -> list[Verdi
         return []
     if all(check.verified is True for _, check in checks):
         every = "each" if len(checks) > 1 else "the"
-        said = f"verified: {every} {what} equals SymPy's ({_how([c for _, c in checks])})"
+        said = f"verified: {every} {what} equals SymPy's ({how_all([c for _, c in checks])})"
         return [_verdict("verified", Words(said))]
     lines = []
     for name, check in checks:
         if check.verified is True:
             lines.append(
-                _verdict("verified", Words("verified "), name, Words(f": equals SymPy's derivative ({_how([check])})"))
+                _verdict(
+                    "verified", Words("verified "), name, Words(f": equals SymPy's derivative ({how_all([check])})")
+                )
             )
         elif check.verified is False:
             expected = (Words(": SymPy gives "), _quoted(check.expected)) if check.expected is not None else ()
@@ -243,13 +245,6 @@ def _checks(named: Sequence[tuple[Symbol, Derivation]], what: str) -> list[Verdi
 
 def _verdict(status: str, *said) -> Verdict:
     return Verdict(status, tuple(said), STATUS_MARKS[status])
-
-
-def _how(checks: Sequence[Verification]) -> str:
-    methods = {"numeric" if check.method == "evaluator" else check.method for check in checks}
-    if methods == {"symbolic"}:
-        return "symbolic"
-    return "numeric, at random points" if methods == {"numeric"} else "symbolic and numeric, at random points"
 
 
 # -- data: what the data set is, its statistics, and each sum's table ----------------------------------------------------
