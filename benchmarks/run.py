@@ -166,6 +166,68 @@ def cli_section(table: Table, repeat: int) -> None:
     )
 
 
+# The README's lecture walk-through, each command verified (the default), as a student types it.
+LOSS = "1/2 sum_i (s a_i + b - h_i)^2"
+DATA = ["--data", "a=0,2,4", "--data", "h=30,40,50"]
+SEED = "3a^2 + b^2 - ab + a"
+LECTURE = [
+    ["(x+y+z)^2", "--wrt", "y", "--steps"],
+    ["grad", SEED],
+    ["hessian", SEED],
+    ["eval", SEED, "--at", "a=1,b=2"],
+    ["critical", SEED],
+    ["descend", SEED, "--from", "a=1,b=2", "--lr", "0.1"],
+    ["implicit", "x^2 + y^2 = 25"],
+    ["eval", LOSS, "--at", "s=1,b=0", *DATA],
+    ["grad", LOSS, "--at", "s=1,b=0", *DATA],
+    ["descend", LOSS, "--from", "s=1,b=0", "--lr", "0.01", *DATA],
+    ["critical", LOSS, *DATA],
+    ["check", "sin(x^2)", "--wrt", "x", "--answer", "cos(x^2)"],
+]
+# The issue's one-shot SymPy script: import, parse, differentiate, print.
+SYMPY_SCRIPT = "import sympy; e=sympy.parse_expr('(x+y+z)**2'); print(sympy.diff(e, sympy.Symbol('y')))"
+
+
+def lecture_section(table: Table, repeat: int, quick: bool) -> None:
+    """Each command of the lecture walk-through, whole process and verified, against the one-shot SymPy script."""
+    python = sys.executable
+
+    def run(*args):
+        # check=False: `check` exits 1 for an incorrect answer, which is its answer, not a failure.
+        return lambda: subprocess.run([python, *args], stdout=subprocess.DEVNULL, env=CLI_ENV)
+
+    commands = LECTURE[:3] if quick else LECTURE
+    works = {"sympy": run("-c", SYMPY_SCRIPT)}
+    for command in commands:
+        works[" ".join(command)] = run("-m", "derivsteps", *command, "--format", "text")
+    for work in works.values():  # bytecode and the parser cache
+        work()
+    times = medians(repeat, works)
+    worst = 0.0
+    for command in commands:
+        shown = " ".join(f'"{part}"' if " " in part or "^" in part else part for part in command)
+        ratio = times[" ".join(command)] / times["sympy"]
+        worst = max(worst, ratio)
+        table.add(
+            "1 CLI",
+            f"lecture: `deriv {shown}` vs the one-shot SymPy script",
+            ms(times[" ".join(command)]),
+            ms(times["sympy"]),
+            f"{ratio:.2f}×",
+            "≤ 1.3×",
+            verdict(ratio <= 1.3),
+        )
+    table.add(
+        "1 CLI",
+        f"lecture: the slowest of its {len(commands)} commands, verified",
+        "",
+        "",
+        f"{worst:.2f}×",
+        "≤ 1.3×",
+        verdict(worst <= 1.3),
+    )
+
+
 def verification_section(table: Table, repeat: int) -> None:
     """In process, sympy already imported: what one verification adds (a forked worker, one final comparison)."""
     import sympy  # noqa: F401  (imported before timing: the target is "beyond the import")
@@ -533,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
     table = Table()
     started = time.perf_counter()
     cli_section(table, 2 if quick else 11)
+    lecture_section(table, 1 if quick else 7, quick)
     verification_section(table, 1 if quick else 5)
     textbook_section(table, 3 if quick else 21)
     corpus_section(table, 20 if quick else None)

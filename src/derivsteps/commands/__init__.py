@@ -123,10 +123,11 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
     group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
 
 
-def start_verifying(args: argparse.Namespace) -> None:
-    """When the results will be verified, fork the CAS worker now: it imports SymPy on the other core while this
-    process reads and differentiates (workers.start), and this process never imports SymPy for a text answer."""
-    if getattr(args, "verify", False):
+def start_verifying(args: argparse.Namespace | None = None) -> None:
+    """When the results will be verified (or always, without args: check and equiv always ask SymPy), fork the CAS
+    worker now: it imports SymPy on the other core while this process reads and differentiates (workers.start), and
+    this process never imports SymPy for a text answer."""
+    if args is None or getattr(args, "verify", False):
         from ..cas import workers
 
         workers.start("derivsteps.cas.verification")

@@ -14,6 +14,7 @@ from . import (
     names,
     output_format,
     print_json,
+    start_verifying,
     write,
 )
 
@@ -64,6 +65,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from ..checking.answers import check_answer, check_antiderivative
     from ..core.errors import UsageError
 
+    start_verifying()
     reading = {"variables": names(args.vars), "functions": names(args.functions)}
     if args.derivation is not None:
         return _run_derivation(args, reading)

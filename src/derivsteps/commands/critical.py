@@ -11,6 +11,7 @@ from . import (
     add_variable_options,
     emit_result,
     names,
+    start_verifying,
 )
 from ._multivar import add_data_option, read_data
 
@@ -50,6 +51,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from ..calculus.critical import critical_points, verify_critical
 
+    start_verifying(args)
     result = critical_points(
         args.expr,
         names(args.vars),

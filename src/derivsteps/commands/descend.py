@@ -18,6 +18,7 @@ from . import (
     names,
     output_format,
     print_json,
+    start_verifying,
     write,
 )
 from ._multivar import add_data_option, read_data
@@ -101,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..calculus.descent import descend
     from ..core.errors import UsageError
 
+    start_verifying(args)
     if args.plot is not None:
         _check_plot(args.plot)
     with _progress(args) as progress:

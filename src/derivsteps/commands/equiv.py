@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import Command, add_output_options, add_reading_options, names
+from . import Command, add_output_options, add_reading_options, names, start_verifying
 
 _EQUIV_EPILOG = """\
 examples:
@@ -37,6 +37,7 @@ def _run_equiv(args: argparse.Namespace) -> int:
     from ..core.errors import UsageError
     from .check import EXIT_CODES, report
 
+    start_verifying()
     if args.move_signs and not args.same_form:
         raise UsageError("--move-signs refines --same-form: give both")
     same_form = ("signs" if args.move_signs else "order") if args.same_form else False

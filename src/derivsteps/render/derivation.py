@@ -33,6 +33,7 @@ from .document import (
     Vector,
     Verdict,
     Words,
+    later,
     only,
 )
 from .layouts import register
@@ -51,29 +52,53 @@ def derivation_layout(derivation: Derivation, steps: bool = True, detail: str | 
     A long derivation names the large subterms its lines share (see _abbrev): "where A = …" after the lines.
     """
     blocks: list[Block] = []
-    names = abbreviations(derivation, steps, detail)  # text and LaTeX show the lines in the same order
+    # Each format's blocks are made when its writer asks (later): text, LaTeX and Markdown lay the lines out their
+    # own way, and building all three for one of them was 2/3 of rendering a derivation as text.
+    names = _Once(lambda: abbreviations(derivation, steps, detail))  # text and LaTeX show the lines in the same order
+    markdown_names = _Once(lambda: abbreviations(derivation, steps, detail))  # Markdown names the notes' terms first
+    domain = _Once(lambda: derivation.domain)
     blocks.append(only("text", _read_as(derivation)))
     blocks.append(Comment((Words("read as: "), Math(derivation.expr))))
     blocks.append(only("markdown", Paragraph(_question(derivation))))
     blocks += [Note((Words(warning),)) for warning in derivation.warnings]
-    markdown_names = abbreviations(derivation, steps, detail)  # Markdown names the notes' terms before its lines
-    blocks.append(only("latex", *(Note(note) for note in note_spans(derivation))))
-    blocks.append(only("markdown", *(Note(note) for note in note_spans(derivation, markdown_names.show))))
-    blocks.append(only("text", *_lines(derivation, steps, detail, names)))
-    blocks.append(only("latex", Display((derivation_rows(derivation, steps, detail, names, domain=True),))))
-    blocks.append(only("markdown", Display((derivation_rows(derivation, steps, detail, markdown_names),))))
-    blocks.append(only("text", *_where_lines(names)))
-    domain = derivation.domain
-    if domain:
-        blocks.append(only("text", Paragraph((Words("domain:", "aside"), Words(" "), Conditions(domain)))))
-        blocks.append(only("markdown", Paragraph((Words("domain: "), Conditions(domain)))))
-    blocks.append(only("text", *(Note(note) for note in note_spans(derivation, names.show))))
+    blocks.append(later("latex", lambda: [Note(note) for note in note_spans(derivation)]))
+    blocks.append(later("markdown", lambda: [Note(note) for note in note_spans(derivation, markdown_names().show)]))
+    blocks.append(later("text", lambda: _lines(derivation, steps, detail, names())))
+    blocks.append(
+        later("latex", lambda: [Display((derivation_rows(derivation, steps, detail, names(), domain=True),))])
+    )
+    blocks.append(later("markdown", lambda: [Display((derivation_rows(derivation, steps, detail, markdown_names()),))]))
+    blocks.append(later("text", lambda: _where_lines(names())))
+    blocks.append(later("text", lambda: _domain_line(domain(), "text")))
+    blocks.append(later("markdown", lambda: _domain_line(domain(), "markdown")))
+    blocks.append(later("text", lambda: [Note(note) for note in note_spans(derivation, names().show)]))
     if steps:
-        blocks.append(only("markdown", *_rules_used(derivation, detail, markdown_names)))
+        blocks.append(later("markdown", lambda: _rules_used(derivation, detail, markdown_names())))
     verdict = derivation_verdict(derivation.verification)
     if verdict is not None:
         blocks.append(verdict)
     return Document(tuple(blocks))
+
+
+class _Once:
+    """A value worked out on first use, then kept: the blocks of several formats share it, and a writer may need none."""
+
+    def __init__(self, make):
+        self.make, self.kept = make, []
+
+    def __call__(self):
+        if not self.kept:
+            self.kept.append(self.make())
+        return self.kept[0]
+
+
+def _domain_line(domain, format: str) -> list[Block]:
+    """domain: x > 0, the line after the derivation (text and Markdown; LaTeX writes it beside the last line)."""
+    if not domain:
+        return []
+    if format == "text":
+        return [Paragraph((Words("domain:", "aside"), Words(" "), Conditions(domain)))]
+    return [Paragraph((Words("domain: "), Conditions(domain)))]
 
 
 def derivation_verdict(check: Verification | None) -> Verdict | None:

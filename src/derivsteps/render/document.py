@@ -55,7 +55,7 @@ it is serialised per result kind (``render/jsondoc.py`` and the ``to_json`` func
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.domain import Condition
@@ -316,13 +316,35 @@ class Nested:
     indent: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Only:
-    """Blocks that only the writers of `formats` show (see the module docstring)."""
+    """Blocks that only the writers of `formats` show (see the module docstring). The blocks may be given as a
+    function that makes them (`later`): a layout lays a result out for every format, and a writer asks for the blocks
+    of its own format only, so a derivation's LaTeX and Markdown rows are never built for its text (they were 2/3 of
+    rendering it as text)."""
 
     formats: tuple[str, ...]
-    blocks: tuple[Block, ...]
+    made: tuple[Block, ...] | Callable[[], Sequence[Block]]
     ascii: bool | None = None  # True: only when the math is written in ASCII (text, rich); False: only when not
+    _kept: list[tuple[Block, ...]] = field(default_factory=list, repr=False)
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """The blocks, made on first use when they were given as a function."""
+        if isinstance(self.made, tuple):
+            return self.made
+        if not self._kept:
+            self._kept.append(tuple(self.made()))
+        return self._kept[0]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Only) and (self.formats, self.blocks, self.ascii) == (
+            other.formats,
+            other.blocks,
+            other.ascii,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache inside: never a dict key
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,11 +389,20 @@ def spans(*pieces: str | Expr | Inline) -> Spans:
 
 def only(formats: str | Iterable[str], *blocks: Block, ascii: bool | None = None) -> Only:
     """Only((formats), blocks): `only("text", Paragraph(...))`; ascii: only in (or only not in) ASCII math."""
+    return Only(_formats(formats), tuple(blocks), ascii)
+
+
+def later(formats: str | Iterable[str], make: Callable[[], Sequence[Block]], ascii: bool | None = None) -> Only:
+    """Like only, with the blocks made by make() when a writer of those formats first asks for them."""
+    return Only(_formats(formats), make, ascii)
+
+
+def _formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     names = (formats,) if isinstance(formats, str) else tuple(formats)
     unknown = set(names) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format {sorted(unknown)}; the formats are {', '.join(FORMATS)}")
-    return Only(names, tuple(blocks), ascii)
+    return names
 
 
 def shows(writer_format: str, block: Only, ascii: bool = False) -> bool:
