@@ -22,6 +22,10 @@ from . import (
 )
 from .implicit import add_dependent_option
 
+# --json-steps: how the JSON document writes each step (render/jsondoc.py's STEP_FORMS, listed here so that --help
+# does not import the renderers).
+JSON_STEPS = ("whole", "changes")
+
 _DIFF_EPILOG = """\
 examples:
   deriv "(x+y+z)^2" --wrt y --steps        every step, each with its rule (x and z are held constant)
@@ -67,6 +71,13 @@ def _diff_arguments(parser: argparse.ArgumentParser) -> None:
     add_derivation_options(parser)
     add_reading_options(parser)
     add_output_options(parser)
+    parser.add_argument(
+        "--json-steps",
+        choices=JSON_STEPS,
+        default="whole",
+        help="with --format json: each step's expression whole (schema 1, the default), or only what changed: "
+        "a path and the subtree now there (schema 2, much smaller for large derivations)",
+    )
 
 
 def _run_diff(args: argparse.Namespace) -> int:
@@ -195,7 +206,7 @@ def emit(derivation, args: argparse.Namespace) -> None:
         from ..render.jsondoc import to_json
 
         # Without verification SymPy is never imported, so the JSON then leaves out the sympy strings.
-        print_json(to_json(derivation, with_sympy=args.verify), args)
+        print_json(to_json(derivation, with_sympy=args.verify, steps=args.json_steps), args)
 
 
 COMMAND = Command(

@@ -245,11 +245,12 @@ def _rules_used(derivation: Derivation, detail: str | None, names: Abbreviations
     return [Steps(items, (Words("Rules used:"),))]
 
 
-def _json(derivation: Derivation, with_sympy: bool = True) -> dict:
-    """The derivation's JSON document (render/jsondoc.py, which builds on the writers that import this module)."""
+def _json(derivation: Derivation, with_sympy: bool = True, steps: str = "whole") -> dict:
+    """The derivation's JSON document (render/jsondoc.py, which builds on the writers that import this module);
+    steps="changes" writes schema 2, each step's changes instead of its whole expression."""
     from .jsondoc import to_json
 
-    return to_json(derivation, with_sympy)
+    return to_json(derivation, with_sympy, steps)
 
 
 register(Derivation, layout=derivation_layout, json=_json)
