@@ -43,6 +43,7 @@ _EXPORTS = {
     "to_text": "render.api",
     "to_latex": "render.api",
     "to_markdown": "render.api",
+    "to_html": "render.api",
     "to_json": "render.api",
     # the result types
     "Parsed": "language.parser",
@@ -190,6 +191,7 @@ if TYPE_CHECKING:  # what a type checker and an editor see; tests/test_public_ap
     from .language.parser import (
         parse_equation as parse_equation,
     )
+    from .render.api import to_html as to_html
     from .render.api import to_json as to_json
     from .render.api import to_latex as to_latex
     from .render.api import to_markdown as to_markdown

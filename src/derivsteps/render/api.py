@@ -1,5 +1,5 @@
-"""The public renderers: to_text, to_latex, to_markdown and to_json of any result, through the one registry of
-layouts (render/layouts.py): a result's layout written by the format's writer, or the JSON document of its kind."""
+"""The public renderers: to_text, to_latex, to_markdown, to_html and to_json of any result, through the one registry
+of layouts (render/layouts.py): a result's layout written by the format's writer, or the JSON document of its kind."""
 
 from __future__ import annotations
 
@@ -33,15 +33,29 @@ def to_markdown(result: Any, *, steps: bool | None = None, detail: Detail | str 
     return shown_markdown
 
 
-def to_json(result: Any, *, with_sympy: bool = True) -> dict[str, Any]:
+def to_html(result: Any, *, math: str = "mathml", steps: bool | None = None, detail: Detail | str | None = None) -> str:
+    """Render a result as an HTML fragment (a <div class="derivsteps">), what Markdown says as semantic HTML; math:
+    "mathml" (typeset by the browser, no script) or "latex" (for MathJax or KaTeX); steps and detail as in to_text."""
+    shown_html: str = write(_layout("html", result, steps=steps, detail=detail), "html", math=math)
+    return shown_html
+
+
+def to_json(result: Any, *, with_sympy: bool = True, steps: str | None = None) -> dict[str, Any]:
     """Render a result as the JSON document `deriv … --format json` prints, as a dict (json.dumps writes it).
 
-    with_sympy=False writes "sympy": null for every expression, so SymPy is never imported.
+    with_sympy=False writes "sympy": null for every expression, so SymPy is never imported. steps (a derivation's
+    document only): "whole" (schema 1, the default) or "changes" (schema 2: each step's changes, not its whole
+    expression; `--json-steps changes`); a kind of result that does not take it raises TypeError.
     """
     serializer = _entry("json", result).json
     if serializer is None:
         raise TypeError(f"a {type(result).__name__} has no json form")
-    document: dict[str, Any] = serializer(result, with_sympy=with_sympy)
+    options: dict[str, Any] = {"with_sympy": with_sympy}
+    if steps is not None:
+        if "steps" not in inspect.signature(serializer).parameters:
+            raise TypeError(f"to_json of a {type(result).__name__} takes no steps")
+        options["steps"] = steps
+    document: dict[str, Any] = serializer(result, **options)
     return document
 
 
