@@ -62,11 +62,14 @@ class Step:
         if self._merged_simplification():
             return (_common_prefix([r.path for r in self.rewrites]),)
         paths: list[Path] = []
-        for index, rewrite in enumerate(self.rewrites):
+        splices: list[Rewrite] = []  # only a splice moves a later path: a line of 1,000 plain rewrites has none
+        for rewrite in self.rewrites:
             path = rewrite.path
-            for earlier in reversed(self.rewrites[:index]):
+            for earlier in reversed(splices):
                 path = _shift(path, earlier, -1)
             paths.append(path)
+            if len(rewrite.new_paths) > 1:
+                splices.append(rewrite)
         return tuple(paths)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 from ..core.functions import REFUSED
@@ -18,6 +19,10 @@ GREEK_SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξορστυφχψω"
 _NAMES = tuple(
     n for n in set(FUNCTIONS) | set(REFUSED) | ENGLISH | set(GREEK) | set(CONSTANTS) | {"sum", "diff"} if len(n) > 1
 )
+
+
+# 2e1 reads as 20 (scientific notation): a number is kept apart from a variable named e1 or E2 (2 e1).
+_SCIENTIFIC = re.compile(r"[eE][+-]?[0-9]")
 
 
 def to_text(expr: Expr, ascii: bool = False) -> str:
@@ -130,6 +135,7 @@ class _Printer(MathPrinter):
             and prev_text[-1:].isdigit()
             and isinstance(nxt, (Var, Const, Pow))
             and first.isalpha()
+            and not _SCIENTIFIC.match(next_text)
         ):
             return ""
         letters = letter_run(nxt)
