@@ -78,7 +78,10 @@ def test_question_1_reads_like_the_lecture():
     assert "  H = [  6  -1 ]\n      [ -1   2 ]\n" in render_text(_question_1())
     assert "D1 = 6 > 0, D2 = 11 > 0: all positive, so H is positive definite" in lines
     assert "→ a minimum" in lines
-    assert lines[-1] == "✓ verified: every first and second partial derivative equals SymPy's (symbolic)"
+    assert lines[-2:] == [
+        "✓ verified: every first and second partial derivative equals SymPy's (symbolic)",
+        "✓ checked: each critical point makes every equation of the system 0 (put back in)",
+    ]
 
 
 def test_question_1_as_data():
@@ -407,7 +410,7 @@ def test_latex_has_one_row_per_step():
 # The contract, written out here rather than imported, so a change to the renderer cannot move it silently.
 TOP_KEYS = {
     "schema", "command", "input", "read_as", "vars", "system", "method", "solution_set", "steps", "points", "hessian",
-    "components", "verified", "verified_by", "warnings", "data", "statistics", "equations", "closed_form", "conditions",
+    "components", "verified", "verified_by", "points_verified", "warnings", "data", "statistics", "equations", "closed_form", "conditions",
 }  # fmt: skip
 POINT_KEYS = {
     "values",
@@ -553,3 +556,50 @@ def test_display_hooks():
 def test_errors_are_deriv_errors():
     with pytest.raises(DerivError):
         critical_points("x^2 +")
+
+
+# -- every critical point put back into the system (check_points) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, vars, data",
+    [
+        (QUESTION_1, (), None),
+        ("x^3 - 3x + y^2", (), None),  # SymPy solves it: two points
+        ("x^2 + k x", ("x",), None),  # x = -k/2: 0 for every k
+        ("x^2 y - x + y^3 - 3y", (), None),  # points with radicals
+        ("1/2 sum_i (s a_i + b - h_i)^2", (), {"a": [0, 2, 4], "h": [30, 40, 50]}),
+    ],
+)
+def test_each_critical_point_makes_the_system_zero(typed, vars, data):
+    result = verify_critical(critical_points(typed, vars, data=data))
+    assert result.points_check is not None and result.points_check.verified is True, result.points_check
+
+
+def test_a_point_that_does_not_solve_the_system_is_caught():
+    from dataclasses import replace
+
+    from derivsteps.calculus.critical import check_points
+
+    result = critical_points(QUESTION_1)
+    point = result.points[0]
+    wrong = replace(point, values={**point.values, a: number(Fraction(-2, 13))})
+    check = check_points(replace(result, points=(wrong,)))
+    assert check is not None and check.verified is False and "equation (1)" in check.reason
+
+
+def test_the_closed_form_and_families_are_not_put_back():
+    from derivsteps.calculus.critical import check_points
+
+    assert check_points(critical_points("1/2 sum_i (s a_i + b - h_i)^2")) is None  # formulas in the sums
+    assert check_points(critical_points("(x - y)^2")) is None  # a line of points: x = y
+
+
+def test_a_point_that_does_not_solve_the_system_exits_1(capsys, monkeypatch):
+    import derivsteps.calculus.critical as critical
+
+    monkeypatch.setattr(
+        critical, "check_points", lambda result: Verification(False, "substitution", "at a = 0, equation (1) is not 0")
+    )
+    code, out, _ = deriv(capsys, "critical", QUESTION_1, "--format", "text")
+    assert code == 1 and "✗ a critical point does not solve the system (at a = 0, equation (1) is not 0)" in out

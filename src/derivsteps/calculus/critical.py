@@ -100,6 +100,8 @@ class Critical(Displayed):
     data: Data | None = None
     statistics: tuple[Statistic, ...] = ()
     equations: tuple[Expr, ...] = ()
+    # Each critical point put back into the system it solves (check_points); None when not checked.
+    points_check: Verification | None = None
 
     @property
     def system(self) -> tuple[Expr, ...]:
@@ -279,7 +281,8 @@ def _reject_constant(expr: Expr | str, vars: Sequence[str | Var], functions: Seq
 
 
 def verify_critical(result: Critical) -> Critical:
-    """The same result with every first and second partial derivative checked against SymPy, in one request."""
+    """The same result with every first and second partial derivative checked against SymPy, in one request, and
+    every critical point put back into the system it solves (check_points)."""
     from ..cas.verification import verify_all
 
     first = result.gradient.components
@@ -287,7 +290,42 @@ def verify_critical(result: Critical) -> Critical:
     checks = iter(verify_all([*first, *second]))
     grad = replace(result.gradient, components=tuple(d.with_verification(next(checks)) for d in first))
     entries = tuple(tuple(d.with_verification(next(checks)) for d in row) for row in result.hessian.entries)
-    return replace(result, gradient=grad, hessian=replace(result.hessian, entries=entries))
+    return replace(
+        result, gradient=grad, hessian=replace(result.hessian, entries=entries), points_check=check_points(result)
+    )
+
+
+# A point counts as making an equation 0 when the equation's value there, worked out with 80 digits (core.numeric),
+# is below this: a point in exact numbers gives exactly 0, one in SymPy's radicals a rounding of about 1e-80.
+ZERO_AT_POINT = 1e-40
+
+
+def check_points(result: Critical) -> Verification | None:
+    """Each critical point put into every equation the solving worked on, with our own evaluator, not the solver:
+    every one must be 0 there. A substitution decides this, so no CAS is asked. An equation left with parameters
+    (x = -k/2 in 2x + k) must vanish for every value of them (equivalence.vanishes). None when there is nothing to put
+    in: no point, a family of points, or the closed form in the sums over the data."""
+    from ..cas.equivalence import vanishes
+    from ..core.numeric import EvaluationError, evaluate
+    from .multivar import point_words
+
+    points = [point.values for point in result.points]
+    if not points or result.closed_form or any(free_variables(values) for values in points):
+        return None
+    for values in points:
+        for index, equation in enumerate(result.solved_system, 1):
+            put = substitute(equation, dict(values)).after
+            where = f"at {point_words(values)}, equation ({index})"
+            if variables(put):
+                zero = vanishes(put)
+            else:
+                try:
+                    zero = abs(evaluate(put, {})) <= ZERO_AT_POINT
+                except EvaluationError as error:
+                    return Verification(None, None, f"{where} has no value: {error.message}")
+            if not zero:
+                return Verification(False, "substitution", f"{where} is not 0")
+    return Verification(True, "substitution", "every critical point makes every equation of the system 0")
 
 
 def solve_system(system: Sequence[Expr], vars: Sequence[Var]) -> SolvedSystem:

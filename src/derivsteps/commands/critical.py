@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from . import (
+    EXIT_DISAGREES,
     Command,
     add_derivation_options,
     add_output_options,
@@ -62,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.verify:
         result = verify_critical(result)
-    return emit_result("critical", result, args)
+    code = emit_result("critical", result, args)
+    return EXIT_DISAGREES if result.points_check is not None and result.points_check.verified is False else code
 
 
 COMMAND = Command(

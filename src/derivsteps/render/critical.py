@@ -344,9 +344,9 @@ def critical_layout(critical: Critical, steps: bool = False, detail: str | None 
         only(("latex", "markdown"), Display(tuple(_latex_body(critical, steps, detail)))),
         only("markdown", *_markdown_points(critical)),
     ]
-    verdict = _verdict(critical.verification)
-    if verdict is not None:
-        blocks += [only("text", Blank()), verdict]
+    verdicts = [v for v in (_verdict(critical.verification), _points_verdict(critical.points_check)) if v is not None]
+    if verdicts:
+        blocks += [only("text", Blank()), *verdicts]
     return Document(tuple(blocks), BAR_NOTATION)
 
 
@@ -586,6 +586,19 @@ def _verdict(check: Verification | None) -> Verdict | None:
     return Verdict("undecided", (Words(f"could not verify a partial derivative ({check.reason})"),), QUESTION)
 
 
+def _points_verdict(check: Verification | None) -> Verdict | None:
+    """✓ the critical points put back into the system make it 0 (calculus.critical.check_points); None when not checked."""
+    if check is None:
+        return None
+    if check.verified is True:
+        said = "checked: each critical point makes every equation of the system 0 (put back in)"
+        return Verdict("verified", (Words(said),), STATUS_MARKS["verified"])
+    if check.verified is False:
+        said = f"a critical point does not solve the system ({check.reason}) - this is a bug in derivsteps, please report it"
+        return Verdict("disagrees", (Words(said),), STATUS_MARKS["disagrees"])
+    return Verdict("undecided", (Words(f"could not check the critical points ({check.reason})"),), QUESTION)
+
+
 # -- the entry points: a layout and a writer ----------------------------------------------------------------------------
 
 
@@ -647,6 +660,7 @@ def to_json(critical: Critical, with_sympy: bool = True) -> dict:
         ],
         "verified": None if check is None else check.verified,
         "verified_by": None if check is None else check.method,
+        "points_verified": None if critical.points_check is None else critical.points_check.verified,
         "warnings": list(critical.warnings),
         "data": None if critical.data is None else {"n": critical.data.n, "columns": list(critical.data.names)},
         "statistics": [_statistic_json(stat, value) for stat in critical.statistics],
