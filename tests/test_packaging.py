@@ -111,9 +111,9 @@ def test_ci_runs_exactly_the_readme_test_command():
     commands = re.search(r"## Set up.*?```sh\n(.*?)```", readme, re.S).group(1).strip().splitlines()
     assert len(commands) == 2, commands
     install, test = commands[1].split(" && ")
-    assert install == "pip install -e '.[test]'"
+    assert install.startswith("pip install -e ")
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     steps = [line.split(" <")[0].strip() for line in script.splitlines() if line and not line.lstrip().startswith("#")]
     assert steps[-1] == test
-    assert "-m pip install -e '.[test]'" in script
+    assert f"-m {install}" in script  # the same extras the README installs
     assert os.access(ROOT / ".ci" / "run", os.X_OK)

@@ -159,7 +159,7 @@ def test_every_document_kind_has_a_schema_and_every_schema_a_kind():
 
 def test_every_command_prints_json_that_a_case_covers():
     covered = {argv[0] for _, argv, _ in CASES if argv[0] in cli.COMMANDS} | {"diff", "grade"}
-    assert covered == set(cli.COMMANDS)
+    assert covered == set(cli.COMMANDS) - {"serve"}  # serve prints no document: its API answers with these
     assert {kind for kind, _, _ in CASES} | {"grade-report", "grade-row"} == set(KINDS)
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
+import queue
 import select
 import signal
 import struct
@@ -46,6 +47,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 try:
@@ -124,6 +126,22 @@ def start(*preload: str) -> None:
     with _lock:
         if _kept is None:
             _kept = Pool(1, memory_mb=limits.CAS_MEMORY_MB, preload=preload).start()
+
+
+@contextmanager
+def in_this_process() -> Iterator[None]:
+    """Within the block, run() calls its function in this process, with no deadline and no cap, as a kept worker does.
+
+    For warming a server's caches on its own constant input before it forks its workers (deriv serve), so that every
+    worker starts with SymPy's first-use set-up done; never for anything a user typed.
+    """
+    global _in_worker, _calls_here
+    saved = _in_worker, _calls_here
+    _in_worker, _calls_here = True, False
+    try:
+        yield
+    finally:
+        _in_worker, _calls_here = saved
 
 
 def reset() -> None:
@@ -238,6 +256,10 @@ class Pool:
         self.calls_here = calls_here  # the jobs' own CAS calls run in the worker (run() under a timer signal)
         self.preload = tuple(preload)  # modules a worker imports itself, after the fork (start())
         self.workers: list[_Worker | None] = [None] * size
+        # The slots no job() holds: a call takes one, so calls from several threads never share a worker.
+        self._idle: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for slot in range(size):
+            self._idle.put(slot)
 
     def __enter__(self) -> Pool:
         return self
@@ -284,6 +306,24 @@ class Pool:
         if data == _UNREADABLE:
             return None
         return "answer", data
+
+    def job(self, fn: Callable, *args, seconds: float | None = None, **kwargs) -> Outcome:
+        """fn(*args, **kwargs) on an idle worker, waited for `seconds` at most (None: no limit): how it ended.
+
+        Safe to call from several threads at once (a server's request threads; not beside map() or call()): each call
+        takes a worker of its own, waiting for one to be idle, so a pool of n runs n jobs at a time. A worker killed at
+        the deadline, or gone, is replaced by a fresh fork at its slot's next job. fn must be picklable by name.
+        """
+        request = _request(fn, args, kwargs, seconds)  # before taking a worker, which then waits for nothing else
+        slot = self._idle.get()
+        try:
+            self._dispatch(slot, request)
+            return self._collect(slot, None if seconds is None else time.monotonic() + seconds)
+        except BaseException:  # Ctrl-C, a fork that failed: the worker's state is unknown, so it goes
+            self._drop(slot)
+            raise
+        finally:
+            self._idle.put(slot)
 
     def map(self, fn: Callable, items: Iterable, *, seconds: float | None = None) -> Iterator[Outcome]:
         """fn(item) for every item, one job each, spread over the workers; yields each Outcome in input order as soon

@@ -95,7 +95,13 @@ def read_answers(path: str | os.PathLike) -> list[AnswerRow]:
     """
     path = Path(path)
     give = "a CSV (id,expr,wrt,answer), JSON or JSON Lines file of answers"
-    text = read_text(path, label=str(path), give=give, content="the answers")
+    return parse_answers(read_text(path, label=str(path), give=give, content="the answers"), path)
+
+
+def parse_answers(text: str, path: str | os.PathLike = "answers") -> list[AnswerRow]:
+    """The rows of a class file's text (read_answers without the file: deriv serve's API); `path` names it in messages
+    and its extension tells the format (none: told by the content)."""
+    path = Path(path)
     if not text.strip():
         raise InputError(f"{path} is empty: its first line must name the columns {', '.join(COLUMNS)}")
     kind = _file_kind(path, text)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FORMATS = ("rich", "text", "latex", "markdown", "json")
+FORMATS = ("rich", "text", "latex", "markdown", "html", "json")
 
 # Exit codes; cli.py's epilog documents them.
 EXIT_OK = 0
@@ -23,7 +23,7 @@ EXIT_USAGE = 2  # bad input or usage, with a message that says what and where
 EXIT_INTERNAL = 70  # an unexpected exception (sysexits EX_SOFTWARE): distinct from every answer-like code
 
 # The order of the commands in --help, the lecture's order; a command not listed comes after these.
-ORDER = ("diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv", "grade")
+ORDER = ("diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv", "grade", "implicit", "serve")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default=None,
-        help="rich (colours; the default on a terminal), text (the default otherwise), latex (an align* block), markdown, json",
+        help="rich (colours; the default on a terminal), text (the default otherwise), latex (an align* block), markdown, "
+        "html (a fragment with MathML, for a web page), json",
     )
     group.add_argument("--ascii", action="store_true", help="plain ASCII: d/dx and * instead of ∂/∂x and ·")
 
@@ -147,6 +148,8 @@ def emit_result(module: str, result, args: argparse.Namespace) -> int:
         sys.stdout.write(render.render_text(result, steps=args.steps, ascii=args.ascii, detail=args.detail))
     elif fmt == "latex":
         write(render.render_latex(result, steps=args.steps, detail=args.detail))
+    elif fmt == "html":
+        write_html(result, steps=args.steps, detail=args.detail)
     else:
         write(render.render_markdown(result, steps=args.steps, detail=args.detail))
     check = result.verification
@@ -173,6 +176,21 @@ def output_format(args: argparse.Namespace) -> str:
 def write(text: str) -> None:
     """Text to stdout, ending in exactly one newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def write_html(result, **options) -> None:
+    """--format html: the result as an HTML fragment, its math in MathML (render.api.to_html); options as to_html's,
+    or a Document already laid out."""
+    from ..render.document import Document
+
+    if isinstance(result, Document):
+        from ..render.writers import write as write_document
+
+        write(write_document(result, "html", math="mathml"))
+        return
+    from ..render.api import to_html
+
+    write(to_html(result, **{name: value for name, value in options.items() if value is not None}))
 
 
 def print_json(document: dict, args: argparse.Namespace) -> None:

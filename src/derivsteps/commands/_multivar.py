@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import output_format, print_json, write
+from . import output_format, print_json, write, write_html
 
 
 def emit_result(result, args: argparse.Namespace, *, steps: bool = False, values=None) -> None:
@@ -23,6 +23,8 @@ def emit_result(result, args: argparse.Namespace, *, steps: bool = False, values
         sys.stdout.write(shown.render_text(result, steps=steps, detail=detail, ascii=args.ascii, values=values))
     elif fmt == "latex":
         write(shown.render_latex(result, steps=steps, detail=detail, values=values))
+    elif fmt == "html":
+        write_html(shown.layout(result, steps=steps, detail=detail, values=values))
     else:
         write(shown.render_markdown(result, steps=steps, detail=detail, values=values))
 
@@ -40,9 +42,9 @@ def add_data_option(parser: argparse.ArgumentParser) -> None:
 
 
 def read_data(args: argparse.Namespace):
-    """The Data of the --data options, or None when there are none."""
+    """The Data of the --data options (or the Data the web API read from its request), or None when there are none."""
     if not args.data:
         return None
-    from ..data.datasets import parse_data_options
+    from ..data.datasets import to_data
 
-    return parse_data_options(args.data)
+    return to_data(args.data)

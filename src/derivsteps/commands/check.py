@@ -16,6 +16,7 @@ from . import (
     print_json,
     start_verifying,
     write,
+    write_html,
 )
 
 EXIT_INCORRECT = 1
@@ -115,6 +116,8 @@ def _run_derivation(args: argparse.Namespace, reading: dict) -> int:
         from ..render.written import render_markdown
 
         write(render_markdown(checked))
+    elif shown == "html":
+        write_html(checked)
     elif shown == "latex":
         raise UsageError(
             "--derivation writes text, rich, markdown or json; LaTeX is not available for a checked derivation"
@@ -157,6 +160,9 @@ def report(verdict, args: argparse.Namespace, command: str) -> None:
             "notes": list(verdict.notes),
         }
         print_json(document, args)
+        return
+    if output_format(args) == "html":
+        write_html(verdict)
         return
     mark = {"correct": "✓", "incorrect": "✗", "inconclusive": "?", "invalid": "!"}[verdict.verdict]
     if args.ascii:

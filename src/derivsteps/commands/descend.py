@@ -20,6 +20,7 @@ from . import (
     print_json,
     start_verifying,
     write,
+    write_html,
 )
 from ._multivar import add_data_option, read_data
 
@@ -172,6 +173,9 @@ def _emit(result, args: argparse.Namespace) -> None:
     else:
         from ..render import descent as render
 
+        if fmt == "html":
+            write_html(result)
+            return
         chosen = {
             "text": lambda: render.render_text(result, ascii=args.ascii),
             "latex": lambda: render.render_latex(result),

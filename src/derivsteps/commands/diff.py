@@ -19,6 +19,7 @@ from . import (
     print_json,
     start_verifying,
     write,
+    write_html,
 )
 from .implicit import add_dependent_option
 
@@ -135,6 +136,9 @@ def _print_hint(derivation, args: argparse.Namespace) -> int:
         }
         print_json(document, args)
         return EXIT_OK
+    if output_format(args) == "html":
+        write(_hint_html(derivation, hint))
+        return EXIT_OK
     where = hint["at"]
     if len(variables(derivation.expr)) > 1:  # with held constants, say which variable this derivative is by
         where += f" (by {hint['by']})"
@@ -147,6 +151,25 @@ def _print_hint(derivation, args: argparse.Namespace) -> int:
     if hint["law"] not in hint["explanation"]:  # "From the table of derivatives: <law>" would say it twice
         print(f"      {hint['explanation']}")
     return EXIT_OK
+
+
+def _hint_html(derivation, hint: dict) -> str:
+    """The hint as an HTML fragment: the rule's name, where it applies (MathML) and its law, then the explanation."""
+    from html import escape
+
+    from ..core.tree import get_at
+    from ..language.mathml import to_mathml
+
+    pending = get_at(derivation.start, tuple(hint["path"]))
+    where = to_mathml(pending.body)
+    if hint["label"] is None:
+        said = f"next: at {where}: {escape(hint['explanation'])}"
+        return f'<div class="derivsteps">\n<p class="hint">{said}</p>\n</div>'
+    law = "" if hint["law"] == hint["label"] else f' — <span class="law-text">{escape(hint["law"])}</span>'
+    lines = [f'<p class="hint">next: <span class="rule-label">{escape(hint["label"])}</span> at {where}{law}</p>']
+    if hint["law"] not in hint["explanation"]:
+        lines.append(f'<p class="explanation">{escape(hint["explanation"])}</p>')
+    return '<div class="derivsteps">\n' + "\n".join(lines) + "\n</div>"
 
 
 def _hint(derivation, show: Callable) -> dict:
@@ -202,6 +225,8 @@ def emit(derivation, args: argparse.Namespace) -> None:
         from ..render.markdown import render_markdown
 
         write(render_markdown(derivation, steps=args.steps, detail=args.detail))
+    elif fmt == "html":
+        write_html(derivation, steps=args.steps, detail=args.detail)
     else:
         from ..render.jsondoc import to_json
 

@@ -67,6 +67,15 @@ MAX_GRADE_ROWS = 100_000
 # replays up to a dozen derivations), and it is generous because killing the worker also loses its warm caches.
 GRADE_ROW_SECONDS = 60.0
 
+# Bytes of one request body to `deriv serve` (its HTTP API): a larger one is refused with 413 before it is read. A
+# class file of 10,000 answers is about 250 kB; every expression in a request is still held to MAX_INPUT_LENGTH.
+MAX_REQUEST_BYTES = 1_000_000
+
+# Seconds the whole work of one request to `deriv serve` may take in its worker process (the engine, and every SymPy
+# call, each of which already stops at CAS_SECONDS) before the worker is killed and replaced and the request answered
+# 422. It keeps one request from holding a worker, and so a share of the server, for long.
+REQUEST_SECONDS = 30.0
+
 # The command-line flag that raises each limit for one run; cli.py adds them to every command. The others are fixed
 # for the command line (raise them from Python by assigning derivsteps.core.limits.NAME, or with override).
 FLAGS = {
