@@ -572,6 +572,40 @@ def data_section(table: Table, rows: list[int], repeat: int) -> None:
             )
 
 
+# 7. deriv serve under load ------------------------------------------------------------------------------------------
+
+
+def web_section(table: Table, quick: bool) -> None:
+    """benchmarks/load_test.py (loopback, bounded, stops by itself): its checks, each a row of the table."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        table.add(
+            "7 web", "deriv serve under load: not measured, the web extra is not installed (pip install '.[web]')"
+        )
+        return
+    done = subprocess.run(
+        [sys.executable, str(HERE / "load_test.py"), "--json", *(["--quick"] if quick else [])],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=CLI_ENV,
+    )
+    if done.returncode != 0:
+        table.add("7 web", f"deriv serve under load: load_test.py failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    report = json.loads(done.stdout[done.stdout.index("\n{") :])
+    for row in report["rows"]:
+        table.add(
+            "7 web",
+            f"{row['workload']}, {row['clients']} clients: answers/s, p50, p99 ({row['failed']} failed)",
+            f"{row['rate']}/s, {row['p50_ms']} ms, {row['p99_ms']} ms",
+        )
+    for check in report["checks"]:
+        table.add("7 web", check["check"], check["measured"], "", "", check["target"], verdict(check["holds"]))
+
+
 def machine() -> str:
     try:
         cpu = next(
@@ -602,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     scaling_section(table, [10, 30] if quick else [10, 30, 100, 300, 1000], 1 if quick else 3)
     grading_section(table, quick)
     data_section(table, [1_000] if quick else [1_000, 100_000], 1 if quick else 3)
+    web_section(table, quick)
     print(
         f"derivsteps benchmarks{' (--quick)' if quick else ''}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}"
     )

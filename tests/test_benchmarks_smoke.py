@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-SECTIONS = ("1 CLI", "2 in process", "3 scaling", "4 rendering", "5 grading", "6 data")
+SECTIONS = ("1 CLI", "2 in process", "3 scaling", "4 rendering", "5 grading", "6 data", "7 web")
 
 
 def test_quick_run_prints_the_table():
