@@ -5,10 +5,15 @@ Layers, cheapest first; every outcome names the layer that decided it:
 1. structural: the two trees are identical (equivalent, on our trees, before SymPy is asked);
 2. probe: our own evaluator finds values that differ beyond doubt at one random point (no SymPy: most wrong
    candidates of the mistake catalogue end here);
-3. symbolic (compare, in the CAS worker): the difference is 0; an exact rational function cancels, both ways;
-   simplify while the difference is small;
+3. symbolic: on our trees first, without SymPy (before_sympy): two rational functions compared in exact arithmetic,
+   both ways (exactly: "equal" only by a proof on a grid of rational points, or far below any doubt), or the same
+   tree but for rational parts that are exactly equal; then in SymPy (compare, in the CAS worker): the difference
+   is 0; an exact rational function cancels, both ways; while the difference is small, cheap rewritings (expand,
+   together and cancel, written with exp, a number's minimal polynomial) and last simplify, all skipped when our
+   evaluator has found values that differ somewhere, complex ones too (differ_somewhere: no rewriting can give 0);
 4. numeric: values at random points inside the domain of both sides, positive first, then mixed signs, wide values
-   and nonzero integers; a difference counts only when it survives recomputation with FINE_DIGITS digits.
+   and nonzero integers; a difference counts only when it survives recomputation with FINE_DIGITS digits. On our
+   trees (compare_trees) the values at the same points come from our own evaluator, many times faster than evalf.
 Variables are real numbers, and an odd root of a negative number is the real root ((-8)^(1/3) = -2), as a calculus
 course reads it (real_reading): a point where either side is not real is outside the domain and resampled. Sums over
 data are compared written out over SAMPLE_SETS made-up data sets (written_out).
@@ -18,6 +23,7 @@ SymPy is imported inside the functions that run in the CAS worker, so importing 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Mapping, Sequence
@@ -27,7 +33,23 @@ from typing import TYPE_CHECKING
 
 from ..core.derivation import Displayed
 from ..core.errors import DerivError
-from ..core.tree import Add, Div, Expr, Mul, Neg, Num, Pow, Sum, Var, variables, walk
+from ..core.tree import (
+    Add,
+    Call,
+    Div,
+    Expr,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sum,
+    Var,
+    children,
+    is_number,
+    number_value,
+    variables,
+    walk,
+)
 from ..core.vocabulary import EQUIVALENCE_VERDICTS, Layer, Verdict
 
 if TYPE_CHECKING:
@@ -134,11 +156,28 @@ def compare(
     domain: Sequence[sympy.Expr] = (),
     tolerance: float = 0.0,
     names: tuple[str, str] = NAMES,
+    *,
+    differs: bool = False,
+    on_trees=None,
 ) -> Equivalence:
     """The symbolic layer, then the numeric one; points must also be in the domain of the `domain` expressions.
-    names say whose values a difference shows ("the derivative", "your answer")."""
+    names say whose values a difference shows ("the derivative", "your answer").
+
+    For compare_trees: differs says its caller found values of a and b that differ beyond doubt at some point
+    (complex ones too, differ_somewhere), so no rewriting can show their difference is 0 and none is tried; on_trees
+    is the same sampling on our own trees (_tree_values), used by the numeric layer first: our evaluator is many
+    times faster than evalf, and where it has too few points SymPy's own sampling still decides."""
     import sympy
     from sympy.core.function import AppliedUndef
+
+    def numeric(phases: dict = PHASES) -> Equivalence:
+        if on_trees is not None:
+            outcome = _sample(*on_trees, tolerance, names, phases)
+            if isinstance(outcome, Equivalence):
+                return outcome
+            if phases is not PHASES:
+                return Equivalence(Verdict.INCONCLUSIVE, None, "too few points")
+        return _numeric(a, b, domain, tolerance, names, phases)
 
     difference = a - b
     if difference == 0:
@@ -162,16 +201,75 @@ def compare(
         return _symbolic_only(difference)
     # The numeric layer's first points, before simplify: a difference found there is the verdict the layers would
     # reach anyway (simplify cannot make unequal values equal), and simplify was 3/4 of the answer corpus's time.
-    if small:  # without simplify to skip, the full numeric layer below starts at the same points anyway
-        early = _numeric(a, b, domain, tolerance, names, phases={"positive": EARLY_POINTS})
+    # Both skipped when the values differ somewhere (differs): no rewriting can give 0, and the full numeric layer
+    # starts at the same points. Without simplify to skip, the full numeric layer below starts there anyway.
+    if small and not differs:
+        early = numeric({"positive": EARLY_POINTS})
         if early.verdict == Verdict.INCORRECT:
             return early
+        if _simplifies_to_zero(difference):
+            return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference simplifies to 0")
+    return numeric()
+
+
+def _simplifies_to_zero(difference: sympy.Expr) -> bool:
+    """Whether a rewriting shows the difference is 0: cheap ones first (each keeps the value, so a 0 from any of
+    them is as much a proof as simplify's; simplify was most of the answer corpus's time, the cheap ones decide most
+    of the pairs it decided at a tenth of its cost or less), then simplify."""
+    import sympy
+    from sympy.polys.polyerrors import BasePolynomialError
+
+    attempts = [
+        lambda d: sympy.expand(sympy.expand_trig(d)),  # sin(2x), cos(x + y), (x - 1)^2
+        lambda d: sympy.cancel(sympy.together(sympy.expand(d))),  # a rational function of roots and powers
+    ]
+    if difference.free_symbols:
+        attempts.append(lambda d: sympy.cancel(sympy.together(d.rewrite(sympy.exp))))  # sin^2 + cos^2, tanh, csc
+    elif _built_of_roots(difference):  # an algebraic number: nothing to write with exp
+        attempts.append(lambda d: sympy.radsimp(sympy.sqrtdenest(d)))  # sqrt(11 + 6 sqrt(2)) = 3 + sqrt(2)
+        attempts.append(_minimal_polynomial_zero)  # of a cosine's value too, but slower than simplify's failure
+    else:  # a number with functions: cancel of a long one rewritten took over a second (stack-AlgEquiv-100)
+        attempts.append(lambda d: sympy.expand(d.rewrite(sympy.exp)))  # 2 sinh(1) = e - 1/e
+    for attempt in [*attempts, sympy.simplify]:
         try:
-            if sympy.simplify(difference) == 0:
-                return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference simplifies to 0")
-        except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError):
-            pass
-    return _numeric(a, b, domain, tolerance, names)
+            outcome = attempt(difference)
+            if outcome is _NONZERO:
+                return False
+            if outcome == 0:
+                return True
+        except (
+            TypeError, ValueError, RecursionError, NotImplementedError, AttributeError, ArithmeticError,
+            BasePolynomialError,
+        ):  # fmt: skip
+            continue
+    return False
+
+
+_NONZERO = object()
+
+
+def _built_of_roots(number: sympy.Expr) -> bool:
+    """Whether a number is built of rationals with + - · / and rational powers only: an algebraic number."""
+    return all(
+        node.is_Rational or node.is_Add or node.is_Mul or (node.is_Pow and node.exp.is_Rational)
+        for node in _sympy_nodes(number)
+    )
+
+
+def _sympy_nodes(expr: sympy.Expr):
+    yield expr
+    for arg in expr.args:
+        yield from _sympy_nodes(arg)
+
+
+def _minimal_polynomial_zero(number: sympy.Expr) -> sympy.Expr | object:
+    """0 when the algebraic number's minimal polynomial is x itself (what simplify finds through the assumptions, at
+    twice the cost: it asks whether the number is positive, then negative), _NONZERO for any other; a number that is
+    not algebraic raises NotAlgebraic."""
+    import sympy
+
+    variable = sympy.Dummy("x")
+    return sympy.Integer(0) if sympy.minimal_polynomial(number, variable) == variable else _NONZERO
 
 
 def _with_sample_functions(
@@ -279,6 +377,27 @@ def _numeric(
     symbols = sorted(
         set().union(a.free_symbols, b.free_symbols, *(d.free_symbols for d in domain)), key=lambda s: s.name
     )
+
+    def values_at(point: list[float], digits: int) -> tuple[complex, complex] | None:
+        return _values(a, b, domain, symbols, point, digits)
+
+    outcome = _sample([str(s) for s in symbols], values_at, tolerance, names, phases)
+    if isinstance(outcome, Equivalence):
+        return outcome
+    if phases is PHASES and (complex_ := _as_complex_numbers(a, b, symbols, tolerance)) is not None:
+        return complex_
+    return Equivalence(
+        Verdict.INCONCLUSIVE,
+        None,
+        f"only {outcome} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed",
+    )
+
+
+def _sample(symbols: list[str], values_at, tolerance: float, names: tuple[str, str], phases: dict) -> Equivalence | int:
+    """The numeric layer's sampling on any evaluator: values_at(point, digits) gives both values at a point (one
+    float per symbol, in the order of `symbols`) or None outside the domain. "incorrect" at the first difference that
+    survives recomputation with FINE_DIGITS digits, "correct" at MIN_VALID_POINTS points that agree; else the number
+    of points that were usable (too few)."""
     rng = random.Random(SEED)
     valid = dict.fromkeys(PHASES, 0)
     for phase, wanted in phases.items():
@@ -286,11 +405,11 @@ def _numeric(
             continue
         for _ in range(wanted * ATTEMPTS_PER_POINT):
             point = [_draw(rng, phase) for _ in symbols]
-            values = _values(a, b, domain, symbols, point, DIGITS)
+            values = values_at(point, DIGITS)
             if values is None:
                 continue
             if not _close(*values, tolerance):
-                finer = _values(a, b, domain, symbols, point, FINE_DIGITS)
+                finer = values_at(point, FINE_DIGITS)
                 if finer is None or not (_close(values[0], finer[0]) and _close(values[1], finer[1])):
                     continue  # numerically meaningless there (0/0): no evidence either way
                 where = ", ".join(f"{s}={v:.4g}" for s, v in zip(symbols, point)) or "every point"
@@ -307,13 +426,7 @@ def _numeric(
     total = sum(valid.values())
     if total >= MIN_VALID_POINTS or (not symbols and total):
         return Equivalence(Verdict.CORRECT, Layer.NUMERIC, f"equal at {total} random points")
-    if phases is PHASES and (complex_ := _as_complex_numbers(a, b, symbols, tolerance)) is not None:
-        return complex_
-    return Equivalence(
-        Verdict.INCONCLUSIVE,
-        None,
-        f"only {total} random points were inside the domain of both and numerically stable; at least {MIN_VALID_POINTS} are needed",
-    )
+    return total
 
 
 def _as_complex_numbers(a: sympy.Expr, b: sympy.Expr, symbols, tolerance: float) -> Equivalence | None:
@@ -483,11 +596,8 @@ def equivalent(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> Equivalence:
 
 
 def _compare_trees(a: Expr, b: Expr, names: tuple[str, str]) -> Equivalence:
-    from .bridge import to_sympy
-
-    return compare(
-        real_reading(to_sympy(a)), real_reading(to_sympy(b)), tolerance=rounding_tolerance(a, b), names=names
-    )
+    # compare_trees: the same compare, with the numeric layer on our own evaluator (equivalent asked the rest)
+    return compare_trees(a, b, rounded=(a, b), names=names, before=False)
 
 
 # -- on our trees, for a caller that is already one call in the CAS worker (the answer checker) ------------------------
@@ -499,15 +609,51 @@ def compare_trees(
     rounded: Sequence[Expr] = (),
     names: tuple[str, str] = NAMES,
     renaming: Mapping[str, str] | None = None,
+    before: bool = True,
 ) -> Equivalence:
     """compare on two of our trees read as real functions, in this process: points also inside the domain of the
     `domain` trees, the tolerance set by the long decimals of the `rounded` trees (rounding_tolerance), a's variables
-    first renamed onto b's by name (`renaming`, as renamings gives them)."""
+    first renamed onto b's by name (`renaming`, as renamings gives them). Without a domain or a renaming, the layers
+    on our trees (before_sympy) go first, unless the caller has already asked them (before=False)."""
+    if before and not domain and not renaming:
+        early = before_sympy(a, b, names, rounding_tolerance(*rounded))
+        if early is not None:
+            return early
     left, right = _real(a), _real(b)
     if renaming:
         theirs = {str(symbol): symbol for symbol in right.free_symbols}
         left = left.xreplace({s: theirs[renaming[str(s)]] for s in left.free_symbols if str(s) in renaming})
-    return compare(left, right, [_real(tree) for tree in domain], rounding_tolerance(*rounded), names)
+    differs = not renaming and differ_somewhere(a, b)
+    sympy_domain = [_real(tree) for tree in domain]
+    on_trees = None
+    if not renaming:
+        from .bridge import symbol_name
+
+        ours = sorted({v for tree in (a, b, *domain) for v in variables(tree)}, key=symbol_name)
+        theirs = set().union(left.free_symbols, right.free_symbols, *(d.free_symbols for d in sympy_domain))
+        if [symbol_name(v) for v in ours] == sorted(map(str, theirs)):  # no huge number stood in as a symbol
+            on_trees = ([symbol_name(v) for v in ours], _tree_values(a, b, tuple(domain), ours))
+    tolerance = rounding_tolerance(*rounded)
+    return compare(left, right, sympy_domain, tolerance, names, differs=differs, on_trees=on_trees)
+
+
+def _tree_values(a: Expr, b: Expr, domain: tuple[Expr, ...], order: list[Var]):
+    """values_at for _sample on our trees, with our evaluator: both values at a point, None where either, or a
+    domain tree, or a part that must be real (_inside_domain) has no real finite value, as _values on SymPy's side."""
+    from ..core.numeric import evaluate
+
+    def values_at(point: list[float], digits: int) -> tuple[complex, complex] | None:
+        at = {var: Fraction(value) for var, value in zip(order, point)}  # the very floats SymPy is given
+        try:
+            values = [complex(evaluate(tree, at)) for tree in (a, b, *domain)]
+        except (DerivError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+            return None
+        # as _values: a domain tree itself must be real there, and the parts of a and b that must be (domain_parts)
+        if not all(_real_finite(v) for v in values) or not _inside_domain((a, b), at):
+            return None
+        return values[0], values[1]
+
+    return values_at
 
 
 def renamings(
@@ -537,8 +683,10 @@ def constant_factor_between(got: Expr, want: Expr) -> str | None:
     return constant_factor(_real(got), _real(want))
 
 
+@functools.lru_cache(maxsize=64)
 def _real(tree: Expr) -> sympy.Expr:
-    """One of our trees as SymPy reads it in a calculus course (real_reading)."""
+    """One of our trees as SymPy reads it in a calculus course (real_reading). Kept for the last few trees: checking
+    one answer asks for the same two (the layers, then the constant factor, then the mistake catalogue's candidates)."""
     from .bridge import to_sympy
 
     return real_reading(to_sympy(tree))
@@ -604,8 +752,70 @@ def probe(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> str | None:
         return None
     if abs(left - right) <= PROBE_TOLERANCE * max(abs(left), abs(right), 1):
         return None
+    if not _inside_domain((a, b), point):
+        return None
     shown = ", ".join(f"{_name(var)}={float(value):.4g}" for var, value in point.items()) or "every point"
     return _differ(shown, (complex(left), complex(right)), names)
+
+
+# differ_somewhere: a difference is beyond doubt above this, relative (values are worked with 80 digits;
+# 0.333333333333333 is not 1/3, however close, and no rewriting makes their difference 0).
+DIFFER_TOLERANCE = 1e-30
+
+
+def differ_somewhere(a: Expr, b: Expr) -> bool:
+    """Whether our evaluator finds values of a and b that differ beyond doubt (DIFFER_TOLERANCE, 80 digits) at one of
+    a few points, positive, of mixed signs and wide, complex values included (ln(x) and ln(|x|) differ at x < 0).
+    Then their difference is not 0 as a function of real variables, and no rewriting of it (simplify) can give 0:
+    simplify is not tried, which was most of the time of the pairs that are equal only where both are real."""
+    from ..core.numeric import evaluate
+
+    names = _variables_of(a, b)
+    rng = random.Random(SEED + 2)
+    low, high = (int(bound * 1000) for bound in EVALUATOR_INTERVAL)
+    points = []
+    for scale, signs in ((1, False), (1, True), (1, True), (5, True), (5, True), (50, True)):
+        points.append(
+            {
+                var: Fraction(rng.randint(low, high) * scale, 1000) * (rng.choice((-1, 1)) if signs else 1)
+                for var in names
+            }
+        )
+    for point in points:
+        try:
+            left, right = evaluate(a, point), evaluate(b, point)  # mpmath values: no overflow at e^(10^4)
+        except (DerivError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+            continue
+        if abs(left - right) > DIFFER_TOLERANCE * max(abs(left), abs(right), 1):
+            return True
+        if not names:
+            break  # a number has one value
+    return False
+
+
+# The functions real on part of the line only (as domain_parts on SymPy's side).
+_PARTIAL_FUNCTIONS = frozenset({"sqrt", "log", "ln", "asin", "acos", "asec", "acsc", "acosh", "atanh"})
+
+
+def _inside_domain(trees: Sequence[Expr], point: Mapping[Var, Fraction]) -> bool:
+    """Whether every part that must be real (as domain_parts: a power that is not whole or an odd root, a logarithm,
+    an inverse function real on part of the line only) is real at the point: sqrt(x - 3)·sqrt(x - 5) is real at
+    x = 1/2, but outside the domain there, as the numeric layer reads it."""
+    from ..core.numeric import evaluate
+
+    for tree in trees:
+        for _, node in walk(tree):
+            if isinstance(node, Pow):
+                if is_number(node.exp) and number_value(node.exp).denominator % 2 == 1:
+                    continue  # a whole power, or an odd root: real wherever its base is
+            elif not (isinstance(node, Call) and node.fn in _PARTIAL_FUNCTIONS):
+                continue
+            try:
+                if not is_real(complex(evaluate(node, point))):
+                    return False
+            except (DerivError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+                return False
+    return True
 
 
 def vanishes(expr: Expr) -> bool:
@@ -668,6 +878,159 @@ def _rational_value(expr: Expr, point: dict) -> Fraction | None | object:
 
 # Whole powers up to this are worked out exactly in vanishes; a larger one goes to the evaluator (x^100000).
 MAX_EXACT_POWER = 64
+
+
+# -- before SymPy: exact arithmetic and the probe, on our trees -----------------------------------------------------
+# The exact layer. Both sides rational functions: their difference is P/Q with P a polynomial of total degree at
+# most d (exact_degree). A polynomial of degree at most d in each variable that is 0 on a grid of d + 1 distinct
+# values per variable is the zero polynomial (induction on the variables: a one-variable polynomial of degree d with
+# d + 1 roots is 0), so zeros on the whole grid are a proof; used while the grid has at most MAX_GRID points. A larger
+# grid gives way to EXACT_POINTS random points drawn from EXACT_VALUES values per variable: a nonzero P vanishes at
+# one with probability at most d / EXACT_VALUES (Schwartz-Zippel), used only while that is at most EXACT_RISK, so that
+# all EXACT_POINTS zeros by chance have a probability below EXACT_RISK ** EXACT_POINTS (1e-18).
+MAX_GRID = 128
+EXACT_POINTS = 6
+EXACT_VALUES = 1_400_001  # the rationals k / 10^6 in EVALUATOR_INTERVAL
+EXACT_RISK = 1e-3
+
+
+def before_sympy(a: Expr, b: Expr, names: tuple[str, str] = NAMES, tolerance: float = 0.0) -> Equivalence | None:
+    """The layers that decide on our own trees, before SymPy is asked: exact arithmetic when both sides are rational
+    functions (both ways: "correct" only by the proof above, "incorrect" only where the exact values are far apart),
+    then the probe (a difference beyond doubt at one random point). None when neither decides. tolerance: the
+    rounding_tolerance of the sides; a rounded decimal is never compared exactly."""
+    if not tolerance:
+        exact = exactly(a, b)
+        if exact is not None:
+            return exact
+        if _congruent(a, b):
+            return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference is 0")
+    where = probe(a, b, names)
+    return None if where is None else Equivalence(Verdict.INCORRECT, Layer.PROBE, where)
+
+
+def exactly(a: Expr, b: Expr) -> Equivalence | None:
+    """a and b compared in exact rational arithmetic when both are rational functions (numbers, variables, + - · /,
+    whole powers up to MAX_EXACT_POWER); None when either is not, or when the points decide nothing for certain."""
+    degrees = [exact_degree(a), exact_degree(b)]
+    if degrees[0] is None or degrees[1] is None:
+        return None
+    (top_a, bottom_a), (top_b, bottom_b) = degrees
+    degree = max(top_a + bottom_b, top_b + bottom_a)  # of the numerator of a - b
+    names = _variables_of(a, b)
+    grid = (degree + 1) ** len(names) <= MAX_GRID
+    if not grid and degree > EXACT_RISK * EXACT_VALUES:
+        return None
+    points = _grid(names, degree + 1) if grid else _exact_points(names, EXACT_POINTS * 3)
+    zeros = 0
+    for point in points:
+        left, right = _exact_value(a, point), _exact_value(b, point)
+        if left is None or right is None:
+            if grid:
+                return None  # a pole on the grid: the grid proves nothing
+            continue
+        if left != right:
+            if abs(left - right) > PROBE_TOLERANCE * max(abs(left), abs(right), 1):
+                return Equivalence(Verdict.INCORRECT, Layer.SYMBOLIC, "the difference is a nonzero rational function")
+            return None  # different, but so close that the tolerance of the numeric layer may call them equal
+        zeros += 1
+        if not grid and zeros == EXACT_POINTS:
+            break
+    if grid or zeros == EXACT_POINTS:
+        return Equivalence(Verdict.CORRECT, Layer.SYMBOLIC, "the difference is 0")
+    return None
+
+
+def _congruent(a: Expr, b: Expr) -> bool:
+    """Whether a and b are the same tree but for parts that are equal rational functions (exactly): ((x + 3)^3)^(1/3)
+    and ((x^2 + 6x + 9)(x + 3))^(1/3), which simplify cannot show equal once odd roots are read as real roots."""
+    if a == b:
+        return True
+    if exact_degree(a) is not None and exact_degree(b) is not None:
+        outcome = exactly(a, b)
+        return outcome is not None and outcome.verdict == Verdict.CORRECT
+    if type(a) is not type(b) or not isinstance(a, (Add, Mul, Neg, Div, Pow, Call)):
+        return False  # a leaf that differs (e and pi), or a node with more than children to it (a sum's index)
+    if isinstance(a, Call) and isinstance(b, Call) and (a.fn != b.fn or len(a.args) != len(b.args)):
+        return False
+    kids_a, kids_b = children(a), children(b)
+    return len(kids_a) == len(kids_b) and all(_congruent(x, y) for x, y in zip(kids_a, kids_b))
+
+
+def exact_degree(expr: Expr) -> tuple[int, int] | None:
+    """Bounds on the total degrees of the numerator and the denominator of expr written as one fraction of
+    polynomials (each sum over a common denominator, each quotient and negative power turned over); None when expr is
+    not a rational function of its variables (a function, a constant e or pi, a root, a power above MAX_EXACT_POWER)."""
+    match expr:
+        case Num():
+            return 0, 0
+        case Var():
+            return 1, 0
+        case Neg(arg):
+            return exact_degree(arg)
+        case Add(terms) | Mul(terms):
+            parts = [exact_degree(term) for term in terms]
+            if any(part is None for part in parts):
+                return None
+            bottom = sum(part[1] for part in parts)  # type: ignore[index]
+            if isinstance(expr, Mul):
+                return sum(part[0] for part in parts), bottom  # type: ignore[index]
+            return max(part[0] - part[1] for part in parts) + bottom, bottom  # type: ignore[index]
+        case Div(num, den):
+            top, bottom = exact_degree(num), exact_degree(den)
+            if top is None or bottom is None:
+                return None
+            return top[0] + bottom[1], top[1] + bottom[0]
+        case Pow(base, exp) if is_number(exp) and number_value(exp).denominator == 1:
+            power = int(number_value(exp))
+            inner = exact_degree(base)
+            if inner is None or abs(power) > MAX_EXACT_POWER:
+                return None
+            return (power * inner[0], power * inner[1]) if power >= 0 else (-power * inner[1], -power * inner[0])
+    return None
+
+
+def _exact_value(expr: Expr, point: Mapping[Var, Fraction]) -> Fraction | None:
+    """The exact value of a rational function (exact_degree is not None) at a rational point; None where a
+    denominator is 0 there."""
+    match expr:
+        case Num(value):
+            return Fraction(value)
+        case Var():
+            return point[expr]
+        case Neg(arg):
+            inner = _exact_value(arg, point)
+            return None if inner is None else -inner
+        case Add(terms) | Mul(terms):
+            total = Fraction(0) if isinstance(expr, Add) else Fraction(1)
+            for term in terms:
+                value = _exact_value(term, point)
+                if value is None:
+                    return None
+                total = total + value if isinstance(expr, Add) else total * value
+            return total
+        case Div(num, den):
+            top, bottom = _exact_value(num, point), _exact_value(den, point)
+            return None if top is None or bottom is None or bottom == 0 else top / bottom
+        case Pow(base, exp):
+            value, power = _exact_value(base, point), int(number_value(exp))
+            return None if value is None or (value == 0 and power < 0) else value**power
+    raise TypeError(f"not a rational function: {expr!r}")
+
+
+def _grid(names: list[Var], count: int) -> list[dict[Var, Fraction]]:
+    """Every point of a grid of `count` distinct rationals of EVALUATOR_INTERVAL per variable, the same every call."""
+    rng = random.Random(SEED)
+    low, high = (int(bound * 1000) for bound in EVALUATOR_INTERVAL)
+    axes = [[Fraction(k, 1000) for k in rng.sample(range(low, high + 1), count)] for _ in names]
+    return [dict(zip(names, values)) for values in itertools.product(*axes)]
+
+
+def _exact_points(names: list[Var], count: int) -> list[dict[Var, Fraction]]:
+    """count random points with coordinates among the EXACT_VALUES rationals k / 10^6 of EVALUATOR_INTERVAL."""
+    rng = random.Random(SEED)
+    low, high = (int(bound * 10**6) for bound in EVALUATOR_INTERVAL)
+    return [{var: Fraction(rng.randint(low, high), 10**6) for var in names} for _ in range(count)]
 
 
 def by_evaluator(a: Expr, b: Expr, points: int, why: str) -> Equivalence:

@@ -20,7 +20,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..cas import workers
-from ..cas.equivalence import Equivalence, compare_trees, constant_factor_between, renamings
+from ..cas.equivalence import (
+    Equivalence,
+    before_sympy,
+    compare_trees,
+    constant_factor_between,
+    renamings,
+    rounding_tolerance,
+)
 from ..core.derivation import Displayed
 from ..core.errors import CasLimitError, DerivError
 from ..core.tree import Call, Deriv, Expr, Path, Var, get_at, variables, walk
@@ -209,14 +216,21 @@ def _equivalent_trees(first: Expr, second: Expr, same_form, rename, fixed) -> Ve
     try:
         if rename:
             return _renamed(first, second, tuple(fixed))
-        return workers.run(_sympy_equivalence, first, second, what="equivalence check")
+        # Exact arithmetic and the probe decide most pairs here, without SymPy and without a call to the CAS worker.
+        early = before_sympy(first, second, tolerance=rounding_tolerance(first, second))
+        if early is not None:
+            return _verdict(early)
+        return workers.run(_sympy_equivalence, first, second, None, False, what="equivalence check")
     except CasLimitError as error:
         return Verdict(Is.INCONCLUSIVE, None, f"could not decide: {error.message}")
 
 
-def _sympy_equivalence(first: Expr, second: Expr, renaming: dict[str, str] | None = None) -> Verdict:
-    """The symbolic and numeric layers on first (its variables renamed by `renaming`) and second: one CAS worker call."""
-    return _verdict(compare_trees(first, second, rounded=(first, second), renaming=renaming))
+def _sympy_equivalence(
+    first: Expr, second: Expr, renaming: dict[str, str] | None = None, before: bool = True
+) -> Verdict:
+    """The symbolic and numeric layers on first (its variables renamed by `renaming`) and second: one CAS worker call
+    (before: the layers on our trees first, as compare_trees)."""
+    return _verdict(compare_trees(first, second, rounded=(first, second), renaming=renaming, before=before))
 
 
 def _verdict(outcome: Equivalence, expected: Expr | None = None) -> Verdict:
