@@ -172,23 +172,12 @@ class _Printer(MathPrinter):
             return self.paren(shown)
         return shown
 
-    def add(self, terms: Sequence[Expr], path: Path) -> str:
-        parts = []
-        followed = self.followed
-        for index, term in enumerate(terms):
-            here = path + (index,)
-            self.followed = followed or index < len(terms) - 1
-            if isinstance(term, Neg):
-                # The sign is printed as the operator, so a mark on the term covers its magnitude.
-                inner = self.magnitude(term.arg, here + (0,))
-                if here in self.marks:
-                    inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
-                parts.append(f"{MINUS}{inner}")
-            else:
-                shown = self.show(term, here, TERM)
-                parts.append(shown if index == 0 else f"{PLUS}{shown}")
-        self.followed = followed
-        return "<mrow>" + "".join(parts) + "</mrow>"
+    PLUS = PLUS
+    MINUS = MINUS
+    LEADING_MINUS = MINUS
+
+    def group(self, shown: str) -> str:
+        return f"<mrow>{shown}</mrow>"
 
     def mul(self, factors: Sequence[Expr], path: Path) -> str:
         shown = []

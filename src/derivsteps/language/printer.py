@@ -35,6 +35,11 @@ class MathPrinter:
     """Prints sums, products and negations, which read alike in text and LaTeX; subclasses say how every other node
     looks (form), what brackets look like (paren) and what stands between factors (gap)."""
 
+    # The signs between the terms of a sum, in the printer's notation.
+    PLUS = " + "
+    MINUS = " - "
+    LEADING_MINUS = "-"
+
     def __init__(self, marks: Collection[Path] = ()):
         self.marks = marks
         # Whether more of a sum follows what is being printed: ∂/∂x x^2 + 1 would read as ∂/∂x (x^2 + 1), since an
@@ -102,12 +107,16 @@ class MathPrinter:
                 inner = self.magnitude(term.arg, here + (0,))
                 if here in self.marks:
                     inner = f"{MARK_OPEN}{inner}{MARK_CLOSE}"
-                parts.append(f"-{inner}" if index == 0 else f" - {inner}")
+                parts.append((self.LEADING_MINUS if index == 0 else self.MINUS) + inner)
             else:
                 shown = self.show(term, here, TERM)
-                parts.append(shown if index == 0 else f" + {shown}")
+                parts.append(shown if index == 0 else self.PLUS + shown)
         self.followed = followed
-        return "".join(parts)
+        return self.group("".join(parts))
+
+    def group(self, shown: str) -> str:
+        """A sum or product as one piece of the notation: as it is in text and LaTeX, an <mrow> in MathML."""
+        return shown
 
     def mul(self, factors: Sequence[Expr], path: Path) -> str:
         shown = []
