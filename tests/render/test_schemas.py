@@ -39,6 +39,7 @@ KINDS = {
     "implicit": "implicit",
     "grade-report": "grade",
     "grade-row": None,
+    "course-report": "grade",
     "error": None,
 }
 
@@ -95,6 +96,16 @@ CASES = [
     ("implicit", ["implicit", "x^2 + y^2 = 25"], 0),
     ("implicit", ["implicit", "x^3 + y^3 = 6xy", "--steps", "--no-verify"], 0),
     ("implicit", ["x^2 + y^2 = 25", "--wrt", "x", "--implicit"], 0),
+    (
+        "course-report",
+        [
+            "grade",
+            str(ROOT / "examples" / "week2_answers.csv"),
+            "--questions",
+            str(ROOT / "examples" / "week2_questions.toml"),
+        ],
+        0,
+    ),
     ("error", ["1/0"], 2),
     ("error", ["x^"], 2),
     ("error", ["grad", "x", "--bogus"], 2),

@@ -1,4 +1,6 @@
-"""deriv grade FILE: check a whole class's answers, one verdict and feedback per row, and a summary."""
+"""deriv grade FILE: check a whole class's answers, one verdict and feedback per row, and a summary; with --questions,
+a class's answers to a question set (points, partial credit, the course report); --shard and --merge split a run over
+several processes or machines."""
 
 from __future__ import annotations
 
@@ -44,6 +46,41 @@ summary, written when the run ends. Ctrl-C or SIGTERM stops the run and keeps ev
 file; --resume then grades only the rows whose id the report lacks (.csv, .jsonl, .json). Without -o the report goes
 to stdout: a table (text), or --format csv, jsonl, json, markdown.
 
+a question set (--questions set.toml): the answers file has the columns student,question,answer (CSV, or JSON /
+JSON Lines objects with those keys), one answer per student and question, graded against the set's questions:
+  student,question,answer
+  ada,q2,2(x+y+z)
+  ben,q3,"(6a - b + 1, 2b - a)"
+The set is a TOML file, validated before any answer is graded (errors name the file, line and key):
+  title = "Week 2"
+  [defaults]                       points, form, form_credit, partial, feedback, latex, functions, topic
+  points = 1
+  [[question]]
+  id = "q2"
+  prompt = "Differentiate (x+y+z)^2 with respect to y."
+  task = "diff"                    diff (wrt), grad (vars), hessian (vars), critical (vars), eval (at),
+  expr = "(x+y+z)^2"               antiderivative (wrt), equiv; data = { a = [0, 2, 4] } or "data.csv"
+  wrt = "y"
+  expected = "2(x+y+z)"            optional: computed, and checked when given
+  points = 2
+  form = "any"                     any | simplified | factored | same-form (form_credit: 0.5 of the points)
+  [question.partial]               credit for a catalogued mistake, a fraction of the points
+  held_constant_differentiated = 0.25
+  [question.feedback]              the feedback shown for that mistake
+  held_constant_differentiated = "x and z are constants here."
+Answers: one expression (a number for eval); grad (6a - b + 1, 2b - a); hessian [[6, -1], [-1, 2]] or 6, -1; -1, 2;
+critical a = -2/11, b = -1/11 (points separated by ;, or none). See examples/week2_questions.toml.
+The course report (-o's extension or --format): text, .md, .html (one self-contained page with a bar chart per
+question), .json, .csv (the gradebook: a line per student; the answers go to REPORT.answers.csv beside it), .jsonl
+(one graded answer a line: what --merge reads).
+
+several processes or machines: --shard K/N grades only the K-th of N slices of the rows (by a hash of the row's id,
+or of student and question: the same slices whatever the order of the file), each run writing -o report-K.jsonl;
+--merge report-*.jsonl then makes the one report an unsharded run gives (add --questions set.toml for a question
+set; add the answers FILE to keep its order for plain rows):
+  parallel deriv grade answers.csv --questions set.toml --shard {}/8 -o report-{}.jsonl ::: 1 2 3 4 5 6 7 8
+  deriv grade --merge report-*.jsonl --questions set.toml -o report.html
+
 exit codes: 0 the batch ran, whatever the verdicts; 2 bad usage or a file that cannot be read;
 130 / 143 interrupted by Ctrl-C / SIGTERM (the report keeps the rows graded so far)
 """
@@ -52,22 +89,27 @@ exit codes: 0 the batch ran, whatever the verdicts; 2 bad usage or a file that c
 # checking.reports.FORMATS, written out: every start of `deriv` builds this parser, and importing the report writers
 # (and the grader under them) would cost every command about 12 ms. tests/test_grade.py keeps the two equal.
 FORMATS = ("text", "csv", "jsonl", "json", "markdown")
+# A course report (--questions) is also an HTML page.
+COURSE_FORMATS = (*FORMATS, "html")
 
 
 def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", metavar="FILE", help="the answers: a CSV file with the columns id,expr,wrt,answer, or JSON / JSON Lines"
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="the answers: a CSV file with the columns id,expr,wrt,answer (student,question,answer with --questions), or JSON / JSON Lines",
     )
     parser.add_argument(
         "-o",
         "--output",
         metavar="REPORT",
         default=None,
-        help="write the report to REPORT (.csv, .jsonl, .json, .md or .txt); the summary goes to stdout",
+        help="write the report to REPORT (.csv, .jsonl, .json, .md or .txt; .html with --questions); the summary goes to stdout",
     )
     parser.add_argument(
         "--format",
-        choices=FORMATS,
+        choices=COURSE_FORMATS,
         default=None,
         help="the report's format (default: from -o's extension; a text table on stdout)",
     )
@@ -82,6 +124,22 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds one row may take before its worker is stopped and the row marked limit (default: limits.GRADE_ROW_SECONDS, 60)",
     )  # fmt: skip
     parser.add_argument("--ascii", action="store_true", help="plain ASCII marks in the text table")
+    parser.add_argument(
+        "--questions",
+        metavar="SET.toml",
+        default=None,
+        help="grade answers (columns student,question,answer) against the questions of this TOML file",
+    )
+    parser.add_argument(
+        "--shard", metavar="K/N", default=None, help="grade only the K-th of N slices of the rows (1 <= K <= N)"
+    )
+    parser.add_argument(
+        "--merge",
+        metavar="REPORT",
+        nargs="+",
+        default=None,
+        help="combine the .jsonl reports of --shard runs into one report (shell patterns such as 'report-*.jsonl' too)",
+    )
 
 
 class _Terminated(BaseException):
@@ -124,10 +182,22 @@ def _grade(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-row-seconds must be a positive number of seconds, not {args.max_row_seconds:g}")
     if args.resume and args.output is None:
         raise UsageError("--resume continues the report named by -o: give -o REPORT as well")
+    if args.merge is not None:
+        return _merge(args)
+    if args.file is None:
+        raise UsageError(
+            "the following arguments are required: FILE (the answers; or --merge REPORT ... to combine slices)"
+        )
+    if args.questions is not None:
+        return _grade_course(args)
+    if args.format == "html" or (args.output is not None and _course_format_of(args.output) == "html"):
+        raise UsageError("an HTML report is a course report: give the question set with --questions set.toml")
     fmt = args.format or (format_of(args.output) if args.output is not None else "text")
     if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
         raise UsageError(f"-o {args.output} is the answers file itself: write the report to another file")
     rows = read_answers(args.file)
+    if args.shard is not None:
+        rows = _in_shard(rows, args.shard, lambda row: row.id)
     previous = recover(args.output, fmt) if args.resume else []
     todo = _still_to_grade(rows, previous, args)
 
@@ -248,10 +318,207 @@ def _show_progress(args: argparse.Namespace, rows: int) -> bool:
     return rows >= PROGRESS_ROWS and sys.stderr.isatty() and (args.output is not None or not sys.stdout.isatty())
 
 
+# -- slices ------------------------------------------------------------------------------------------------------------------
+def _in_shard(rows: list, shard: str, key) -> list:
+    """The rows of slice K of N (--shard K/N), by the stable hash of each row's key (checking.course.shard_of)."""
+    from ..checking.course import parse_shard, shard_of
+
+    index, count = parse_shard(shard)
+    return [row for row in rows if shard_of(key(row), count) == index]
+
+
+def _merge_paths(patterns: list[str]) -> list[str]:
+    """--merge's files: each as given, or a shell pattern the shell did not expand (quoted, or on Windows)."""
+    import glob
+
+    from ..core.errors import UsageError
+
+    paths: list[str] = []
+    for pattern in patterns:
+        if Path(pattern).exists() or not glob.has_magic(pattern):
+            paths.append(pattern)
+            continue
+        found = sorted(glob.glob(pattern))
+        if not found:
+            raise UsageError(f"--merge {pattern}: no file matches")
+        paths += found
+    return list(dict.fromkeys(paths))
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """--merge: the slice reports as one report, as an unsharded run writes it."""
+    from ..checking.course import read_slices
+    from ..core.errors import UsageError
+
+    if args.shard is not None or args.resume:
+        raise UsageError("--merge combines finished slice reports: it takes neither --shard nor --resume")
+    items = read_slices(_merge_paths(args.merge))
+    if any("student" in item for item in items):
+        if args.questions is None:
+            raise UsageError("these are reports of answers to a question set: give the set with --questions set.toml")
+        from ..checking.course import course_report, merge_course_rows
+        from ..checking.questions import load_questions
+
+        questions = load_questions(args.questions)
+        rows = merge_course_rows(items)
+        if args.file is not None:  # the answers file given too: the merged rows must be exactly its rows
+            _check_course_cover(args.file, rows)
+        _write_course(args, course_report(questions, rows), graded=0, seconds=0.0)
+        return EXIT_OK
+    return _merge_plain(args, items)
+
+
+def _check_course_cover(path: str, rows) -> None:
+    from ..checking.course import read_submissions
+    from ..core.errors import InputError
+
+    expected = {(sub.student, sub.question) for sub in read_submissions(path)}
+    have = {(row.student, row.question) for row in rows}
+    if have != expected:
+        missing = len(expected - have)
+        raise InputError(
+            f"--merge: the reports hold {len(have)} answers, {path} has {len(expected)}"
+            + (f" ({missing} not graded: is a slice missing?)" if missing else "")
+        )
+
+
+def _merge_plain(args: argparse.Namespace, items: list[dict]) -> int:
+    """Plain graded rows (deriv grade FILE --shard): merged in the order of FILE when given, else as read."""
+    from ..checking.grading import GradedRow, read_answers, summarize
+    from ..core.errors import InputError, UsageError
+
+    if args.questions is not None:
+        raise UsageError("--questions: these reports hold plain rows (id, expr, wrt, answer), not answers to a set")
+    rows = []
+    for item in items:
+        try:
+            rows.append(GradedRow.from_dict(item))
+        except ValueError as err:
+            raise InputError(f"--merge: {err}") from None
+    seen: set[str] = set()
+    for row in rows:
+        if row.id in seen:
+            raise InputError(f"--merge: the id {row.id!r} is in two reports: merge the slices of one run only")
+        seen.add(row.id)
+    if args.file is not None:
+        order = {row.id: index for index, row in enumerate(read_answers(args.file))}
+        strangers = [row.id for row in rows if row.id not in order]
+        if strangers:
+            raise InputError(f"--merge: {strangers[0]!r} is not an id of {args.file}: the reports are of another file")
+        rows.sort(key=lambda row: order[row.id])
+    fmt = args.format or (_plain_format_of(args.output) if args.output is not None else "text")
+    sink = _Sink(args, fmt, [], max((len(row.id) for row in rows), default=2))
+    for row in rows:
+        sink.add(row)
+    # Every row counts as graded (by the slices' runs), so the summary reports no "rows from an earlier report".
+    sink.close(summarize(sink.rows, new=len(rows), seconds=0.0))
+    return EXIT_OK
+
+
+def _plain_format_of(path: str) -> str:
+    from ..checking.reports import format_of
+
+    return format_of(path)
+
+
+# -- a class's answers to a question set ------------------------------------------------------------------------------------
+def _course_format_of(path: str) -> str | None:
+    """The course report's format by -o's extension (.html too); None for an extension we do not write."""
+    from ..checking.reports import EXTENSIONS
+
+    return {**EXTENSIONS, ".html": "html", ".htm": "html"}.get(Path(path).suffix.lower())
+
+
+def _grade_course(args: argparse.Namespace) -> int:
+    """--questions: load and validate the set, grade each answer against its question, write the course report."""
+    from ..checking.course import course_report, grade_submissions, read_submissions
+    from ..checking.questions import load_questions
+    from ..core.errors import UsageError
+    from ..render.live import grading_bar
+
+    if args.resume:
+        raise UsageError("--resume is not available with --questions yet: grade slices with --shard and --merge them")
+    fmt = _course_output_format(args)
+    if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
+        raise UsageError(f"-o {args.output} is the answers file itself: write the report to another file")
+    questions = load_questions(args.questions)  # every problem of the set is reported before anything is graded
+    subs = read_submissions(args.file)
+    if args.shard is not None:
+        subs = _in_shard(subs, args.shard, lambda sub: sub.key)
+    stream = None
+    if fmt == "jsonl" and args.output is not None:  # a slice report grows one complete row at a time
+        stream = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below, also on Ctrl-C
+    progress = grading_bar(len(subs)) if _show_progress(args, len(subs)) else None
+    rows, start, stopped = [], time.monotonic(), None
+    try:
+        for row in grade_submissions(subs, questions, jobs=args.jobs, row_seconds=args.max_row_seconds):
+            rows.append(row)
+            if stream is not None:
+                import json
+
+                stream.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
+                stream.flush()
+            if progress is not None:
+                progress.advance()
+    except KeyboardInterrupt:
+        stopped = EXIT_INTERRUPTED
+    except _Terminated:
+        stopped = EXIT_TERMINATED
+    finally:
+        if progress is not None:
+            progress.stop()
+        if stream is not None:
+            stream.close()
+    report = course_report(questions, rows)
+    _write_course(args, report, graded=len(rows), seconds=time.monotonic() - start, streamed=stream is not None)
+    if stopped is not None:
+        print(f"interrupted after {len(rows)} of {len(subs)} answers: the report holds those", file=sys.stderr)
+        return stopped
+    return EXIT_OK
+
+
+def _course_output_format(args: argparse.Namespace) -> str:
+    from ..core.errors import UsageError
+
+    if args.format is not None:
+        return args.format
+    if args.output is None:
+        return "text"
+    found = _course_format_of(args.output)
+    if found is None:
+        raise UsageError(f"-o {args.output}: write the report to a .txt, .md, .html, .json, .csv or .jsonl file (or choose with --format)")  # fmt: skip
+    return found
+
+
+def _write_course(args: argparse.Namespace, report, *, graded: int, seconds: float, streamed: bool = False) -> None:
+    """The course report to -o (replaced whole, atomically) or stdout; with -o, the summary on stdout."""
+    from ..checking.reports import replace_atomically
+    from ..render.course import answers_csv, render_course, summary_sentence
+
+    fmt = _course_output_format(args)
+    text = render_course(report, fmt, ascii=args.ascii)
+    if args.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(args.output)
+    if not streamed:
+        replace_atomically(path, text)
+    written = [str(path)]
+    if fmt == "csv":  # the gradebook in REPORT.csv, the graded answers beside it
+        beside = path.with_name(path.stem + ".answers.csv")
+        replace_atomically(beside, answers_csv(report.rows))
+        written.append(str(beside))
+    speed = f" Graded {graded} in {seconds:.1f} s." if graded else ""
+    sys.stdout.write(f"{summary_sentence(report)}{speed}\nreport: {', '.join(written)}\n")
+    sys.stdout.flush()
+
+
 COMMAND = Command(
     "grade a whole class: a file of answers in, a report of verdicts, mistakes and feedback out",
     _grade_arguments,
     _run_grade,
-    usage="deriv grade FILE [-o REPORT.csv|.jsonl|.json|.md] [--jobs N] [--resume]",
+    usage="deriv grade FILE [--questions SET.toml] [-o REPORT.csv|.jsonl|.json|.md|.html] [--jobs N] [--resume] [--shard K/N]\n"
+    "       deriv grade [FILE] --merge REPORT.jsonl ... [--questions SET.toml] [-o REPORT]",
     epilog=_GRADE_EPILOG,
 )

@@ -69,4 +69,4 @@ def display(result, format: str):
 
 def _load() -> None:
     """Import the layout modules, each of which registers its result types (Python imports each once)."""
-    from . import checks, critical, derivation, descent, grading, implicit, multivar, written  # noqa: F401
+    from . import checks, course, critical, derivation, descent, grading, implicit, multivar, written  # noqa: F401
