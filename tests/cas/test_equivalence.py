@@ -78,4 +78,36 @@ def _calls_random(path: Path) -> bool:
 
 def test_no_second_implementation_of_sampling_outside_the_service():
     sampling = sorted(path.name for path in SRC.rglob("*.py") if _calls_random(path))
-    assert sampling == ["equivalence.py"], sampling
+    # checking/practice.py draws the coefficients of practice questions (a seeded generator): it decides nothing.
+    assert sampling == ["equivalence.py", "practice.py"], sampling
+
+
+def test_a_difference_is_shown_at_a_simple_point_in_the_students_terms():
+    from derivsteps.cas.equivalence import a_difference, where_they_differ
+
+    names = ("the derivative", "your answer")
+    assert where_they_differ(tree("2x"), tree("-2x"), names) == "your answer is -4 at x = 2; the derivative is 4"
+    assert where_they_differ(tree("x^2"), tree("2x"), names) == (
+        "your answer is 1 at x = 1/2; the derivative is 1/4"  # equal at x = 2: the next simple point
+    )
+    assert where_they_differ(tree("sin(x)"), tree("cos(x)"), names) == (
+        "your answer is -0.4161 at x = 2; the derivative is 0.9093"
+    )
+    assert where_they_differ(tree("3"), tree("4"), names) == "your answer is 4; the derivative is 3"
+    assert where_they_differ(tree("x"), tree("x"), names) is None
+    # the domain of both, and of the `domain` trees: ln(x) has no value at x = -1
+    found = a_difference(tree("x"), tree("-x"), domain=(tree("ln(x)"),))
+    assert found is not None and all(value > 0 for _, value in found.point)
+    # each variable its own simple value, named as the tree names it
+    assert where_they_differ(tree("a_1 b"), tree("a_1 + b"), names) == (
+        "your answer is 5 at a_1 = 2, b = 3; the derivative is 6"
+    )
+
+
+def test_the_digits_shown_tell_two_values_apart():
+    from derivsteps.cas.equivalence import where_they_differ
+
+    said = where_they_differ(tree("1000000x"), tree("1000001x"))
+    assert said == "the second is 2000002 at x = 2; the first is 2000000"
+    said = where_they_differ(tree("pi x"), tree("3.14159 x"))
+    assert said == "the second is 6.28318 at x = 2; the first is 6.28319"

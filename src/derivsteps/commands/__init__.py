@@ -23,7 +23,8 @@ EXIT_USAGE = 2  # bad input or usage, with a message that says what and where
 EXIT_INTERNAL = 70  # an unexpected exception (sysexits EX_SOFTWARE): distinct from every answer-like code
 
 # The order of the commands in --help, the lecture's order; a command not listed comes after these.
-ORDER = ("diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv", "grade", "implicit", "serve")
+ORDER = ("diff", "grad", "hessian", "eval", "critical", "descend", "check", "equiv", "grade", "practice",
+         "implicit", "serve")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 
 from . import (
     EXIT_DISAGREES,
@@ -121,11 +120,11 @@ def _run_implicit(args: argparse.Namespace) -> int:
 
 def _print_hint(derivation, args: argparse.Namespace) -> int:
     """Print the rule that applies next and where it applies, in the rule's own words; never the result."""
-    from ..core.tree import variables
     from ..language.mathtext import to_text
+    from ..render.hint import hint_html, hint_lines, next_rule
 
     show = lambda expr: to_text(expr, args.ascii)  # noqa: E731
-    hint = _hint(derivation, show)
+    hint = next_rule(derivation, show)
     if output_format(args) == "json":
         document = {
             "schema": 1,
@@ -137,72 +136,10 @@ def _print_hint(derivation, args: argparse.Namespace) -> int:
         print_json(document, args)
         return EXIT_OK
     if output_format(args) == "html":
-        write(_hint_html(derivation, hint))
+        write(hint_html(derivation, hint))
         return EXIT_OK
-    where = hint["at"]
-    if len(variables(derivation.expr)) > 1:  # with held constants, say which variable this derivative is by
-        where += f" (by {hint['by']})"
-    if hint["law"] is None:
-        print(f"next: {where}: {hint['explanation']}")
-        return EXIT_OK
-    dash = "-" if args.ascii else "—"
-    law = "" if hint["law"] == hint["label"] else f"  {dash}  {hint['law']}"  # ∂x/∂x = 1 is its own law
-    print(f"next: {hint['label']} at {where}{law}")
-    if hint["law"] not in hint["explanation"]:  # "From the table of derivatives: <law>" would say it twice
-        print(f"      {hint['explanation']}")
+    write("\n".join(hint_lines(derivation, hint, args.ascii)))
     return EXIT_OK
-
-
-def _hint_html(derivation, hint: dict) -> str:
-    """The hint as an HTML fragment: the rule's name, where it applies (MathML) and its law, then the explanation."""
-    from html import escape
-
-    from ..core.tree import get_at
-    from ..language.mathml import to_mathml
-
-    pending = get_at(derivation.start, tuple(hint["path"]))
-    where = to_mathml(pending.body)
-    if hint["label"] is None:
-        said = f"next: at {where}: {escape(hint['explanation'])}"
-        return f'<div class="derivsteps">\n<p class="hint">{said}</p>\n</div>'
-    law = "" if hint["law"] == hint["label"] else f' — <span class="law-text">{escape(hint["law"])}</span>'
-    lines = [f'<p class="hint">next: <span class="rule-label">{escape(hint["label"])}</span> at {where}{law}</p>']
-    if hint["law"] not in hint["explanation"]:
-        lines.append(f'<p class="explanation">{escape(hint["explanation"])}</p>')
-    return '<div class="derivsteps">\n' + "\n".join(lines) + "\n</div>"
-
-
-def _hint(derivation, show: Callable) -> dict:
-    """The first rule the engine applies to the derivation's start: name, label, law, path, and where, as data."""
-    from ..core.derivation import Rewrite, Step
-    from ..core.engine import first_match, next_pending
-    from ..core.rules import DIFF_RULES
-    from ..core.tree import get_at
-    from ..render._labels import explanation, line_label
-
-    start = derivation.start
-    path = next_pending(start)  # never None: differentiate() always starts from a pending derivative
-    pending = get_at(start, path)
-    hint = {"path": list(path), "at": show(pending.body), "by": show(pending.var)}
-    found = first_match(DIFF_RULES, pending)
-    if found is None:
-        return {
-            "rule": "cas_fallback",
-            "label": None,
-            "law": None,
-            **hint,
-            "explanation": "no rule on the cheat sheet applies here; SymPy would compute this derivative",
-        }
-    rule, bindings = found
-    # A one-rewrite line that goes nowhere: it lets the shared label and explanation templates fill in the math.
-    line = Step((Rewrite(rule.name, path, bindings, (), rule.group),), start, start, "diff")
-    return {
-        "rule": rule.name,
-        "label": line_label(line, show, "full"),
-        "law": rule.law,
-        **hint,
-        "explanation": explanation(line, show),
-    }
 
 
 def emit(derivation, args: argparse.Namespace) -> None:
