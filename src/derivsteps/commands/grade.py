@@ -74,6 +74,16 @@ The course report (-o's extension or --format): text, .md, .html (one self-conta
 question), .json, .csv (the gradebook: a line per student; the answers go to REPORT.answers.csv beside it), .jsonl
 (one graded answer a line: what --merge reads).
 
+a learning platform's export (Canvas: Quiz Statistics > Student Analysis; Moodle: Results > Responses; Gradescope):
+one row per student, a column per question. With --questions it is read as the answers: the platform is found from
+the header row (or --platform), the question columns are taken in order as the set's questions, or mapped with
+--columns "student=SIS User ID,q1=Response 1,q2=Response 2" (a value may also be the platform's question number). An
+empty response is not answered, not wrong. --gradebook grades.csv writes the totals in the CSV that platform imports
+(Canvas: Grades > Import; Moodle: Grades > Import > CSV file), and --gradescope results.json the autograder's results
+(score, and per question a test with its score, max_score and feedback) for one student's submission:
+  deriv grade responses.csv --questions week2.toml -o report.html --gradebook grades.csv
+  deriv grade /autograder/submission/answers.csv --questions set.toml --gradescope /autograder/results/results.json
+
 several processes or machines: --shard K/N grades only the K-th of N slices of the rows (by a hash of the row's id,
 or of student and question: the same slices whatever the order of the file), each run writing -o report-K.jsonl;
 --merge report-*.jsonl then makes the one report an unsharded run gives (add --questions set.toml for a question
@@ -89,6 +99,8 @@ exit codes: 0 the batch ran, whatever the verdicts; 2 bad usage or a file that c
 # checking.reports.FORMATS, written out: every start of `deriv` builds this parser, and importing the report writers
 # (and the grader under them) would cost every command about 12 ms. tests/test_grade.py keeps the two equal.
 FORMATS = ("text", "csv", "jsonl", "json", "markdown")
+# checking.platforms.PLATFORMS, written out for the same reason (tests/checking/test_platforms.py keeps them equal).
+PLATFORMS = ("canvas", "moodle", "gradescope")
 # A course report (--questions) is also an HTML page.
 COURSE_FORMATS = (*FORMATS, "html")
 
@@ -129,6 +141,37 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SET.toml",
         default=None,
         help="grade answers (columns student,question,answer) against the questions of this TOML file",
+    )
+    platforms = parser.add_argument_group("learning platforms (with --questions)")
+    platforms.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        default=None,
+        help="read FILE as this platform's export (default: found from its header row when it is not student,question,answer)",
+    )
+    platforms.add_argument(
+        "--columns",
+        metavar="MAP",
+        default=None,
+        help='which export column is the student and which holds each question: "student=SIS User ID,q1=Response 1"',
+    )
+    platforms.add_argument(
+        "--gradebook",
+        metavar="FILE.csv",
+        default=None,
+        help="also write the totals as the gradebook CSV the platform imports",
+    )
+    platforms.add_argument(
+        "--assignment",
+        metavar="NAME",
+        default=None,
+        help="the gradebook's column for this set (default: the set's title)",
+    )
+    platforms.add_argument(
+        "--gradescope",
+        metavar="results.json",
+        default=None,
+        help="also write Gradescope's autograder results (one student's submission): score and a test per question",
     )
     parser.add_argument(
         "--shard", metavar="K/N", default=None, help="grade only the K-th of N slices of the rows (1 <= K <= N)"
@@ -431,7 +474,7 @@ def _course_format_of(path: str) -> str | None:
 
 def _grade_course(args: argparse.Namespace) -> int:
     """--questions: load and validate the set, grade each answer against its question, write the course report."""
-    from ..checking.course import course_report, grade_submissions, read_submissions
+    from ..checking.course import course_report, grade_submissions
     from ..checking.questions import load_questions
     from ..core.errors import UsageError
     from ..render.live import grading_bar
@@ -442,7 +485,7 @@ def _grade_course(args: argparse.Namespace) -> int:
     if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
         raise UsageError(f"-o {args.output} is the answers file itself: write the report to another file")
     questions = load_questions(args.questions)  # every problem of the set is reported before anything is graded
-    subs = read_submissions(args.file)
+    subs, roster, export = _submissions(args, questions)
     if args.shard is not None:
         subs = _in_shard(subs, args.shard, lambda sub: sub.key)
     stream = None
@@ -471,10 +514,97 @@ def _grade_course(args: argparse.Namespace) -> int:
             stream.close()
     report = course_report(questions, rows)
     _write_course(args, report, graded=len(rows), seconds=time.monotonic() - start, streamed=stream is not None)
+    _write_platform_files(args, questions, report, roster, export)
     if stopped is not None:
         print(f"interrupted after {len(rows)} of {len(subs)} answers: the report holds those", file=sys.stderr)
         return stopped
     return EXIT_OK
+
+
+def _submissions(args: argparse.Namespace, questions):
+    """The answers to grade, the students of the file (a platform's export lists those who answered nothing too) and
+    the export's platform and student column (None for our own student,question,answer file)."""
+    from ..checking.course import Submission, read_submissions
+    from ..checking.platforms import detect_platform, parse_columns, read_export
+    from ..core.errors import UsageError
+
+    if args.platform is None and args.columns is None:
+        ours = {cell.strip().lower() for cell in _header_of(args.file)} >= {"student", "question", "answer"}
+        if (
+            ours
+            or Path(args.file).suffix.lower() in (".json", ".jsonl")
+            or detect_platform(_header_of(args.file)) is None
+        ):
+            subs = read_submissions(args.file)
+            return subs, list(dict.fromkeys(sub.student for sub in subs)), None
+    records = read_export(
+        Path(args.file),
+        columns=parse_columns(args.columns) if args.columns else None,
+        platform=args.platform,
+        question_ids=questions.ids,
+    )
+    if not records:
+        raise UsageError(f"{args.file}: the export has no student rows")
+    answered = [record for record in records if record.answered]
+    subs = [Submission(row, r.student, r.question, r.answer or "") for row, r in enumerate(answered)]
+    found = detect_platform(_header_of(args.file))
+    platform = args.platform or (found.name if found is not None else None)
+    return subs, list(dict.fromkeys(r.student for r in records)), (platform, records[0].student_column)
+
+
+def _header_of(path: str) -> list[str]:
+    import csv
+    import io
+
+    from ..language.textfile import read_text
+
+    text = read_text(path, label=path, give="the answers file", content="the answers").lstrip("\ufeff")
+    first = next(iter(text.splitlines()), "")
+    dialect = ";" if first.count(";") > first.count(",") else ","
+    return next(csv.reader(io.StringIO(first), delimiter=dialect), [])
+
+
+def _write_platform_files(args: argparse.Namespace, questions, report, roster: list[str], export) -> None:
+    """--gradebook: every student's total in the CSV the platform imports; --gradescope: one submission's results."""
+    import json
+
+    from ..checking.platforms import gradebook_csv, gradebook_id_column, gradescope_results
+    from ..checking.reports import replace_atomically
+    from ..core.errors import UsageError
+
+    if args.gradebook is not None:
+        platform = args.platform or (export[0] if export is not None else None)
+        if platform is None:
+            raise UsageError(
+                "--gradebook writes a platform's import file: say which with --platform canvas|moodle|gradescope"
+            )
+        totals = {student: 0.0 for student in roster} | {result.student: result.score for result in report.students}
+        text = gradebook_csv(
+            platform,
+            totals,
+            assignment=args.assignment or questions.title,
+            points_possible=questions.total_points,
+            id_column=gradebook_id_column(platform, export[1] if export is not None else None),
+        )
+        replace_atomically(Path(args.gradebook), text)
+        print(f"gradebook ({platform}): {args.gradebook}")
+    if args.gradescope is not None:
+        if len(report.students) > 1:
+            raise UsageError(
+                f"--gradescope writes one submission's results, and the file has {len(report.students)} students"
+            )
+        student = report.students[0] if report.students else None
+        items = []
+        for index, question in enumerate(questions.questions):
+            row = student.rows[index] if student is not None else None
+            feedback = row.feedback if row is not None else "not answered"
+            items.append(
+                (question.id, question.prompt, row.score if row is not None else 0.0, question.points, feedback)
+            )
+        replace_atomically(
+            Path(args.gradescope), json.dumps(gradescope_results(items), indent=2, ensure_ascii=False) + "\n"
+        )
+        print(f"Gradescope results: {args.gradescope}")
 
 
 def _course_output_format(args: argparse.Namespace) -> str:
