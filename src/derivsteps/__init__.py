@@ -39,6 +39,9 @@ _EXPORTS = {
     "read_answers": "checking.grading",
     "grade": "checking.grading:grade_rows",
     "summarize": "checking.grading",
+    "load_questions": "checking.questions",
+    "check_question": "checking.questions",
+    "course_report": "checking.course",
     # rendering any result
     "to_text": "render.api",
     "to_latex": "render.api",
@@ -63,6 +66,10 @@ _EXPORTS = {
     "AnswerRow": "checking.grading",
     "GradedRow": "checking.grading",
     "Summary": "checking.grading",
+    "Question": "checking.questions",
+    "QuestionSet": "checking.questions",
+    "QuestionResult": "checking.questions",
+    "CourseReport": "checking.course",
     # the vocabularies (each a StrEnum: its members are the strings the output shows)
     "Layer": "core.vocabulary",
     "Detail": "core.vocabulary",
@@ -113,6 +120,8 @@ if TYPE_CHECKING:  # what a type checker and an editor see; tests/test_public_ap
     from .checking.answers import (
         equivalent_expressions as equivalent_expressions,
     )
+    from .checking.course import CourseReport as CourseReport
+    from .checking.course import course_report as course_report
     from .checking.grading import (
         AnswerRow as AnswerRow,
     )
@@ -129,6 +138,11 @@ if TYPE_CHECKING:  # what a type checker and an editor see; tests/test_public_ap
     from .checking.grading import (
         summarize as summarize,
     )
+    from .checking.questions import Question as Question
+    from .checking.questions import QuestionResult as QuestionResult
+    from .checking.questions import QuestionSet as QuestionSet
+    from .checking.questions import check_question as check_question
+    from .checking.questions import load_questions as load_questions
     from .checking.written import WrittenReport as WrittenReport
     from .checking.written import check_derivation as check_derivation
     from .core.derivation import Derivation as Derivation
