@@ -15,9 +15,7 @@ class), and the slices of the N runs are disjoint and cover the file. Each grade
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,6 +29,7 @@ from ..core.derivation import Displayed
 from ..core.errors import DerivError, InputError, LimitError, UsageError
 from ..core.vocabulary import VERDICTS
 from .questions import Question, QuestionSet, check_question, outcome_of, read_components, same_value
+from .records import read_records
 
 COLUMNS = ("student", "question", "answer")
 # How an answer came out, for the statistics: all the points, some, none (wrong), unreadable, or not decided.
@@ -142,18 +141,9 @@ def parse_submissions(text: str, path: str | os.PathLike = "answers.csv") -> lis
     path = Path(path)
     if not text.strip():
         raise InputError(f"{path} is empty: its first line must name the columns {', '.join(COLUMNS)}")
-    suffix = path.suffix.lower()
-    start = text.lstrip()[:1]
-    if suffix == ".json" or (suffix not in (".csv", ".tsv", ".txt", ".jsonl", ".ndjson") and start == "["):
-        records = _json_records(path, text)
-    elif suffix in (".jsonl", ".ndjson") or (suffix not in (".csv", ".tsv", ".txt") and start == "{"):
-        records = _jsonl_records(path, text)
-    else:
-        records = _csv_records(path, text)
+    records = read_records(text, path, COLUMNS, needs="answers to a question set need")
     if not records:
         raise InputError(f"{path} has no answers")
-    if len(records) > limits.MAX_GRADE_ROWS:
-        raise LimitError(f"{path} has more than limits.MAX_GRADE_ROWS ({limits.MAX_GRADE_ROWS:,}) answers: split it into several files")  # fmt: skip
     rows, first = [], {}
     for index, (where, record) in enumerate(records):
         student = str(record.get("student") or "").strip()
@@ -173,67 +163,6 @@ def parse_submissions(text: str, path: str | os.PathLike = "answers.csv") -> lis
     return rows
 
 
-def _csv_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    delimiter = next((mark for mark in ",;\t" if mark in text.split("\n", 1)[0]), ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in COLUMNS if name not in header]
-        if missing:
-            raise InputError(
-                f"{path}: the header names {', '.join(header) or 'no columns'}; answers to a question set need the columns "
-                f"{', '.join(COLUMNS)} (missing: {', '.join(missing)}; other columns are ignored)"
-            )
-        records = []
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            record = {name: value for name, value in zip(header, values) if name in COLUMNS}
-            if len(values) < len(header):
-                record["_problem"] = f"the row has {len(values)} values, but the header names {len(header)} columns"
-            records.append((f"line {reader.line_num}", record))
-    except csv.Error as err:
-        raise InputError(f"{path}, line {reader.line_num}: not valid CSV ({err})") from None
-    return records
-
-
-def _json_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{path}, line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
-    if not isinstance(document, list):
-        raise InputError(f"{path}: the JSON must be an array of objects with the keys {', '.join(COLUMNS)}")
-    return [(f"item {index}", _record(path, f"item {index}", item)) for index, item in enumerate(document)]
-
-
-def _jsonl_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}, line {number}, column {err.colno}: not valid JSON ({err.msg})") from None
-        records.append((f"line {number}", _record(path, f"line {number}", item)))
-    return records
-
-
-def _record(path: Path, where: str, item) -> dict:
-    if not isinstance(item, dict):
-        raise InputError(f"{path}, {where}: expected an object with the keys {', '.join(COLUMNS)}")
-    record = {}
-    for name in COLUMNS:
-        value = item.get(name)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, (str, int, float))):
-            record["_problem"] = f"{name} must be text, not {json.dumps(value)[:40]}"
-        elif value is not None:
-            record[name] = str(value)
-    return record
-
-
-# -- grading ------------------------------------------------------------------------------------------------------------------
 def grade_submission(job: tuple[Question | None, Submission]) -> CourseRow:
     """One answer graded against its question; never raises (a bug becomes the verdict "error")."""
     question, sub = job

@@ -12,9 +12,6 @@ Ctrl-C stops only this process's loop, which decides what to keep, and kills the
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +24,7 @@ from ..core.derivation import Displayed
 from ..core.errors import DerivError, InputError, LimitError, UsageError
 from ..core.vocabulary import VERDICTS  # the checker's four, then the batch's own: "limit" and "error"
 from ..language.textfile import read_text
+from .records import file_kind, read_records
 
 COLUMNS = ("id", "expr", "wrt", "answer")
 OPTIONAL_COLUMNS = ("kind", "vars", "functions")
@@ -104,106 +102,13 @@ def parse_answers(text: str, path: str | os.PathLike = "answers") -> list[Answer
     path = Path(path)
     if not text.strip():
         raise InputError(f"{path} is empty: its first line must name the columns {', '.join(COLUMNS)}")
-    kind = _file_kind(path, text)
-    records = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records}[kind](path, text)
+    kind = file_kind(path, text)
+    records = read_records(text, path, COLUMNS, OPTIONAL_COLUMNS)
     rows = [_answer_row(path, where, record) for where, record in records]
     if not rows:
         raise InputError(f"{path} has no answers, only {'a header' if kind == 'csv' else 'an empty list'}")
     _check_ids(path, rows, [where for where, _ in records])
     return rows
-
-
-def _file_kind(path: Path, text: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return "csv"
-    if suffix == ".json":
-        return "json"
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    start = text.lstrip()[:1]
-    return "json" if start == "[" else "jsonl" if start == "{" else "csv"
-
-
-def _csv_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    # A spreadsheet in a comma-decimal locale writes ";" between values; the header tells which.
-    delimiter = next((mark for mark in ",;\t" if mark in text.split("\n", 1)[0]), ",")
-    # newline="": rows end at \r\n or \n only, never at the other characters str.splitlines breaks at (\u2028, \x1c).
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in COLUMNS if name not in header]
-        if missing:
-            raise InputError(
-                f"{path}: the header names {', '.join(header) or 'no columns'}; it needs the columns {', '.join(COLUMNS)} "
-                f"(missing: {', '.join(missing)}; other columns are ignored)"
-            )
-        records = []
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue  # a blank line, or a row of empty cells a spreadsheet left behind
-            where = f"line {reader.line_num}"
-            record = {name: value for name, value in zip(header, values) if name in COLUMNS + OPTIONAL_COLUMNS}
-            if len(values) < len(header):
-                record["_problem"] = f"the row has {len(values)} values, but the header names {len(header)} columns"
-            records.append((where, record))
-            _check_count(path, records)
-    except csv.Error as err:
-        raise InputError(f"{path}, line {reader.line_num}: not valid CSV ({err})") from None
-    return records
-
-
-def _json_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{path}, line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
-    if isinstance(document, dict) and isinstance(document.get("rows"), list):
-        document = document["rows"]  # a report of ours: grade its rows again
-    if not isinstance(document, list):
-        raise InputError(f"{path}: the JSON must be an array of objects with the keys {', '.join(COLUMNS)}")
-    records = [(f"item {index}", item) for index, item in enumerate(document)]
-    _check_count(path, records)
-    return [(where, _record(path, where, item)) for where, item in records]
-
-
-def _jsonl_records(path: Path, text: str) -> list[tuple[str, dict]]:
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines: a JSON string may hold \u2028 as is
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}, line {number}, column {err.colno}: not valid JSON ({err.msg})") from None
-        records.append((f"line {number}", _record(path, f"line {number}", item)))
-        _check_count(path, records)
-    return records
-
-
-def _record(path: Path, where: str, item) -> dict:
-    if not isinstance(item, dict):
-        raise InputError(
-            f"{path}, {where}: expected an object with the keys {', '.join(COLUMNS)}, not {type(item).__name__}"
-        )
-    record = {}
-    for name in COLUMNS + OPTIONAL_COLUMNS:
-        value = item.get(name)
-        if name in ("vars", "functions") and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = ",".join(value)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, (str, int, float))):
-            record["_problem"] = f"{name} must be text, not {json.dumps(value)[:40]}"
-            value = None
-        if value is not None:
-            record[name] = str(value)
-    return record
-
-
-def _check_count(path: Path, records: list) -> None:
-    if len(records) > limits.MAX_GRADE_ROWS:
-        raise LimitError(
-            f"{path} has more than limits.MAX_GRADE_ROWS ({limits.MAX_GRADE_ROWS:,}) answers: split it into several files"
-        )
 
 
 def _answer_row(path: Path, where: str, record: dict) -> AnswerRow:
