@@ -223,3 +223,58 @@ def test_antiderivative_text_report_has_no_misleading_expected_line(capsys):
     assert main(["check", "--antiderivative-of", "x^2", "--wrt", "x", "--answer", "2x", "--format", "text"]) == 1
     out = capsys.readouterr().out
     assert "you differentiated instead of integrating" in out and "expected:" not in out
+
+
+# -- feedback that says whose value is whose ----------------------------------------------------------------------------
+# (problem, an unexplained wrong answer, the feedback): a point where they differ, simple points first, values exact
+# when they are simple fractions and rounded to 4 significant digits otherwise, the variables named as the problem does.
+WHOSE = [
+    ("x^2", "2x + 1", "incorrect: your answer is 5 at x = 2; the derivative is 4"),
+    ("x^2", "7", "incorrect: your answer is 7 at x = 2; the derivative is 4"),
+    ("sin(x)", "cos(2x)", "incorrect: your answer is -0.6536 at x = 2; the derivative is -0.4161"),
+    ("x^2 y", "x y", "incorrect: your answer is 6 at x = 2, y = 3; the derivative is 12"),
+    ("x^3", "x^2", "incorrect: your answer is 4 at x = 2; the derivative is 12"),  # the exact layer decided: a point too
+    ("1/x", "1/x^3", "incorrect: your answer is 1/8 at x = 2; the derivative is -1/4"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("expr", "answer", "feedback"), WHOSE, ids=[f"{e}:{a}" for e, a, _ in WHOSE])
+def test_a_wrong_answer_is_told_where_it_differs_and_whose_value_is_whose(expr, answer, feedback):
+    result = check_answer(expr, "x", answer)
+    assert (result.verdict, result.mistake) == ("incorrect", None)
+    assert result.feedback == feedback
+
+
+def test_values_that_round_alike_are_shown_with_more_digits():
+    result = check_answer("x^2", "x", "2.0001x")
+    assert result.feedback == "incorrect: your answer is 4.0002 at x = 2; the derivative is 4"
+
+
+def test_without_a_point_to_show_the_layers_reason_is_the_feedback():
+    # a function of the user's own has no values: the difference was found with sample functions in its place
+    result = check_answer("f(x)^2", "x", "f(x)", functions=["f"])
+    assert result.verdict == "incorrect" and result.feedback.startswith(
+        "incorrect: your answer is not the derivative ("
+    )
+
+
+def test_an_expression_compared_with_the_expected_one_says_whose_value_is_whose():
+    assert equivalent_expressions("x^2 + 1", "(x + 1)^2").feedback == (
+        "your answer is 9 at x = 2; the expected expression is 5"
+    )
+    assert equivalent_expressions("1/3", "0.33").feedback == "your answer is 0.33; the expected expression is 1/3"
+    assert equivalent_expressions("x", "sqrt(x^2)").feedback == (
+        "your answer is 1 at x = -1; the expected expression is -1"  # equal for x ≥ 0: a negative point shown
+    )
+    named = equivalent_expressions("x^2 + 1", "(x + 1)^2", names=("A", "B"))
+    assert named.feedback == "B is 9 at x = 2; A is 5"
+
+
+def test_an_antiderivative_is_told_its_derivative_and_where_it_differs_from_the_integrand():
+    assert check_antiderivative("2x", "x", "x^2 + x").feedback == (
+        "the derivative of your answer is 2x + 1, not 2x: it is 5 at x = 2; the integrand is 4"
+    )
+    # ln(x) has values for x > 0 only: the point shown is inside the answer's domain
+    assert check_antiderivative("1/x", "x", "ln(2x) + x").feedback == (
+        "the derivative of your answer is 1 + 1/x, not 1/x: it is 3/2 at x = 2; the integrand is 1/2"
+    )

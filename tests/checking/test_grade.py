@@ -38,6 +38,10 @@ KNOWN = {
     # answers typed in LaTeX or as equations, and a problem in LaTeX: read, so graded like the rest
     "yara": ("correct", None), "zeno": ("correct", None), "abel": ("incorrect", "chain_inner_forgotten"),
     "bo": ("correct", None), "cy": ("correct", None), "dee": ("correct", None), "eli": ("correct", None),
+    # the slips of issue 18: a term's sign, brackets left out, a variable's case, the power rule on 2^x, a plus
+    "fern": ("incorrect", "term_sign_flipped"), "gil": ("incorrect", "missing_brackets"),
+    "hugo": ("incorrect", "variable_misnamed"), "iris": ("incorrect", "exp_as_power"),
+    "jon": ("incorrect", "quotient_sign_plus"),
 }  # fmt: skip
 ROWS = len(KNOWN)
 
@@ -86,9 +90,9 @@ def test_the_rows_carry_feedback_expected_answers_and_notes(example_report):
 
 def test_the_summary_counts_verdicts_and_mistakes(example_report):
     summary = summarize(example_report, seconds=2.0)
-    assert summary.verdicts == {"correct": 13, "incorrect": 16, "inconclusive": 0, "invalid": 2, "limit": 0, "error": 0}
-    assert summary.mistakes[:2] == [("chain_inner_forgotten", 3), ("cos_sign", 2)]
-    assert sum(count for _, count in summary.mistakes) == 15 and len(summary.mistakes) == 12
+    assert summary.verdicts == {"correct": 13, "incorrect": 21, "inconclusive": 0, "invalid": 2, "limit": 0, "error": 0}
+    assert summary.mistakes[:3] == [("chain_inner_forgotten", 3), ("cos_sign", 2), ("exp_as_power", 2)]
+    assert sum(count for _, count in summary.mistakes) == 20 and len(summary.mistakes) == 16
     assert summary.answers_per_second == ROWS / 2.0
 
 
@@ -110,7 +114,7 @@ def test_json_and_jsonl_reports_parse_back(example_report, tmp_path):
     document = json.loads(json.dumps(to_json(example_report, summary), ensure_ascii=False))
     assert document["schema"] == 1 and document["command"] == "grade"
     assert [GradedRow.from_dict(item) for item in document["rows"]] == example_report
-    assert document["summary"]["verdicts"]["incorrect"] == 16
+    assert document["summary"]["verdicts"]["incorrect"] == 21
     assert document["summary"]["mistakes"][0] == {"mistake": "chain_inner_forgotten", "count": 3}
     lines = "".join(jsonl_line(row) for row in example_report).splitlines()
     assert [json.loads(line)["id"] for line in lines] == list(KNOWN)
@@ -123,7 +127,7 @@ def test_markdown_report_has_a_row_per_answer_and_the_summary(example_report):
         KNOWN
     )
     assert "| cleo | `cos(x^2)` | ✗ incorrect |" in text
-    assert "**Summary.** 31 answers: 13 correct, 16 incorrect, 2 invalid." in text
+    assert "**Summary.** 36 answers: 13 correct, 21 incorrect, 2 invalid." in text
     assert "| `cos_sign` | 2 |" in text
 
 
@@ -509,7 +513,7 @@ def test_ctrl_c_keeps_complete_rows_and_resume_finishes_like_a_fresh_run(tmp_pat
     done = _deriv("grade", str(answers), "-o", str(report), "--resume", "--jobs", "2")
     assert done.returncode == 0, done.stderr
     assert f"{2 * ROWS - len(kept)} in" in done.stdout and f"{len(kept)} from the report before" in done.stdout
-    assert "62 answers: 26 correct, 32 incorrect, 4 invalid." in done.stdout
+    assert "72 answers: 26 correct, 42 incorrect, 4 invalid." in done.stdout
     rows = recover(report, "csv")
     assert [(r.id, r.verdict, r.mistake, r.feedback, r.expected) for r in rows] == _expected(example_report, 2)
 

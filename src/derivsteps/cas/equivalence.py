@@ -758,6 +758,124 @@ def probe(a: Expr, b: Expr, names: tuple[str, str] = NAMES) -> str | None:
     return _differ(shown, (complex(left), complex(right)), names)
 
 
+# -- a point where two sides differ, in a student's terms ---------------------------------------------------------------
+# Feedback on a wrong answer names a point where it and the expected expression differ, and whose value is whose:
+# "your answer is 5/4 at x = 1/2; the derivative is 3/4". Simple points first (a student can check x = 2 by hand),
+# then the probe's random ones; a value is shown exactly when it is a fraction with a denominator up to
+# SHOWN_DENOMINATOR, else to SHOWN_DIGITS significant digits (more where that would show two different values alike).
+SIMPLE_VALUES = tuple(map(Fraction, ("2", "1/2", "3", "3/2", "1", "1/3", "5/2", "-1", "-2", "-1/2", "4", "1/4")))
+SHOWN_DIGITS = 4
+SHOWN_DENOMINATOR = 100
+# Two values shown as different must differ beyond this, relative (worked with core.numeric's 80 digits): far above
+# any rounding, so the point shown is a real difference, not noise of the evaluator.
+SHOWN_TOLERANCE = 1e-20
+# A computed value within this (relative) of a fraction with a denominator up to SHOWN_DENOMINATOR is that fraction:
+# an 80-digit value is that close only when it is exactly the fraction (e^0, sqrt(4), 3/4 through the evaluator).
+FRACTION_TOLERANCE = 1e-40
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A point where two expressions differ, and their values there (exact Fractions where both are simple)."""
+
+    point: tuple[tuple[Var, Fraction], ...]
+    values: tuple[Fraction | float, Fraction | float]
+    rounded: tuple[str, str]  # the two values as shown: different strings for different values
+
+    def said(self, names: tuple[str, str] = NAMES) -> str:
+        """The difference in words, the second side (the student's) first: "your answer is -1.69 at x = 0.32; the
+        derivative is 1.69"; without variables, "your answer is 3; the expected expression is 4"."""
+        from ..language.mathtext import to_text
+
+        where = ", ".join(f"{to_text(var)} = {_shown_point(value)}" for var, value in self.point)
+        at = f" at {where}" if where else ""
+        return f"{names[1]} is {self.rounded[1]}{at}; {names[0]} is {self.rounded[0]}"
+
+
+def where_they_differ(
+    a: Expr, b: Expr, names: tuple[str, str] = NAMES, *, domain: Sequence[Expr] = (), tolerance: float = 0.0
+) -> str | None:
+    """A point where a and b differ, in words that say whose value is whose (Difference.said); None when our evaluator
+    finds no such point (functions of the user's own, sums over data, values that differ only as complex numbers)."""
+    found = a_difference(a, b, domain=domain, tolerance=tolerance)
+    return None if found is None else found.said(names)
+
+
+def a_difference(a: Expr, b: Expr, *, domain: Sequence[Expr] = (), tolerance: float = 0.0) -> Difference | None:
+    """The first point, simple ones first, inside the domain of a, b and the `domain` trees, where a and b have real
+    values that differ by more than SHOWN_TOLERANCE and `tolerance` (relative); a value that is a simple fraction is
+    given as one."""
+    import mpmath
+
+    from ..core.numeric import PRECISION, evaluate
+
+    names = _variables_of(a, b, *domain)
+    count = len(SIMPLE_VALUES)
+    simple = [{var: SIMPLE_VALUES[(k + 2 * i) % count] for i, var in enumerate(names)} for k in range(count)]
+    for point in [*simple, *_points(names, count)] if names else [{}]:
+        with mpmath.workdps(PRECISION):  # the values compared as the evaluator worked them
+            try:
+                left, right = (evaluate(tree, point) for tree in (a, b))
+                for tree in domain:
+                    evaluate(tree, point)
+            except (DerivError, ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError):
+                continue
+            if not (is_real(complex(left)) and is_real(complex(right))) or not _inside_domain((a, b, *domain), point):
+                continue
+            left, right = left.real, right.real
+            if abs(left - right) > max(SHOWN_TOLERANCE, tolerance) * max(abs(left), abs(right), 1):
+                return _difference(point, _simple(left), _simple(right))
+    return None
+
+
+def _simple(value) -> Fraction | float:
+    """A computed value as the fraction it is (e^0 = 1, sqrt(4) = 2) when one with a small denominator is within
+    rounding of it (80 digits); else the value itself, as an mpmath number."""
+    import mpmath
+
+    if abs(value) < 1e12:
+        near = Fraction(float(value)).limit_denominator(SHOWN_DENOMINATOR)
+        if abs(value - mpmath.mpf(near.numerator) / near.denominator) <= FRACTION_TOLERANCE * max(abs(value), 1):
+            return near
+    return value
+
+
+def _difference(point: dict[Var, Fraction], left, right) -> Difference:
+    """The Difference at the point, each value shown with the fewest digits (SHOWN_DIGITS or more) that tell it apart."""
+    for digits in range(SHOWN_DIGITS, 21):
+        shown = (_shown_value(left, digits), _shown_value(right, digits))
+        if shown[0] != shown[1]:
+            break
+    plain = tuple(v if isinstance(v, Fraction) else float(v) for v in (left, right))
+    return Difference(tuple(point.items()), plain, shown)  # type: ignore[arg-type]
+
+
+def _shown_value(value, digits: int) -> str:
+    """A value as a student reads it: 3, -5/4, or rounded to `digits` significant digits (1.69, 1.235e+5)."""
+    import mpmath
+
+    if isinstance(value, Fraction):
+        if value.denominator <= SHOWN_DENOMINATOR and abs(value.numerator) < 10**6:
+            return _shown_point(value)  # 3, -5/4, or 0.33 as typed
+        value = mpmath.mpf(value.numerator) / value.denominator
+    with mpmath.workdps(60):  # enough for the 20 digits shown at most
+        text = mpmath.nstr(value, digits, strip_zeros=True)
+    return text.removesuffix(".0")  # 1210.0 is 1210, rounded: nstr keeps a zero after the point
+
+
+def _shown_point(value: Fraction) -> str:
+    """A coordinate or a simple value as typed: 2, 1/2, or a decimal when its denominator is a power of 10 (1.337 for
+    the probe's 1337/1000, 0.33 for 33/100)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    while denominator % 10 == 0:
+        denominator //= 10
+    if denominator == 1:
+        return str(float(value)) if abs(value) < 10**6 else str(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
 # differ_somewhere: a difference is beyond doubt above this, relative (values are worked with 80 digits;
 # 0.333333333333333 is not 1/3, however close, and no rewriting makes their difference 0).
 DIFFER_TOLERANCE = 1e-30

@@ -7,6 +7,9 @@ never reported as "incorrect") or "invalid" (the answer could not be read, or is
 one call in the CAS worker (workers.run); a search over renamings, one call per renaming.
 
 A wrong answer is replayed against the mistake catalogue (mistakes.py); the first slip that reproduces it names the mistake.
+One that no slip explains is told where it differs, and whose value is whose, at a point a student can check by hand
+(equivalence.where_they_differ): "your answer is 5 at x = 2; the derivative is 4". So is a wrong expression ("…; the
+expected expression is 4") and a wrong antiderivative ("…: it is 5 at x = 2; the integrand is 4").
 
 A right answer is "not simplified" when our light simplifier (the derivation's last phase, core.engine.simplify)
 still changes it by more than the order of its terms and factors; the note names the first such rewrite, its rule
@@ -27,6 +30,7 @@ from ..cas.equivalence import (
     constant_factor_between,
     renamings,
     rounding_tolerance,
+    where_they_differ,
 )
 from ..core.derivation import Displayed
 from ..core.errors import CasLimitError, DerivError
@@ -39,6 +43,10 @@ from .sameform import same_form_of
 # The equivalence service's verdicts, and "invalid": the answer could not be read, or is undefined.
 VERDICTS = ANSWER_VERDICTS
 MAX_RENAMED = 4
+# Whose value is whose where a wrong answer and the expected one differ: the expected side first, the student's second.
+DERIVATIVE_NAMES = ("the derivative", "your answer")
+EXPRESSION_NAMES = ("the expected expression", "your answer")
+INTEGRAND_NAMES = ("the integrand", "it")  # "it": the derivative of the answer, named just before
 
 
 @dataclass(frozen=True)
@@ -91,17 +99,24 @@ def check_answer(
     if student == expected:
         return _noted(Verdict(Is.CORRECT, Layer.STRUCTURAL, "correct", expected), reading)
     try:
-        judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions))
+        typed = answer if isinstance(answer, str) else None  # the mistake catalogue re-reads it (missing brackets)
+        judged = (derivation.expr, derivation.wrt, expected, student, tuple(variables), tuple(functions), typed)
         return _noted(workers.run(_judge_answer, *judged, what="answer check"), reading)
     except CasLimitError as error:
         return _noted(Verdict(Is.INCONCLUSIVE, None, f"could not decide: {error.message}", expected), reading)
 
 
 def _judge_answer(
-    expr: Expr, wrt: tuple[Var, ...], expected: Expr, student: Expr, variables: Sequence[str], functions: Sequence[str]
+    expr: Expr,
+    wrt: tuple[Var, ...],
+    expected: Expr,
+    student: Expr,
+    variables: Sequence[str],
+    functions: Sequence[str],
+    typed: str | None = None,
 ) -> Verdict:
     """check_answer's SymPy part, one call under the CAS deadline: the layers, the mistake catalogue, a constant factor."""
-    outcome = compare_trees(expected, student, rounded=(student,), names=("the derivative", "your answer"))
+    outcome = compare_trees(expected, student, rounded=(student,), names=DERIVATIVE_NAMES)
     notes = list(outcome.notes)
     if outcome.verdict == Is.CORRECT:
         if not same_form_of(student, expected) and (note := simplification_note(student)) is not None:
@@ -110,12 +125,14 @@ def _judge_answer(
     if outcome.verdict == Is.INCORRECT:
         from .mistakes import diagnose
 
-        found = diagnose(expr, wrt, student, variables=variables, functions=functions)
+        found = diagnose(expr, wrt, student, variables=variables, functions=functions, text=typed)
         mistake, feedback = (found.mistake, found.feedback) if found is not None else (None, None)
         factor = constant_factor_between(student, expected)
         if factor is not None:
             notes.append(f"right up to a constant factor: your answer is {factor} times the derivative")
-        feedback = feedback or f"incorrect: your answer is not the derivative ({outcome.reason})"
+        if feedback is None:  # a point where they differ, and whose value is whose; the layer's reason if none is found
+            where = where_they_differ(expected, student, DERIVATIVE_NAMES, tolerance=rounding_tolerance(student))
+            feedback = f"incorrect: {where or f'your answer is not the derivative ({outcome.reason})'}"
         return Verdict(Is.INCORRECT, outcome.decided_by, feedback, expected, tuple(notes), mistake)
     return Verdict(Is.INCONCLUSIVE, None, outcome.reason, expected, tuple(notes))
 
@@ -167,6 +184,7 @@ def equivalent_expressions(
     fixed: Iterable[str] = (),
     variables: Sequence[str] = (),
     functions: Sequence[str] = (),
+    names: tuple[str, str] = EXPRESSION_NAMES,
 ) -> Verdict:
     """Are a and b equal as functions (or, with same_form, equal up to commutativity and associativity of + and ·)?
 
@@ -174,6 +192,9 @@ def equivalent_expressions(
 
     rename: also accept a and b when some one-to-one renaming of a's variables (those not in `fixed`) onto b's makes
     them equal, trying every renaming when there are at most MAX_RENAMED variables.
+
+    names: whose values a difference shows, a's then b's (b is a student's answer to a by default): the feedback on
+    values that differ is "your answer is 5 at x = 2; the expected expression is 4".
     """
     sides = (_read_answer(a, variables, functions), _read_answer(b, variables, functions))
     for side in sides:
@@ -183,6 +204,9 @@ def equivalent_expressions(
     verdict = _equivalent_trees(first, second, same_form, rename, fixed)
     if verdict.verdict == Is.CORRECT and (note := _domains_differ(first, second)) is not None:
         verdict = replace(verdict, notes=(*verdict.notes, note))
+    if verdict.verdict == Is.INCORRECT and not same_form and not rename:  # the form and renaming verdicts say why
+        where = where_they_differ(first, second, names, tolerance=rounding_tolerance(first, second))
+        verdict = replace(verdict, feedback=where or verdict.feedback)
     return _noted(verdict, tuple(dict.fromkeys((*reading_a, *reading_b))))
 
 
@@ -338,6 +362,9 @@ def _judge_antiderivative(
         notes += outcome.notes
     if outcome.verdict == Is.INCORRECT:
         feedback = f"the derivative of your answer is {shown}, not {to_text(integrand)}"
+        where = where_they_differ(integrand, derivative, INTEGRAND_NAMES, domain=(student,))
+        if where is not None:  # "…: it is 5 at x = 2; the integrand is 4"
+            feedback += f": {where}"
         if differentiated:
             feedback += "; you differentiated instead of integrating"
         return Verdict(Is.INCORRECT, outcome.decided_by, feedback, derivative, tuple(notes))
