@@ -268,3 +268,11 @@ def test_is_factored(text, factored):
 def test_the_vocabularies():
     assert TASKS == ("diff", "grad", "hessian", "critical", "eval", "antiderivative", "equiv")
     assert FORMS == ("any", "simplified", "factored", "same-form")
+
+
+def test_a_diff_answer_missing_its_brackets_is_named_in_a_question_set():
+    # The answer's text reaches the catalogue, which re-reads it with brackets (2x/x^2+1 meant 2x/(x^2+1)).
+    questions = parse_questions('[[question]]\nid = "q"\ntask = "diff"\nexpr = "ln(x^2 + 1)"\nwrt = "x"\n', "set.toml")
+    result = check_question(questions.question("q"), "2x/x^2+1")
+    assert result.verdict == "incorrect" and result.mistake == "missing_brackets", result
+    assert check_question(questions.question("q"), "f'(x) = 2x/(x^2+1)").verdict == "correct"

@@ -891,7 +891,9 @@ def _check(question: Question, answer: str) -> QuestionResult:
     verdicts = []
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
-            verdicts.append((_component_name(question, i, j), _check_value(question, i, j, value)))
+            # One typed expression is passed as typed: the catalogue re-reads it (missing brackets: 2x/x^2+1).
+            typed = answer if task == "diff" and len(rows) == 1 and len(row) == 1 else None
+            verdicts.append((_component_name(question, i, j), _check_value(question, i, j, value, typed)))
     return _combined(question, rows, verdicts, base)
 
 
@@ -903,14 +905,14 @@ def _component_name(question: Question, i: int, j: int) -> str | None:
     return None
 
 
-def _check_value(question: Question, i: int, j: int, value: Expr):
-    """The checker's Verdict on one value of the answer."""
+def _check_value(question: Question, i: int, j: int, value: Expr, typed: str | None = None):
+    """The checker's Verdict on one value of the answer (typed: the answer's text, when it is this one value)."""
     from ..calculus.multivar import variable_named
     from .answers import Verdict, check_answer, check_antiderivative, equivalent_expressions
 
     task, names = question.task, {"variables": question.declared(), "functions": question.functions}
     if task == "diff":
-        verdict = check_answer(question.expr, _wrt(question), value, **names)
+        verdict = check_answer(question.expr, _wrt(question), _as_typed(question, typed, value), **names)
         wrt = _wrt(question)
     elif task in ("grad", "hessian"):
         wrt = (variable_named(question.vars[j]),) if task == "grad" else tuple(map(variable_named, (question.vars[i], question.vars[j])))  # fmt: skip
@@ -918,13 +920,14 @@ def _check_value(question: Question, i: int, j: int, value: Expr):
     elif task == "antiderivative":
         return check_antiderivative(question.expr, _wrt(question)[0], value, **names)
     else:  # equiv, eval: equal in value to the expected answer
-        verdict = equivalent_expressions(question.expected[0][0], value, **names)
+        expected = "the expected value" if task == "eval" else "the expected expression"
+        verdict = equivalent_expressions(question.expected[0][0], value, **names, names=(expected, "your answer"))
         if verdict.verdict == "inconclusive" and question.data:
             decided = _on_data(question, question.expected[0][0], value)
             verdict = Verdict(decided, "numeric" if decided != "inconclusive" else None, verdict.feedback)
         if verdict.verdict == "incorrect":
             what = f"the value at {question.at}" if task == "eval" else f"equal to {question.expr}"
-            reason = verdict.feedback.replace("the expected expression", "the expected value" if task == "eval" else "the expected expression")  # fmt: skip
+            reason = verdict.feedback
             said = f"incorrect: {reason}" if reason.startswith("your answer") else f"incorrect: your answer is not {what} ({reason})"  # fmt: skip
             verdict = replace(verdict, feedback=said)
         return verdict
@@ -941,6 +944,16 @@ def _check_value(question: Question, i: int, j: int, value: Expr):
                 "incorrect", "numeric", feedback, verdict.expected, verdict.notes, found and found.mistake
             )
     return verdict
+
+
+def _as_typed(question: Question, typed: str | None, value: Expr) -> Expr | str:
+    """The answer's text when it reads as exactly this value (no "f'(x) =" or brackets around it), else the value."""
+    if typed is None:
+        return value
+    try:
+        return typed if _parse(question, typed) == value else value
+    except DerivError:
+        return value
 
 
 def _combined(question: Question, rows, verdicts, base: dict) -> QuestionResult:

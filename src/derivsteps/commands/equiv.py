@@ -42,7 +42,12 @@ def _run_equiv(args: argparse.Namespace) -> int:
         raise UsageError("--move-signs refines --same-form: give both")
     same_form = ("signs" if args.move_signs else "order") if args.same_form else False
     verdict = equivalent_expressions(
-        args.a, args.b, same_form=same_form, variables=names(args.vars), functions=names(args.functions)
+        args.a,
+        args.b,
+        same_form=same_form,
+        variables=names(args.vars),
+        functions=names(args.functions),
+        names=("the first expression", "the second expression"),  # neither is an answer here: say which is which
     )
     report(verdict, args, "equiv")
     return EXIT_CODES[verdict.verdict]
