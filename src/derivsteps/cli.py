@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
+from .commands import CAS_PRELOAD, EXIT_DISAGREES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, discover, print_json
 from .core import limits
 from .core.errors import DerivError, LimitError
 
@@ -364,11 +364,29 @@ def _reading(args: argparse.Namespace):
     return reading_latex()
 
 
+# The commands whose results SymPy checks (diff, also by an expression alone): their CAS worker is forked before the
+# command modules are imported and the command line is parsed, so that SymPy's import (0.3 s) starts on the other
+# core some 60 ms sooner. A wrong guess costs a worker that is killed at exit; --no-verify and --help start none.
+_CAS_COMMANDS = frozenset({"diff", "grad", "hessian", "critical", "descend", "implicit", "check", "equiv"})
+
+
+def _start_cas_early(argv: Sequence[str]) -> None:
+    if not argv or argv[0].startswith("-") or any(a in ("-h", "--help", "--no-verify") for a in argv):
+        return
+    from .commands import ORDER
+
+    if argv[0] in _CAS_COMMANDS or argv[0] not in ORDER:
+        from .cas import workers
+
+        workers.start(*CAS_PRELOAD)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script. With argv given (tests), bugs propagate with their traceback; from the shell they are
     reported in two lines, with the traceback only when DERIVSTEPS_DEBUG is set."""
     if argv is not None:
         return run(argv)
+    _start_cas_early(sys.argv[1:])
     try:
         return run(sys.argv[1:])
     except KeyboardInterrupt:

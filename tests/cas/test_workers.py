@@ -520,3 +520,12 @@ def test_the_kept_worker_sees_the_limits_as_they_are_at_each_call(monkeypatch):
         assert workers.run(_limits_seen) == (7, 9000)
     finally:
         sys.set_int_max_str_digits(digits)
+
+
+def test_work_given_meanwhile_runs_once_while_this_process_waits_for_the_worker():
+    done = []
+    workers.meanwhile(lambda: done.append("imported"))
+    workers.meanwhile(lambda: 1 / 0)  # a failure only means the work is done later, where it is needed
+    assert workers.run(pow, 2, 10) == 1024
+    assert done == ["imported"]
+    assert workers.run(pow, 2, 3) == 8 and done == ["imported"]  # once, not on every call

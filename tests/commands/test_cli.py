@@ -468,3 +468,27 @@ def test_a_terminal_that_cannot_show_unicode_gets_ascii(extra):
     )
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert done.stdout.isascii() and b"?" not in done.stdout.replace(b"? could not", b"")
+
+
+@pytest.mark.parametrize(
+    "argv, forks",
+    [
+        (["x^2 sin x"], True),  # an expression alone: deriv differentiates and verifies
+        (["grad", "x y"], True),
+        (["check", "x^2", "--wrt", "x", "--answer", "2x"], True),
+        (["x^2", "--no-verify"], False),  # promises not to load SymPy
+        (["eval", "x^2", "--at", "x=1"], False),  # exact arithmetic: no SymPy
+        (["grade", "answers.csv"], False),  # grading forks its own pool
+        (["--help"], False),
+        (["x^2", "-h"], False),
+        ([], False),
+    ],
+)
+def test_the_cas_worker_is_forked_first_only_for_a_command_that_verifies(monkeypatch, argv, forks):
+    import derivsteps.cas.workers as workers
+    from derivsteps import cli
+
+    started = []
+    monkeypatch.setattr(workers, "start", lambda *preload: started.append(preload))
+    cli._start_cas_early(argv)
+    assert bool(started) == forks

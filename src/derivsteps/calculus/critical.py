@@ -285,14 +285,14 @@ def verify_critical(result: Critical) -> Critical:
     every critical point put back into the system it solves (check_points)."""
     from ..cas.verification import verify_all
 
+    # The points first: our own evaluator needs no worker, so it runs while the worker is still importing SymPy.
+    points = check_points(result)
     first = result.gradient.components
     second = [d for row in result.hessian.entries for d in row]
     checks = iter(verify_all([*first, *second]))
     grad = replace(result.gradient, components=tuple(d.with_verification(next(checks)) for d in first))
     entries = tuple(tuple(d.with_verification(next(checks)) for d in row) for row in result.hessian.entries)
-    return replace(
-        result, gradient=grad, hessian=replace(result.hessian, entries=entries), points_check=check_points(result)
-    )
+    return replace(result, gradient=grad, hessian=replace(result.hessian, entries=entries), points_check=points)
 
 
 # A point counts as making an equation 0 when the equation's value there, worked out with 80 digits (core.numeric),

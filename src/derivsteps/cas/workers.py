@@ -73,6 +73,7 @@ _spoiled = False  # an in-process call was stopped (time or memory): the worker 
 # calls_here pool of several), this process runs the primers once (registered with primer()), and every later worker
 # starts warm. Not before the first: a one-shot command, or a batch with one worker, would pay twice.
 _primers: list = []
+_waiting_work: list = []  # meanwhile()
 _forked = 0
 
 # CPU seconds a worker may use beyond the deadline before the kernel stops it (SIGXCPU): a backstop for a worker
@@ -106,6 +107,21 @@ def primer(fn):
     """Register fn (no arguments, our own constant input) to warm SymPy up in this process once; a decorator too."""
     _primers.append(fn)
     return fn
+
+
+def meanwhile(fn) -> None:
+    """Run fn (no arguments) in this process the next time it waits for a worker's answer: work it needs afterwards
+    anyway (importing the renderer of the output) then costs nothing, done while the worker still imports SymPy."""
+    _waiting_work.append(fn)
+
+
+def _meanwhile() -> None:
+    while _waiting_work:
+        work = _waiting_work.pop(0)
+        try:
+            work()
+        except Exception:  # noqa: BLE001 — it only saves time later; what it would have done is done then instead
+            pass
 
 
 def available() -> bool:
@@ -285,7 +301,9 @@ class Pool:
             worker = self._worker(0)
             try:
                 worker.send(request)
-                answer = worker.receive(time.monotonic() + seconds)
+                stop = time.monotonic() + seconds
+                _meanwhile()
+                answer = worker.receive(stop)
             except OSError:  # it died while idle (the OOM killer, a stray signal): a fresh one takes the call
                 self._drop(0)
                 if attempt == 2:

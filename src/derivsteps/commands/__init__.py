@@ -125,14 +125,35 @@ def add_variable_options(parser: argparse.ArgumentParser, vars_help: str = _VARS
     group.add_argument("--latex", action="store_true", help=_LATEX_HELP)
 
 
-def start_verifying(args: argparse.Namespace | None = None) -> None:
+# What the kept CAS worker imports itself, right after its fork: SymPy (0.3 s, on the other core while this process
+# works) and the verification that registers its first-use warm-up.
+CAS_PRELOAD = ("sympy", "derivsteps.cas.verification")
+
+
+def start_verifying(args: argparse.Namespace | None = None, renders: str | None = None) -> None:
     """When the results will be verified (or always, without args: check and equiv always ask SymPy), fork the CAS
     worker now: it imports SymPy on the other core while this process reads and differentiates (workers.start), and
-    this process never imports SymPy for a text answer."""
+    this process never imports SymPy for a text answer. renders: the module of render/ that will write the output,
+    imported while this process waits for the worker's first answer."""
     if args is None or getattr(args, "verify", False):
         from ..cas import workers
 
-        workers.start("derivsteps.cas.verification")
+        workers.start(*CAS_PRELOAD)
+        if renders is not None and args is not None:
+            workers.meanwhile(lambda: _import_output(args, renders))
+
+
+# The writer module of each output format (render/writers/): what a format's output imports besides the layout.
+_WRITERS = {"text": "text", "rich": "terminal", "latex": "latex", "markdown": "markdown", "html": "htmldoc"}
+
+
+def _import_output(args: argparse.Namespace, renders: str) -> None:
+    importlib.import_module(f"..render.{renders}", __package__)
+    writer = _WRITERS.get(output_format(args))
+    if writer is not None:
+        importlib.import_module(f"..render.writers.{writer}", __package__)
+    else:
+        importlib.import_module("..render.jsondoc", __package__)
 
 
 def emit_result(module: str, result, args: argparse.Namespace) -> int:

@@ -52,7 +52,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from ..calculus.critical import critical_points, verify_critical
 
-    start_verifying(args)
+    start_verifying(args, renders="critical")
     result = critical_points(
         args.expr,
         names(args.vars),

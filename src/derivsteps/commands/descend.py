@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..calculus.descent import descend
     from ..core.errors import UsageError
 
-    start_verifying(args)
+    start_verifying(args, renders="descent")
     if args.plot is not None:
         _check_plot(args.plot)
     with _progress(args) as progress:

@@ -84,7 +84,7 @@ def _run_diff(args: argparse.Namespace) -> int:
     if args.implicit or args.dependent is not None:
         return _run_implicit(args)
     if not args.hint:
-        start_verifying(args)
+        start_verifying(args, renders="derivation")
     from ..calculus.derivative import differentiate
 
     derivation = differentiate(

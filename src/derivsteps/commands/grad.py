@@ -51,7 +51,7 @@ def _grad_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_grad(args: argparse.Namespace) -> int:
-    start_verifying(args)
+    start_verifying(args, renders="multivar")
     import dataclasses
 
     from ..calculus.multivar import gradient, parse_point

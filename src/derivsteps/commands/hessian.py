@@ -35,7 +35,7 @@ def _hessian_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_hessian(args: argparse.Namespace) -> int:
-    start_verifying(args)
+    start_verifying(args, renders="multivar")
     import dataclasses
 
     from ..calculus.multivar import hessian

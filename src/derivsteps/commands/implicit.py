@@ -66,7 +66,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Find dy/dx for the command line's equation and write it; also what `deriv EQUATION --implicit` runs."""
-    start_verifying(args)
+    start_verifying(args, renders="implicit")
     from ..calculus.implicit import implicit_derivative, verify_implicit
 
     result = implicit_derivative(
