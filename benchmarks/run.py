@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import statistics
@@ -25,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from json_size import exponents, whole_nodes  # noqa: E402
+from json_size import exponents, growth, whole_nodes  # noqa: E402
 from json_size import measure as json_measure  # noqa: E402
 from series import SERIES, X  # noqa: E402
 
@@ -82,17 +81,6 @@ def medians(repeat: int, works: dict) -> dict[str, float]:
         for name, work in works.items():
             times[name].append(timed(work))
     return {name: statistics.median(values) for name, values in times.items()}
-
-
-def growth(points: list[tuple[int, float]]) -> float | None:
-    """The least-squares slope of log(value) on log(n): value ~ n^slope; None with fewer than two usable points."""
-    usable = [(math.log(n), math.log(v)) for n, v in points if v > 0]
-    if len(usable) < 2:
-        return None
-    mx = statistics.fmean(a for a, _ in usable)
-    my = statistics.fmean(b for _, b in usable)
-    spread = sum((a - mx) ** 2 for a, _ in usable)
-    return sum((a - mx) * (b - my) for a, b in usable) / spread if spread else None
 
 
 # 1. Whole process --------------------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,27 @@ def random_derivations(strategy, count: int) -> list:
 
     collect()
     return derivations
+
+
+@contextlib.contextmanager
+def serving(pool: int = 1):
+    """`deriv serve` in a subprocess on 127.0.0.1 and a free port, until the block ends: its origin
+    (http://127.0.0.1:PORT), once the first line says where it listens. Stopped with SIGTERM, as a shell would."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "derivsteps", "serve", "--port", str(port), "--pool", str(pool)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        assert server.stdout.readline().startswith(f"deriv serve: {origin}/")
+        yield origin
+    finally:
+        server.terminate()
+        server.wait(30)
+        server.stdout.close()

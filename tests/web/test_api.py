@@ -5,8 +5,6 @@ headers; the OpenAPI document describes every route; and the real server runs un
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import serving
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'derivsteps[web]'")
 pytest.importorskip("uvicorn", reason="the web extra is not installed: pip install 'derivsteps[web]'")
@@ -391,25 +390,10 @@ def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch, capsys)
     assert "pip install 'derivsteps[web]'" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_real_server_serves_and_stops():
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "derivsteps", "serve", "--port", str(port), "--pool", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert server.stdout.readline().startswith(f"deriv serve: http://127.0.0.1:{port}/")
+    with serving() as origin:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/v1/diff",
+            f"{origin}/api/v1/diff",
             data=json.dumps({"expr": "x^2 sin(x)", "wrt": "x"}).encode(),
             headers={"content-type": "application/json"},
         )
@@ -425,7 +409,3 @@ def test_the_real_server_serves_and_stops():
                 time.sleep(0.2)
         assert document["result"]["text"] == "x^2 cos(x) + 2x sin(x)" and document["verified"] is True
         assert headers["x-content-type-options"] == "nosniff"
-    finally:
-        server.terminate()
-        server.wait(30)
-    assert server.returncode is not None

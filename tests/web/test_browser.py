@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import serving
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'derivsteps[web]'")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
@@ -42,25 +40,9 @@ FLAGS = [
 WAIT_MS = 60_000  # the first request forks and warms the workers
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "derivsteps", "serve", "--port", str(port), "--pool", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        assert process.stdout.readline().startswith(f"deriv serve: {origin}/")
+    with serving() as origin:
         deadline = time.monotonic() + 60
         while True:  # ready when the page is served
             try:
@@ -70,9 +52,6 @@ def server():
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         yield origin
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 @pytest.fixture(scope="module")

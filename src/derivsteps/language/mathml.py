@@ -17,7 +17,7 @@ from ..core.domain import Condition
 from ..core.functions import BY_NAME
 from ..core.tree import Apply, Call, Const, Deriv, Div, Expr, Neg, Num, Path, Pow, Sum, Var
 from .mathtext import GREEK_SYMBOLS, to_text
-from .precedence import ATOM, FACTOR, POWER, TERM, is_fraction_form, is_operator_form, level
+from .precedence import ATOM, POWER, is_fraction_form, level
 from .printer import MARK_CLOSE, MARK_OPEN, MathPrinter, letter_run, plain, unit_factor
 
 # The class of a marked subterm (the part a line rewrote), styled by the page.
@@ -175,25 +175,10 @@ class _Printer(MathPrinter):
     PLUS = PLUS
     MINUS = MINUS
     LEADING_MINUS = MINUS
+    JUXTAPOSED = INVISIBLE_TIMES
 
     def group(self, shown: str) -> str:
         return f"<mrow>{shown}</mrow>"
-
-    def mul(self, factors: Sequence[Expr], path: Path) -> str:
-        shown = []
-        for index, factor in enumerate(factors):
-            last = index == len(factors) - 1
-            need = TERM if last and is_operator_form(factor) else FACTOR
-            # Σ_i x_i y would read as Σ_i (x_i y): a sum that is not the last factor is bracketed.
-            shown.append(self.show(factor, path + (index,), need, isinstance(factor, Sum) and not last))
-        out = shown[0]
-        run = letter_run(factors[0])
-        for index in range(1, len(factors)):
-            prev, nxt = factors[index - 1], factors[index]
-            gap = self.gap(prev, nxt, plain(shown[index - 1]), plain(shown[index]), run)
-            run = (run + letter_run(nxt)) if gap == INVISIBLE_TIMES and letter_run(nxt) else letter_run(nxt)
-            out += gap + shown[index]
-        return f"<mrow>{out}</mrow>"
 
     def gap(self, prev: Expr, nxt: Expr, prev_printed: str, next_printed: str, run: str) -> str:
         """What stands between two factors, as in the LaTeX printer: nothing (2x, ab, 2(x + 1)), a thin space

@@ -39,6 +39,8 @@ class MathPrinter:
     PLUS = " + "
     MINUS = " - "
     LEADING_MINUS = "-"
+    # The gap between factors written side by side (2x, ab): nothing in text and LaTeX.
+    JUXTAPOSED = ""
 
     def __init__(self, marks: Collection[Path] = ()):
         self.marks = marks
@@ -130,6 +132,6 @@ class MathPrinter:
         for index in range(1, len(factors)):
             prev, nxt = factors[index - 1], factors[index]
             gap = self.gap(prev, nxt, plain(shown[index - 1]), plain(shown[index]), run)
-            run = (run + letter_run(nxt)) if gap == "" and letter_run(nxt) else letter_run(nxt)
+            run = (run + letter_run(nxt)) if gap == self.JUXTAPOSED and letter_run(nxt) else letter_run(nxt)
             out += gap + shown[index]
-        return out
+        return self.group(out)
