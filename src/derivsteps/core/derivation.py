@@ -81,10 +81,15 @@ class Step:
         """
         marks: list[Path] = []
         for rewrite in self.rewrites:
-            marks = [moved for mark in marks if (moved := _carry(mark, rewrite)) is not None]
+            # A rewrite that marks its own place and joins nothing into its parent moves no other mark, and the marks
+            # it replaces lie under the one it adds, which the outermost filter below drops: nothing to carry. A line
+            # of a thousand such rewrites (the sum rule's terms) would otherwise carry every mark a thousand times.
+            if len(rewrite.new_paths) > 1 or rewrite.path not in rewrite.new_paths:
+                marks = [moved for mark in marks if (moved := _carry(mark, rewrite)) is not None]
             marks += rewrite.new_paths
-        unique = list(dict.fromkeys(marks))
-        return tuple(m for m in unique if not any(o != m and m[: len(o)] == o for o in unique))
+        unique = set(marks)
+        outermost = (m for m in dict.fromkeys(marks) if not any(m[:k] in unique for k in range(len(m))))
+        return tuple(outermost)
 
     @property
     def kind(self) -> SimplifyKind | str | None:
