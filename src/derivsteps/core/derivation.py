@@ -85,7 +85,11 @@ class Step:
             # it replaces lie under the one it adds, which the outermost filter below drops: nothing to carry. A line
             # of a thousand such rewrites (the sum rule's terms) would otherwise carry every mark a thousand times.
             if len(rewrite.new_paths) > 1 or rewrite.path not in rewrite.new_paths:
-                marks = [moved for mark in marks if (moved := _carry(mark, rewrite)) is not None]
+                # Only the marks under the splice's parent (or under the replaced place) can move or go.
+                scope = rewrite.new_paths[0][:-1] if len(rewrite.new_paths) > 1 else rewrite.path
+                depth = len(scope)
+                carried = (_carry(mark, rewrite) if mark[:depth] == scope else mark for mark in marks)
+                marks = [mark for mark in carried if mark is not None]
             marks += rewrite.new_paths
         unique = set(marks)
         outermost = (m for m in dict.fromkeys(marks) if not any(m[:k] in unique for k in range(len(m))))
