@@ -552,3 +552,16 @@ def test_the_command_line_lists_the_platforms_of_the_library():
     from derivsteps.commands.grade import PLATFORMS
 
     assert PLATFORMS == LIBRARY
+
+
+def test_the_example_moodle_export_is_graded_against_the_week_2_set(capsys, tmp_path):
+    from derivsteps import cli
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    book = tmp_path / "grades.csv"
+    argv = ["grade", str(root / "moodle_responses.csv"), "--questions", str(root / "week2_questions.toml")]
+    assert cli.main([*argv, "--gradebook", str(book)]) == 0
+    assert "4 students, 26 answers" in capsys.readouterr().out  # Dev's "-" is not answered, not wrong
+    assert book.read_text(encoding="utf-8").splitlines() == [
+        "ID number,Week 2: partial derivatives and the loss", "s001,12", "s002,8", "s003,2.5", "s004,8",
+    ]  # fmt: skip
