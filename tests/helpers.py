@@ -111,3 +111,16 @@ def serving(pool: int = 1):
         server.terminate()
         server.wait(30)
         server.stdout.close()
+
+
+def assert_one_line_descriptions(schema, where: str) -> None:
+    """Every property of a JSON Schema (at any depth) has a description of one line: what a reader of the contract
+    sees beside each key."""
+    if isinstance(schema, dict):
+        for name, sub in schema.get("properties", {}).items():
+            assert "\n" not in sub.get("description", "\n"), f"{where}.{name} has no one-line description"
+        for key, sub in schema.items():
+            assert_one_line_descriptions(sub, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for index, sub in enumerate(schema):
+            assert_one_line_descriptions(sub, f"{where}/{index}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA
 from golden_util import SEED_CASES, assert_golden, seed_derivation
+from helpers import assert_one_line_descriptions
 from hypothesis import given, settings
 from strategies import diff_trees, large_diff_trees
 
@@ -332,17 +333,7 @@ def test_schema_2_is_a_valid_schema_of_its_version():
     one = _load(SCHEMAS / "derivation.schema.json")
     assert set(schema["properties"]) == set(one["properties"]) | {"start"}
 
-    def walk(node, where):
-        if isinstance(node, dict):
-            for name, sub in node.get("properties", {}).items():
-                assert "\n" not in sub.get("description", "\n"), f"{where}.{name} has no one-line description"
-            for key, sub in node.items():
-                walk(sub, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, sub in enumerate(node):
-                walk(sub, f"{where}/{index}")
-
-    walk(schema, "derivation-2")
+    assert_one_line_descriptions(schema, "derivation-2")
 
 
 CLI_CASES = [

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import assert_one_line_descriptions
 
 jsonschema = pytest.importorskip("jsonschema")
 referencing = pytest.importorskip("referencing")
@@ -176,18 +177,8 @@ def test_every_command_prints_json_that_a_case_covers():
 
 
 def test_every_property_has_a_one_line_description():
-    def walk(node, where):
-        if isinstance(node, dict):
-            for name, sub in node.get("properties", {}).items():
-                assert "\n" not in sub.get("description", "\n"), f"{where}.{name} has no one-line description"
-            for key, sub in node.items():
-                walk(sub, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, sub in enumerate(node):
-                walk(sub, f"{where}/{index}")
-
     for name, path in SCHEMA_FILES.items():
-        walk(_load(path), name)
+        assert_one_line_descriptions(_load(path), name)
 
 
 def test_a_closed_document_rejects_an_unknown_key(capsys):
