@@ -97,18 +97,24 @@ def test_the_derivation_lines_are_rows_with_their_rules():
     assert verdict.find("span[@class='mark']").text == "✓" and "SymPy" in reading(verdict)
 
 
-def test_each_rule_label_is_described_by_its_explanation():
-    root = fragment(to_html(seed_derivation("product_x2_sin_x")))
+def test_each_rule_label_is_described_by_its_law_and_its_explanation():
+    from derivsteps.core.rules import describe
+
+    derivation = seed_derivation("product_x2_sin_x")
+    root = fragment(to_html(derivation))
     ids = {element.get("id"): element for element in root.iter() if element.get("id")}
     explained = [reading(item.find("span[@class='explanation']")) for item in root.iter("li")]
-    described = []
+    described, formulas = [], []
     for label in root.iter("span"):
         if label.get("class") == "rule-label" and label.get("aria-describedby"):
             assert label.get("tabindex") == "0"  # reachable by keyboard, so the law shows on focus
             law = ids[label.get("aria-describedby")]
             assert law.get("role") == "tooltip" and law.get("class") == "law"
+            formulas += [reading(f) for f in law.iter("span") if f.get("class") == "law-formula"]
             described.append(reading(law))
-    assert described == explained and len(described) == 4
+    assert len(described) == 4 and all(said.endswith(words) for said, words in zip(described, explained))
+    laws = [describe(name).law for line in derivation.lines() for name in line.rules]
+    assert formulas and set(formulas) <= set(laws)  # the cheat sheet's laws, as the rules state them
 
 
 def test_ids_are_unique_and_differ_between_fragments():

@@ -7,7 +7,8 @@ the rules used in a numbered list. Those differences of content are `Only` block
 
 from __future__ import annotations
 
-from ..core.derivation import Derivation, Verification
+from ..core.derivation import Derivation, Step, Verification
+from ..core.rules import describe
 from ..language.mathtext import to_text
 from ._abbrev import Abbreviations, abbreviations
 from ._labels import data_variables, explanation_spans, held_constant, label_spans, note_spans
@@ -212,11 +213,18 @@ def derivation_rows(
         for index, line in enumerate(lines):
             marks = names.marks(line.after, line_marks(line))
             body = (Math(names.show(line.after), marks), *(where if index == len(lines) - 1 else ()))
-            rows.append(Row(body, EQUALS, (), label_spans(line, names.show, detail or derivation.detail)))
+            label = label_spans(line, names.show, detail or derivation.detail)
+            rows.append(Row(body, EQUALS, (), label, laws=_laws(line)))
     for index, (name, value) in enumerate(names.definitions()):
         lead = _WHERE if index == 0 else _WHERE_AGAIN
         rows.append(Row((lead, Math(name), Words(" = "), Math(value))))
     return Rows(tuple(rows))
+
+
+def _laws(line: Step) -> tuple[str, ...]:
+    """The laws of the rules a line used, once each, in order (a rule whose law is its own label has none to add)."""
+    found = (describe(name) for name in line.rules)
+    return tuple(dict.fromkeys(rule.law for rule in found if rule is not None and rule.law and rule.law != rule.label))
 
 
 def _treat_as_constants(derivation: Derivation) -> Spans:

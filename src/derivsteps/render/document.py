@@ -254,6 +254,9 @@ class Row:
     # Lines said under the row (the feedback on a written line), from where its body starts; a line that spells
     # nothing in a notation (a caret under the typed text, in ASCII) is left out.
     under: tuple[Spans, ...] = ()
+    # The laws of the line's rules (∂f(u)/∂x = ∂f/∂u · ∂u/∂x), which a format may show on demand: HTML on hover and
+    # focus of the label. The line formats leave them to the list of rules used.
+    laws: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

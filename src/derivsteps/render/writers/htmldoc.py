@@ -204,23 +204,28 @@ class HtmlWriter:
             ("lead", self.spans(row.lead)),
             ("sign", sign),
             ("body", (self.math.formula(row.body, display=True) or self.spans(row.body)) + under),
-            ("rule", self.label(row.label)),
+            ("rule", self.label(row.label, row.laws)),
         ]
         return '<tr class="row">' + "".join(f'<td class="{name}">{cell}</td>' for name, cell in cells) + "</tr>\n"
 
-    def label(self, label: Spans) -> str:
-        """A line's rule label; with its explanation as a tooltip the label describes, when the document has one."""
+    def label(self, label: Spans, laws: tuple[str, ...] = ()) -> str:
+        """A line's rule label; with a tooltip the label describes, when there is something to say: the laws of the
+        line's rules, then the rule's explanation when the document has one."""
         if not label:
             return ""
         # The first unused explanation of this label (spans may hold a Phrase's mapping: compared, never hashed).
         said = next((said for named, said in self.laws if named == label), None)
-        if said is None:
+        if said is not None:
+            self.laws.remove((label, said))
+        if said is None and not laws:
             return f'<span class="rule-label">{self.spans(label)}</span>'
-        self.laws.remove((label, said))
+        shown = "".join(f'<span class="law-formula">{escape(law)}</span> ' for law in laws)
+        if said is not None:
+            shown += self.plain(said)
         law = self.new_id()
         return (
             f'<span class="rule-label" tabindex="0" aria-describedby="{law}">{self.spans(label)}</span>'
-            f'<span class="law" role="tooltip" id="{law}">{self.plain(said)}</span>'
+            f'<span class="law" role="tooltip" id="{law}">{shown.strip()}</span>'
         )
 
     def table(self, table: Table) -> str:
