@@ -280,6 +280,12 @@ def _match_questions(
     return [(question, index) for question, (_, index) in zip(question_ids, found)]
 
 
+def header_row(text: str) -> list[str]:
+    """The column names of a CSV file's text, read as read_export reads them (its delimiter, quoted line breaks)."""
+    text = text.removeprefix("\ufeff")
+    return [cell.strip() for cell in next(csv.reader(io.StringIO(_first_record(text)), delimiter=_delimiter(text)), [])]
+
+
 def detect_platform(header: Sequence[str]) -> Platform | None:
     """The platform whose headers the row has most of (None when it has none of any)."""
     names = {_norm(column) for column in header}

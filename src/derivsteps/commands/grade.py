@@ -523,22 +523,24 @@ def _grade_course(args: argparse.Namespace) -> int:
 
 def _submissions(args: argparse.Namespace, questions):
     """The answers to grade, the students of the file (a platform's export lists those who answered nothing too) and
-    the export's platform and student column (None for our own student,question,answer file)."""
-    from ..checking.course import Submission, read_submissions
-    from ..checking.platforms import detect_platform, parse_columns, read_export
+    the export's platform and student column (None for our own student,question,answer file). The file is read once."""
+    from ..checking.course import Submission, parse_submissions
+    from ..checking.platforms import detect_platform, header_row, parse_columns, read_export
     from ..core.errors import UsageError
+    from ..language.textfile import read_text
 
-    if args.platform is None and args.columns is None:
-        ours = {cell.strip().lower() for cell in _header_of(args.file)} >= {"student", "question", "answer"}
-        if (
-            ours
-            or Path(args.file).suffix.lower() in (".json", ".jsonl")
-            or detect_platform(_header_of(args.file)) is None
-        ):
-            subs = read_submissions(args.file)
-            return subs, list(dict.fromkeys(sub.student for sub in subs)), None
+    give = "a CSV (student,question,answer), JSON or JSON Lines file of answers, or a platform's export"
+    text = read_text(args.file, label=args.file, give=give, content="the answers")
+    json_file = Path(args.file).suffix.lower() in (".json", ".jsonl")
+    header = [] if json_file else header_row(text)
+    found = detect_platform(header)
+    ours = {cell.lower() for cell in header} >= {"student", "question", "answer"}
+    if args.platform is None and args.columns is None and (json_file or ours or found is None):
+        subs = parse_submissions(text, args.file)
+        return subs, list(dict.fromkeys(sub.student for sub in subs)), None
     records = read_export(
-        Path(args.file),
+        text if "\n" in text else text + "\n",  # text, not a path: read_export takes a one-line string for a path
+        name=args.file,
         columns=parse_columns(args.columns) if args.columns else None,
         platform=args.platform,
         question_ids=questions.ids,
@@ -547,21 +549,8 @@ def _submissions(args: argparse.Namespace, questions):
         raise UsageError(f"{args.file}: the export has no student rows")
     answered = [record for record in records if record.answered]
     subs = [Submission(row, r.student, r.question, r.answer or "") for row, r in enumerate(answered)]
-    found = detect_platform(_header_of(args.file))
     platform = args.platform or (found.name if found is not None else None)
     return subs, list(dict.fromkeys(r.student for r in records)), (platform, records[0].student_column)
-
-
-def _header_of(path: str) -> list[str]:
-    import csv
-    import io
-
-    from ..language.textfile import read_text
-
-    text = read_text(path, label=path, give="the answers file", content="the answers").lstrip("\ufeff")
-    first = next(iter(text.splitlines()), "")
-    dialect = ";" if first.count(";") > first.count(",") else ","
-    return next(csv.reader(io.StringIO(first), delimiter=dialect), [])
 
 
 def _write_platform_files(args: argparse.Namespace, questions, report, roster: list[str], export) -> None:
