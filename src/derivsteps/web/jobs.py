@@ -35,13 +35,8 @@ def answer(endpoint: str, values: Mapping[str, object], html: bool = False) -> t
     """
     try:
         with _reading(values):
-            handler = _HANDLERS.get(endpoint)
-            if html and endpoint == "derivation":
-                document: dict | str = _derivation_html(values)
-            elif handler is not None:
-                document = handler(values)
-            else:
-                document = _command(endpoint, values, "html" if html else "json")
+            handler = _HANDLERS.get(endpoint, lambda values, html: _command(endpoint, values, html))
+            document = handler(values, html)
     except DerivError as err:
         return status_of(err), error_json(err)
     return 200, document
@@ -56,8 +51,9 @@ def _reading(values: Mapping[str, object]):
     return reading_latex()
 
 
-def _command(name: str, values: Mapping[str, object], format: str = "json") -> dict | str:
+def _command(name: str, values: Mapping[str, object], html: bool = False) -> dict | str:
     """`deriv NAME ... --format json` (or html), its options from the request: the document it prints."""
+    format = "html" if html else "json"
     given = dict(values)
     if given.get("data") is not None:
         given["data"] = read_data(given["data"])
@@ -101,25 +97,18 @@ def _csv_columns(text: str) -> dict[str, list[str]]:
     return {name: [row[position] for _, row in rows[1:]] for position, name in enumerate(header)}
 
 
-def _derivation(values: Mapping[str, object]) -> dict:
-    """`deriv check --derivation FILE --format json`, the text from the request."""
+def _derivation(values: Mapping[str, object], html: bool = False) -> dict | str:
+    """`deriv check --derivation FILE --format json` (or html), the text from the request."""
     from ..checking.written import check_derivation
+    from ..render.api import to_html
     from ..render.written import to_json
 
     reading = {"variables": names(str(values.get("vars", ""))), "functions": names(str(values.get("functions", "")))}
-    return to_json(check_derivation(str(values["derivation"]), **reading), ascii=False)
+    checked = check_derivation(str(values["derivation"]), **reading)
+    return to_html(checked) if html else to_json(checked, ascii=False)
 
 
-def _derivation_html(values: Mapping[str, object]) -> str:
-    """The written derivation's report as an HTML fragment (what `_derivation` answers as JSON)."""
-    from ..checking.written import check_derivation
-    from ..render.api import to_html
-
-    reading = {"variables": names(str(values.get("vars", ""))), "functions": names(str(values.get("functions", "")))}
-    return to_html(check_derivation(str(values["derivation"]), **reading))
-
-
-def _grade(values: Mapping[str, object]) -> dict:
+def _grade(values: Mapping[str, object], html: bool = False) -> dict:
     """`deriv grade FILE --format json`, the class file's text from the request; its rows graded here, one by one."""
     from ..checking.grading import grade_rows, parse_answers, summarize
     from ..render.grading import to_json
@@ -130,7 +119,7 @@ def _grade(values: Mapping[str, object]) -> dict:
     return to_json(graded, summarize(graded, seconds=time.monotonic() - start))
 
 
-def _preview(values: Mapping[str, object]) -> dict:
+def _preview(values: Mapping[str, object], html: bool = False) -> dict:
     """How the text is read: the expression in text and LaTeX, and the notes on any ambiguous part."""
     from ..language.mathlatex import to_latex
     from ..language.mathtext import to_text
@@ -153,7 +142,9 @@ def _preview(values: Mapping[str, object]) -> dict:
     }
 
 
-_HANDLERS: Mapping[str, Callable[[Mapping[str, object]], dict]] = {
+# The endpoints that are no command of their own; each takes the request's values and whether HTML was asked for
+# (api.HTML_ENDPOINTS: a class's report and the preview are JSON always).
+_HANDLERS: Mapping[str, Callable[[Mapping[str, object], bool], dict | str]] = {
     "derivation": _derivation,
     "grade": _grade,
     "preview": _preview,
