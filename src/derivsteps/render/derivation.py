@@ -7,6 +7,8 @@ the rules used in a numbered list. Those differences of content are `Only` block
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..core.derivation import Derivation, Step, Verification
 from ..core.rules import describe
 from ..language.mathtext import to_text
@@ -55,9 +57,9 @@ def derivation_layout(derivation: Derivation, steps: bool = True, detail: str | 
     blocks: list[Block] = []
     # Each format's blocks are made when its writer asks (later): text, LaTeX and Markdown lay the lines out their
     # own way, and building all three for one of them was 2/3 of rendering a derivation as text.
-    names = _Once(lambda: abbreviations(derivation, steps, detail))  # text and LaTeX show the lines in the same order
-    markdown_names = _Once(lambda: abbreviations(derivation, steps, detail))  # Markdown names the notes' terms first
-    domain = _Once(lambda: derivation.domain)
+    names = cache(lambda: abbreviations(derivation, steps, detail))  # text and LaTeX show the lines in the same order
+    markdown_names = cache(lambda: abbreviations(derivation, steps, detail))  # Markdown names the notes' terms first
+    domain = cache(lambda: derivation.domain)
     blocks.append(only("text", _read_as(derivation)))
     blocks.append(Comment((Words("read as: "), Math(derivation.expr))))
     blocks.append(only("markdown", Paragraph(_question(derivation))))
@@ -79,18 +81,6 @@ def derivation_layout(derivation: Derivation, steps: bool = True, detail: str | 
     if verdict is not None:
         blocks.append(verdict)
     return Document(tuple(blocks))
-
-
-class _Once:
-    """A value worked out on first use, then kept: the blocks of several formats share it, and a writer may need none."""
-
-    def __init__(self, make):
-        self.make, self.kept = make, []
-
-    def __call__(self):
-        if not self.kept:
-            self.kept.append(self.make())
-        return self.kept[0]
 
 
 def _domain_line(domain, format: str) -> list[Block]:
